@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import type { Command, CommandIo } from './commands/command.js';
+import { isIpenrichError, toIpenrichError } from './errors.js';
+import { scrubSecrets } from './secrets.js';
+
+/** Commands load lazily so `extract` does not pay for BullMQ or msal-node. */
+const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  extract: () => import('./commands/extract.js'),
+};
+
+/** Exit codes: 2 for what the user can fix in the input or command line, 1 for failures. */
+const USER_ERROR_CODES = new Set(['USAGE', 'CONFIG_INVALID', 'INPUT_NOT_JSON', 'INPUT_TOO_LARGE', 'INVALID_IP']);
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function help(io: CommandIo): Promise<void> {
+  const lines = ['Usage: ipenrich <command> [options]', '', 'Commands:'];
+  for (const load of Object.values(COMMANDS)) {
+    const { command } = await load();
+    lines.push(`  ${command.name.padEnd(10)} ${command.summary}`);
+  }
+  lines.push('', 'Run `ipenrich <command> --help` for a command\'s options. Configuration: see README.md.');
+  io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    await help(io);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.stderr.write(`ipenrich: unknown command "${name}"; run ipenrich --help\n`);
+    return 2;
+  }
+  const { command } = await load();
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (thrown) {
+    const error = toIpenrichError(thrown);
+    io.stderr.write(`ipenrich ${name}: ${error.code}: ${scrubSecrets(error.message)}\n`);
+    return isIpenrichError(thrown) && USER_ERROR_CODES.has(error.code) ? 2 : 1;
+  }
+}

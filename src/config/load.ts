@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { IpenrichError } from '../errors.js';
+import { registerSecret } from '../secrets.js';
+import { CONFIG_NAMES, configSchema, SECRET_NAMES, tenantFields, type ParsedConfig, type TenantFields } from './schema.js';
+
+export interface TenantConfig extends TenantFields {
+  /** The tenant's name inside ipenrich (job data, cache and limiter keys). */
+  readonly name: string;
+}
+
+export type Config = Readonly<ParsedConfig> & {
+  readonly tenants: Readonly<Record<string, Readonly<TenantConfig>>>;
+};
+
+type Source = Record<string, unknown>;
+
+const TENANT_NAMES = new Set(Object.keys(tenantFields.shape));
+const SECRET_NAME_SET = new Set<string>(SECRET_NAMES);
+
+/**
+ * Resolves `NAME_FILE` into `NAME` (Docker/Kubernetes secrets). A value given both ways is an error,
+ * because silently preferring one hides a misconfiguration.
+ */
+function resolveFileIndirection(source: Source, where: string, problems: string[]): Source {
+  const out: Source = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (!key.endsWith('_FILE')) {
+      out[key] = value;
+      continue;
+    }
+    const name = key.slice(0, -'_FILE'.length);
+    if (!CONFIG_NAMES.includes(name)) {
+      out[key] = value;
+      continue;
+    }
+    if (source[name] !== undefined) {
+      problems.push(`${where}${name}: set both ${name} and ${key}; keep one`);
+      continue;
+    }
+    try {
+      out[name] = readFileSync(String(value), 'utf8').trim();
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push(`${where}${key}: cannot read ${String(value)} (${reason})`);
+    }
+  }
+  return out;
+}
+
+/** Only the names the schema knows, with empty strings treated as unset (as shells and compose write them). */
+function pickKnown(source: Source): Source {
+  const out: Source = {};
+  for (const name of CONFIG_NAMES) {
+    const value = source[name];
+    if (value === undefined || value === '') continue;
+    out[name] = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+  }
+  return out;
+}
+
+function describeIssues(error: z.ZodError, where: string): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    // zod's messages describe the expectation, never the received value, so secrets stay out.
+    return `${where}${path || '(root)'}: ${issue.message}`;
+  });
+}
+
+function readConfigFile(path: string, problems: string[]): Source {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`IPENRICH_CONFIG: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      problems.push(`IPENRICH_CONFIG: ${path} must hold a JSON object`);
+      return {};
+    }
+    return parsed as Source;
+  } catch {
+    problems.push(`IPENRICH_CONFIG: ${path} is not valid JSON`);
+    return {};
+  }
+}
+
+/**
+ * Builds the configuration from the environment and the optional IPENRICH_CONFIG file.
+ * Environment wins over the file. All problems are collected and thrown together as one
+ * CONFIG_INVALID error, so an operator fixes everything in one round.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const envSource = resolveFileIndirection(env as Source, '', problems);
+
+  const filePath = env.IPENRICH_CONFIG;
+  const file = filePath ? readConfigFile(filePath, problems) : {};
+  const { tenants: fileTenants, ...fileTop } = file;
+  for (const key of Object.keys(fileTop)) {
+    const base = key.endsWith('_FILE') ? key.slice(0, -5) : key;
+    if (!CONFIG_NAMES.includes(base)) problems.push(`IPENRICH_CONFIG: unknown setting ${key}`);
+  }
+  const fileSource = resolveFileIndirection(fileTop, 'IPENRICH_CONFIG ', problems);
+
+  const merged = { ...pickKnown(fileSource), ...pickKnown(envSource) };
+  const result = configSchema.safeParse(merged);
+  if (!result.success) problems.push(...describeIssues(result.error, ''));
+
+  const tenants: Record<string, TenantConfig> = {};
+  if (fileTenants !== undefined && (fileTenants === null || typeof fileTenants !== 'object' || Array.isArray(fileTenants))) {
+    problems.push('IPENRICH_CONFIG tenants: must be an object keyed by tenant name');
+  } else if (fileTenants) {
+    for (const [name, raw] of Object.entries(fileTenants as Record<string, unknown>)) {
+      const where = `IPENRICH_CONFIG tenants.${name}.`;
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) problems.push(`${where}: tenant names may hold letters, digits and _ . - only`);
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        problems.push(`${where}: must be an object`);
+        continue;
+      }
+      const resolved = resolveFileIndirection(raw as Source, where, problems);
+      for (const key of Object.keys(resolved)) {
+        if (!TENANT_NAMES.has(key)) problems.push(`${where}${key}: not a per-tenant setting`);
+      }
+      const parsedTenant = tenantFields.safeParse(pickKnown(resolved));
+      if (parsedTenant.success) tenants[name] = { name, ...parsedTenant.data };
+      else problems.push(...describeIssues(parsedTenant.error, where));
+      registerSecret(typeof resolved.MDE_CLIENT_SECRET === 'string' ? resolved.MDE_CLIENT_SECRET : undefined);
+    }
+  }
+
+  for (const name of SECRET_NAME_SET) {
+    const value = merged[name];
+    if (typeof value === 'string') for (const part of value.split(',')) registerSecret(part.trim());
+  }
+
+  if (problems.length > 0 || !result.success) {
+    throw new IpenrichError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`, {
+      details: { problems },
+    });
+  }
+
+  const parsed = result.data;
+  const defaultName = parsed.IPENRICH_DEFAULT_TENANT;
+  if (!tenants[defaultName]) {
+    const top: TenantFields = tenantFields.parse(pickKnown(Object.fromEntries(Object.entries(merged).filter(([k]) => TENANT_NAMES.has(k)))));
+    tenants[defaultName] = { name: defaultName, ...top };
+  }
+  for (const tenant of Object.values(tenants)) Object.freeze(tenant);
+  return deepFreeze({ ...parsed, tenants: Object.freeze(tenants) });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, parsed once on first use. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

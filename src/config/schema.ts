@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { parseRateLimits } from './rate-limits.js';
+
+/**
+ * The configuration schema. Keys are the environment variable names (DESIGN.md), so the same
+ * names work in the environment, in the IPENRICH_CONFIG file, and per tenant in that file.
+ * `config/ipenrich.example.env` documents each one; test/unit/config.test.ts keeps them in step.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+const list = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+
+export const CLOUDS = ['commercial', 'gcc', 'gcc-high', 'dod'] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
+export const SINK_NAMES = ['webhook', 'splunk', 'sentinel'] as const;
+export type SinkName = (typeof SINK_NAMES)[number];
+
+export const IP_RANGES = [
+  'public',
+  'private',
+  'loopback',
+  'linkLocal',
+  'multicast',
+  'unspecified',
+  'broadcast',
+  'carrierGradeNat',
+  'uniqueLocal',
+  'reserved',
+  'documentation',
+  'benchmarking',
+  'sixToFour',
+  'teredo',
+  'nat64',
+  'other',
+] as const;
+export type IpRange = (typeof IP_RANGES)[number];
+
+/** Fields that may differ per tenant (MSSP): one Defender credential and API location each. */
+export const tenantFields = z.object({
+  MDE_TENANT_ID: z.string().min(1).optional(),
+  MDE_CLIENT_ID: z.string().min(1).optional(),
+  MDE_CLIENT_SECRET: z.string().min(1).optional(),
+  MDE_CERTIFICATE_PATH: z.string().min(1).optional(),
+  /** `true` for system-assigned managed identity, or the client id of a user-assigned one. */
+  MDE_MANAGED_IDENTITY: z.string().min(1).optional(),
+  MDE_CLOUD: z.enum(CLOUDS).default('commercial'),
+  MDE_REGION: z.enum(['us', 'eu', 'uk', 'au', 'swa', 'ina']).optional(),
+  MDE_API_BASE_URL: httpsUrl.optional(),
+  MDE_AUTHORITY_HOST: z.string().min(1).optional(),
+  MDE_SCOPE: z.string().min(1).optional(),
+  MDE_LOOKBACK_HOURS: int(1, 720).default(720),
+  MDE_TIMEOUT_MS: int(100, 300_000).default(15_000),
+});
+
+export const configSchema = z.object({
+  ...tenantFields.shape,
+
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  IPENRICH_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}:.-]+$/, 'may hold letters, digits and _ { } : . - only')
+    .default('ipenrich'),
+  IPENRICH_DEFAULT_TENANT: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('default'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HTTPS_PROXY: httpUrl.optional(),
+  NO_PROXY: z.string().optional(),
+
+  // the budget
+  MDE_RATE_LIMITS: z
+    .string()
+    .default('100/60s,1500/3600s')
+    .transform((text, ctx) => {
+      const parsed = parseRateLimits(text);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  /** Extra spacing per window to absorb clock skew and network latency between us and Defender. */
+  MDE_RATE_SAFETY_MS: int(0, 60_000).default(250),
+  CACHE_TTL_SEEN_S: int(1, 30 * 86_400).default(86_400),
+  CACHE_TTL_NOT_SEEN_S: int(1, 30 * 86_400).default(6 * 3_600),
+  CACHE_TTL_INVALID_S: int(1, 30 * 86_400).default(7 * 86_400),
+  /** How long another process waits for a coalesced call before taking it over. */
+  COALESCE_LOCK_MS: int(1_000, 600_000).default(30_000),
+
+  // extraction
+  EXTRACT_MAX_INPUT_BYTES: int(1_024, 256 * 1_048_576).default(5 * 1_048_576),
+  EXTRACT_MAX_DEPTH: int(1, 1_000).default(64),
+  EXTRACT_MAX_IPS: int(1, 100_000).default(500),
+  /** Ranges whose IPs are enriched; the others are listed with status `skipped`. */
+  EXTRACT_ENRICH_RANGES: list
+    .pipe(z.array(z.enum(IP_RANGES)))
+    .default(['public', 'private', 'carrierGradeNat', 'uniqueLocal', 'reserved', 'documentation', 'benchmarking', 'sixToFour', 'teredo', 'nat64', 'other']),
+
+  // verdicts
+  VERDICT_RARE_MAX_PREVALENCE: int(0, 1_000_000).default(3),
+  VERDICT_NEW_WITHIN_HOURS: int(0, 720).default(48),
+
+  // worker
+  WORKER_CONCURRENCY: int(1, 1_000).default(8),
+  /** After this long waiting for budget, deliver what is known with the rest marked deferred. */
+  WORKER_MAX_DEFER_MS: int(0, 7 * 86_400_000).default(15 * 60_000),
+  WORKER_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(30_000),
+  JOB_ATTEMPTS: int(1, 100).default(8),
+
+  // sinks
+  SINKS: list.pipe(z.array(z.enum(SINK_NAMES))).default([]),
+  WEBHOOK_URL: httpUrl.optional(),
+  WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=]{32,}$/, 'must be whsec_ followed by base64 (24-64 random bytes)').optional(),
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(15_000),
+  /** Hosts (exact, or `*.example.com`) that per-alert callback URLs may target. */
+  WEBHOOK_CALLBACK_ALLOWLIST: list.default([]),
+  /** Allow callbacks to loopback/private/link-local addresses (local development only). */
+  WEBHOOK_ALLOW_PRIVATE_CALLBACKS: bool.default(false),
+
+  SPLUNK_HEC_URL: httpUrl.optional(),
+  SPLUNK_HEC_TOKEN: z.string().min(1).optional(),
+  SPLUNK_INDEX: z.string().min(1).optional(),
+  SPLUNK_SOURCE: z.string().min(1).default('ipenrich'),
+  SPLUNK_SOURCETYPE: z.string().min(1).default('ipenrich:ip:stats'),
+  SPLUNK_HOST: z.string().min(1).optional(),
+  SPLUNK_CA_FILE: z.string().min(1).optional(),
+  SPLUNK_ACK: bool.default(false),
+  SPLUNK_EVENT_PER_IP: bool.default(false),
+
+  SENTINEL_INGESTION_ENDPOINT: httpsUrl.optional(),
+  SENTINEL_DCR_ID: z.string().min(1).optional(),
+  SENTINEL_STREAM: z.string().regex(/^(Custom|Microsoft)-[A-Za-z0-9_]+$/).default('Custom-IpEnrichment_CL'),
+  SENTINEL_AUDIENCE: httpsUrl.optional(),
+  SENTINEL_INCIDENT_COMMENTS: bool.default(true),
+  SENTINEL_ARM_ENDPOINT: httpsUrl.optional(),
+  SENTINEL_RARE_LABEL: z.string().min(1).optional(),
+
+  // ingress
+  INGRESS_HOST: z.string().min(1).default('0.0.0.0'),
+  INGRESS_PORT: int(0, 65_535).default(8080),
+  /** Comma list of `sha256:<hex>[@tenant]` (or plain keys, hashed at start). */
+  INGRESS_API_KEYS: list.default([]),
+  INGRESS_INSECURE_NO_AUTH: bool.default(false),
+  INGRESS_SYNC_TIMEOUT_MS: int(100, 600_000).default(25_000),
+  INGRESS_BODY_LIMIT_BYTES: int(1_024, 64 * 1_048_576).default(1_048_576),
+  INGRESS_RATE_PER_MINUTE: int(1, 1_000_000).default(600),
+});
+
+export type RawConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type TenantFields = z.output<typeof tenantFields>;
+
+/** Names whose values are secrets: never echoed, always registered for scrubbing. */
+export const SECRET_NAMES = ['MDE_CLIENT_SECRET', 'WEBHOOK_SECRET', 'SPLUNK_HEC_TOKEN', 'INGRESS_API_KEYS'] as const;
+
+/** Every name the schema knows, for the `NAME_FILE` indirection and the file format. */
+export const CONFIG_NAMES: readonly string[] = Object.keys(configSchema.shape);

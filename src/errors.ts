@@ -1,0 +1,108 @@
+/**
+ * The one registry of error codes. Every error ipenrich raises on purpose is an `IpenrichError`
+ * with a code from this table; `retryable` here decides what the worker does with it (retry with
+ * backoff, or fail at once), so it is part of the contract, not a hint.
+ *
+ * docs/ERRORS.md documents every code; test/unit/errors.test.ts keeps the two in step.
+ */
+export interface ErrorSpec {
+  readonly retryable: boolean;
+  /** Short, stable description for docs and `--help`-style output. */
+  readonly summary: string;
+}
+
+export const ERROR_CODES = {
+  // configuration and command line
+  CONFIG_INVALID: { retryable: false, summary: 'The configuration (environment or IPENRICH_CONFIG file) is invalid.' },
+  USAGE: { retryable: false, summary: 'The command line is wrong (unknown command, missing argument).' },
+  INPUT_NOT_JSON: { retryable: false, summary: 'The input is not valid JSON.' },
+  INPUT_TOO_LARGE: { retryable: false, summary: 'The input is larger than the configured maximum.' },
+  INVALID_IP: { retryable: false, summary: 'The value is not a valid IP address in canonical form.' },
+
+  // Entra ID token acquisition
+  AUTH_FAILED: { retryable: false, summary: 'Entra ID refused the credentials (wrong secret/certificate, client or tenant).' },
+  AUTH_CONSENT_REQUIRED: { retryable: false, summary: 'The application lacks admin consent for the requested permission.' },
+  AUTH_UNAVAILABLE: { retryable: true, summary: 'The token endpoint could not be reached or failed temporarily.' },
+
+  // Defender for Endpoint API
+  MDE_BAD_REQUEST: { retryable: false, summary: 'Defender rejected the request (400), e.g. an IP it considers invalid.' },
+  MDE_UNAUTHORIZED: { retryable: false, summary: 'Defender answered 401 even with a freshly acquired token.' },
+  MDE_FORBIDDEN: { retryable: false, summary: 'Defender answered 403: the app needs the Ip.Read.All application permission with admin consent.' },
+  MDE_THROTTLED: { retryable: true, summary: 'Defender answered 429; the shared limiter sets a global cooldown from Retry-After.' },
+  MDE_SERVER_ERROR: { retryable: true, summary: 'Defender answered with a 5xx status.' },
+  MDE_TIMEOUT: { retryable: true, summary: 'The request to Defender timed out.' },
+  MDE_NETWORK: { retryable: true, summary: 'The connection to Defender failed (DNS, TLS, reset, proxy).' },
+  MDE_BAD_RESPONSE: { retryable: true, summary: 'Defender answered 2xx with a body that does not match the documented shape.' },
+
+  // budget
+  BUDGET_DEFERRED: { retryable: true, summary: 'The API budget cannot serve the request before its deadline; the job is deferred.' },
+
+  // Redis
+  REDIS_UNAVAILABLE: { retryable: true, summary: 'Redis cannot be reached.' },
+
+  // sinks
+  SINK_REJECTED: { retryable: false, summary: 'A sink refused the delivery with a non-retryable status (4xx other than 408/429).' },
+  SINK_UNAVAILABLE: { retryable: true, summary: 'A sink failed temporarily (5xx, 408, 429, timeout, connection error).' },
+  SINK_DISABLED: { retryable: false, summary: 'The webhook endpoint answered 410 Gone and is disabled.' },
+  CALLBACK_URL_REFUSED: { retryable: false, summary: 'A per-alert callback URL is not allowed by the callback allowlist.' },
+
+  // worker
+  JOB_INVALID: { retryable: false, summary: 'A queued job does not match the job schema.' },
+  INTERNAL: { retryable: false, summary: 'An unexpected internal error (a bug); the job is kept in the dead-letter queue.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface IpenrichErrorOptions {
+  cause?: unknown;
+  /** HTTP status of the upstream response, when the error came from one. */
+  statusCode?: number;
+  /** How long to wait before trying again, when the upstream said (Retry-After) or the limiter knows. */
+  retryAfterMs?: number;
+  /** Structured, secret-free context for logs and results. */
+  details?: Record<string, unknown>;
+}
+
+export class IpenrichError extends Error {
+  override readonly name = 'IpenrichError';
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly statusCode: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: IpenrichErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = ERROR_CODES[code].retryable;
+    this.statusCode = options.statusCode;
+    this.retryAfterMs = options.retryAfterMs;
+    this.details = options.details;
+  }
+
+  /** The shape that goes into results, job failure reasons and HTTP error bodies. */
+  toJSON(): { code: ErrorCode; message: string; retryable: boolean; statusCode?: number; retryAfterMs?: number } {
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      ...(this.statusCode === undefined ? {} : { statusCode: this.statusCode }),
+      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+    };
+  }
+}
+
+export function isIpenrichError(value: unknown): value is IpenrichError {
+  return value instanceof IpenrichError;
+}
+
+export function hasCode(value: unknown, code: ErrorCode): value is IpenrichError {
+  return isIpenrichError(value) && value.code === code;
+}
+
+/** Any thrown value as an IpenrichError: ours pass through, anything else is INTERNAL. */
+export function toIpenrichError(value: unknown): IpenrichError {
+  if (isIpenrichError(value)) return value;
+  const message = value instanceof Error ? value.message : String(value);
+  return new IpenrichError('INTERNAL', message, { cause: value });
+}

@@ -1,0 +1,47 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { scrubSecrets } from './secrets.js';
+
+export type { Logger };
+
+/**
+ * Paths redacted by structure. Secrets that hide in free text (an error message quoting a header)
+ * are caught by the second net: every line is scrubbed of registered secret values before it is written.
+ */
+export const REDACT_PATHS = [
+  'authorization',
+  '*.authorization',
+  '*.Authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  'token',
+  '*.token',
+  'accessToken',
+  '*.accessToken',
+  '*.access_token',
+  'clientSecret',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.clientAssertion',
+  '*.client_assertion',
+  'secret',
+  '*.secret',
+  '*.apiKey',
+  '*.password',
+  '*.privateKey',
+];
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  const config: LoggerOptions = {
+    level: options.level ?? 'info',
+    base: { service: 'ipenrich' },
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    hooks: {
+      streamWrite: (line: string) => scrubSecrets(line),
+    },
+    formatters: { level: (label) => ({ level: label }) },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  // Logs go to stderr so that stdout stays clean for JSON results of CLI commands.
+  return pino(config, options.destination ?? pino.destination({ fd: 2, sync: false }));
+}

@@ -1,0 +1,53 @@
+/**
+ * Every Redis key name ipenrich uses is built here, so the layout can be read in one place and a
+ * Redis Cluster deployment can hash-tag it: with a prefix like `{ipenrich}` every key shares one slot.
+ * BullMQ builds its own queue keys from the same prefix (`<prefix>:<queue>:…`).
+ */
+export interface KeySpace {
+  readonly prefix: string;
+  /** BullMQ queue prefix (passed as `prefix` to Queue/Worker). */
+  readonly queuePrefix: string;
+  /** Sorted set of admitted call timestamps for one limiter window of one tenant. */
+  limiterWindow(tenant: string, windowMs: number): string;
+  /** Shared cooldown set after a 429: value is the epoch ms until which no call may start. */
+  limiterCooldown(tenant: string): string;
+  /** Counter of calls admitted by the limiter (for introspection and benchmarks). */
+  limiterAdmitted(tenant: string): string;
+  /** Cached enrichment record for one (tenant, ip, lookBackHours). */
+  cacheEntry(tenant: string, ip: string, lookBackHours: number): string;
+  /** Hash of cache hit/miss counters. */
+  cacheStats(tenant: string): string;
+  /** Coalescing lock held by the process that is fetching one key. */
+  coalesceLock(tenant: string, ip: string, lookBackHours: number): string;
+  /** Pub/sub channel where the fetching process announces a finished key. */
+  coalesceChannel(tenant: string, ip: string, lookBackHours: number): string;
+  /** Hash of per-sink delivery state of one job. */
+  deliveries(jobId: string): string;
+  /** Webhook endpoints disabled after 410 Gone. */
+  disabledEndpoints(): string;
+  /** Per-API-key ingress rate limit counter. */
+  ingressRate(keyId: string): string;
+}
+
+/** Bumped when the cached record's shape changes, so old entries become misses, not errors. */
+export const CACHE_SCHEMA_VERSION = 1;
+
+export function keySpace(prefix: string): KeySpace {
+  const p = prefix;
+  return Object.freeze({
+    prefix: p,
+    queuePrefix: p,
+    limiterWindow: (tenant: string, windowMs: number) => `${p}:limiter:${tenant}:w:${windowMs}`,
+    limiterCooldown: (tenant: string) => `${p}:limiter:${tenant}:cooldown`,
+    limiterAdmitted: (tenant: string) => `${p}:limiter:${tenant}:admitted`,
+    cacheEntry: (tenant: string, ip: string, lookBackHours: number) =>
+      `${p}:cache:v${CACHE_SCHEMA_VERSION}:${tenant}:${lookBackHours}:${ip}`,
+    cacheStats: (tenant: string) => `${p}:cache-stats:${tenant}`,
+    coalesceLock: (tenant: string, ip: string, lookBackHours: number) => `${p}:coalesce:${tenant}:${lookBackHours}:${ip}`,
+    coalesceChannel: (tenant: string, ip: string, lookBackHours: number) =>
+      `${p}:coalesce-done:${tenant}:${lookBackHours}:${ip}`,
+    deliveries: (jobId: string) => `${p}:deliveries:${jobId}`,
+    disabledEndpoints: () => `${p}:webhook:disabled`,
+    ingressRate: (keyId: string) => `${p}:ingress-rate:${keyId}`,
+  });
+}

@@ -9,6 +9,20 @@ export interface DeliveryContext {
   readonly signal?: AbortSignal;
   /** Per-alert callback URL from the job, for the webhook sink (checked against the allowlist). */
   readonly callbackUrl?: string;
+  /**
+   * What earlier attempts of this delivery already got accepted, when the worker keeps it (scoped to
+   * one job and sink). Sinks that write several parts (Sentinel rows, comment, label; Splunk
+   * batches) skip completed parts, so a retry re-sends only what failed. Without it a retry re-sends
+   * every part (at-least-once).
+   */
+  readonly progress?: DeliveryProgress;
+}
+
+/** Per-delivery record of accepted parts; part names are chosen by the sink (e.g. `row:203.0.113.7`). */
+export interface DeliveryProgress {
+  completed(): Promise<ReadonlySet<string>>;
+  /** Called right after the destination accepted these parts, before the next part is sent. */
+  markCompleted(parts: readonly string[]): Promise<void>;
 }
 
 /**

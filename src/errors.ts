@@ -92,6 +92,10 @@ export class IpenrichError extends Error {
   }
 }
 
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value);
+}
+
 export function isIpenrichError(value: unknown): value is IpenrichError {
   return value instanceof IpenrichError;
 }

@@ -115,6 +115,17 @@ export const configSchema = z.object({
   WORKER_MAX_DEFER_MS: int(0, 7 * 86_400_000).default(15 * 60_000),
   WORKER_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(30_000),
   JOB_ATTEMPTS: int(1, 100).default(8),
+  /** First retry delay of a failed job; later ones grow exponentially with jitter. */
+  JOB_BACKOFF_MS: int(1, 3_600_000).default(2_000),
+  /** How long a job may wait for budget inside its worker slot before it is deferred instead. */
+  WORKER_BUDGET_WAIT_MS: int(0, 60_000).default(2_000),
+  /** Job lock; a worker that dies (kill -9) has its jobs picked up by others after about this long. */
+  WORKER_LOCK_MS: int(1_000, 600_000).default(30_000),
+  /** First retry delay for a sink that is down; doubles per failure, with jitter, up to the cap. */
+  SINK_RETRY_BASE_MS: int(1, 3_600_000).default(5_000),
+  SINK_RETRY_MAX_DELAY_MS: int(1, 86_400_000).default(30 * 60_000),
+  /** After a sink has failed this long for one alert, the job goes to the dead-letter queue. */
+  SINK_MAX_RETRY_MS: int(1, 7 * 86_400_000).default(24 * 3_600_000),
 
   // sinks
   SINKS: list.pipe(z.array(z.enum(SINK_NAMES))).default([]),

@@ -1,0 +1,134 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { toIpenrichError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { runPipeline, type PipelineDeps } from '../pipeline.js';
+import type { Redis } from '../redis/connection.js';
+import type { KeySpace } from '../redis/keys.js';
+import type { AlertResult } from '../result/schema.js';
+import { DeliveryState } from '../sinks/delivery-state.js';
+import { deliverToTargets, type DeliveryTarget } from '../sinks/fan-out.js';
+import { ALERTS_QUEUE } from './alerts-queue.js';
+import { decideForDeliveries, decideForError, type JobDecision, type SinkRetryPolicy } from './job-decision.js';
+import { alertJobSchema, type AlertJobData } from './job.js';
+
+export interface AlertWorkerOptions {
+  readonly concurrency: number;
+  readonly lockMs: number;
+  /** Longest wait for budget inside a slot; beyond it the job is deferred to `delayed`. */
+  readonly budgetWaitMs: number;
+  /** After this long since the alert was queued, deliver a partial result instead of deferring again. */
+  readonly maxDeferMs: number;
+  readonly sinkRetry: SinkRetryPolicy;
+}
+
+export interface AlertWorkerDeps {
+  readonly connection: Redis;
+  readonly stateRedis: Redis;
+  readonly keys: KeySpace;
+  readonly pipeline: PipelineDeps;
+  readonly targetsFor: (job: AlertJobData) => DeliveryTarget[];
+  readonly logger: Logger;
+  readonly options: AlertWorkerOptions;
+  readonly now?: () => number;
+}
+
+export interface AlertWorker {
+  readonly worker: Worker<AlertJobData, AlertResult>;
+  /** Stops taking jobs, lets active ones finish within `timeoutMs`, then hands the rest back. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** The one place where errors become BullMQ outcomes. Always throws. */
+async function apply(decision: JobDecision, job: Job<AlertJobData>, token: string | undefined, logger: Logger): Promise<never> {
+  const log = { jobId: job.id, alertId: job.data.alertId, reason: decision.reason };
+  switch (decision.kind) {
+    case 'delay':
+      logger.info({ ...log, until: new Date(decision.until).toISOString() }, 'job deferred');
+      await job.moveToDelayed(decision.until, token);
+      throw new DelayedError(decision.reason);
+    case 'fail':
+      logger.warn(log, 'job failed permanently');
+      throw new UnrecoverableError(decision.reason);
+    case 'retry':
+      logger.warn({ ...log, attempt: job.attemptsMade + 1 }, 'job will be retried');
+      throw new Error(decision.reason);
+  }
+}
+
+export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
+  const now = deps.now ?? Date.now;
+  const { logger, options } = deps;
+
+  async function process(job: Job<AlertJobData>, token?: string): Promise<AlertResult> {
+    const parsed = alertJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      throw new UnrecoverableError(`JOB_INVALID: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    }
+    const data = parsed.data;
+    const jobId = job.id ?? data.alertId;
+    const state = new DeliveryState(deps.stateRedis, deps.keys, jobId);
+
+    let result = await state.loadResult();
+    if (!result) {
+      const started = now();
+      const attempts = job.opts.attempts ?? 1;
+      try {
+        const outcome = await runPipeline(data, deps.pipeline, {
+          deadline: started + options.budgetWaitMs,
+          partialAllowed: started - job.timestamp >= options.maxDeferMs,
+          finalAttempt: job.attemptsMade + 1 >= attempts,
+        });
+        if (outcome.kind === 'defer') {
+          return await apply({ kind: 'delay', until: outcome.until, reason: `BUDGET_DEFERRED: ${outcome.deferredIps} IP(s) wait for API budget` }, job, token, logger);
+        }
+        result = outcome.result;
+      } catch (thrown) {
+        if (thrown instanceof DelayedError || thrown instanceof UnrecoverableError) throw thrown;
+        return await apply(decideForError(toIpenrichError(thrown), now()), job, token, logger);
+      }
+      await state.saveResult(result);
+    }
+
+    const report = await deliverToTargets(result, deps.targetsFor(data), state, { jobId, now });
+    const decision = decideForDeliveries(report.failed, now(), options.sinkRetry);
+    if (decision) {
+      logger.warn({ jobId, delivered: report.delivered, failed: report.failed.map((f) => f.name) }, 'some deliveries failed');
+      return await apply(decision, job, token, logger);
+    }
+    logger.info({ jobId, alertId: data.alertId, tenant: data.tenant, summary: result.summary.text, delivered: report.delivered }, 'alert enriched');
+    return result;
+  }
+
+  const worker = new Worker<AlertJobData, AlertResult>(ALERTS_QUEUE, process, {
+    connection: deps.connection,
+    prefix: deps.keys.queuePrefix,
+    concurrency: options.concurrency,
+    lockDuration: options.lockMs,
+    stalledInterval: options.lockMs,
+    maxStalledCount: 3,
+    autorun: true,
+  });
+  worker.on('error', (error) => logger.error({ err: toIpenrichError(error) }, 'worker error'));
+  worker.on('failed', (job, error) => {
+    if (job && !(error instanceof DelayedError)) logger.debug({ jobId: job.id, reason: error.message }, 'job attempt failed');
+  });
+
+  return {
+    worker,
+    async close(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = worker.close();
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const outcome = await Promise.race([graceful.then(() => 'closed' as const), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        // Active jobs keep their lock until it expires, then another worker picks them up.
+        logger.warn({ timeoutMs }, 'shutdown timeout: handing active jobs back');
+        await worker.close(true);
+      }
+    },
+  };
+}
+

@@ -1,0 +1,62 @@
+import { describeAlert } from '../extract/index.js';
+import type { AlertJobData } from './job.js';
+import { ALERT_JOB_NAME, KEEP_COMPLETED, KEEP_FAILED, type AlertsQueue } from './alerts-queue.js';
+import { contentId, jobIdFor } from './job-id.js';
+import { priorityFor } from './priority.js';
+
+export interface EnqueueRequest {
+  readonly alert: unknown;
+  readonly tenant?: string;
+  readonly callbackUrl?: string;
+}
+
+export interface EnqueuedJob {
+  readonly jobId: string;
+  readonly alertId: string;
+  readonly tenant: string;
+  /** True when this alert was already queued or done: nothing new was added. */
+  readonly duplicate: boolean;
+}
+
+export interface ProducerOptions {
+  readonly defaultTenant: string;
+  readonly attempts: number;
+  /** First retry delay; later ones grow exponentially, with jitter. */
+  readonly backoffMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Puts alerts on the queue. Resolves only once Redis has the job, so a caller that gets a job id
+ * back (the CLI, the ingress' 202) can rely on the alert being persisted.
+ */
+export async function enqueueAlerts(queue: AlertsQueue, requests: readonly EnqueueRequest[], options: ProducerOptions): Promise<EnqueuedJob[]> {
+  const now = options.now ?? Date.now;
+  const jobs: EnqueuedJob[] = [];
+  for (const request of requests) {
+    const meta = describeAlert(request.alert);
+    const tenant = request.tenant ?? options.defaultTenant;
+    const alertId = meta.id ?? contentId(request.alert);
+    const jobId = jobIdFor(tenant, alertId);
+    const receivedAt = new Date(now()).toISOString();
+    const data: AlertJobData = {
+      alert: request.alert,
+      tenant,
+      format: meta.format,
+      alertId,
+      receivedAt,
+      ...(request.callbackUrl === undefined ? {} : { callbackUrl: request.callbackUrl }),
+    };
+    const job = await queue.add(ALERT_JOB_NAME, data, {
+      jobId,
+      priority: priorityFor(meta.severity),
+      attempts: options.attempts,
+      backoff: { type: 'exponential', delay: options.backoffMs ?? 2_000, jitter: 0.5 },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    });
+    // BullMQ returns the existing job for a known id; its data tells whether we added it.
+    jobs.push({ jobId, alertId, tenant, duplicate: job.data.receivedAt !== receivedAt });
+  }
+  return jobs;
+}

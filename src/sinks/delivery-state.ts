@@ -1,0 +1,72 @@
+import type { Redis } from '../redis/connection.js';
+import type { KeySpace } from '../redis/keys.js';
+import { alertResultSchema, type AlertResult } from '../result/schema.js';
+
+/** How long delivery state outlives its job: longer than any retry schedule. */
+const STATE_TTL_S = 8 * 86_400;
+
+export interface SinkState {
+  readonly delivered: boolean;
+  /** Failed delivery attempts so far. */
+  readonly failures: number;
+  /** Epoch ms of the first failed attempt, to bound how long a down sink is retried. */
+  readonly firstFailureAt: number | null;
+}
+
+/**
+ * Per-job memory of what was delivered where. The result is stored once it is built, so every
+ * retry re-sends the same result (same content, same ids) and only to sinks that have not
+ * accepted it yet.
+ */
+export class DeliveryState {
+  private readonly key: string;
+
+  constructor(private readonly redis: Redis, keys: KeySpace, jobId: string) {
+    this.key = keys.deliveries(jobId);
+  }
+
+  async loadResult(): Promise<AlertResult | null> {
+    const text = await this.redis.hget(this.key, 'result');
+    if (text === null) return null;
+    try {
+      const parsed = alertResultSchema.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async saveResult(result: AlertResult): Promise<void> {
+    await this.redis.multi().hset(this.key, 'result', JSON.stringify(result)).expire(this.key, STATE_TTL_S).exec();
+  }
+
+  async sink(name: string): Promise<SinkState> {
+    const [delivered, failures, firstFailureAt] = await this.redis.hmget(this.key, `delivered:${name}`, `failures:${name}`, `first-failure:${name}`);
+    return {
+      delivered: delivered !== null,
+      failures: Number(failures ?? 0),
+      firstFailureAt: firstFailureAt === null ? null : Number(firstFailureAt),
+    };
+  }
+
+  async markDelivered(name: string, at: number): Promise<void> {
+    await this.redis.multi().hset(this.key, `delivered:${name}`, String(at)).expire(this.key, STATE_TTL_S).exec();
+  }
+
+  async markFailed(name: string, at: number): Promise<SinkState> {
+    const results = await this.redis
+      .multi()
+      .hincrby(this.key, `failures:${name}`, 1)
+      .hsetnx(this.key, `first-failure:${name}`, String(at))
+      .hget(this.key, `first-failure:${name}`)
+      .expire(this.key, STATE_TTL_S)
+      .exec();
+    const failures = Number(results?.[0]?.[1] ?? 1);
+    const first = Number(results?.[2]?.[1] ?? at);
+    return { delivered: false, failures, firstFailureAt: first };
+  }
+
+  async clear(): Promise<void> {
+    await this.redis.del(this.key);
+  }
+}

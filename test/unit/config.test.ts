@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { parseRateLimits } from '../../src/config/rate-limits.js';
+import { CONFIG_NAMES } from '../../src/config/schema.js';
+import { hasCode } from '../../src/errors.js';
+
+const SECRET = 'Sup3r-S3cret-Value~x';
+
+function configError(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(hasCode(error, 'CONFIG_INVALID')).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error('expected CONFIG_INVALID');
+}
+
+function tempFile(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'ipe-config-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('applies documented defaults to an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(config.MDE_RATE_LIMITS).toEqual([{ max: 100, windowMs: 60_000 }, { max: 1500, windowMs: 3_600_000 }]);
+    expect(config.MDE_LOOKBACK_HOURS).toBe(720);
+    expect(config.tenants.default?.MDE_CLOUD).toBe('commercial');
+  });
+
+  it('lists every problem in one message', () => {
+    const message = configError({ MDE_LOOKBACK_HOURS: '721', SINKS: 'webhook,fax', MDE_RATE_LIMITS: '10/xs', REDIS_URL: 'http://x' });
+    for (const name of ['MDE_LOOKBACK_HOURS', 'SINKS', 'MDE_RATE_LIMITS', 'REDIS_URL']) expect(message).toContain(name);
+  });
+
+  it('never echoes a secret value, even an invalid one', () => {
+    const message = configError({ WEBHOOK_SECRET: SECRET, MDE_CLIENT_SECRET: SECRET, MDE_LOOKBACK_HOURS: '0' });
+    expect(message).toContain('WEBHOOK_SECRET');
+    expect(message).not.toContain(SECRET);
+  });
+
+  it('reads NAME_FILE indirection and refuses both forms at once', () => {
+    const path = tempFile('secret', `${SECRET}\n`);
+    expect(loadConfig({ MDE_CLIENT_SECRET_FILE: path }).MDE_CLIENT_SECRET).toBe(SECRET);
+    expect(configError({ MDE_CLIENT_SECRET_FILE: path, MDE_CLIENT_SECRET: 'other-value' })).toMatch(/both MDE_CLIENT_SECRET and MDE_CLIENT_SECRET_FILE/);
+    expect(configError({ MDE_CLIENT_SECRET_FILE: '/nonexistent/secret' })).toMatch(/cannot read \/nonexistent\/secret \(ENOENT\)/);
+  });
+
+  it('reads tenants from IPENRICH_CONFIG, with the environment winning for top-level settings', () => {
+    const secretPath = tempFile('contoso-secret', SECRET);
+    const file = tempFile('ipenrich.json', JSON.stringify({
+      LOG_LEVEL: 'debug',
+      WORKER_CONCURRENCY: 4,
+      tenants: {
+        contoso: { MDE_TENANT_ID: 't1', MDE_CLIENT_ID: 'c1', MDE_CLIENT_SECRET_FILE: secretPath, MDE_CLOUD: 'gcc' },
+        fabrikam: { MDE_TENANT_ID: 't2', MDE_CLIENT_ID: 'c2', MDE_CERTIFICATE_PATH: '/certs/f.pem' },
+      },
+    }));
+    const config = loadConfig({ IPENRICH_CONFIG: file, LOG_LEVEL: 'warn', IPENRICH_DEFAULT_TENANT: 'contoso' });
+    expect(config.LOG_LEVEL).toBe('warn');
+    expect(config.WORKER_CONCURRENCY).toBe(4);
+    expect(config.tenants.contoso).toMatchObject({ name: 'contoso', MDE_CLOUD: 'gcc', MDE_CLIENT_SECRET: SECRET });
+    expect(config.tenants.fabrikam?.MDE_CLOUD).toBe('commercial');
+    expect(Object.keys(config.tenants).sort()).toEqual(['contoso', 'fabrikam']);
+  });
+
+  it('rejects unknown and misplaced settings in the file', () => {
+    const file = tempFile('bad.json', JSON.stringify({ REDIS_URI: 'x', tenants: { a: { SINKS: 'webhook' } } }));
+    const message = configError({ IPENRICH_CONFIG: file });
+    expect(message).toContain('unknown setting REDIS_URI');
+    expect(message).toContain('tenants.a.SINKS: not a per-tenant setting');
+    expect(configError({ IPENRICH_CONFIG: tempFile('x.json', '{nope') })).toMatch(/not valid JSON/);
+  });
+
+  it('is frozen', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.MDE_RATE_LIMITS)).toBe(true);
+    expect(Object.isFrozen(config.tenants.default)).toBe(true);
+  });
+
+  it('documents every setting in config/ipenrich.example.env', () => {
+    const example = readFileSync('config/ipenrich.example.env', 'utf8');
+    const documented = new Set([...example.matchAll(/^# ([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    expect(CONFIG_NAMES.filter((name) => !documented.has(name))).toEqual([]);
+  });
+});
+
+describe('parseRateLimits', () => {
+  it('parses windows in any unit, sorted by length', () => {
+    expect(parseRateLimits('1500/1h, 100/60s,20/500ms')).toEqual([
+      { max: 20, windowMs: 500 },
+      { max: 100, windowMs: 60_000 },
+      { max: 1500, windowMs: 3_600_000 },
+    ]);
+  });
+  it('explains what is wrong', () => {
+    expect(parseRateLimits('')).toMatch(/at least one window/);
+    expect(parseRateLimits('100/60')).toMatch(/"100\/60" is not a window/);
+    expect(parseRateLimits('0/1s')).toMatch(/at least 1/);
+  });
+});

@@ -1,0 +1,52 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, IpenrichError, toIpenrichError, type ErrorCode } from '../../src/errors.js';
+
+function documentedCodes(): Map<string, string> {
+  const rows = readFileSync('docs/ERRORS.md', 'utf8').split('\n').filter((line) => /^\| [A-Z_]+ \|/.test(line));
+  return new Map(rows.map((row) => {
+    const [, code, retryable] = row.split('|').map((cell) => cell.trim());
+    return [code ?? '', retryable ?? ''];
+  }));
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('error registry', () => {
+  it('documents every code in docs/ERRORS.md with its retryable flag, and nothing else', () => {
+    const docs = documentedCodes();
+    expect([...docs.keys()].sort()).toEqual(Object.keys(ERROR_CODES).sort());
+    for (const [code, spec] of Object.entries(ERROR_CODES)) {
+      expect(docs.get(code), code).toBe(spec.retryable ? 'yes' : 'no');
+    }
+  });
+
+  it('has no code that the product never raises', () => {
+    const text = ['src', 'connectors'].flatMap(sourceFiles).filter((file) => !file.endsWith('errors.ts'))
+      .map((file) => readFileSync(file, 'utf8')).join('\n');
+    const unused = Object.keys(ERROR_CODES).filter((code) => !text.includes(`'${code}'`));
+    expect(unused).toEqual([]);
+  });
+
+  it('takes retryable from the registry, not from the caller', () => {
+    for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
+      expect(new IpenrichError(code, 'x').retryable).toBe(ERROR_CODES[code].retryable);
+    }
+  });
+
+  it('wraps foreign errors as INTERNAL and keeps its own', () => {
+    const own = new IpenrichError('MDE_TIMEOUT', 'slow', { retryAfterMs: 5 });
+    expect(toIpenrichError(own)).toBe(own);
+    const wrapped = toIpenrichError(new TypeError('boom'));
+    expect(wrapped.code).toBe('INTERNAL');
+    expect(wrapped.retryable).toBe(false);
+    expect(JSON.parse(JSON.stringify(own))).toEqual({ code: 'MDE_TIMEOUT', message: 'slow', retryable: true, retryAfterMs: 5 });
+  });
+});

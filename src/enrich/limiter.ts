@@ -1,0 +1,108 @@
+import type { RateWindow } from '../config/rate-limits.js';
+import type { Redis } from '../redis/connection.js';
+import type { KeySpace } from '../redis/keys.js';
+import { budgetScripts } from './budget-scripts.js';
+
+export interface RateLimiterOptions {
+  readonly redis: Redis;
+  readonly keys: KeySpace;
+  /** Every window must have room for a call to be admitted (MDE_RATE_LIMITS). */
+  readonly windows: readonly RateWindow[];
+  /** Added to every window, to absorb clock skew and latency between us and Defender (MDE_RATE_SAFETY_MS). */
+  readonly safetyMs: number;
+  /** Tests only: epoch ms to use instead of Redis TIME, to probe exact boundaries. */
+  readonly clock?: () => number;
+}
+
+export type Admission =
+  | { readonly admitted: true; /** Redis time of the admission, epoch ms (microsecond precision). */ readonly at: number }
+  | {
+      readonly admitted: false;
+      /** Milliseconds (rounded up) until a call would be admitted, if no one else takes the slot. */
+      readonly waitMs: number;
+      /** What refused: the shared cooldown after a 429, or the fullest window. */
+      readonly blockedBy: 'cooldown' | RateWindow;
+      readonly at: number;
+    };
+
+export interface WindowStatus extends RateWindow {
+  readonly used: number;
+  readonly remaining: number;
+  /** Milliseconds until this window has room again (0 when it has room now). */
+  readonly freeInMs: number;
+}
+
+export interface LimiterStatus {
+  /** Redis time of the reading, epoch ms. */
+  readonly at: number;
+  readonly windows: readonly WindowStatus[];
+  /** Milliseconds until the next call could be admitted (cooldown and every window). */
+  readonly nextFreeInMs: number;
+  /** Milliseconds of shared cooldown left (0 when none). */
+  readonly cooldownMs: number;
+  /** Calls admitted since the counter was created. */
+  readonly admittedTotal: number;
+}
+
+export interface RateLimiter {
+  readonly windows: readonly RateWindow[];
+  /** Admits one call now and counts it in every window, or says exactly how long to wait. */
+  acquire(tenant: string): Promise<Admission>;
+  /** After a 429: no process starts a call for this tenant for `durationMs`. Returns its end (Redis epoch ms). */
+  setCooldown(tenant: string, durationMs: number): Promise<number>;
+  status(tenant: string): Promise<LimiterStatus>;
+}
+
+const toMs = (us: number): number => us / 1000;
+const ceilMs = (us: number): number => Math.ceil(us / 1000);
+
+/**
+ * The shared, multi-window API budget (see acquire-n.lua for the algorithm). State lives in Redis
+ * and time comes from Redis, so every process on every host sees one budget and one clock.
+ */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { keys, safetyMs, clock } = options;
+  if (options.windows.length === 0) throw new Error('the rate limiter needs at least one window');
+  const windows = [...options.windows];
+  const scripts = budgetScripts(options.redis);
+  const windowArgs = windows.flatMap((w) => [w.max, w.windowMs * 1000]);
+  const nowArg = (): string => (clock ? String(Math.round(clock() * 1000)) : '');
+
+  function keysAndArgs(tenant: string): [number, ...(string | number)[]] {
+    const keyList = [keys.limiterCooldown(tenant), keys.limiterAdmitted(tenant), ...windows.map((w) => keys.limiterWindow(tenant, w.windowMs))];
+    return [keyList.length, ...keyList, safetyMs * 1000, nowArg(), ...windowArgs];
+  }
+
+  return {
+    windows,
+
+    async acquire(tenant) {
+      const [admitted, waitUs, blocking, nowUs] = await scripts.ipenrichAcquire(...keysAndArgs(tenant));
+      if (admitted === 1) return { admitted: true, at: toMs(nowUs) };
+      const blockedBy = blocking === -1 ? 'cooldown' : windows[blocking - 1];
+      if (blockedBy === undefined) throw new Error(`acquire-n.lua named an unknown window ${blocking}`);
+      return { admitted: false, waitMs: ceilMs(waitUs), blockedBy, at: toMs(nowUs) };
+    },
+
+    async setCooldown(tenant, durationMs) {
+      return scripts.ipenrichCooldown(keys.limiterCooldown(tenant), Math.max(0, Math.ceil(durationMs)), nowArg());
+    },
+
+    async status(tenant) {
+      const reply = await scripts.ipenrichInspect(...keysAndArgs(tenant));
+      const [nowUs = 0, cooldownUs = 0, admittedTotal = 0] = reply;
+      const windowStatus = windows.map((w, i): WindowStatus => {
+        const used = reply[3 + 2 * i] ?? 0;
+        return { ...w, used, remaining: Math.max(0, w.max - used), freeInMs: ceilMs(reply[4 + 2 * i] ?? 0) };
+      });
+      const cooldownMs = ceilMs(cooldownUs);
+      return {
+        at: toMs(nowUs),
+        windows: windowStatus,
+        nextFreeInMs: Math.max(cooldownMs, ...windowStatus.map((w) => w.freeInMs)),
+        cooldownMs,
+        admittedTotal,
+      };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+--[[
+  Reads the limiter state for `status` and metrics without changing it.
+
+  The number of keys is 2 + the number of windows (so this file is `-n`): the command is defined
+  without numberOfKeys, and callers pass the key count as the first argument.
+
+  KEYS[1]      cooldown key: epoch ms until which no call may start
+  KEYS[2]      admitted counter
+  KEYS[3..]    one sorted set per window (see acquire-n.lua)
+
+  ARGV[1]      safety margin in microseconds
+  ARGV[2]      current time in epoch microseconds, or '' to use Redis TIME
+  ARGV[3..]    pairs per window: max calls, window length in microseconds
+
+  Returns { now in epoch microseconds, cooldown left in microseconds, admitted total,
+            then per window: used, microseconds until it has room again (0 when it has room) }
+]]
+
+local now
+if ARGV[2] ~= '' then
+  now = tonumber(ARGV[2])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local safety = tonumber(ARGV[1])
+
+local function int(x)
+  return string.format('%d', x)
+end
+
+local cooldownUntilMs = tonumber(redis.call('GET', KEYS[1]) or '0')
+local cooldown = math.max(0, cooldownUntilMs * 1000 - now)
+local admitted = tonumber(redis.call('GET', KEYS[2]) or '0')
+
+local result = { now, cooldown, admitted }
+for i = 1, #KEYS - 2 do
+  local key = KEYS[i + 2]
+  local max = tonumber(ARGV[1 + 2 * i])
+  local span = tonumber(ARGV[2 + 2 * i]) + safety
+  local live = redis.call('ZRANGEBYSCORE', key, '(' .. int(now - span), '+inf', 'WITHSCORES')
+  local used = #live / 2
+  local free = 0
+  if used >= max then
+    free = tonumber(live[2 * (used - max) + 2]) + span - now
+  end
+  result[#result + 1] = used
+  result[#result + 1] = free
+end
+return result

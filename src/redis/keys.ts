@@ -23,6 +23,8 @@ export interface KeySpace {
   coalesceChannel(tenant: string, ip: string, lookBackHours: number): string;
   /** Hash of per-sink delivery state of one job. */
   deliveries(jobId: string): string;
+  /** Set of parts (rows, batches, comment) one sink already had accepted for one job. */
+  deliveryParts(jobId: string, sink: string): string;
   /** Webhook endpoints disabled after 410 Gone. */
   disabledEndpoints(): string;
   /** Per-API-key ingress rate limit counter. */
@@ -47,6 +49,7 @@ export function keySpace(prefix: string): KeySpace {
     coalesceChannel: (tenant: string, ip: string, lookBackHours: number) =>
       `${p}:coalesce-done:${tenant}:${lookBackHours}:${ip}`,
     deliveries: (jobId: string) => `${p}:deliveries:${jobId}`,
+    deliveryParts: (jobId: string, sink: string) => `${p}:deliveries:${jobId}:parts:${sink}`,
     disabledEndpoints: () => `${p}:webhook:disabled`,
     ingressRate: (keyId: string) => `${p}:ingress-rate:${keyId}`,
   });

@@ -1,6 +1,7 @@
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { alertResultSchema, type AlertResult } from '../result/schema.js';
+import type { DeliveryProgress } from './port.js';
 
 /** How long delivery state outlives its job: longer than any retry schedule. */
 const STATE_TTL_S = 8 * 86_400;
@@ -21,8 +22,20 @@ export interface SinkState {
 export class DeliveryState {
   private readonly key: string;
 
-  constructor(private readonly redis: Redis, keys: KeySpace, jobId: string) {
+  constructor(private readonly redis: Redis, private readonly keys: KeySpace, private readonly jobId: string) {
     this.key = keys.deliveries(jobId);
+  }
+
+  /** The parts one sink already had accepted for this job (Sentinel rows, Splunk batches …). */
+  progress(sink: string): DeliveryProgress {
+    const key = this.keys.deliveryParts(this.jobId, sink);
+    return {
+      completed: async () => new Set(await this.redis.smembers(key)),
+      markCompleted: async (parts) => {
+        if (parts.length === 0) return;
+        await this.redis.multi().sadd(key, ...parts).expire(key, STATE_TTL_S).exec();
+      },
+    };
   }
 
   async loadResult(): Promise<AlertResult | null> {
@@ -64,9 +77,5 @@ export class DeliveryState {
     const failures = Number(results?.[0]?.[1] ?? 1);
     const first = Number(results?.[2]?.[1] ?? at);
     return { delivered: false, failures, firstFailureAt: first };
-  }
-
-  async clear(): Promise<void> {
-    await this.redis.del(this.key);
   }
 }

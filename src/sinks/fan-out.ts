@@ -53,6 +53,7 @@ export async function deliverToTargets(
       try {
         await target.sink.deliver(result, {
           deliveryId: deliveryIdFor(context.jobId, target.name),
+          progress: state.progress(target.name),
           ...(target.callbackUrl === undefined ? {} : { callbackUrl: target.callbackUrl }),
           ...(context.signal === undefined ? {} : { signal: context.signal }),
         });

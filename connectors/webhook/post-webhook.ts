@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { IpenrichError } from '../../src/errors.js';
+import { parseRetryAfter } from '../../src/http/retry-after.js';
 import type { DisabledEndpoints } from './disabled-endpoints.js';
-import { parseRetryAfter } from './retry-after.js';
 import { describeUrl } from './safe-url.js';
 import { signWebhook } from './sign.js';
 import { discard, readReason, send } from './transport.js';
@@ -67,7 +67,8 @@ export async function postWebhook(input: PostWebhookInput): Promise<void> {
   const reason = await readReason(response.body, [input.secret, input.secret.slice('whsec_'.length)]);
   const suffix = reason ? `: ${reason}` : '';
   if (status === 408 || status === 429 || status >= 500) {
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], input.now());
+    const header = response.headers['retry-after'];
+    const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, input.now());
     throw new IpenrichError('SINK_UNAVAILABLE', `Webhook endpoint ${where} answered ${status}${suffix}`, {
       statusCode: status,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),

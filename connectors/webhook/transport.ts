@@ -6,9 +6,11 @@ import type { ResolvedAddress } from './callback-target.js';
 import { describeUrl } from './safe-url.js';
 
 /**
- * The webhook's HTTP transport (undici): keep-alive connections, an optional extra CA and proxy,
- * never a redirect (undici's `request` does not follow them), and one deadline per attempt.
- * To be unified with the shared transport in src/http/ once it exists.
+ * The webhook's HTTP calls (undici): keep-alive connections, an optional extra CA and proxy, never a
+ * redirect (undici's `request` does not follow them), one deadline per attempt, and a dispatcher
+ * pinned to the checked address for callbacks. Not src/http's shared transport on purpose: that one
+ * reads the whole body before returning the status, so a 2xx whose body breaks off would surface as
+ * a network error and be re-sent; here a 2xx is final as soon as the status line arrives.
  */
 export interface DispatcherOptions {
   readonly ca?: string;

@@ -6,6 +6,8 @@ import { scrubSecrets } from './secrets.js';
 /** Commands load lazily so `extract` does not pay for BullMQ or msal-node. */
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   extract: () => import('./commands/extract.js'),
+  enqueue: () => import('./commands/enqueue.js'),
+  dlq: () => import('./commands/dlq.js'),
 };
 
 /** Exit codes: 2 for what the user can fix in the input or command line, 1 for failures. */

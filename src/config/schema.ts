@@ -52,6 +52,8 @@ export const tenantFields = z.object({
   MDE_CLIENT_ID: z.string().min(1).optional(),
   MDE_CLIENT_SECRET: z.string().min(1).optional(),
   MDE_CERTIFICATE_PATH: z.string().min(1).optional(),
+  /** Send the certificate chain (x5c) with the client assertion: needed for subject name/issuer auth. */
+  MDE_CERTIFICATE_SEND_X5C: bool.default(false),
   /** `true` for system-assigned managed identity, or the client id of a user-assigned one. */
   MDE_MANAGED_IDENTITY: z.string().min(1).optional(),
   MDE_CLOUD: z.enum(CLOUDS).default('commercial'),

@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { earliestFit, withMargin } from '../../../bench/budget/sliding-windows.js';
+import type { RateWindow } from '../../../src/config/rate-limits.js';
+import { createRateLimiter, type RateLimiter } from '../../../src/enrich/limiter.js';
+import type { Redis } from '../../../src/redis/connection.js';
+import { keySpace } from '../../../src/redis/keys.js';
+import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
+
+/** A clock the test moves by hand, standing in for Redis TIME so boundaries can be probed to the microsecond. */
+function manualClock(start = 1_700_000_000_000): { now: () => number; set: (ms: number) => void } {
+  let current = start;
+  return { now: () => current, set: (ms) => void (current = ms) };
+}
+
+describe('rate limiter (real Redis)', () => {
+  const prefix = uniquePrefix('limiter');
+  const keys = keySpace(prefix);
+  let redis: Redis;
+  let cleanup: () => Promise<void>;
+  let tenantSeq = 0;
+  const tenant = (): string => `t${(tenantSeq += 1)}`;
+
+  beforeAll(async () => {
+    ({ redis, cleanup } = await connectTestRedis(prefix));
+  });
+  afterAll(async () => cleanup());
+
+  function limiter(windows: RateWindow[], safetyMs: number, clock?: () => number): RateLimiter {
+    return createRateLimiter({ redis, keys, windows, safetyMs, ...(clock ? { clock } : {}) });
+  }
+
+  it('admits only while every window has room, and a refusal consumes nothing', async () => {
+    const clock = manualClock();
+    const t0 = clock.now();
+    const lim = limiter([{ max: 3, windowMs: 1_000 }, { max: 5, windowMs: 10_000 }], 0, clock.now);
+    const name = tenant();
+    for (let i = 0; i < 3; i += 1) expect((await lim.acquire(name)).admitted).toBe(true);
+    for (let i = 0; i < 20; i += 1) {
+      const refused = await lim.acquire(name);
+      expect(refused).toMatchObject({ admitted: false, waitMs: 1_000, blockedBy: { max: 3, windowMs: 1_000 } });
+    }
+    const status = await lim.status(name);
+    expect(status.admittedTotal).toBe(3);
+    expect(status.windows.map((w) => w.used)).toEqual([3, 3]);
+    expect(await redis.zcard(keys.limiterWindow(name, 10_000))).toBe(3);
+
+    // The short window frees at t0 + 1 s; the long one then fills at 5 and refuses until t0 + 10 s.
+    clock.set(t0 + 1_000);
+    expect((await lim.acquire(name)).admitted).toBe(true);
+    expect((await lim.acquire(name)).admitted).toBe(true);
+    clock.set(t0 + 1_500);
+    expect(await lim.acquire(name)).toMatchObject({ admitted: false, waitMs: 8_500, blockedBy: { max: 5, windowMs: 10_000 } });
+    const full = await lim.status(name);
+    expect(full.windows).toEqual([
+      { max: 3, windowMs: 1_000, used: 2, remaining: 1, freeInMs: 0 },
+      { max: 5, windowMs: 10_000, used: 5, remaining: 0, freeInMs: 8_500 },
+    ]);
+    expect(full.nextFreeInMs).toBe(8_500);
+    expect(full.admittedTotal).toBe(5);
+  });
+
+  it('answers the exact wait (Lua) that an independent brute-force model computes, to the microsecond', async () => {
+    const windowsArb = fc
+      .array(fc.record({ max: fc.integer({ min: 1, max: 4 }), windowMs: fc.integer({ min: 20, max: 400 }) }), { minLength: 1, maxLength: 3 })
+      .map((ws) => ws.sort((a, b) => a.windowMs - b.windowMs));
+    await fc.assert(
+      fc.asyncProperty(
+        windowsArb,
+        fc.integer({ min: 0, max: 40 }),
+        fc.array(fc.integer({ min: 0, max: 150 }), { minLength: 5, maxLength: 25 }),
+        async (windows, safetyMs, steps) => {
+          const clock = manualClock();
+          const lim = limiter(windows, safetyMs, clock.now);
+          const name = tenant();
+          const effective = withMargin(windows, safetyMs);
+          const admitted: number[] = [];
+          let at = clock.now();
+          for (const step of steps) {
+            at += step;
+            clock.set(at);
+            const expectedAt = earliestFit(admitted, effective, at);
+            const answer = await lim.acquire(name);
+            if (expectedAt === at) {
+              expect(answer.admitted).toBe(true);
+              admitted.push(at);
+              continue;
+            }
+            expect(answer).toMatchObject({ admitted: false, waitMs: expectedAt - at });
+            if (answer.admitted) continue;
+            // One microsecond early is still refused; exactly on time is admitted.
+            clock.set(at + answer.waitMs - 0.001);
+            expect(await lim.acquire(name)).toMatchObject({ admitted: false, waitMs: 1 });
+            at += answer.waitMs;
+            clock.set(at);
+            expect((await lim.acquire(name)).admitted).toBe(true);
+            admitted.push(at);
+          }
+          expect((await lim.status(name)).admittedTotal).toBe(admitted.length);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('on Redis time: waiting the returned ms is admitted, waiting less is still refused', async () => {
+    const lim = limiter([{ max: 3, windowMs: 300 }, { max: 5, windowMs: 1_200 }], 20);
+    const name = tenant();
+    for (let i = 0; i < 3; i += 1) expect((await lim.acquire(name)).admitted).toBe(true);
+    const first = await lim.acquire(name);
+    if (first.admitted) throw new Error('a full window admitted a call');
+    expect(first.waitMs).toBeGreaterThan(150);
+    expect(first.waitMs).toBeLessThanOrEqual(320);
+
+    await sleep(first.waitMs - 120);
+    const early = await lim.acquire(name);
+    if (early.admitted) throw new Error('admitted before the returned wait had passed');
+    expect(early.at - first.at).toBeGreaterThanOrEqual(first.waitMs - 120);
+    // The new answer points at the same moment as the first one.
+    expect(Math.abs(early.at + early.waitMs - (first.at + first.waitMs))).toBeLessThanOrEqual(1);
+
+    await sleep(early.waitMs);
+    const onTime = await lim.acquire(name);
+    expect(onTime.admitted).toBe(true);
+    expect(onTime.at - first.at).toBeGreaterThanOrEqual(first.waitMs - 1);
+
+    // Now the long window (5 in 1.2 s + 20 ms) is the one that refuses.
+    expect((await lim.acquire(name)).admitted).toBe(true);
+    const long = await lim.acquire(name);
+    expect(long).toMatchObject({ admitted: false, blockedBy: { max: 5, windowMs: 1_200 } });
+  });
+
+  it('a cooldown refuses every call until it ends, is never shortened, and adds to full windows', async () => {
+    const clock = manualClock();
+    const t0 = clock.now();
+    const lim = limiter([{ max: 2, windowMs: 1_000 }], 10, clock.now);
+    const name = tenant();
+    expect((await lim.acquire(name)).admitted).toBe(true);
+    expect(await lim.setCooldown(name, 500)).toBe(t0 + 500);
+    expect(await lim.setCooldown(name, 100)).toBe(t0 + 500);
+    expect(await lim.acquire(name)).toMatchObject({ admitted: false, waitMs: 500, blockedBy: 'cooldown' });
+    expect(await lim.status(name)).toMatchObject({ cooldownMs: 500, nextFreeInMs: 500, admittedTotal: 1 });
+    clock.set(t0 + 499.999);
+    expect(await lim.acquire(name)).toMatchObject({ admitted: false, blockedBy: 'cooldown' });
+    clock.set(t0 + 500);
+    expect((await lim.acquire(name)).admitted).toBe(true);
+
+    // Full window (frees at t0 + 1010) and a cooldown to t0 + 800: the wait is the later of the two.
+    await lim.setCooldown(name, 300);
+    expect(await lim.acquire(name)).toMatchObject({ admitted: false, waitMs: 510, blockedBy: { max: 2, windowMs: 1_000 } });
+  });
+
+  it('keeps tenants apart', async () => {
+    const lim = limiter([{ max: 1, windowMs: 60_000 }], 0);
+    const [a, b] = [tenant(), tenant()];
+    expect((await lim.acquire(a)).admitted).toBe(true);
+    expect((await lim.acquire(a)).admitted).toBe(false);
+    expect((await lim.acquire(b)).admitted).toBe(true);
+  });
+
+  it('lets its Redis keys expire once every entry has left', async () => {
+    const lim = limiter([{ max: 5, windowMs: 1_000 }, { max: 9, windowMs: 4_000 }], 50);
+    const name = tenant();
+    await lim.acquire(name);
+    const short = await redis.pttl(keys.limiterWindow(name, 1_000));
+    const long = await redis.pttl(keys.limiterWindow(name, 4_000));
+    expect(short).toBeGreaterThan(900);
+    expect(short).toBeLessThanOrEqual(1_051);
+    expect(long).toBeGreaterThan(3_900);
+    expect(long).toBeLessThanOrEqual(4_051);
+  });
+});

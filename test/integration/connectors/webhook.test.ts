@@ -7,25 +7,15 @@ import {
   createWebhookSink,
   type ResolveHost,
 } from '../../../connectors/webhook/index.js';
-import type { IpenrichError} from '../../../src/errors.js';
-import { isIpenrichError } from '../../../src/errors.js';
+import type { IpenrichError } from '../../../src/errors.js';
 import { keySpace } from '../../../src/redis/keys.js';
 import type { Sink } from '../../../src/sinks/port.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../emulators/webhook-receiver.js';
 import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
+import { failure } from './support/failure.js';
 import { sampleResult } from './support/sample-result.js';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
-
-async function failure(promise: Promise<unknown>): Promise<IpenrichError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIpenrichError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the delivery to fail');
-}
 
 describe('webhook sink against a Standard Webhooks receiver', () => {
   let receiver: WebhookReceiver;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command, CommandIo } from './commands/command.js';
 import { isIpenrichError, toIpenrichError } from './errors.js';
+import { packageRoot } from './package-root.js';
 import { scrubSecrets } from './secrets.js';
 
 /** Commands load lazily so `extract` does not pay for BullMQ or msal-node. */
@@ -8,13 +10,16 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   extract: () => import('./commands/extract.js'),
   enqueue: () => import('./commands/enqueue.js'),
   dlq: () => import('./commands/dlq.js'),
+  worker: () => import('./commands/worker.js'),
+  demo: () => import('./commands/demo.js'),
+  status: () => import('./commands/status.js'),
 };
 
 /** Exit codes: 2 for what the user can fix in the input or command line, 1 for failures. */
 const USER_ERROR_CODES = new Set(['USAGE', 'CONFIG_INVALID', 'INPUT_NOT_JSON', 'INPUT_TOO_LARGE', 'INVALID_IP']);
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

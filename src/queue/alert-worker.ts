@@ -7,6 +7,7 @@ import type { KeySpace } from '../redis/keys.js';
 import type { AlertResult } from '../result/schema.js';
 import { DeliveryState } from '../sinks/delivery-state.js';
 import { deliverToTargets, type DeliveryTarget } from '../sinks/fan-out.js';
+import { SinkHealthBoard } from '../sinks/sink-health.js';
 import { ALERTS_QUEUE } from './alerts-queue.js';
 import { decideForDeliveries, decideForError, type JobDecision, type SinkRetryPolicy } from './job-decision.js';
 import { alertJobSchema, type AlertJobData } from './job.js';
@@ -58,6 +59,7 @@ async function apply(decision: JobDecision, job: Job<AlertJobData>, token: strin
 export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
   const now = deps.now ?? Date.now;
   const { logger, options } = deps;
+  const health = new SinkHealthBoard(deps.stateRedis, deps.keys);
 
   async function process(job: Job<AlertJobData>, token?: string): Promise<AlertResult> {
     const parsed = alertJobSchema.safeParse(job.data);
@@ -89,7 +91,7 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
       await state.saveResult(result);
     }
 
-    const report = await deliverToTargets(result, deps.targetsFor(data), state, { jobId, now });
+    const report = await deliverToTargets(result, deps.targetsFor(data), state, { jobId, now, health });
     const decision = decideForDeliveries(report.failed, now(), options.sinkRetry);
     if (decision) {
       logger.warn({ jobId, delivered: report.delivered, failed: report.failed.map((f) => f.name) }, 'some deliveries failed');

@@ -15,6 +15,8 @@ export interface KeySpace {
   limiterAdmitted(tenant: string): string;
   /** Cached enrichment record for one (tenant, ip, lookBackHours). */
   cacheEntry(tenant: string, ip: string, lookBackHours: number): string;
+  /** SCAN pattern matching every cache entry of one tenant. */
+  cacheEntryPattern(tenant: string): string;
   /** Hash of cache hit/miss counters. */
   cacheStats(tenant: string): string;
   /** Coalescing lock held by the process that is fetching one key. */
@@ -25,6 +27,8 @@ export interface KeySpace {
   deliveries(jobId: string): string;
   /** Set of parts (rows, batches, comment) one sink already had accepted for one job. */
   deliveryParts(jobId: string, sink: string): string;
+  /** Hash sink name → last delivery outcome (JSON), for `status`. */
+  sinkHealth(): string;
   /** Webhook endpoints disabled after 410 Gone. */
   disabledEndpoints(): string;
   /** Per-API-key ingress rate limit counter. */
@@ -44,12 +48,14 @@ export function keySpace(prefix: string): KeySpace {
     limiterAdmitted: (tenant: string) => `${p}:limiter:${tenant}:admitted`,
     cacheEntry: (tenant: string, ip: string, lookBackHours: number) =>
       `${p}:cache:v${CACHE_SCHEMA_VERSION}:${tenant}:${lookBackHours}:${ip}`,
+    cacheEntryPattern: (tenant: string) => `${p}:cache:v${CACHE_SCHEMA_VERSION}:${tenant}:*`,
     cacheStats: (tenant: string) => `${p}:cache-stats:${tenant}`,
     coalesceLock: (tenant: string, ip: string, lookBackHours: number) => `${p}:coalesce:${tenant}:${lookBackHours}:${ip}`,
     coalesceChannel: (tenant: string, ip: string, lookBackHours: number) =>
       `${p}:coalesce-done:${tenant}:${lookBackHours}:${ip}`,
     deliveries: (jobId: string) => `${p}:deliveries:${jobId}`,
     deliveryParts: (jobId: string, sink: string) => `${p}:deliveries:${jobId}:parts:${sink}`,
+    sinkHealth: () => `${p}:sink-health`,
     disabledEndpoints: () => `${p}:webhook:disabled`,
     ingressRate: (keyId: string) => `${p}:ingress-rate:${keyId}`,
   });

@@ -3,6 +3,7 @@ import { toIpenrichError, type IpenrichError } from '../errors.js';
 import type { AlertResult } from '../result/schema.js';
 import type { DeliveryState, SinkState } from './delivery-state.js';
 import type { Sink } from './port.js';
+import type { SinkHealthBoard } from './sink-health.js';
 
 /** One destination of one job: a configured sink, or the per-alert callback through the webhook sink. */
 export interface DeliveryTarget {
@@ -40,7 +41,7 @@ export async function deliverToTargets(
   result: AlertResult,
   targets: readonly DeliveryTarget[],
   state: DeliveryState,
-  context: { jobId: string; now: () => number; signal?: AbortSignal },
+  context: { jobId: string; now: () => number; health?: SinkHealthBoard; signal?: AbortSignal },
 ): Promise<FanOutReport> {
   const report: FanOutReport = { delivered: [], skipped: [], failed: [] };
   await Promise.all(
@@ -58,10 +59,13 @@ export async function deliverToTargets(
           ...(context.signal === undefined ? {} : { signal: context.signal }),
         });
         await state.markDelivered(target.name, context.now());
+        await context.health?.record(target.name, { ok: true }, context.now());
         report.delivered.push(target.name);
       } catch (thrown) {
+        const error = toIpenrichError(thrown);
         const after = await state.markFailed(target.name, context.now());
-        report.failed.push({ name: target.name, error: toIpenrichError(thrown), state: after });
+        await context.health?.record(target.name, { ok: false, error: `${error.code}: ${error.message}` }, context.now());
+        report.failed.push({ name: target.name, error, state: after });
       }
     }),
   );

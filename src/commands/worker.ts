@@ -1,0 +1,38 @@
+import { openRuntime } from '../runtime.js';
+import { startWorker } from '../worker-runtime.js';
+import type { Command } from './command.js';
+
+const usage = `Usage: ipenrich worker
+
+Processes the alert queue (WORKER_CONCURRENCY jobs at once) until SIGTERM or SIGINT, then stops
+taking jobs, lets active ones finish within WORKER_SHUTDOWN_TIMEOUT_MS, hands the rest back to the
+queue and exits 0. Run as many worker processes as you like against one Redis: the API budget,
+cache and coalescing are shared.`;
+
+export const command: Command = {
+  name: 'worker',
+  summary: 'process the alert queue until SIGTERM/SIGINT, then drain gracefully',
+  usage,
+  async run(_args, io) {
+    const runtime = await openRuntime(io.env, { waitForRedis: true });
+    const { logger, config } = runtime;
+    const worker = await startWorker(runtime);
+    logger.info({ concurrency: config.WORKER_CONCURRENCY, sinks: config.SINKS, tenants: Object.keys(config.tenants) }, 'worker started');
+
+    await new Promise<void>((resolve) => {
+      const stop = (signal: NodeJS.Signals) => {
+        logger.info({ signal }, 'shutting down: finishing active jobs');
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await worker.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
+    await runtime.close();
+    logger.info('worker stopped');
+    logger.flush();
+    return 0;
+  },
+};

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { startEmulators, type Emulators } from '../../test/emulators/emulators.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../test/emulators/webhook-receiver.js';
+import type { CommandIo } from '../commands/command.js';
+import { loadConfig } from '../config/load.js';
+import { IpenrichError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { enqueueAlerts } from '../queue/producer.js';
+import { startLocalRedis, type LocalRedis } from '../redis/local-server.js';
+import { alertResultSchema } from '../result/schema.js';
+import { openRuntime, type Runtime } from '../runtime.js';
+import { startWorker, type StartedWorker } from '../worker-runtime.js';
+import { ProgressBar } from './progress-bar.js';
+import { renderSummaryTable, type SummaryRow } from './summary-table.js';
+
+const POLL_MS = 100;
+const DEMO_TIMEOUT_MS = 120_000;
+
+interface Started {
+  redis?: LocalRedis;
+  emulators?: Emulators;
+  receiver?: WebhookReceiver;
+  runtime?: Runtime;
+  worker?: StartedWorker;
+}
+
+async function stopAll(started: Started): Promise<void> {
+  await started.worker?.close(5_000);
+  await started.runtime?.close();
+  await started.receiver?.close();
+  await started.emulators?.close();
+  await started.redis?.stop();
+}
+
+/**
+ * Starts everything the pipeline needs on this machine, enriches `alerts` end to end (queue → worker
+ * → Defender emulator → signed webhook), and prints what an analyst would see.
+ */
+export async function runDemo(alerts: readonly { name: string; alert: unknown }[], io: CommandIo, options: { secret: string }): Promise<number> {
+  const say = (line: string) => io.stdout.write(`${line}\n`);
+  const started: Started = {};
+  try {
+    let redisUrl = io.env.REDIS_URL;
+    if (redisUrl) say(`Using Redis at REDIS_URL.`);
+    else {
+      try {
+        started.redis = await startLocalRedis();
+      } catch (error) {
+        throw new IpenrichError('REDIS_UNAVAILABLE', (error as Error).message);
+      }
+      redisUrl = started.redis.url;
+      say(`Started redis-server on port ${started.redis.port}.`);
+    }
+    started.emulators = await startEmulators();
+    started.receiver = await startWebhookReceiver({ secret: options.secret });
+    say(`Started the Entra ID and Defender emulators (${started.emulators.defender.url}) and a webhook receiver (${started.receiver.url}).`);
+
+    const env: NodeJS.ProcessEnv = {
+      ...started.emulators.env,
+      REDIS_URL: redisUrl,
+      IPENRICH_PREFIX: `ipenrich-demo-${randomBytes(4).toString('hex')}`,
+      SINKS: 'webhook',
+      WEBHOOK_URL: `${started.receiver.url}/ipenrich`,
+      WEBHOOK_SECRET: options.secret,
+      LOG_LEVEL: io.env.LOG_LEVEL ?? 'error',
+    };
+    const config = loadConfig(env);
+    started.runtime = await openRuntime(env, { config, logger: createLogger({ level: config.LOG_LEVEL }), waitForRedis: true });
+    started.worker = await startWorker(started.runtime);
+
+    const jobs = await enqueueAlerts(started.runtime.queue, alerts.map(({ alert }) => ({ alert })), {
+      defaultTenant: config.IPENRICH_DEFAULT_TENANT,
+      attempts: config.JOB_ATTEMPTS,
+      backoffMs: config.JOB_BACKOFF_MS,
+    });
+    say(`Queued ${jobs.length} sample alerts; a worker is enriching them.\n`);
+
+    const bar = new ProgressBar(io.stdout, jobs.length);
+    const deadline = Date.now() + DEMO_TIMEOUT_MS;
+    const finished = new Map<string, SummaryRow>();
+    while (finished.size < jobs.length) {
+      if (Date.now() > deadline) throw new IpenrichError('INTERNAL', `demo did not finish within ${DEMO_TIMEOUT_MS / 1000} s`);
+      for (const [index, job] of jobs.entries()) {
+        if (finished.has(job.jobId)) continue;
+        const queued = await started.runtime.queue.getJob(job.jobId);
+        const state = await queued?.getState();
+        const name = alerts[index]?.name ?? job.alertId;
+        if (state === 'completed') finished.set(job.jobId, { name, result: alertResultSchema.parse(queued?.returnvalue) });
+        else if (state === 'failed') finished.set(job.jobId, { name, result: null, failure: queued?.failedReason ?? 'failed' });
+      }
+      bar.update(finished.size, `${started.emulators.defender.counters.totalCalls} Defender calls`);
+      if (finished.size < jobs.length) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    bar.finish();
+
+    const rows = jobs.map((job) => finished.get(job.jobId)).filter((row): row is SummaryRow => row !== undefined);
+    say(`\n${renderSummaryTable(rows)}\n`);
+    const results = rows.flatMap((row) => (row.result ? [row.result] : []));
+    const ips = results.reduce((sum, result) => sum + result.ips.length, 0);
+    const enriched = results.reduce((sum, result) => sum + result.summary.counts.enriched + result.summary.counts.not_seen, 0);
+    const failed = rows.length - results.length;
+    const counters = started.emulators.defender.counters;
+    say(`${results.length}/${rows.length} alerts enriched: ${ips} IPs found, ${enriched} looked up in Defender with ${counters.totalCalls} API calls (${counters.throttled} throttled).`);
+    say(`Webhook receiver: ${started.receiver.counters.accepted} signed results accepted, ${started.receiver.counters.rejectedSignatures} bad signatures.`);
+    return failed === 0 ? 0 : 1;
+  } finally {
+    await stopAll(started);
+  }
+}

@@ -1,0 +1,46 @@
+import type { Redis } from '../redis/connection.js';
+import type { KeySpace } from '../redis/keys.js';
+
+export interface SinkHealth {
+  readonly lastSuccessAt: string | null;
+  readonly lastFailureAt: string | null;
+  readonly lastError: string | null;
+  /** Failed deliveries since the last success (all workers). */
+  readonly failuresSinceSuccess: number;
+}
+
+/**
+ * The last outcome per sink, shared by all workers through Redis (one hash, field per sink and
+ * fact, updated atomically), so `status` can tell an operator that Splunk has been failing for ten
+ * minutes without reading logs.
+ */
+export class SinkHealthBoard {
+  private readonly key: string;
+
+  constructor(private readonly redis: Redis, keys: KeySpace) {
+    this.key = keys.sinkHealth();
+  }
+
+  async record(sink: string, outcome: { ok: true } | { ok: false; error: string }, at: number): Promise<void> {
+    const when = new Date(at).toISOString();
+    const tx = this.redis.multi();
+    if (outcome.ok) tx.hset(this.key, `${sink}:lastSuccessAt`, when, `${sink}:failures`, '0');
+    else tx.hset(this.key, `${sink}:lastFailureAt`, when, `${sink}:lastError`, outcome.error).hincrby(this.key, `${sink}:failures`, 1);
+    await tx.exec();
+  }
+
+  async read(): Promise<Record<string, SinkHealth>> {
+    const raw = await this.redis.hgetall(this.key);
+    const sinks = new Set(Object.keys(raw).map((field) => field.slice(0, field.lastIndexOf(':'))));
+    const out: Record<string, SinkHealth> = {};
+    for (const sink of sinks) {
+      out[sink] = {
+        lastSuccessAt: raw[`${sink}:lastSuccessAt`] ?? null,
+        lastFailureAt: raw[`${sink}:lastFailureAt`] ?? null,
+        lastError: raw[`${sink}:lastError`] ?? null,
+        failuresSinceSuccess: Number(raw[`${sink}:failures`] ?? 0),
+      };
+    }
+    return out;
+  }
+}

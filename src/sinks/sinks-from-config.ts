@@ -1,0 +1,60 @@
+import {
+  createRedisDisabledEndpoints,
+  createWebhookSink,
+  webhookOptionsFromConfig,
+} from '../../connectors/webhook/index.js';
+import type { Config } from '../config/load.js';
+import { IpenrichError } from '../errors.js';
+import type { Redis } from '../redis/connection.js';
+import type { KeySpace } from '../redis/keys.js';
+import type { AlertJobData } from '../queue/job.js';
+import type { DeliveryTarget } from './fan-out.js';
+import type { Sink } from './port.js';
+
+/** Stands in for the webhook sink when an alert asks for a callback that cannot be signed. */
+const CALLBACKS_NOT_CONFIGURED: Sink = {
+  name: 'callback',
+  deliver: () => Promise.reject(new IpenrichError('CALLBACK_URL_REFUSED', 'the alert has a callback URL, but no WEBHOOK_SECRET is configured to sign callbacks')),
+  close: () => Promise.resolve(),
+};
+
+export interface ConfiguredSinks {
+  /** Targets for one job: every configured sink, plus the alert's callback URL when it has one. */
+  targetsFor(job: AlertJobData): DeliveryTarget[];
+  readonly names: readonly string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the sinks named in SINKS. The webhook sink also serves per-alert callback URLs, so it is
+ * created whenever a WEBHOOK_SECRET exists, even when `webhook` is not in SINKS.
+ */
+export function sinksFromConfig(config: Config, deps: { redis: Redis; keys: KeySpace }): ConfiguredSinks {
+  const sinks = new Map<string, Sink>();
+  const webhook = config.WEBHOOK_SECRET === undefined
+    ? undefined
+    : createWebhookSink(webhookOptionsFromConfig(config), {
+        disabledEndpoints: createRedisDisabledEndpoints(deps.redis, deps.keys.disabledEndpoints()),
+      });
+  for (const name of config.SINKS) {
+    if (name === 'webhook') {
+      if (!webhook) throw new Error('unreachable: webhook options were validated');
+      sinks.set(name, webhook);
+    }
+  }
+  return {
+    names: [...sinks.keys()],
+    targetsFor(job) {
+      const targets: DeliveryTarget[] = [...sinks].map(([name, sink]) => ({ name, sink }));
+      if (job.callbackUrl !== undefined) {
+        targets.push({ name: 'callback', sink: webhook ?? CALLBACKS_NOT_CONFIGURED, callbackUrl: job.callbackUrl });
+      }
+      return targets;
+    },
+    async close() {
+      const all = new Set<Sink>(sinks.values());
+      if (webhook) all.add(webhook);
+      await Promise.all([...all].map((sink) => sink.close()));
+    },
+  };
+}

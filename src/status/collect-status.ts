@@ -1,0 +1,67 @@
+import { createEnrichmentCache } from '../enrich/cache.js';
+import { createRateLimiter, type LimiterStatus } from '../enrich/limiter.js';
+import type { Runtime } from '../runtime.js';
+import { SinkHealthBoard, type SinkHealth } from '../sinks/sink-health.js';
+import { budgetEtaMs } from './budget-eta.js';
+
+export interface TenantStatus {
+  readonly tenant: string;
+  readonly budget: LimiterStatus;
+  readonly cache: { readonly entries: number; readonly hits: number; readonly misses: number; readonly hitRatio: number | null };
+}
+
+export interface StatusReport {
+  readonly at: string;
+  readonly queue: Record<string, number>;
+  /** Time the budget needs if every queued alert needs one new lookup (per tenant, longest). */
+  readonly backlogEtaMs: number;
+  readonly tenants: readonly TenantStatus[];
+  readonly sinks: { readonly configured: readonly string[]; readonly health: Record<string, SinkHealth>; readonly disabledEndpoints: number };
+}
+
+const SCAN_LIMIT = 1_000_000;
+
+async function countKeys(runtime: Runtime, pattern: string): Promise<number> {
+  let cursor = '0';
+  let count = 0;
+  do {
+    const [next, keys] = await runtime.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
+    cursor = next;
+    count += keys.length;
+  } while (cursor !== '0' && count < SCAN_LIMIT);
+  return count;
+}
+
+/** Everything `ipenrich status` shows, read from Redis (shared by every worker). */
+export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
+  const { config, redis, keys, queue } = runtime;
+  const limiter = createRateLimiter({ redis, keys, windows: config.MDE_RATE_LIMITS, safetyMs: config.MDE_RATE_SAFETY_MS });
+  const cache = createEnrichmentCache({
+    redis,
+    keys,
+    ttls: { seenMs: config.CACHE_TTL_SEEN_S * 1000, notSeenMs: config.CACHE_TTL_NOT_SEEN_S * 1000, invalidMs: config.CACHE_TTL_INVALID_S * 1000 },
+  });
+  const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
+  const tenants: TenantStatus[] = [];
+  for (const tenant of Object.keys(config.tenants)) {
+    const stats = await cache.stats(tenant);
+    const lookups = stats.hits + stats.misses;
+    tenants.push({
+      tenant,
+      budget: await limiter.status(tenant),
+      cache: { entries: await countKeys(runtime, keys.cacheEntryPattern(tenant)), hits: stats.hits, misses: stats.misses, hitRatio: lookups === 0 ? null : stats.hits / lookups },
+    });
+  }
+  const backlog = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0);
+  return {
+    at: new Date().toISOString(),
+    queue: counts,
+    backlogEtaMs: Math.max(0, ...tenants.map((t) => budgetEtaMs(t.budget.windows, backlog, t.budget.cooldownMs))),
+    tenants,
+    sinks: {
+      configured: [...config.SINKS],
+      health: await new SinkHealthBoard(redis, keys).read(),
+      disabledEndpoints: await redis.hlen(keys.disabledEndpoints()),
+    },
+  };
+}

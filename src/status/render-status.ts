@@ -1,0 +1,40 @@
+import type { StatusReport } from './collect-status.js';
+
+function duration(ms: number): string {
+  if (ms <= 0) return 'now';
+  if (ms < 1_000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.ceil(ms / 1_000)} s`;
+  if (ms < 7_200_000) return `${Math.ceil(ms / 60_000)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+function windowName(windowMs: number): string {
+  return windowMs % 3_600_000 === 0 ? `${windowMs / 3_600_000}h` : windowMs % 60_000 === 0 ? `${windowMs / 60_000}min` : `${windowMs / 1_000}s`;
+}
+
+/** The terminal view of `ipenrich status`. */
+export function renderStatus(report: StatusReport): string {
+  const q = report.queue;
+  const lines = [
+    `ipenrich status at ${report.at}`,
+    '',
+    `Queue  waiting ${(q.waiting ?? 0) + (q.prioritized ?? 0)}  active ${q.active ?? 0}  delayed ${q.delayed ?? 0}  completed ${q.completed ?? 0}  failed (DLQ) ${q.failed ?? 0}`,
+    `       backlog needs the API budget for about ${duration(report.backlogEtaMs)} (one new lookup per queued alert)`,
+  ];
+  for (const tenant of report.tenants) {
+    lines.push('', `Tenant ${tenant.tenant}`);
+    for (const window of tenant.budget.windows) {
+      lines.push(`  budget ${String(window.max).padStart(5)}/${windowName(window.windowMs).padEnd(6)} used ${String(window.used).padStart(5)}  remaining ${String(window.remaining).padStart(5)}  ${window.remaining > 0 ? 'room now' : `room in ${duration(window.freeInMs)}`}`);
+    }
+    lines.push(`  next call ${duration(tenant.budget.nextFreeInMs)}${tenant.budget.cooldownMs > 0 ? `  (429 cooldown ${duration(tenant.budget.cooldownMs)})` : ''}  admitted in total ${tenant.budget.admittedTotal}`);
+    const ratio = tenant.cache.hitRatio === null ? 'no lookups yet' : `hit ratio ${(tenant.cache.hitRatio * 100).toFixed(1)}% (${tenant.cache.hits} hits, ${tenant.cache.misses} misses)`;
+    lines.push(`  cache  ${tenant.cache.entries} entries, ${ratio}`);
+  }
+  lines.push('', `Sinks  ${report.sinks.configured.length > 0 ? report.sinks.configured.join(', ') : 'none configured (SINKS)'}`);
+  for (const [sink, health] of Object.entries(report.sinks.health)) {
+    const state = health.failuresSinceSuccess > 0 ? `FAILING (${health.failuresSinceSuccess} since last success): ${health.lastError ?? ''}` : 'ok';
+    lines.push(`  ${sink.padEnd(9)} ${state}  last success ${health.lastSuccessAt ?? 'never'}`);
+  }
+  if (report.sinks.disabledEndpoints > 0) lines.push(`  ${report.sinks.disabledEndpoints} webhook endpoint(s) disabled after 410 Gone`);
+  return lines.join('\n');
+}

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueAlerts } from '../../../src/queue/producer.js';
+import { alertResultSchema } from '../../../src/result/schema.js';
+import { openRuntime, type Runtime } from '../../../src/runtime.js';
+import { startWorker, type StartedWorker } from '../../../src/worker-runtime.js';
+import { startEmulators, type Emulators } from '../../emulators/emulators.js';
+import { waitFor } from '../../support/cli-process.js';
+import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
+
+function ecsAlert(id: string, ips: string[]): unknown {
+  return { '@timestamp': '2026-11-26T10:00:00Z', event: { id, kind: 'alert', severity: 73 }, related: { ip: ips } };
+}
+
+describe('budget exhaustion: cached work flows, starved work waits in delayed', () => {
+  let emulators: Emulators;
+  let runtime: Runtime;
+  let worker: StartedWorker;
+
+  beforeAll(async () => {
+    emulators = await startEmulators();
+    runtime = await openRuntime(
+      {
+        ...emulators.env,
+        REDIS_URL: testRedisUrl(),
+        IPENRICH_PREFIX: uniquePrefix('budget'),
+        MDE_RATE_LIMITS: '2/60s',
+        MDE_RATE_SAFETY_MS: '0',
+        WORKER_CONCURRENCY: '1',
+        WORKER_BUDGET_WAIT_MS: '200',
+        LOG_LEVEL: 'silent',
+      },
+      { waitForRedis: true },
+    );
+    worker = await startWorker(runtime);
+  });
+
+  afterAll(async () => {
+    await worker.close(5_000);
+    await runtime.queue.obliterate({ force: true });
+    await runtime.close();
+    await emulators.close();
+  });
+
+  async function stateOf(jobId: string): Promise<string | undefined> {
+    return (await runtime.queue.getJob(jobId))?.getState();
+  }
+
+  it('completes an alert whose IPs are cached while a budget-starved alert sits in delayed, holding no slot', async () => {
+    const options = { defaultTenant: 'default', attempts: 3 };
+    const [warm] = await enqueueAlerts(runtime.queue, [{ alert: ecsAlert('warm', ['203.0.113.10', '203.0.113.11']) }], options);
+    await waitFor('the warm-up alert', async () => (await stateOf(warm?.jobId ?? '')) === 'completed', 20_000);
+    expect(emulators.defender.counters.totalCalls).toBe(2); // the whole budget (2/60s) is spent
+
+    const [starved] = await enqueueAlerts(runtime.queue, [{ alert: ecsAlert('starved', ['198.51.100.1', '198.51.100.2', '198.51.100.3']) }], options);
+    await waitFor('the starved alert to be deferred', async () => (await stateOf(starved?.jobId ?? '')) === 'delayed', 20_000);
+
+    // One slot only: if the starved job held it while waiting, this alert could not complete.
+    const [cached] = await enqueueAlerts(runtime.queue, [{ alert: ecsAlert('cached', ['203.0.113.11', '203.0.113.10']) }], options);
+    await waitFor('the cached alert', async () => (await stateOf(cached?.jobId ?? '')) === 'completed', 20_000);
+
+    expect(await stateOf(starved?.jobId ?? '')).toBe('delayed');
+    expect(await runtime.queue.getActiveCount()).toBe(0);
+    const delayed = await runtime.queue.getJob(starved?.jobId ?? '');
+    expect(delayed?.delay).toBeGreaterThan(0);
+    expect(emulators.defender.counters.totalCalls).toBe(2);
+
+    const result = alertResultSchema.parse((await runtime.queue.getJob(cached?.jobId ?? ''))?.returnvalue);
+    expect(result.ips.map((ip) => [ip.ip, ip.cached])).toEqual([
+      ['203.0.113.11', true],
+      ['203.0.113.10', true],
+    ]);
+    for (const ip of result.ips) expect(['enriched', 'not_seen']).toContain(ip.status);
+  });
+});

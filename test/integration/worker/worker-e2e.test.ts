@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load.js';
+import { extractIps } from '../../../src/extract/index.js';
+import { createAlertsQueue } from '../../../src/queue/alerts-queue.js';
+import { enqueueAlerts } from '../../../src/queue/producer.js';
+import { createRedis, type Redis } from '../../../src/redis/connection.js';
+import { keySpace } from '../../../src/redis/keys.js';
+import { alertResultSchema, type AlertResult } from '../../../src/result/schema.js';
+import { startEmulators, type Emulators } from '../../emulators/emulators.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../emulators/webhook-receiver.js';
+import { spawnCli, waitFor, type CliProcess } from '../../support/cli-process.js';
+import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
+
+const ALERT_DIR = 'examples/alerts';
+
+/** The bundled samples plus variants of them (fresh ids), so the batch is large enough to kill a worker mid-way. */
+function alertBatch(copies: number): unknown[] {
+  const samples = readdirSync(ALERT_DIR).filter((name) => name.endsWith('.json')).map((name) => JSON.parse(readFileSync(join(ALERT_DIR, name), 'utf8')) as unknown);
+  const batch: unknown[] = [];
+  for (let copy = 0; copy < copies; copy += 1) {
+    for (const sample of samples) batch.push(copy === 0 ? sample : { copy, sample });
+  }
+  return batch;
+}
+
+describe('worker end to end: queue → two worker processes → Defender emulator → signed webhook', () => {
+  const prefix = uniquePrefix('e2e');
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  let emulators: Emulators;
+  let receiver: WebhookReceiver;
+  let redis: Redis;
+  let env: NodeJS.ProcessEnv;
+  const workers: CliProcess[] = [];
+
+  beforeAll(async () => {
+    emulators = await startEmulators({ defender: { mode: { latencyMs: 150 } } });
+    receiver = await startWebhookReceiver({ secret });
+    redis = createRedis(testRedisUrl());
+    env = {
+      ...emulators.env,
+      REDIS_URL: testRedisUrl(),
+      IPENRICH_PREFIX: prefix,
+      SINKS: 'webhook',
+      WEBHOOK_URL: `${receiver.url}/hook`,
+      WEBHOOK_SECRET: secret,
+      WORKER_CONCURRENCY: '3',
+      WORKER_LOCK_MS: '2000',
+      LOG_LEVEL: 'warn',
+    };
+  });
+
+  afterAll(async () => {
+    for (const worker of workers) worker.child.kill('SIGKILL');
+    await Promise.all(workers.map((worker) => worker.exited));
+    await receiver.close();
+    await emulators.close();
+    const queue = createAlertsQueue(redis, keySpace(prefix));
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await redis.quit();
+  });
+
+  it('delivers every alert once per webhook-id with the right IPs, even when a worker is killed with SIGKILL', async () => {
+    const config = loadConfig(env);
+    const queue = createAlertsQueue(redis, keySpace(prefix));
+    const alerts = alertBatch(3);
+    const jobs = await enqueueAlerts(queue, alerts.map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 5, backoffMs: 200 });
+    await queue.close();
+    expect(new Set(jobs.map((job) => job.jobId)).size).toBe(alerts.length);
+
+    workers.push(spawnCli(['worker'], env), spawnCli(['worker'], env));
+    await waitFor('the first deliveries', () => receiver.deliveries.size >= 5, 60_000);
+    const victim = workers[0];
+    victim?.child.kill('SIGKILL');
+    expect(await victim?.exited).toBe('SIGKILL');
+
+    await waitFor(`all ${alerts.length} results`, () => receiver.deliveries.size >= alerts.length, 90_000);
+    expect(receiver.counters.rejectedSignatures).toBe(0);
+
+    const results = [...receiver.deliveries.values()].map((delivery) => {
+      const payload = delivery.payload as { type: string; data: unknown };
+      expect(payload.type).toBe('ipenrich.alert.enriched');
+      return alertResultSchema.parse(payload.data);
+    });
+    const byAlert = new Map<string, AlertResult>(results.map((result) => [result.alertId, result]));
+    expect(byAlert.size).toBe(alerts.length);
+    for (const [index, alert] of alerts.entries()) {
+      const job = jobs[index];
+      const result = job ? byAlert.get(job.alertId) : undefined;
+      expect(result, `result of alert #${index}`).toBeDefined();
+      const expected = extractIps(alert, { enrichRanges: [...config.EXTRACT_ENRICH_RANGES] }).ips.map((ip) => ip.ip).sort();
+      expect(result?.ips.map((ip) => ip.ip).sort()).toEqual(expected);
+      for (const ip of result?.ips ?? []) expect(['enriched', 'not_seen', 'skipped']).toContain(ip.status);
+    }
+    // Redelivery after a crash is allowed (at-least-once) but must reuse the webhook-id.
+    expect(receiver.deliveries.size).toBe(alerts.length);
+    // Each distinct IP is fetched once across both workers; only a call in flight in the killed
+    // worker (at most its concurrency) may be repeated by the worker that takes the job over.
+    const { callsPerIp, totalCalls, throttled } = emulators.defender.counters;
+    expect(totalCalls).toBeLessThanOrEqual(Object.keys(callsPerIp).length + 3);
+    expect(throttled).toBe(0);
+  });
+});

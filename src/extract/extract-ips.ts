@@ -1,0 +1,203 @@
+import type { IpRange } from '../config/schema.js';
+import { classifyRange, rangeOf } from './classify.js';
+import { formatIPv4, formatIPv6, type ParsedIp } from './ip-address.js';
+import { EMBEDDED_JSON, formatPath, type PathSegment } from './json-path.js';
+import { keyKind, type KeyKind } from './key-names.js';
+import { isNonIndicator } from './non-indicators.js';
+import { resolveExtractOptions, type ExtractOptions } from './options.js';
+import { scanText, type TextFind } from './text-scan.js';
+
+export interface ExtractedIp {
+  /** Canonical text: IPv4 dotted decimal, IPv6 RFC 5952. */
+  readonly ip: string;
+  readonly version: 4 | 6;
+  readonly range: IpRange;
+  /** Whether the policy (EXTRACT_ENRICH_RANGES) sends it to Defender. */
+  readonly enrich: boolean;
+  /** Why it is not enriched. */
+  readonly reason?: string;
+  /** Where it was found, as JSON paths (at most MAX_PATHS_PER_IP). */
+  readonly paths: string[];
+}
+
+export interface ExtractionResult {
+  /** Strongest evidence first (address fields and whole values before free text), then in order of appearance. */
+  readonly ips: ExtractedIp[];
+  /** Networks written with a prefix length (`10.0.0.0/8`): context, not hosts to look up. */
+  readonly cidrs: string[];
+  /** True when a bound (size, depth, number of IPs) cut the extraction short. */
+  readonly truncated: boolean;
+}
+
+/** Paths kept per IP: enough to show an analyst where it came from, bounded for huge alerts. */
+const MAX_PATHS_PER_IP = 32;
+/**
+ * Distinct addresses held while walking, as a multiple of maxIps. The ranking (field values
+ * before free text) happens at the end, so a few more than maxIps are kept to rank from.
+ */
+const CANDIDATE_FACTOR = 4;
+
+interface Entry {
+  readonly parsed: ParsedIp;
+  readonly paths: string[];
+  readonly order: number;
+  strong: boolean;
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
+/** `{…}` or `[…]`, give or take whitespace: worth a JSON.parse. */
+function looksLikeJson(text: string): boolean {
+  let start = 0;
+  let end = text.length - 1;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end))) end--;
+  if (end <= start) return false;
+  const open = text.charCodeAt(start);
+  const close = text.charCodeAt(end);
+  return (open === 123 && close === 125) || (open === 91 && close === 93);
+}
+
+function parseEmbedded(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function cidrText(find: TextFind, prefix: number): string {
+  const { parsed } = find;
+  return `${parsed.version === 4 ? formatIPv4(parsed.parts) : formatIPv6(parsed.parts)}/${prefix}`;
+}
+
+class Extraction {
+  private readonly entries = new Map<string, Entry>();
+  private readonly cidrs = new Set<string>();
+  private readonly path: PathSegment[] = [];
+  /** Objects already walked: a shared or cyclic reference (possible outside JSON) is walked once. */
+  private readonly seen = new WeakSet<object>();
+  private budget: number;
+  private truncated = false;
+  /** The path of the string being scanned, formatted on the first find only. */
+  private currentPath: string | undefined;
+  private currentKind: KeyKind = 'other';
+
+  constructor(private readonly options: ExtractOptions) {
+    this.budget = options.maxInputBytes;
+  }
+
+  markTruncated(): void {
+    this.truncated = true;
+  }
+
+  walk(value: unknown, depth: number, kind: KeyKind): void {
+    if (typeof value === 'string') {
+      this.string(value, depth, kind);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    if (depth >= this.options.maxDepth) {
+      this.truncated = true;
+      return;
+    }
+    if (this.seen.has(value)) return;
+    this.seen.add(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        this.path.push(i);
+        this.walk(value[i], depth + 1, kind);
+        this.path.pop();
+      }
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      this.path.push(key);
+      this.text(key, 'other');
+      this.walk(record[key], depth + 1, keyKind(key));
+      this.path.pop();
+    }
+  }
+
+  private string(value: string, depth: number, kind: KeyKind): void {
+    if (kind === 'digest') return;
+    if (looksLikeJson(value)) {
+      const embedded = parseEmbedded(value);
+      if (embedded !== undefined && embedded !== null && typeof embedded === 'object') {
+        this.path.push(EMBEDDED_JSON);
+        this.walk(embedded, depth, 'other');
+        this.path.pop();
+        return;
+      }
+    }
+    this.text(value, kind);
+  }
+
+  private text(value: string, kind: KeyKind): void {
+    if (value.length > this.budget) {
+      this.budget = 0;
+      this.truncated = true;
+      return;
+    }
+    this.budget -= value.length;
+    this.currentPath = undefined;
+    this.currentKind = kind;
+    scanText(value, { ipv4: kind !== 'version' }, this.onFind);
+  }
+
+  private readonly onFind = (find: TextFind): void => {
+    if (isNonIndicator(find.parsed)) return;
+    this.currentPath ??= formatPath(this.path);
+    if (find.prefix !== null) {
+      const cidr = cidrText(find, find.prefix);
+      if (this.cidrs.has(cidr)) return;
+      if (this.cidrs.size >= this.options.maxIps) this.truncated = true;
+      else this.cidrs.add(cidr);
+      return;
+    }
+    const strong = find.whole || this.currentKind === 'address';
+    let entry = this.entries.get(find.parsed.ip);
+    if (!entry) {
+      if (this.entries.size >= this.options.maxIps * CANDIDATE_FACTOR) {
+        this.truncated = true;
+        return;
+      }
+      entry = { parsed: find.parsed, paths: [], order: this.entries.size, strong };
+      this.entries.set(find.parsed.ip, entry);
+    }
+    if (strong) entry.strong = true;
+    if (entry.paths.length < MAX_PATHS_PER_IP && !entry.paths.includes(this.currentPath)) entry.paths.push(this.currentPath);
+  };
+
+  result(): ExtractionResult {
+    const ranked = [...this.entries.values()].sort((a, b) => Number(b.strong) - Number(a.strong) || a.order - b.order);
+    if (ranked.length > this.options.maxIps) {
+      ranked.length = this.options.maxIps;
+      this.truncated = true;
+    }
+    const ips = ranked.map(({ parsed, paths }): ExtractedIp => {
+      const { range, enrich, reason } = classifyRange(rangeOf(parsed), this.options.enrichRanges);
+      return { ip: parsed.ip, version: parsed.version, range, enrich, ...(reason === undefined ? {} : { reason }), paths };
+    });
+    return { ips, cidrs: [...this.cidrs], truncated: this.truncated };
+  }
+}
+
+/**
+ * Every IP address in an alert an analyst would call an indicator, canonical, with where it was
+ * found. Walks any JSON value (and JSON held in strings), scans every string once; bounded by
+ * the options, and never throws.
+ */
+export function extractIps(alert: unknown, options: Partial<ExtractOptions> = {}): ExtractionResult {
+  const extraction = new Extraction(resolveExtractOptions(options));
+  try {
+    extraction.walk(alert, 0, 'other');
+  } catch {
+    // Only values that JSON cannot produce get here (a throwing getter or proxy): keep what was found.
+    extraction.markTruncated();
+  }
+  return extraction.result();
+}

@@ -1,0 +1,44 @@
+import type { IpRange } from '../config/schema.js';
+
+export interface ExtractOptions {
+  /** Deepest nesting of objects and arrays walked, JSON inside strings included. */
+  readonly maxDepth: number;
+  /** Distinct host IPs kept per alert (and CIDRs, counted separately). */
+  readonly maxIps: number;
+  /** Largest alert text accepted, and the most string characters scanned per alert. */
+  readonly maxInputBytes: number;
+  /** Ranges whose IPs are sent to Defender; the others are listed with a reason. */
+  readonly enrichRanges: readonly IpRange[];
+}
+
+/**
+ * The config schema's defaults for EXTRACT_*, repeated here so that `extract` starts without
+ * loading zod; test/unit/extract/options.test.ts keeps the two equal.
+ */
+export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = Object.freeze({
+  maxDepth: 64,
+  maxIps: 500,
+  maxInputBytes: 5 * 1_048_576,
+  enrichRanges: Object.freeze([
+    'public',
+    'private',
+    'carrierGradeNat',
+    'uniqueLocal',
+    'reserved',
+    'documentation',
+    'benchmarking',
+    'sixToFour',
+    'teredo',
+    'nat64',
+    'other',
+  ] as const),
+});
+
+export function resolveExtractOptions(options: Partial<ExtractOptions> = {}): ExtractOptions {
+  return {
+    maxDepth: options.maxDepth ?? DEFAULT_EXTRACT_OPTIONS.maxDepth,
+    maxIps: options.maxIps ?? DEFAULT_EXTRACT_OPTIONS.maxIps,
+    maxInputBytes: options.maxInputBytes ?? DEFAULT_EXTRACT_OPTIONS.maxInputBytes,
+    enrichRanges: options.enrichRanges ?? DEFAULT_EXTRACT_OPTIONS.enrichRanges,
+  };
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import type { Logger } from '../log.js';
+import type { Redis } from '../redis/connection.js';
+import type { KeySpace } from '../redis/keys.js';
+import { ipStatsRecordSchema } from './ip-stats.js';
+
+/**
+ * What the cache may hold: Defender's answer, or the fact that Defender rejected the IP (400).
+ * Nothing else has a representation here, so a 429, 5xx, timeout or auth error cannot be cached.
+ */
+export const cacheEntrySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('record'), record: ipStatsRecordSchema }),
+  z.object({
+    kind: z.literal('invalid'),
+    ip: z.string(),
+    lookBackHours: z.number().int().min(1).max(720),
+    /** Defender's reason, as our client reported it. */
+    message: z.string(),
+    fetchedAt: z.string(),
+  }),
+]);
+export type CacheEntry = z.infer<typeof cacheEntrySchema>;
+
+export interface CacheTtls {
+  /** Defender saw the IP (CACHE_TTL_SEEN_S). */
+  readonly seenMs: number;
+  /** Defender saw no device talk to it: shorter, it may show up soon (CACHE_TTL_NOT_SEEN_S). */
+  readonly notSeenMs: number;
+  /** Defender rejected the IP with 400 (CACHE_TTL_INVALID_S). */
+  readonly invalidMs: number;
+}
+
+export interface CacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  /** Entries that failed validation and were treated as misses (also counted in misses). */
+  readonly corrupt: number;
+}
+
+export interface EnrichmentCache {
+  key(tenant: string, ip: string, lookBackHours: number): string;
+  /** Looks up every IP in one round trip and counts hits and misses. Returns the hits only. */
+  getMany(tenant: string, ips: readonly string[], lookBackHours: number): Promise<Map<string, CacheEntry>>;
+  /** One lookup that is not counted: the re-check a fetcher makes after taking the lock. */
+  peek(tenant: string, ip: string, lookBackHours: number): Promise<CacheEntry | undefined>;
+  ttlMs(entry: CacheEntry): number;
+  encode(entry: CacheEntry): string;
+  stats(tenant: string): Promise<CacheStats>;
+}
+
+export interface EnrichmentCacheOptions {
+  readonly redis: Redis;
+  readonly keys: KeySpace;
+  readonly ttls: CacheTtls;
+  readonly logger?: Logger;
+}
+
+function entryIp(entry: CacheEntry): { ip: string; lookBackHours: number } {
+  return entry.kind === 'record' ? entry.record : entry;
+}
+
+export function createEnrichmentCache(options: EnrichmentCacheOptions): EnrichmentCache {
+  const { redis, keys, ttls, logger } = options;
+
+  /** A value that does not parse, or belongs to another key, is a miss: it will be fetched and overwritten. */
+  function decode(raw: string, ip: string, lookBackHours: number): CacheEntry | undefined {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+    const parsed = cacheEntrySchema.safeParse(json);
+    if (!parsed.success) return undefined;
+    const owner = entryIp(parsed.data);
+    return owner.ip === ip && owner.lookBackHours === lookBackHours ? parsed.data : undefined;
+  }
+
+  return {
+    key: (tenant, ip, lookBackHours) => keys.cacheEntry(tenant, ip, lookBackHours),
+
+    async getMany(tenant, ips, lookBackHours) {
+      const hits = new Map<string, CacheEntry>();
+      if (ips.length === 0) return hits;
+      const values = await redis.mget(...ips.map((ip) => keys.cacheEntry(tenant, ip, lookBackHours)));
+      let corrupt = 0;
+      ips.forEach((ip, i) => {
+        const raw = values[i];
+        if (raw === null || raw === undefined) return;
+        const entry = decode(raw, ip, lookBackHours);
+        if (entry) hits.set(ip, entry);
+        else corrupt += 1;
+      });
+      if (corrupt > 0) logger?.warn({ tenant, corrupt }, 'corrupt cache entries treated as misses');
+      const statsKey = keys.cacheStats(tenant);
+      const counters = redis.multi().hincrby(statsKey, 'hits', hits.size).hincrby(statsKey, 'misses', ips.length - hits.size);
+      if (corrupt > 0) counters.hincrby(statsKey, 'corrupt', corrupt);
+      await counters.exec();
+      return hits;
+    },
+
+    async peek(tenant, ip, lookBackHours) {
+      const raw = await redis.get(keys.cacheEntry(tenant, ip, lookBackHours));
+      return raw === null ? undefined : decode(raw, ip, lookBackHours);
+    },
+
+    ttlMs(entry) {
+      if (entry.kind === 'invalid') return ttls.invalidMs;
+      return entry.record.seen ? ttls.seenMs : ttls.notSeenMs;
+    },
+
+    encode: (entry) => JSON.stringify(entry),
+
+    async stats(tenant) {
+      const raw = await redis.hgetall(keys.cacheStats(tenant));
+      const count = (name: string): number => Number(raw[name] ?? 0);
+      return { hits: count('hits'), misses: count('misses'), corrupt: count('corrupt') };
+    },
+  };
+}

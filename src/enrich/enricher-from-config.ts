@@ -1,0 +1,29 @@
+import type { Config } from '../config/load.js';
+import type { Logger } from '../log.js';
+import type { Redis } from '../redis/connection.js';
+import { keySpace } from '../redis/keys.js';
+import { createEnricher, type Enricher } from './enricher.js';
+import type { IpStatsClient } from './ip-stats.js';
+
+/** The enricher with every budget setting taken from the configuration (limits, margin, TTLs, lock). */
+export function createEnricherFromConfig(
+  config: Config,
+  redis: Redis,
+  clientFor: (tenant: string) => IpStatsClient,
+  logger?: Logger,
+): Enricher {
+  return createEnricher({
+    redis,
+    keys: keySpace(config.IPENRICH_PREFIX),
+    windows: config.MDE_RATE_LIMITS,
+    safetyMs: config.MDE_RATE_SAFETY_MS,
+    ttls: {
+      seenMs: config.CACHE_TTL_SEEN_S * 1000,
+      notSeenMs: config.CACHE_TTL_NOT_SEEN_S * 1000,
+      invalidMs: config.CACHE_TTL_INVALID_S * 1000,
+    },
+    lockMs: config.COALESCE_LOCK_MS,
+    clientFor,
+    ...(logger ? { logger } : {}),
+  });
+}

@@ -1,0 +1,190 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RateWindow } from '../config/rate-limits.js';
+import { IpenrichError, toIpenrichError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Redis } from '../redis/connection.js';
+import type { KeySpace } from '../redis/keys.js';
+import { createEnrichmentCache, type CacheEntry, type CacheStats, type CacheTtls } from './cache.js';
+import { canonicalIp } from './canonical-ip.js';
+import { createCoalescer, type FetchOutcome } from './coalescer.js';
+import type { IpStatsClient, IpStatsRecord } from './ip-stats.js';
+import { createRateLimiter, type LimiterStatus } from './limiter.js';
+
+export type EnrichmentStatus = 'enriched' | 'not_seen' | 'invalid' | 'error' | 'deferred';
+
+export interface IpEnrichment {
+  /** Canonical form when the input was an IP address, otherwise the input as given. */
+  readonly ip: string;
+  readonly status: EnrichmentStatus;
+  readonly record?: IpStatsRecord;
+  /** Answered from the cache (true), or fetched now by this or another process (false). */
+  readonly cached: boolean;
+  readonly error?: { readonly code: string; readonly message: string; readonly retryable: boolean };
+  /** For `deferred`: epoch ms (this host's clock) when budget is expected. */
+  readonly retryAt?: number;
+}
+
+export interface EnrichOptions {
+  readonly lookBackHours: number;
+  /** Epoch ms. Misses the budget cannot serve by then come back `deferred`; without one, enrich waits for budget. */
+  readonly deadline?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface EnricherDeps {
+  /** Used for commands; the enricher never closes it. */
+  readonly redis: Redis;
+  readonly keys: KeySpace;
+  readonly windows: readonly RateWindow[];
+  readonly safetyMs: number;
+  readonly ttls: CacheTtls;
+  /** COALESCE_LOCK_MS: how long a dead fetcher blocks its key before another process takes over. */
+  readonly lockMs: number;
+  readonly clientFor: (tenant: string) => IpStatsClient;
+  /** This host's clock (epoch ms), for deadlines and `retryAt`. The budget itself runs on Redis time. */
+  readonly now?: () => number;
+  readonly logger?: Logger;
+}
+
+export interface Enricher {
+  /** One result per input IP, in input order. Rejects only on abort or when Redis fails. */
+  enrich(tenant: string, ips: readonly string[], options: EnrichOptions): Promise<IpEnrichment[]>;
+  limiterStatus(tenant: string): Promise<LimiterStatus>;
+  cacheStats(tenant: string): Promise<CacheStats>;
+  /** Closes the enricher's own subscriber connection (not `redis`). */
+  close(): Promise<void>;
+}
+
+function fromEntry(entry: CacheEntry, cached: boolean): IpEnrichment {
+  if (entry.kind === 'invalid') {
+    return { ip: entry.ip, status: 'invalid', cached, error: { code: 'MDE_BAD_REQUEST', message: entry.message, retryable: false } };
+  }
+  return { ip: entry.record.ip, status: entry.record.seen ? 'enriched' : 'not_seen', record: entry.record, cached };
+}
+
+function fromOutcome(ip: string, outcome: FetchOutcome): IpEnrichment {
+  switch (outcome.kind) {
+    case 'value':
+      return fromEntry(outcome.entry, false);
+    case 'error':
+      return { ip, status: 'error', cached: false, error: outcome.error };
+    case 'released':
+      return { ip, status: 'deferred', cached: false, retryAt: outcome.retryAt };
+  }
+}
+
+/**
+ * cache → coalesce → limiter → client, for one batch of IPs. Every cached IP is answered from one
+ * MGET, budget or not; each miss is fetched by exactly one process, only once the shared limiter
+ * admits it, and comes back `deferred` (with the limiter's time) when that would be after the deadline.
+ */
+export function createEnricher(deps: EnricherDeps): Enricher {
+  const { redis, keys, windows, safetyMs, ttls, lockMs, clientFor, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const limiter = createRateLimiter({ redis, keys, windows, safetyMs });
+  const cache = createEnrichmentCache({ redis, keys, ttls, ...(logger ? { logger } : {}) });
+  const coalescer = createCoalescer({ redis, keys, cache, lockMs, now, ...(logger ? { logger } : {}) });
+  /** Misses already being resolved in this process, so one batch or two concurrent ones share a fetch. */
+  const inFlight = new Map<string, Promise<IpEnrichment>>();
+  // Without Retry-After, a 429 most likely means the shortest window was overrun.
+  const defaultCooldownMs = Math.min(...windows.map((w) => w.windowMs)) + safetyMs;
+
+  /** Runs while holding the key's lock: waits for budget within the deadline, then calls Defender once. */
+  async function fetchOne(tenant: string, ip: string, options: EnrichOptions): Promise<FetchOutcome> {
+    const { lookBackHours, deadline, signal } = options;
+    for (;;) {
+      const admission = await limiter.acquire(tenant);
+      if (admission.admitted) break;
+      const retryAt = now() + admission.waitMs;
+      if (deadline !== undefined && retryAt > deadline) return { kind: 'released', retryAt };
+      await sleep(admission.waitMs, undefined, signal ? { signal } : {});
+    }
+    try {
+      const record = await clientFor(tenant).getIpStats({ ip, lookBackHours, ...(signal ? { signal } : {}) });
+      // The key's identity is the request; the cache checks it on every read.
+      return { kind: 'value', entry: { kind: 'record', record: { ...record, ip, lookBackHours } } };
+    } catch (thrown) {
+      signal?.throwIfAborted();
+      const error = toIpenrichError(thrown);
+      if (error.code === 'MDE_BAD_REQUEST') {
+        return { kind: 'value', entry: { kind: 'invalid', ip, lookBackHours, message: error.message, fetchedAt: new Date(now()).toISOString() } };
+      }
+      if (error.code === 'MDE_THROTTLED') {
+        const cooldownMs = error.retryAfterMs ?? defaultCooldownMs;
+        await limiter.setCooldown(tenant, cooldownMs);
+        logger?.warn({ tenant, cooldownMs }, 'Defender answered 429; every process pauses this tenant');
+        return { kind: 'released', retryAt: now() + cooldownMs };
+      }
+      logger?.warn({ tenant, ip, code: error.code }, 'IP lookup failed');
+      return { kind: 'error', error: { code: error.code, message: error.message, retryable: error.retryable } };
+    }
+  }
+
+  async function resolveMiss(tenant: string, ip: string, options: EnrichOptions): Promise<IpEnrichment> {
+    const { lookBackHours, deadline, signal } = options;
+    const result = await coalescer.run({ tenant, ip, lookBackHours }, () => fetchOne(tenant, ip, options), {
+      ...(deadline === undefined ? {} : { deadline }),
+      ...(signal ? { signal } : {}),
+    });
+    if (result.role !== 'timeout') return fromOutcome(ip, result.outcome);
+    // Another process holds the key past our deadline, most likely waiting for the same budget.
+    const status = await limiter.status(tenant);
+    return { ip, status: 'deferred', cached: false, retryAt: now() + status.nextFreeInMs };
+  }
+
+  async function sharedMiss(tenant: string, ip: string, options: EnrichOptions): Promise<IpEnrichment> {
+    const flightKey = keys.cacheEntry(tenant, ip, options.lookBackHours);
+    const running = inFlight.get(flightKey);
+    if (running) {
+      // A deferral answers someone else's deadline (ours may allow more), a rejection someone else's abort.
+      const shared = await running.catch(() => undefined);
+      if (shared && shared.status !== 'deferred') return shared;
+    }
+    const own = resolveMiss(tenant, ip, options);
+    inFlight.set(flightKey, own);
+    try {
+      return await own;
+    } finally {
+      if (inFlight.get(flightKey) === own) inFlight.delete(flightKey);
+    }
+  }
+
+  return {
+    async enrich(tenant, ips, options) {
+      const { lookBackHours } = options;
+      if (!Number.isInteger(lookBackHours) || lookBackHours < 1 || lookBackHours > 720) {
+        throw new IpenrichError('USAGE', `lookBackHours must be an integer from 1 to 720, got ${String(lookBackHours)}`);
+      }
+      const canonical = ips.map((ip) => canonicalIp(ip));
+      const unique = [...new Set(canonical.filter((ip): ip is string => ip !== undefined))];
+      const hits = await cache.getMany(tenant, unique, lookBackHours);
+      const answers = new Map<string, Promise<IpEnrichment>>();
+      for (const ip of unique) {
+        const entry = hits.get(ip);
+        answers.set(ip, entry ? Promise.resolve(fromEntry(entry, true)) : sharedMiss(tenant, ip, options));
+      }
+      // Settle all before answering, so no fetch is left running unobserved if one rejects.
+      const settled = new Map<string, IpEnrichment>();
+      const failures: unknown[] = [];
+      await Promise.all(
+        [...answers].map(([ip, answer]) =>
+          answer.then(
+            (result) => void settled.set(ip, result),
+            (error: unknown) => void failures.push(error),
+          ),
+        ),
+      );
+      if (failures.length > 0) throw failures[0];
+      return ips.map((input, i): IpEnrichment => {
+        const ip = canonical[i];
+        const result = ip === undefined ? undefined : settled.get(ip);
+        if (result) return result;
+        return { ip: input, status: 'invalid', cached: false, error: { code: 'INVALID_IP', message: `"${input.slice(0, 100)}" is not an IP address`, retryable: false } };
+      });
+    },
+
+    limiterStatus: (tenant) => limiter.status(tenant),
+    cacheStats: (tenant) => cache.stats(tenant),
+    close: () => coalescer.close(),
+  };
+}

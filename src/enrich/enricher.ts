@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RateWindow } from '../config/rate-limits.js';
 import { IpenrichError, toIpenrichError } from '../errors.js';
+import { canonicalIp } from '../extract/index.js';
 import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { createEnrichmentCache, type CacheEntry, type CacheStats, type CacheTtls } from './cache.js';
-import { canonicalIp } from './canonical-ip.js';
 import { createCoalescer, type FetchOutcome } from './coalescer.js';
 import type { IpStatsClient, IpStatsRecord } from './ip-stats.js';
 import { createRateLimiter, type LimiterStatus } from './limiter.js';
@@ -155,7 +155,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       if (!Number.isInteger(lookBackHours) || lookBackHours < 1 || lookBackHours > 720) {
         throw new IpenrichError('USAGE', `lookBackHours must be an integer from 1 to 720, got ${String(lookBackHours)}`);
       }
-      const canonical = ips.map((ip) => canonicalIp(ip));
+      const canonical = ips.map((ip) => canonicalIp(ip)?.ip);
       const unique = [...new Set(canonical.filter((ip): ip is string => ip !== undefined))];
       const hits = await cache.getMany(tenant, unique, lookBackHours);
       const answers = new Map<string, Promise<IpEnrichment>>();

@@ -63,7 +63,7 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
 
   it('answers cached IPs from one lookup, fetches each distinct miss once, and reports bad input per IP', async () => {
     const { tenant, client, enricher } = setup({ behaviour: (ip) => (ip === '198.51.100.9' ? 'not_seen' : 'seen') });
-    const first = await enricher.enrich(tenant, ['203.0.113.5', '2001:DB8::0:1', '203.0.113.5', '198.51.100.9', 'not-an-ip', '010.1.1.1'], {
+    const first = await enricher.enrich(tenant, ['203.0.113.5', '2001:DB8::0:1', '203.0.113.5', '198.51.100.9', 'not-an-ip', '300.1.1.1'], {
       lookBackHours: LOOKBACK,
     });
     expect(first.map((r) => [r.ip, r.status, r.cached])).toEqual([
@@ -72,7 +72,7 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
       ['203.0.113.5', 'enriched', false],
       ['198.51.100.9', 'not_seen', false],
       ['not-an-ip', 'invalid', false],
-      ['010.1.1.1', 'invalid', false],
+      ['300.1.1.1', 'invalid', false],
     ]);
     expect(first[4]?.error?.code).toBe('INVALID_IP');
     expect(first[0]?.record).toMatchObject({ ip: '203.0.113.5', seen: true, lookBackHours: LOOKBACK });

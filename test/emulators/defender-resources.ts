@@ -1,0 +1,18 @@
+/**
+ * Token audiences (resources) that mean "Defender for Endpoint API" (contracts.md 1.6): the commercial
+ * App ID URIs, the WindowsDefenderATP application id, and the government hosts seen in the wild.
+ */
+export const DEFENDER_RESOURCES: readonly string[] = [
+  'https://api.securitycenter.microsoft.com',
+  'https://securitycenter.onmicrosoft.com/windowsatpservice',
+  'fc780465-2017-40d4-a0c5-307022471b92',
+  'https://api-gcc.securitycenter.microsoft.us',
+  'https://api-gov.securitycenter.microsoft.us',
+  'https://api.securitycenter.microsoft.us',
+];
+
+/** Other Azure resources ipenrich asks tokens for (Sentinel write-back), so one Entra emulator serves all. */
+export const OTHER_AZURE_RESOURCES: readonly string[] = ['https://monitor.azure.com', 'https://management.azure.com'];
+
+/** The application permission the Defender "Get IP statistics" API requires. */
+export const IP_READ_ALL = 'Ip.Read.All';

@@ -13,6 +13,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   worker: () => import('./commands/worker.js'),
   demo: () => import('./commands/demo.js'),
   status: () => import('./commands/status.js'),
+  lookup: () => import('./commands/lookup.js'),
+  emulate: () => import('./commands/emulate.js'),
 };
 
 /** Exit codes: 2 for what the user can fix in the input or command line, 1 for failures. */

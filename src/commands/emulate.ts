@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { IpenrichError } from '../errors.js';
+import type { Command } from './command.js';
+import { startEmulators } from '../../test/emulators/emulators.js';
+import { emulatorTls, generateTls, TLS_DIR_ENV } from '../../test/emulators/tls.js';
+
+const usage = `Usage: ipenrich emulate [--entra-port N] [--defender-port N] [--rate-limits LIMITS]
+                        [--variant current|legacy] [--latency-ms N] [--error-rate F] [--tls-dir DIR]
+                        [--env-file FILE]
+
+Starts the Entra ID and Defender for Endpoint emulators on 127.0.0.1 (HTTPS, self-signed
+certificate) and prints, on stdout, the environment that points ipenrich at them:
+  export MDE_AUTHORITY_HOST=… MDE_API_BASE_URL=… MDE_TENANT_ID=… MDE_CLIENT_ID=…
+  export MDE_CLIENT_SECRET=… NODE_EXTRA_CA_CERTS=<certificate path>
+Runs until SIGINT or SIGTERM, then prints the call counters on stderr.
+
+  --rate-limits   Defender's windows, e.g. 20/1s,100/10s (default 100/60s,1500/3600s)
+  --variant       current: organizationPrevalence, 200 for unseen IPs (default);
+                  legacy: orgPrevalence string, 404 for unseen IPs
+  --latency-ms    delay before every Defender answer
+  --error-rate    share (0–1) of Defender calls answered 500
+  --tls-dir       keep the certificate in DIR (reused on the next run, so NODE_EXTRA_CA_CERTS stays valid)
+  --env-file      also write the export lines to FILE (for \`source FILE\`)`;
+
+function integerOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) throw new IpenrichError('USAGE', `--${name} must be an integer from ${min} to ${max}`);
+  return number;
+}
+
+/** Single-quoted for POSIX shells. */
+const shellQuote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`;
+
+function waitForStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export const command: Command = {
+  name: 'emulate',
+  summary: 'run the Entra ID and Defender emulators; prints the environment for them',
+  usage,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        'entra-port': { type: 'string' },
+        'defender-port': { type: 'string' },
+        'rate-limits': { type: 'string' },
+        variant: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'error-rate': { type: 'string' },
+        'tls-dir': { type: 'string' },
+        'env-file': { type: 'string' },
+      },
+    });
+    const entraPort = integerOption('entra-port', values['entra-port'], 0, 65_535);
+    const defenderPort = integerOption('defender-port', values['defender-port'], 0, 65_535);
+    const latencyMs = integerOption('latency-ms', values['latency-ms'], 0, 600_000);
+    const variant = values.variant ?? 'current';
+    if (variant !== 'current' && variant !== 'legacy') throw new IpenrichError('USAGE', '--variant must be current or legacy');
+    const errorRate = values['error-rate'] === undefined ? 0 : Number(values['error-rate']);
+    if (!(errorRate >= 0 && errorRate <= 1)) throw new IpenrichError('USAGE', '--error-rate must be a number from 0 to 1');
+
+    let tls;
+    const tlsDir = values['tls-dir'];
+    if (tlsDir !== undefined) {
+      mkdirSync(tlsDir, { recursive: true });
+      tls = existsSync(join(tlsDir, 'cert.pem')) ? await emulatorTls({ [TLS_DIR_ENV]: tlsDir }) : await generateTls(tlsDir);
+    } else {
+      tls = await emulatorTls(io.env);
+    }
+
+    let emulators;
+    try {
+      emulators = await startEmulators({
+        entra: { tls, ...(entraPort === undefined ? {} : { port: entraPort }) },
+        defender: {
+          tls,
+          ...(defenderPort === undefined ? {} : { port: defenderPort }),
+          ...(values['rate-limits'] === undefined ? {} : { rateLimits: values['rate-limits'] }),
+          mode: { variant, serverErrorRate: errorRate, ...(latencyMs === undefined ? {} : { latencyMs }) },
+        },
+      });
+    } catch (error) {
+      throw new IpenrichError('USAGE', `cannot start the emulators: ${(error as Error).message}`, { cause: error });
+    }
+
+    const lines = Object.entries(emulators.env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+    io.stdout.write(`${lines.join('\n')}\n`);
+    if (values['env-file'] !== undefined) writeFileSync(values['env-file'], `${lines.join('\n')}\n`, { mode: 0o600 });
+    io.stderr.write(
+      `Entra ID emulator ${emulators.entra.url}, Defender emulator ${emulators.defender.url} (limits ${values['rate-limits'] ?? '100/60s,1500/3600s'}, ${variant} variant). Ctrl-C stops.\n`,
+    );
+
+    const signal = await waitForStopSignal();
+    const { defender, entra } = emulators;
+    await emulators.close();
+    io.stderr.write(
+      `Stopped on ${signal}: Defender ${defender.counters.totalCalls} calls (${defender.counters.throttled} throttled, ${defender.counters.unauthorized} unauthorized); Entra ID ${entra.counters.tokenRequests} token requests.\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,109 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
+import { createDefenderClients } from '../enrich/defender/clients-from-config.js';
+import type { IpStatsRecord } from '../enrich/ip-stats.js';
+import { IpenrichError, toIpenrichError, type ErrorCode } from '../errors.js';
+import { canonicalIp } from '../extract/index.js';
+import { createLogger, type Logger } from '../log.js';
+import { scrubSecrets } from '../secrets.js';
+import type { Command } from './command.js';
+
+const usage = `Usage: ipenrich lookup IP… [--tenant NAME] [--look-back-hours N]
+
+Asks Defender for Endpoint about each IP and prints one JSON line per IP, in order: the record
+{"ip","prevalence","firstSeen","lastSeen","seen","lookBackHours","fetchedAt"}, or
+{"ip","error":{"code","message"}}. IPs may be written in any usual form (IPv6 compressed or not,
+[brackets], defanged 1.2.3[.]4); they are looked up in canonical form.
+Exit 0 when every lookup succeeded, 1 when one failed, 2 for an invalid IP or usage (then nothing
+is looked up). Configuration: MDE_* settings (see config/ipenrich.example.env).`;
+
+export type LookupOutcome = { readonly ip: string; readonly record: IpStatsRecord } | { readonly ip: string; readonly error: IpenrichError };
+
+export interface LookupOptions {
+  readonly tenant: string;
+  readonly lookBackHours: number;
+  readonly logger?: Logger;
+}
+
+/** Failures of the credential or permission, not of one IP: the other IPs would only repeat them. */
+const SAME_FOR_EVERY_IP = new Set<ErrorCode>(['AUTH_FAILED', 'AUTH_CONSENT_REQUIRED', 'CONFIG_INVALID', 'MDE_FORBIDDEN', 'MDE_UNAUTHORIZED']);
+
+/**
+ * How lookup obtains records: one Defender call per distinct IP, in order. The only part that changes
+ * when lookup moves onto the enricher (cache + shared limiter); formatting below stays.
+ */
+export async function lookupIps(config: Config, ips: readonly string[], options: LookupOptions): Promise<LookupOutcome[]> {
+  const clients = createDefenderClients(config, options.logger ? { logger: options.logger } : {});
+  try {
+    const byIp = new Map<string, LookupOutcome>();
+    let fatal: IpenrichError | undefined;
+    for (const ip of ips) {
+      if (byIp.has(ip)) continue;
+      if (fatal) {
+        byIp.set(ip, { ip, error: fatal });
+        continue;
+      }
+      try {
+        const record = await clients.clientFor(options.tenant).getIpStats({ ip, lookBackHours: options.lookBackHours });
+        byIp.set(ip, { ip, record });
+      } catch (error) {
+        const failure = toIpenrichError(error);
+        if (SAME_FOR_EVERY_IP.has(failure.code)) fatal = failure;
+        byIp.set(ip, { ip, error: failure });
+      }
+    }
+    return ips.map((ip) => byIp.get(ip) ?? { ip, error: new IpenrichError('INTERNAL', 'no outcome') });
+  } finally {
+    await clients.close();
+  }
+}
+
+export function formatOutcome(outcome: LookupOutcome): string {
+  if ('record' in outcome) return JSON.stringify(outcome.record);
+  return JSON.stringify({ ip: outcome.ip, error: { code: outcome.error.code, message: scrubSecrets(outcome.error.message) } });
+}
+
+export const command: Command = {
+  name: 'lookup',
+  summary: 'ask Defender about IPs; one JSON line per IP',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { tenant: { type: 'string' }, 'look-back-hours': { type: 'string' } },
+    });
+    if (positionals.length === 0) throw new IpenrichError('USAGE', 'give at least one IP address: ipenrich lookup IP…');
+    const ips: string[] = [];
+    const invalid: string[] = [];
+    for (const text of positionals) {
+      const ip = canonicalIp(text)?.ip;
+      if (ip === undefined) invalid.push(text);
+      else ips.push(ip);
+    }
+    if (invalid.length > 0) {
+      for (const text of invalid) {
+        io.stdout.write(`${JSON.stringify({ ip: text, error: { code: 'INVALID_IP', message: `"${text}" is not an IP address` } })}\n`);
+      }
+      return 2;
+    }
+
+    const config = loadConfig(io.env);
+    const tenant = values.tenant ?? config.IPENRICH_DEFAULT_TENANT;
+    const tenantConfig = config.tenants[tenant];
+    if (!tenantConfig) throw new IpenrichError('USAGE', `unknown tenant "${tenant}" (configured: ${Object.keys(config.tenants).join(', ')})`);
+    let lookBackHours = tenantConfig.MDE_LOOKBACK_HOURS;
+    if (values['look-back-hours'] !== undefined) {
+      lookBackHours = Number(values['look-back-hours']);
+      if (!Number.isInteger(lookBackHours) || lookBackHours < 1 || lookBackHours > 720) {
+        throw new IpenrichError('USAGE', '--look-back-hours must be an integer from 1 to 720');
+      }
+    }
+
+    const logger = createLogger({ level: config.LOG_LEVEL });
+    const outcomes = await lookupIps(config, ips, { tenant, lookBackHours, logger });
+    for (const outcome of outcomes) io.stdout.write(`${formatOutcome(outcome)}\n`);
+    return outcomes.every((outcome) => 'record' in outcome) ? 0 : 1;
+  },
+};

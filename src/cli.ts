@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   worker: () => import('./commands/worker.js'),
   demo: () => import('./commands/demo.js'),
   status: () => import('./commands/status.js'),
+  healthcheck: () => import('./commands/healthcheck.js'),
   lookup: () => import('./commands/lookup.js'),
   emulate: () => import('./commands/emulate.js'),
 };

@@ -68,7 +68,11 @@ export const tenantFields = z.object({
 export const configSchema = z.object({
   ...tenantFields.shape,
 
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  /** `redis+cluster://` or `rediss+cluster://` (any one node) selects a Redis Cluster client. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?(\+cluster)?:\/\//, 'must be a redis://, rediss://, redis+cluster:// or rediss+cluster:// URL')
+    .default('redis://127.0.0.1:6379'),
   IPENRICH_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_{}:.-]+$/, 'may hold letters, digits and _ { } : . - only')
@@ -166,6 +170,12 @@ export const configSchema = z.object({
   INGRESS_SYNC_TIMEOUT_MS: int(100, 600_000).default(25_000),
   INGRESS_BODY_LIMIT_BYTES: int(1_024, 64 * 1_048_576).default(1_048_576),
   INGRESS_RATE_PER_MINUTE: int(1, 1_000_000).default(600),
+}).superRefine((config, ctx) => {
+  // On a cluster, BullMQ's Lua scripts and the limiter's touch several keys at once: they must share
+  // one slot, which a hash tag in the prefix (`{ipenrich}`) guarantees (docs/deploy.md).
+  if (/^rediss?\+cluster:/.test(config.REDIS_URL) && !/^[^{]*\{[^}]+\}/.test(config.IPENRICH_PREFIX)) {
+    ctx.addIssue({ code: 'custom', path: ['IPENRICH_PREFIX'], message: 'must hold a hash tag such as {ipenrich} when REDIS_URL is a Redis Cluster' });
+  }
 });
 
 export type RawConfig = z.input<typeof configSchema>;

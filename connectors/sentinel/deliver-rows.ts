@@ -1,0 +1,78 @@
+import type { LogsIngestionClient } from '@azure/monitor-ingestion';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IpenrichError } from '../../src/errors.js';
+import type { DeliveryProgress } from '../../src/sinks/port.js';
+import type { SentinelOptions } from './options.js';
+import { rowPart, type EnrichmentRow } from './rows.js';
+import { uploadRows, type RowFailure } from './upload-rows.js';
+
+/** How many failed rows an error lists by IP; the count is always complete. */
+const LISTED_ROWS = 50;
+
+function backoffMs(attempt: number, baseMs: number): number {
+  const ceiling = baseMs * 2 ** (attempt - 1);
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+function rowsError(failures: readonly RowFailure[], total: number, permanent: boolean): IpenrichError {
+  const failedIps = failures.flatMap((f) => f.rows.map((row) => row.IpAddress));
+  const reasons = failures.map((f) => ({
+    rows: f.rows.length,
+    ...(f.failure.statusCode === undefined ? {} : { statusCode: f.failure.statusCode }),
+    ...(f.failure.code === undefined ? {} : { code: f.failure.code }),
+    message: f.failure.message,
+  }));
+  const first = failures.find((f) => f.failure.retryable !== permanent) ?? failures[0];
+  const retryAfters = failures.map((f) => f.failure.retryAfterMs).filter((ms): ms is number => ms !== undefined);
+  const retryAfterMs = retryAfters.length > 0 ? Math.max(...retryAfters) : undefined;
+  return new IpenrichError(
+    permanent ? 'SINK_REJECTED' : 'SINK_UNAVAILABLE',
+    `Logs Ingestion failed for ${failedIps.length} of ${total} rows: ${first?.failure.message ?? 'unknown error'}`,
+    {
+      ...(first?.failure.statusCode === undefined ? {} : { statusCode: first.failure.statusCode }),
+      ...(permanent || retryAfterMs === undefined ? {} : { retryAfterMs }),
+      details: {
+        failedRows: failedIps.length,
+        failedIps: failedIps.slice(0, LISTED_ROWS),
+        deliveredRows: total - failedIps.length,
+        reasons,
+        ...(failures.some((f) => f.failure.aborted) ? { aborted: true } : {}),
+      },
+    },
+  );
+}
+
+/**
+ * Uploads the rows, then re-uploads only the rows of failed chunks while the failures are
+ * temporary and the wait is short. Accepted rows are recorded in the delivery progress at once,
+ * so a later retry of the job skips them too. The final error lists the failed rows.
+ */
+export async function deliverRows(
+  client: LogsIngestionClient,
+  options: SentinelOptions,
+  rows: readonly EnrichmentRow[],
+  progress: DeliveryProgress | undefined,
+  signal: AbortSignal | undefined,
+  now: () => number,
+): Promise<void> {
+  let pending = rows;
+  for (let attempt = 1; pending.length > 0; attempt += 1) {
+    const failures = await uploadRows(client, options, pending, signal, now);
+    const failed = new Set(failures.flatMap((f) => f.rows.map((row) => row.IpAddress)));
+    const accepted = pending.filter((row) => !failed.has(row.IpAddress));
+    if (accepted.length > 0) await progress?.markCompleted(accepted.map((row) => rowPart(row.IpAddress)));
+    if (failures.length === 0) return;
+
+    pending = pending.filter((row) => failed.has(row.IpAddress));
+    const permanent = failures.some((f) => !f.failure.retryable);
+    const error = rowsError(failures, rows.length, permanent);
+    if (permanent || signal?.aborted || attempt >= options.attempts) throw error;
+    const waitMs = error.retryAfterMs ?? backoffMs(attempt, options.backoffBaseMs);
+    if (waitMs > options.maxInProcessWaitMs) throw error;
+    try {
+      await sleep(waitMs, undefined, { signal });
+    } catch {
+      throw rowsError(failures.map((f) => ({ ...f, failure: { ...f.failure, aborted: true } })), rows.length, false);
+    }
+  }
+}

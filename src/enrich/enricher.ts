@@ -88,13 +88,26 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   const inFlight = new Map<string, Promise<IpEnrichment>>();
   // Without Retry-After, a 429 most likely means the shortest window was overrun.
   const defaultCooldownMs = Math.min(...windows.map((w) => w.windowMs)) + safetyMs;
+  /**
+   * Per tenant, a time before which the limiter cannot admit anything: learned from its last refusal
+   * (admissions elsewhere only push the next free slot later, never earlier) or from a 429. A miss
+   * whose deadline falls before it is deferred without touching Redis, so a large backlog retrying
+   * costs one cache lookup each.
+   */
+  const blockedUntil = new Map<string, number>();
+  const noteBlocked = (tenant: string, until: number): void => {
+    if (until > (blockedUntil.get(tenant) ?? 0)) blockedUntil.set(tenant, until);
+  };
 
   /** Runs while holding the key's lock: waits for budget within the deadline, then calls Defender once. */
   async function fetchOne(tenant: string, ip: string, options: EnrichOptions): Promise<FetchOutcome> {
     const { lookBackHours, deadline, signal } = options;
     for (;;) {
+      const askedAt = now();
       const admission = await limiter.acquire(tenant);
       if (admission.admitted) break;
+      // Redis answered after askedAt, so nothing is free before askedAt + wait (less the rounding up).
+      noteBlocked(tenant, askedAt + admission.waitMs - 1);
       const retryAt = now() + admission.waitMs;
       if (deadline !== undefined && retryAt > deadline) return { kind: 'released', retryAt };
       await sleep(admission.waitMs, undefined, signal ? { signal } : {});
@@ -111,7 +124,9 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       }
       if (error.code === 'MDE_THROTTLED') {
         const cooldownMs = error.retryAfterMs ?? defaultCooldownMs;
+        const askedAt = now();
         await limiter.setCooldown(tenant, cooldownMs);
+        noteBlocked(tenant, askedAt + cooldownMs);
         logger?.warn({ tenant, cooldownMs }, 'Defender answered 429; every process pauses this tenant');
         return { kind: 'released', retryAt: now() + cooldownMs };
       }
@@ -122,6 +137,8 @@ export function createEnricher(deps: EnricherDeps): Enricher {
 
   async function resolveMiss(tenant: string, ip: string, options: EnrichOptions): Promise<IpEnrichment> {
     const { lookBackHours, deadline, signal } = options;
+    const blocked = blockedUntil.get(tenant) ?? 0;
+    if (deadline !== undefined && blocked > deadline) return { ip, status: 'deferred', cached: false, retryAt: blocked };
     const result = await coalescer.run({ tenant, ip, lookBackHours }, () => fetchOne(tenant, ip, options), {
       ...(deadline === undefined ? {} : { deadline }),
       ...(signal ? { signal } : {}),

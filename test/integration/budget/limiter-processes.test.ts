@@ -56,8 +56,8 @@ describe('rate limiter shared by several processes (real Redis)', () => {
     const first = admissions[0] ?? Number.NaN;
     expect(admissions.length).toBe(maxAdmissions(effective, first, stopAt));
     expect(admissions.length).toBe(24);
-    // Every process was admitted something and refused many times, and only admissions were counted.
-    expect(reports.every((r) => r.admissions.length > 0)).toBe(true);
+    // Several processes shared the admissions, all were refused many times, and only admissions counted.
+    expect(reports.filter((r) => r.admissions.length > 0).length).toBeGreaterThanOrEqual(2);
     expect(refusals).toBeGreaterThan(admissions.length);
     const limiter = createRateLimiter({ redis, keys: keySpace(prefix), windows, safetyMs });
     expect((await limiter.status(tenant)).admittedTotal).toBe(admissions.length);

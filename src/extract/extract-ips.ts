@@ -84,6 +84,10 @@ class Extraction {
   /** The path of the string being scanned, formatted on the first find only. */
   private currentPath: string | undefined;
   private currentKind: KeyKind = 'other';
+  /** Appearance order of distinct addresses (the map's size is not: entries can be evicted). */
+  private order = 0;
+  /** Addresses first seen in free text, latest last (some may have become strong since). */
+  private readonly weak: string[] = [];
 
   constructor(private readonly options: ExtractOptions) {
     this.budget = options.maxInputBytes;
@@ -138,7 +142,7 @@ class Extraction {
 
   private text(value: string, kind: KeyKind): void {
     if (value.length > this.budget) {
-      this.budget = 0;
+      // Too long for what is left: skipped, while shorter strings later still fit.
       this.truncated = true;
       return;
     }
@@ -161,16 +165,26 @@ class Extraction {
     const strong = find.whole || this.currentKind === 'address';
     let entry = this.entries.get(find.parsed.ip);
     if (!entry) {
-      if (this.entries.size >= this.options.maxIps * CANDIDATE_FACTOR) {
+      if (this.entries.size >= this.options.maxIps * CANDIDATE_FACTOR && !(strong && this.evictWeakest())) {
         this.truncated = true;
         return;
       }
-      entry = { parsed: find.parsed, paths: [], order: this.entries.size, strong };
+      entry = { parsed: find.parsed, paths: [], order: this.order++, strong };
       this.entries.set(find.parsed.ip, entry);
+      if (!strong) this.weak.push(find.parsed.ip);
     }
     if (strong) entry.strong = true;
     if (entry.paths.length < MAX_PATHS_PER_IP && !entry.paths.includes(this.currentPath)) entry.paths.push(this.currentPath);
   };
+
+  /** Makes room for a field value by dropping the latest address only seen in free text. */
+  private evictWeakest(): boolean {
+    this.truncated = true;
+    for (let ip = this.weak.pop(); ip !== undefined; ip = this.weak.pop()) {
+      if (this.entries.get(ip)?.strong === false) return this.entries.delete(ip);
+    }
+    return false;
+  }
 
   result(): ExtractionResult {
     const ranked = [...this.entries.values()].sort((a, b) => Number(b.strong) - Number(a.strong) || a.order - b.order);

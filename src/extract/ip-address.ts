@@ -74,7 +74,7 @@ function parseGroups(text: string, start: number, end: number, allowTail: boolea
       out.push(((octets[0] ?? 0) << 8) | (octets[1] ?? 0), ((octets[2] ?? 0) << 8) | (octets[3] ?? 0));
       return true;
     }
-    if (length > 4) return false;
+    if (length > 4 || out.length === 8) return false;
     let value = 0;
     for (let j = groupStart; j < i; j++) {
       const digit = hexValue(text.charCodeAt(j));

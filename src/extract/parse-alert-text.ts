@@ -18,6 +18,8 @@ export function parseAlertText(text: string | Buffer, maxBytes: number = DEFAULT
   try {
     return JSON.parse(source) as unknown;
   } catch (error) {
-    throw new IpenrichError('INPUT_NOT_JSON', `the input is not JSON (${(error as Error).message})`, { cause: error });
+    // JSON.parse quotes a piece of the input; keep the message on one line for logs and stderr.
+    const reason = (error as Error).message.replace(/\s+/g, ' ');
+    throw new IpenrichError('INPUT_NOT_JSON', `the input is not JSON (${reason})`, { cause: error });
   }
 }

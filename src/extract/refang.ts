@@ -2,14 +2,12 @@
  * Undoes the defanging analysts and threat reports apply to indicators so they cannot be clicked:
  * `1.2.3[.]4`, `1(.)2`, `1{.}2`, `1[dot]2`, `2001[:]db8`, `hxxp[://]`. Only the bracketed forms are
  * touched: a bare ` dot ` or `\.` is too common in prose and code to rewrite safely.
+ * (Replacement strings rather than a callback: V8 runs them natively, many times faster.)
  */
-const DEFANGED = /[[({]\s*(\.|dot|:\/\/|:)\s*[\])}]/gi;
-
-function refangToken(_match: string, inner: string): string {
-  return inner.length === 3 ? '.' : inner;
-}
+const DEFANGED_DOT = /[[({]\s*(?:\.|dot)\s*[\])}]/gi;
+const DEFANGED_COLON = /[[({]\s*(:|:\/\/)\s*[\])}]/g;
 
 export function refang(text: string): string {
   if (text.indexOf('[') === -1 && text.indexOf('(') === -1 && text.indexOf('{') === -1) return text;
-  return text.replace(DEFANGED, refangToken);
+  return text.replace(DEFANGED_DOT, '.').replace(DEFANGED_COLON, '$1');
 }

@@ -35,7 +35,7 @@ export function createWebhookSink(input: WebhookOptionsInput, dependencies: Webh
   const resolveHost = dependencies.resolveHost ?? systemResolveHost;
   const now = dependencies.now ?? Date.now;
   const configuredUrl = options.url === undefined ? undefined : new URL(options.url);
-  const sharedDispatcher = createDispatcher({ ca: options.ca, proxyUrl: options.proxyUrl });
+  const sharedDispatcher = createDispatcher({ ca: options.ca, httpsProxy: options.httpsProxy, noProxy: options.noProxy });
   let closed = false;
 
   async function target(context: DeliveryContext): Promise<{ url: URL; dispatcher: Dispatcher; owned: boolean }> {

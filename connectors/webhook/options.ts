@@ -29,7 +29,9 @@ export const webhookOptionsSchema = z.object({
   /** Extra trusted CA (PEM) for receivers with a private certificate authority. */
   ca: z.string().min(1).optional(),
   /** Forward proxy for the configured URL (callbacks connect directly to their checked address). */
-  proxyUrl: z.url({ protocol: /^https?$/ }).optional(),
+  httpsProxy: z.url({ protocol: /^https?$/ }).optional(),
+  /** Hosts reached without the proxy (`example.com`, `.example.com`, `host:port`, `*`). */
+  noProxy: z.string().optional(),
 });
 
 export type WebhookOptionsInput = z.input<typeof webhookOptionsSchema>;
@@ -55,6 +57,7 @@ export function webhookOptionsFromConfig(config: Config): WebhookOptionsInput {
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     callbackAllowlist: [...config.WEBHOOK_CALLBACK_ALLOWLIST],
     allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE_CALLBACKS,
-    proxyUrl: config.HTTPS_PROXY,
+    httpsProxy: config.HTTPS_PROXY,
+    noProxy: config.NO_PROXY,
   };
 }

@@ -1,6 +1,6 @@
 import { rootCertificates } from 'node:tls';
 import type { LookupFunction } from 'node:net';
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { IpenrichError } from '../../src/errors.js';
 import type { ResolvedAddress } from './callback-target.js';
 import { describeUrl } from './safe-url.js';
@@ -14,7 +14,8 @@ import { describeUrl } from './safe-url.js';
  */
 export interface DispatcherOptions {
   readonly ca?: string;
-  readonly proxyUrl?: string;
+  readonly httpsProxy?: string;
+  readonly noProxy?: string;
   /** Connect to this address whatever the URL's host resolves to (TLS still checks the host name). */
   readonly pinned?: ResolvedAddress;
 }
@@ -30,7 +31,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     };
     return new Agent({ connect: { ...tls, lookup: pinnedLookup } });
   }
-  if (options.proxyUrl !== undefined) return new ProxyAgent({ uri: options.proxyUrl, requestTls: tls });
+  if (options.httpsProxy !== undefined) {
+    // Explicit values (empty strings, not undefined) keep undici from reading the environment itself.
+    return new EnvHttpProxyAgent({ httpsProxy: options.httpsProxy, httpProxy: '', noProxy: options.noProxy ?? '', connect: tls, requestTls: tls });
+  }
   return new Agent({ connect: tls });
 }
 

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -157,6 +159,39 @@ describe('webhook sink against a Standard Webhooks receiver', () => {
     const network = await failure(sink({ url: closedPort.href, attempts: 1 }).deliver(sampleResult(), { deliveryId: `dlv_${randomUUID()}` }));
     expect(network.code).toBe('SINK_UNAVAILABLE');
     expect(network.message).not.toContain('query-token-456');
+  });
+
+  it('goes through the HTTPS proxy for the configured URL, unless the host is in NO_PROXY', async () => {
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const viaProxy = `dlv_${randomUUID()}`;
+      await sink({ httpsProxy: proxyUrl }).deliver(sampleResult(), { deliveryId: viaProxy });
+      expect(receiver.deliveries.has(viaProxy)).toBe(true);
+      expect(tunnels).toEqual([new URL(receiver.url).host]);
+
+      const direct = `dlv_${randomUUID()}`;
+      await sink({ httpsProxy: proxyUrl, noProxy: '127.0.0.1' }).deliver(sampleResult(), { deliveryId: direct });
+      expect(receiver.deliveries.has(direct)).toBe(true);
+      expect(tunnels).toHaveLength(1);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 
   it('refuses options without a valid whsec_ secret, without echoing it', () => {

@@ -23,7 +23,7 @@ function typeOf(value: unknown, column: string): string {
 
 describe('config/sentinel/ip-enrichment.json (table + DCR template)', () => {
   const rows = buildRows(sampleResult({ incidentArmId: null }), 'msg_1');
-  const row = rows[0] ?? {};
+  const row: Record<string, unknown> = rows[0] ?? {};
   const table = template.resources.find((r) => r.type === 'Microsoft.OperationalInsights/workspaces/tables')?.properties.schema?.columns ?? [];
   const stream = template.variables.columns;
 

@@ -11,7 +11,10 @@ export interface BenchOptions {
 }
 export type Benchmark = (options: BenchOptions) => Promise<string>;
 
-const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {};
+const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
+  budget: () => import('./budget/index.js'),
+  extract: () => import('./extract/index.js'),
+};
 
 function replaceSection(name: string, markdown: string): void {
   const file = 'BENCHMARKS.md';

@@ -77,9 +77,13 @@ class Extraction {
   private readonly entries = new Map<string, Entry>();
   private readonly cidrs = new Set<string>();
   private readonly path: PathSegment[] = [];
-  /** Objects already walked: a shared or cyclic reference (possible outside JSON) is walked once. */
-  private readonly seen = new WeakSet<object>();
+  /**
+   * Characters left to scan, and the cost of walking: each object or array costs 2 (its brackets in
+   * JSON), so shared references in values that did not come from JSON text stay bounded too.
+   */
   private budget: number;
+  /** Objects on the current path: a cyclic reference is not followed (a WeakSet of all is slower). */
+  private readonly ancestors: object[] = [];
   private truncated = false;
   /** The path of the string being scanned, formatted on the first find only. */
   private currentPath: string | undefined;
@@ -103,27 +107,29 @@ class Extraction {
       return;
     }
     if (value === null || typeof value !== 'object') return;
-    if (depth >= this.options.maxDepth) {
+    if (depth >= this.options.maxDepth || this.budget < 2) {
       this.truncated = true;
       return;
     }
-    if (this.seen.has(value)) return;
-    this.seen.add(value);
+    if (this.ancestors.includes(value)) return;
+    this.budget -= 2;
+    this.ancestors.push(value);
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         this.path.push(i);
         this.walk(value[i], depth + 1, kind);
         this.path.pop();
       }
-      return;
+    } else {
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        this.path.push(key);
+        this.text(key, 'other');
+        this.walk(record[key], depth + 1, keyKind(key));
+        this.path.pop();
+      }
     }
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      this.path.push(key);
-      this.text(key, 'other');
-      this.walk(record[key], depth + 1, keyKind(key));
-      this.path.pop();
-    }
+    this.ancestors.pop();
   }
 
   private string(value: string, depth: number, kind: KeyKind): void {

@@ -226,7 +226,8 @@ class Scan {
 function mayHoldAddress(text: string): boolean {
   if (text.length < 3) return false;
   if (text.indexOf('.') !== -1 || text.indexOf(':') !== -1) return true;
-  return /dot/i.test(text);
+  // Only `1[dot]2[dot]3[dot]4` and its kin write an address with neither dots nor colons.
+  return (text.indexOf('[') !== -1 || text.indexOf('(') !== -1 || text.indexOf('{') !== -1) && /dot/i.test(text);
 }
 
 /** Visits every address written in `text` (defanged or not), in order. */

@@ -156,7 +156,11 @@ describe('extractIps: bounds', () => {
   it('never throws, even on values JSON cannot produce', () => {
     const cyclic: Record<string, unknown> = { ip: '10.0.0.1' };
     cyclic.self = cyclic;
-    expect(ips(cyclic)).toEqual(['10.0.0.1']);
+    cyclic.again = cyclic;
+    expect(extractIps(cyclic)).toEqual({ ips: [{ ip: '10.0.0.1', version: 4, range: 'private', enrich: true, paths: ['$.ip'] }], cidrs: [], truncated: false });
+    let shared: unknown = { ip: '10.0.0.3' };
+    for (let i = 0; i < 40; i++) shared = { left: shared, right: shared };
+    expect(extractIps(shared, { maxInputBytes: 100_000 })).toMatchObject({ ips: [{ ip: '10.0.0.3' }], truncated: true });
     const hostile = { ip: '10.0.0.2', get boom(): never { throw new Error('getter'); } };
     expect(extractIps(hostile)).toMatchObject({ ips: [{ ip: '10.0.0.2' }], truncated: true });
     expect(ips(new Proxy({}, { ownKeys: () => { throw new Error('proxy'); } }))).toEqual([]);

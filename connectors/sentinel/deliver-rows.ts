@@ -47,8 +47,14 @@ function rowsError(failures: readonly RowFailure[], total: number, permanent: bo
  * temporary and the wait is short. Accepted rows are recorded in the delivery progress at once,
  * so a later retry of the job skips them too. The final error lists the failed rows.
  */
+/** The client in use, and a way to replace it with one that takes a fresh token. */
+export interface IngestionClientHolder {
+  current(): LogsIngestionClient;
+  renewToken(): void;
+}
+
 export async function deliverRows(
-  client: LogsIngestionClient,
+  ingestion: IngestionClientHolder,
   options: SentinelOptions,
   rows: readonly EnrichmentRow[],
   progress: DeliveryProgress | undefined,
@@ -56,14 +62,21 @@ export async function deliverRows(
   now: () => number,
 ): Promise<void> {
   let pending = rows;
+  let renewed = false;
   for (let attempt = 1; pending.length > 0; attempt += 1) {
-    const failures = await uploadRows(client, options, pending, signal, now);
+    const failures = await uploadRows(ingestion.current(), options, pending, signal, now);
     const failed = new Set(failures.flatMap((f) => f.rows.map((row) => row.IpAddress)));
     const accepted = pending.filter((row) => !failed.has(row.IpAddress));
     if (accepted.length > 0) await progress?.markCompleted(accepted.map((row) => rowPart(row.IpAddress)));
     if (failures.length === 0) return;
 
     pending = pending.filter((row) => failed.has(row.IpAddress));
+    // A 401 may be a revoked cached token: once per delivery, retry at once with a fresh one.
+    if (!renewed && failures.every((f) => f.failure.statusCode === 401)) {
+      renewed = true;
+      ingestion.renewToken();
+      continue;
+    }
     const permanent = failures.some((f) => !f.failure.retryable);
     const error = rowsError(failures, rows.length, permanent);
     if (permanent || signal?.aborted || attempt >= options.attempts) throw error;

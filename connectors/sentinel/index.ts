@@ -7,7 +7,7 @@ import type { DeliveryContext, Sink } from '../../src/sinks/port.js';
 import { addIncidentLabel } from './add-incident-label.js';
 import type { ArmContext } from './arm-request.js';
 import { buildCommentHtml } from './comment-html.js';
-import { deliverRows } from './deliver-rows.js';
+import { deliverRows, type IngestionClientHolder } from './deliver-rows.js';
 import { checkIncidentArmId } from './incident-arm-id.js';
 import { parseSentinelOptions, type SentinelOptionsInput } from './options.js';
 import { commentIdFor, putIncidentComment } from './put-incident-comment.js';
@@ -35,11 +35,19 @@ export function createSentinelSink(input: SentinelOptionsInput, dependencies: Se
   const options = parseSentinelOptions(input);
   const now = dependencies.now ?? Date.now;
   const table = options.stream.replace(/^(Custom|Microsoft)-/, '');
-  const client = new LogsIngestionClient(options.ingestionEndpoint, tokenCredentialFrom(dependencies.tokens), {
-    audience: options.audience,
-    // Retries are ours (deliverRows): only failed rows again, and long Retry-After goes to the worker.
-    retryOptions: { maxRetries: 0 },
-  });
+  const newClient = (forceRefreshFirst: boolean): LogsIngestionClient =>
+    new LogsIngestionClient(options.ingestionEndpoint, tokenCredentialFrom(dependencies.tokens, { forceRefreshFirst }), {
+      audience: options.audience,
+      // Retries are ours (deliverRows): only failed rows again, and long Retry-After goes to the worker.
+      retryOptions: { maxRetries: 0 },
+    });
+  let client = newClient(false);
+  const ingestion: IngestionClientHolder = {
+    current: () => client,
+    renewToken: () => {
+      client = newClient(true);
+    },
+  };
   const transport = createHttpTransport({
     defaultTimeoutMs: options.timeoutMs,
     ...(options.httpsProxy === undefined ? {} : { httpsProxy: options.httpsProxy }),
@@ -55,7 +63,7 @@ export function createSentinelSink(input: SentinelOptionsInput, dependencies: Se
     const done = (await progress?.completed()) ?? new Set<string>();
 
     const rows = buildRows(result, context.deliveryId).filter((row) => !done.has(rowPart(row.IpAddress)));
-    if (rows.length > 0) await deliverRows(client, options, rows, progress, signal, now);
+    if (rows.length > 0) await deliverRows(ingestion, options, rows, progress, signal, now);
 
     if (result.incidentArmId === null) return;
     const wantsComment = options.incidentComments && !done.has(COMMENT_PART);

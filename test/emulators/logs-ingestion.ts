@@ -103,7 +103,7 @@ export async function startLogsIngestionEmulator(options: LogsIngestionEmulatorO
 
     const auth = req.headers.authorization;
     if (auth === undefined || !/^Bearer\s+\S+$/.test(auth)) return fail(res, 401, 'InvalidAuthenticationToken', 'A bearer token is required.');
-    if (auth.replace(/^Bearer\s+/, '') !== options.token) return fail(res, 403, 'InvalidAuthenticationToken', 'The access token is invalid.');
+    if (auth.replace(/^Bearer\s+/, '') !== options.token) return fail(res, 401, 'InvalidAuthenticationToken', 'The access token is invalid.');
 
     const streams = options.rules[dcr];
     if (streams === undefined) return fail(res, 404, 'InvalidDataCollectionRule', `Data collection rule with immutable Id '${dcr}' not found.`);

@@ -204,7 +204,23 @@ describe('Sentinel sink against the Logs Ingestion and ARM emulators', () => {
     ingest.setMode({ kind: 'normal' });
     const denied = await failure(wrongToken.deliver(sampleResult(), { deliveryId: `msg_${randomUUID()}` }));
     expect(denied.code).toBe('SINK_REJECTED');
-    expect(denied.statusCode).toBe(403);
+    expect(denied.statusCode).toBe(401);
+  });
+
+  it('retries a 401 once with a freshly acquired token (the cached one may be revoked)', async () => {
+    const rotating = {
+      requests: [] as boolean[],
+      getAccessToken(_scope: string, options?: { forceRefresh?: boolean }) {
+        this.requests.push(options?.forceRefresh === true);
+        return Promise.resolve({ token: options?.forceRefresh ? token : 'revoked-token', expiresOnTimestamp: Date.now() + 3_600_000 });
+      },
+    };
+    const s = createSentinelSink({ ingestionEndpoint: ingest.url, dcrImmutableId: dcr, armEndpoint: arm.url }, { tokens: rotating });
+    sinks.push(s);
+    const deliveryId = `msg_${randomUUID()}`;
+    await s.deliver(sampleResult(), { deliveryId });
+    expect(rowsOf(deliveryId)).toHaveLength(3);
+    expect(rotating.requests).toEqual([false, true]);
   });
 
   it('re-sends only the rows of the chunk that failed, in-process and across job retries', async () => {
@@ -288,7 +304,7 @@ describe('Logs Ingestion emulator fidelity with @azure/monitor-ingestion', () =>
       .upload(dcr, 'Custom-Enrich_CL', [{ N: 1 }])
       .catch((e: unknown) => e);
     const cause = isAggregateLogsUploadError(error) ? (error.errors[0]?.cause as { statusCode?: number }) : undefined;
-    expect(cause?.statusCode).toBe(403);
+    expect(cause?.statusCode).toBe(401);
   });
 
   it('requires a JSON array, api-version and a bearer token on the raw wire', async () => {

@@ -1,7 +1,9 @@
 import { createEnricherFromConfig } from './enrich/enricher-from-config.js';
 import type { Enricher } from './enrich/enricher.js';
 import type { IpStatsClient } from './enrich/ip-stats.js';
-import { tenantClients } from './enrich/tenant-clients.js';
+import { createHttpTransport, transportOptionsFromConfig } from './http/transport.js';
+import { createTokenSources } from './auth/token-sources.js';
+import { createDefenderClients } from './enrich/defender/clients-from-config.js';
 import { describeAlert, extractIps } from './extract/index.js';
 import type { PipelineDeps } from './pipeline.js';
 import { createAlertWorker, type AlertWorker } from './queue/alert-worker.js';
@@ -44,9 +46,18 @@ export function pipelineDeps(runtime: Runtime, enricher: Enricher, now: () => nu
 export async function startWorker(runtime: Runtime, overrides: WorkerOverrides = {}): Promise<StartedWorker> {
   const { config, logger, redis, keys } = runtime;
   const now = overrides.now ?? Date.now;
-  const clientFor = overrides.clientFor ?? tenantClients(config, logger);
-  const enricher = createEnricherFromConfig(config, redis, clientFor, logger);
-  const sinks = sinksFromConfig(config, { redis, keys });
+  const transport = createHttpTransport(transportOptionsFromConfig(config));
+  const defender = createDefenderClients(config, { logger, transport });
+  const enricher = createEnricherFromConfig(config, redis, overrides.clientFor ?? ((tenant) => defender.clientFor(tenant)), logger);
+  const defaultTenant = config.tenants[config.IPENRICH_DEFAULT_TENANT];
+  const sinks = sinksFromConfig(config, {
+    redis,
+    keys,
+    tokens: () => {
+      if (!defaultTenant) throw new Error('unreachable: loadConfig always defines the default tenant');
+      return createTokenSources({ transport, logger }).forTenant(defaultTenant);
+    },
+  });
   const alertWorker = createAlertWorker({
     connection: redis,
     stateRedis: redis,
@@ -71,6 +82,8 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
       await alertWorker.close(timeoutMs);
       await sinks.close();
       await enricher.close();
+      await defender.close();
+      await transport.close();
     },
   };
 }

@@ -10,5 +10,7 @@ export const alertJobSchema = z.object({
   alertId: z.string().min(1),
   callbackUrl: z.url().optional(),
   receivedAt: z.iso.datetime(),
+  /** Random per enqueue call: tells the producer whether the stored job is its own or an earlier one. */
+  enqueueId: z.string().min(1),
 });
 export type AlertJobData = z.infer<typeof alertJobSchema>;

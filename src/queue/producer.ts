@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describeAlert } from '../extract/index.js';
 import type { AlertJobData } from './job.js';
 import { ALERT_JOB_NAME, KEEP_COMPLETED, KEEP_FAILED, type AlertsQueue } from './alerts-queue.js';
@@ -38,16 +39,17 @@ export async function enqueueAlerts(queue: AlertsQueue, requests: readonly Enque
     const tenant = request.tenant ?? options.defaultTenant;
     const alertId = meta.id ?? contentId(request.alert);
     const jobId = jobIdFor(tenant, alertId);
-    const receivedAt = new Date(now()).toISOString();
+    const enqueueId = randomUUID();
     const data: AlertJobData = {
       alert: request.alert,
       tenant,
       format: meta.format,
       alertId,
-      receivedAt,
+      receivedAt: new Date(now()).toISOString(),
+      enqueueId,
       ...(request.callbackUrl === undefined ? {} : { callbackUrl: request.callbackUrl }),
     };
-    const job = await queue.add(ALERT_JOB_NAME, data, {
+    await queue.add(ALERT_JOB_NAME, data, {
       jobId,
       priority: priorityFor(meta.severity),
       attempts: options.attempts,
@@ -55,8 +57,10 @@ export async function enqueueAlerts(queue: AlertsQueue, requests: readonly Enque
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
     });
-    // BullMQ returns the existing job for a known id; its data tells whether we added it.
-    jobs.push({ jobId, alertId, tenant, duplicate: job.data.receivedAt !== receivedAt });
+    // For a known id BullMQ keeps the existing job (and returns ours unchanged): read back what
+    // Redis holds to tell whether this call added it. A job already removed counts as new.
+    const stored = await queue.getJob(jobId);
+    jobs.push({ jobId, alertId, tenant, duplicate: stored !== undefined && stored.data.enqueueId !== enqueueId });
   }
   return jobs;
 }

@@ -1,8 +1,11 @@
+import { createSentinelSink, sentinelOptionsFromConfig } from '../../connectors/sentinel/index.js';
+import { createSplunkSink, splunkOptionsFromConfig } from '../../connectors/splunk/index.js';
 import {
   createRedisDisabledEndpoints,
   createWebhookSink,
   webhookOptionsFromConfig,
 } from '../../connectors/webhook/index.js';
+import type { AccessTokenSource } from '../auth/access-token-source.js';
 import type { Config } from '../config/load.js';
 import { IpenrichError } from '../errors.js';
 import type { Redis } from '../redis/connection.js';
@@ -26,10 +29,12 @@ export interface ConfiguredSinks {
 }
 
 /**
- * Builds the sinks named in SINKS. The webhook sink also serves per-alert callback URLs, so it is
- * created whenever a WEBHOOK_SECRET exists, even when `webhook` is not in SINKS.
+ * Builds the sinks named in SINKS (each connector validates its own settings and says what is
+ * missing). The webhook sink also serves per-alert callback URLs, so it is created whenever a
+ * WEBHOOK_SECRET exists, even when `webhook` is not in SINKS. Sentinel authenticates with the
+ * default tenant's Entra ID credential.
  */
-export function sinksFromConfig(config: Config, deps: { redis: Redis; keys: KeySpace }): ConfiguredSinks {
+export function sinksFromConfig(config: Config, deps: { redis: Redis; keys: KeySpace; tokens: () => AccessTokenSource }): ConfiguredSinks {
   const sinks = new Map<string, Sink>();
   const webhook = config.WEBHOOK_SECRET === undefined
     ? undefined
@@ -37,9 +42,17 @@ export function sinksFromConfig(config: Config, deps: { redis: Redis; keys: KeyS
         disabledEndpoints: createRedisDisabledEndpoints(deps.redis, deps.keys.disabledEndpoints()),
       });
   for (const name of config.SINKS) {
-    if (name === 'webhook') {
-      if (!webhook) throw new Error('unreachable: webhook options were validated');
-      sinks.set(name, webhook);
+    switch (name) {
+      case 'webhook':
+        // webhookOptionsFromConfig refused a missing secret above only when the sink exists.
+        sinks.set(name, webhook ?? createWebhookSink(webhookOptionsFromConfig(config)));
+        break;
+      case 'splunk':
+        sinks.set(name, createSplunkSink(splunkOptionsFromConfig(config)));
+        break;
+      case 'sentinel':
+        sinks.set(name, createSentinelSink(sentinelOptionsFromConfig(config), { tokens: deps.tokens() }));
+        break;
     }
   }
   return {

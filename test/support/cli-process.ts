@@ -27,11 +27,11 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): CliPr
   return { child, output: () => text, exited };
 }
 
-/** Polls `check` until it returns true, or fails after `timeoutMs` with `what` in the message. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000, intervalMs = 50): Promise<void> {
+/** Polls `check` until it returns true, or fails after `timeoutMs` with `what` (read at failure) in the message. */
+export async function waitFor(what: string | (() => string), check: () => boolean | Promise<boolean>, timeoutMs = 30_000, intervalMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -69,7 +69,10 @@ describe('worker end to end: queue → two worker processes → Defender emulato
     const alerts = alertBatch(3);
     const jobs = await enqueueAlerts(queue, alerts.map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 5, backoffMs: 200 });
     await queue.close();
-    expect(new Set(jobs.map((job) => job.jobId)).size).toBe(alerts.length);
+    // Samples that share an alert id (vendor placeholders) are one alert: queued once, enriched once.
+    const distinct = new Set(jobs.map((job) => job.jobId)).size;
+    expect(jobs.filter((job) => !job.duplicate)).toHaveLength(distinct);
+    expect(distinct).toBeGreaterThan(40);
 
     workers.push(spawnCli(['worker'], env), spawnCli(['worker'], env));
     await waitFor('the first deliveries', () => receiver.deliveries.size >= 5, 60_000);
@@ -77,7 +80,7 @@ describe('worker end to end: queue → two worker processes → Defender emulato
     victim?.child.kill('SIGKILL');
     expect(await victim?.exited).toBe('SIGKILL');
 
-    await waitFor(`all ${alerts.length} results`, () => receiver.deliveries.size >= alerts.length, 90_000);
+    await waitFor(() => `all ${distinct} results (worker output: ${workers.map((w) => w.output().slice(-2000)).join(' | ')})`, () => receiver.deliveries.size >= distinct, 120_000);
     expect(receiver.counters.rejectedSignatures).toBe(0);
 
     const results = [...receiver.deliveries.values()].map((delivery) => {
@@ -86,21 +89,22 @@ describe('worker end to end: queue → two worker processes → Defender emulato
       return alertResultSchema.parse(payload.data);
     });
     const byAlert = new Map<string, AlertResult>(results.map((result) => [result.alertId, result]));
-    expect(byAlert.size).toBe(alerts.length);
+    expect(byAlert.size).toBe(distinct);
     for (const [index, alert] of alerts.entries()) {
       const job = jobs[index];
-      const result = job ? byAlert.get(job.alertId) : undefined;
+      if (!job || job.duplicate) continue;
+      const result = byAlert.get(job.alertId);
       expect(result, `result of alert #${index}`).toBeDefined();
       const expected = extractIps(alert, { enrichRanges: [...config.EXTRACT_ENRICH_RANGES] }).ips.map((ip) => ip.ip).sort();
       expect(result?.ips.map((ip) => ip.ip).sort()).toEqual(expected);
       for (const ip of result?.ips ?? []) expect(['enriched', 'not_seen', 'skipped']).toContain(ip.status);
     }
     // Redelivery after a crash is allowed (at-least-once) but must reuse the webhook-id.
-    expect(receiver.deliveries.size).toBe(alerts.length);
+    expect(receiver.deliveries.size).toBe(distinct);
     // Each distinct IP is fetched once across both workers; only a call in flight in the killed
     // worker (at most its concurrency) may be repeated by the worker that takes the job over.
     const { callsPerIp, totalCalls, throttled } = emulators.defender.counters;
     expect(totalCalls).toBeLessThanOrEqual(Object.keys(callsPerIp).length + 3);
     expect(throttled).toBe(0);
-  });
+  }, 180_000);
 });

@@ -32,12 +32,16 @@ const AADSTS_ADVICE: Readonly<Record<string, AadstsAdvice>> = {
 };
 
 const GENERIC_HINT = 'check MDE_TENANT_ID, MDE_CLIENT_ID, the credential and MDE_CLOUD';
+const MANAGED_IDENTITY_HINT = 'is a managed identity assigned to this host, and does MDE_MANAGED_IDENTITY name it?';
 
 /** `AADSTS7000215: Invalid client secret provided. …` → number and first sentence line, from msal's message. */
-function aadstsOf(error: ServerError): { number: string | undefined; text: string } {
+function aadstsOf(error: AuthError): { number: string | undefined; text: string } {
   const match = /AADSTS(\d+):\s*([^\r\n]*?)(?:\s+Trace ID:|\s+-\s+Correlation ID:|\r|\n|$)/.exec(error.errorMessage);
-  const number = match?.[1] ?? (error.errorNo === undefined ? undefined : String(error.errorNo));
-  return { number, text: (match?.[2] ?? error.errorMessage).trim() };
+  const errorNo = error instanceof ServerError ? error.errorNo : undefined;
+  const number = match?.[1] ?? (errorNo === undefined ? undefined : String(errorNo));
+  // msal wraps the server's text as "Error(s): … - Description: <text> - Correlation ID: …".
+  const description = /Description:\s*([\s\S]*?)\s+-\s+Correlation ID:/.exec(error.errorMessage)?.[1];
+  return { number, text: (match?.[2] ?? description ?? error.errorMessage).trim() };
 }
 
 export interface TokenRequestContext {
@@ -70,12 +74,14 @@ export function toAuthError(thrown: unknown, context: TokenRequestContext): Ipen
     }
     return make('AUTH_UNAVAILABLE', `failed: ${thrown.errorMessage} (a proxy or wrong MDE_AUTHORITY_HOST?)`, { statusCode: problem.status });
   }
-  if (thrown instanceof ServerError) {
+  // Entra ID's refusals arrive as ServerError, or as InteractionRequiredAuthError for consent errors.
+  if (thrown instanceof ServerError || (thrown instanceof AuthError && /AADSTS\d+:/.test(thrown.errorMessage))) {
     const { number, text } = aadstsOf(thrown);
     const advice = number === undefined ? undefined : AADSTS_ADVICE[number];
-    const label = number === undefined ? thrown.errorCode : `AADSTS${number} (${thrown.errorCode})`;
-    return make(advice?.code ?? 'AUTH_FAILED', `was refused: ${label}: ${text} Hint: ${advice?.hint ?? GENERIC_HINT}.`, {
-      ...(thrown.status === undefined ? {} : { statusCode: Number(thrown.status) }),
+    const label = number === undefined ? thrown.errorCode || 'refused' : `AADSTS${number} (${thrown.errorCode})`;
+    const hint = advice ? `${advice.hint}.` : context.credential === 'managed-identity' ? MANAGED_IDENTITY_HINT : `${GENERIC_HINT}.`;
+    return make(advice?.code ?? 'AUTH_FAILED', `was refused: ${label}: ${text} Hint: ${hint}`, {
+      ...(thrown instanceof ServerError && thrown.status !== undefined ? { statusCode: Number(thrown.status) } : {}),
       details: { aadsts: number, error: thrown.errorCode },
     });
   }
@@ -85,7 +91,7 @@ export function toAuthError(thrown: unknown, context: TokenRequestContext): Ipen
   if (thrown instanceof AuthError) {
     const transient = ['network_error', 'openid_config_error', 'endpoints_resolution_error', 'token_refresh_required'].includes(thrown.errorCode);
     if (context.credential === 'managed-identity' && !transient) {
-      return make('AUTH_FAILED', `failed: ${thrown.errorCode}: ${thrown.errorMessage}. Hint: is a managed identity assigned to this host, and does MDE_MANAGED_IDENTITY name it?`);
+      return make('AUTH_FAILED', `failed: ${thrown.errorCode}: ${thrown.errorMessage}. Hint: ${MANAGED_IDENTITY_HINT}`);
     }
     return make(transient ? 'AUTH_UNAVAILABLE' : 'AUTH_FAILED', `failed: ${thrown.errorCode}: ${thrown.errorMessage}`);
   }

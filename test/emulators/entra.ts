@@ -76,6 +76,8 @@ export interface EntraCounters {
   managedIdentityRequests: number;
   secretRequests: number;
   assertionRequests: number;
+  /** Client assertions whose header carried the certificate chain (x5c). */
+  assertionsWithX5c: number;
   /** Error responses by AADSTS number. */
   errorsByCode: Record<string, number>;
 }
@@ -109,6 +111,7 @@ function freshCounters(): EntraCounters {
     managedIdentityRequests: 0,
     secretRequests: 0,
     assertionRequests: 0,
+    assertionsWithX5c: 0,
     errorsByCode: {},
   };
 }
@@ -265,6 +268,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
     const assertion = form.get('client_assertion') ?? undefined;
     if (assertion !== undefined) {
       counters.assertionRequests += 1;
+      if (/"x5c"/.test(Buffer.from(assertion.split('.')[0] ?? '', 'base64url').toString('utf8'))) counters.assertionsWithX5c += 1;
       if (form.get('client_assertion_type') !== JWT_BEARER) {
         aadError(response, 400, 'invalid_request', 50027, `Invalid client_assertion_type; expected '${JWT_BEARER}'.`, withCorrelation);
         return;

@@ -153,14 +153,17 @@ const RULES: readonly FormatRule[] = [
     }),
   },
   {
-    // SecurityAlert table rows and the Sentinel alert trigger.
+    // SecurityAlert table rows, the Sentinel alert trigger, and alert entities from the Sentinel API.
     format: 'sentinel-alert',
-    match: (root) => (root.SystemAlertId !== undefined || root.Type === 'SecurityAlert' ? root : undefined),
+    match: (root) => {
+      if (root.SystemAlertId !== undefined || root.Type === 'SecurityAlert') return root;
+      return root.kind === 'SecurityAlert' && isRecord(root.properties) ? root : undefined;
+    },
     describe: (alert) => ({
-      id: firstText(alert, ['SystemAlertId', 'VendorOriginalId']),
-      title: firstText(alert, ['AlertName', 'DisplayName', 'AlertDisplayName']),
-      severity: firstSeverity(alert, ['AlertSeverity', 'Severity']),
-      time: firstTime(alert, ['TimeGenerated', 'StartTime', 'StartTimeUtc']),
+      id: firstText(alert, ['SystemAlertId', 'properties.systemAlertId', 'VendorOriginalId']),
+      title: firstText(alert, ['AlertName', 'DisplayName', 'AlertDisplayName', 'properties.alertDisplayName']),
+      severity: firstSeverity(alert, ['AlertSeverity', 'Severity', 'properties.severity']),
+      time: firstTime(alert, ['TimeGenerated', 'StartTime', 'StartTimeUtc', 'properties.timeGenerated', 'properties.startTimeUtc']),
     }),
   },
   {
@@ -178,29 +181,35 @@ const RULES: readonly FormatRule[] = [
     }),
   },
   {
-    // Defender for Endpoint API alerts (/api/alerts).
+    // Defender for Endpoint API alerts (/api/alerts), and Defender XDR streaming API alert records
+    // (AdvancedHunting-AlertInfo / -AlertEvidence, fields under `properties`).
     format: 'mde-alert',
-    match: (root) => ((root.machineId !== undefined || root.computerDnsName !== undefined) && (root.alertCreationTime !== undefined || root.detectionSource !== undefined) ? root : undefined),
+    match: (root) => {
+      if (matches(root.category, /^AdvancedHunting-Alert/) && isRecord(root.properties)) return root.properties;
+      const onDevice = root.machineId !== undefined || root.computerDnsName !== undefined;
+      return onDevice && (root.alertCreationTime !== undefined || root.detectionSource !== undefined) ? root : undefined;
+    },
     describe: (alert) => ({
-      id: firstText(alert, ['id', 'alertId']),
-      title: firstText(alert, ['title']),
-      severity: firstSeverity(alert, ['severity']),
-      time: firstTime(alert, ['alertCreationTime', 'firstEventTime']),
+      id: firstText(alert, ['id', 'alertId', 'AlertId']),
+      title: firstText(alert, ['title', 'Title']),
+      severity: firstSeverity(alert, ['severity', 'Severity']),
+      time: firstTime(alert, ['alertCreationTime', 'firstEventTime', 'Timestamp']),
     }),
   },
   {
     // GuardDuty findings, bare or in an EventBridge event.
     format: 'guardduty',
+    // Field names are camelCase from the API and PascalCase in some EventBridge exports.
     match: (root) => {
       if (root['detail-type'] === 'GuardDuty Finding' && isRecord(root.detail)) return root.detail;
-      if (field(root, 'service.serviceName') === 'guardduty' || matches(root.arn, /:guardduty:/)) return root;
+      if (field(root, 'service.serviceName') === 'guardduty' || matches(root.arn ?? root.Arn, /:guardduty:/)) return root;
       return undefined;
     },
     describe: (finding) => ({
-      id: firstText(finding, ['id']),
-      title: firstText(finding, ['title', 'type']),
-      severity: firstSeverity(finding, ['severity'], GUARDDUTY_SCALE),
-      time: firstTime(finding, ['createdAt', 'updatedAt', 'service.eventFirstSeen']),
+      id: firstText(finding, ['id', 'Id']),
+      title: firstText(finding, ['title', 'Title', 'type', 'Type']),
+      severity: firstSeverity(finding, ['severity', 'Severity'], GUARDDUTY_SCALE),
+      time: firstTime(finding, ['createdAt', 'CreatedAt', 'updatedAt', 'UpdatedAt', 'service.eventFirstSeen']),
     }),
   },
   {

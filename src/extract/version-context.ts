@@ -23,6 +23,12 @@ function isLabelSeparator(code: number): boolean {
     || code === 40 || code === 91 || code === 35 || code === 45 || code === 46 || code === 62 || code === 95;
 }
 
+/**
+ * Words before a slash that name a service or protocol, not a product: Kerberos SPNs
+ * (`host/10.0.0.5`, `cifs/…`, `HTTP/…`) and protocol/address pairs (`tcp/10.0.0.5`).
+ */
+const SERVICE_WORDS = new Set(['host', 'cifs', 'http', 'https', 'ldap', 'ldaps', 'gc', 'dns', 'smb', 'rpc', 'rpcss', 'mssqlsvc', 'termsrv', 'wsman', 'restrictedkrbhost', 'ftp', 'sftp', 'ssh', 'telnet', 'rdp', 'nfs', 'tcp', 'udp', 'icmp', 'ip', 'ips', 'ipv4', 'ipv6', 'addr', 'address', 'src', 'dst', 'from', 'to']);
+
 /** `Product/1.2.3.4` where Product is a bare word that starts a token: the user-agent product syntax. */
 function followsProductToken(text: string, start: number): boolean {
   if (start < 2 || text.charCodeAt(start - 1) !== 47) return false;
@@ -31,6 +37,7 @@ function followsProductToken(text: string, start: number): boolean {
   while (i >= limit && (isWordChar(text.charCodeAt(i)) || text.charCodeAt(i) === 45)) i--;
   const tokenStart = i + 1;
   if (tokenStart > start - 2 || !isLetter(text.charCodeAt(tokenStart))) return false;
+  if (SERVICE_WORDS.has(text.slice(tokenStart, start - 1).toLowerCase())) return false;
   if (i < 0) return true;
   const before = text.charCodeAt(i);
   return before === 32 || before === 9 || before === 10 || before === 13 || before === 40 || before === 59 || before === 44 || before === 34 || before === 39 || before === 61;

@@ -54,6 +54,16 @@ describe('describeAlert on other documented shapes', () => {
     expect(describeAlert(alert)).toEqual({ format: 'defender-for-cloud', id: '2517', title: 'Suspicious login', severity: 'high', time: '2026-01-02T03:04:05.000Z', incidentArmId: null });
   });
 
+  it('Sentinel alert entities from the API', () => {
+    const alert = { id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w/providers/Microsoft.SecurityInsights/Entities/e1', kind: 'SecurityAlert', properties: { systemAlertId: 'e1', alertDisplayName: 'myAlert', severity: 'Low', timeGenerated: '2020-07-20T18:21:53.6158361Z', productName: 'AzureSecurityCenter' } };
+    expect(describeAlert(alert)).toEqual({ format: 'sentinel-alert', id: 'e1', title: 'myAlert', severity: 'low', time: '2020-07-20T18:21:53.615Z', incidentArmId: null });
+  });
+
+  it('Defender XDR streaming API alert records', () => {
+    const record = { category: 'AdvancedHunting-AlertInfo', properties: { AlertId: 'da638034938542563831_172489803', Title: 'Anomalous silent process exit monitor registration', Severity: 'Medium', Timestamp: '2022-11-08T08:42:17.2954051Z' }, time: '2022-11-08T08:44:14.79Z' };
+    expect(describeAlert(record)).toEqual({ format: 'mde-alert', id: 'da638034938542563831_172489803', title: 'Anomalous silent process exit monitor registration', severity: 'medium', time: '2022-11-08T08:42:17.295Z', incidentArmId: null });
+  });
+
   it('Defender for Endpoint API alerts', () => {
     const alert = { id: 'da637472900382838869_1364969609', incidentId: 1126093, severity: 'Informational', title: 'Low-reputation arbitrary code executed by signed executable', machineId: '111e6dd8c833c8a052ea231ec1b19adaf497b625', computerDnsName: 'temp123.middleeast.corp.microsoft.com', alertCreationTime: '2021-01-26T20:33:57.7220239Z', evidence: [] };
     expect(describeAlert(alert)).toMatchObject({ format: 'mde-alert', id: 'da637472900382838869_1364969609', severity: 'informational', time: '2021-01-26T20:33:57.722Z' });
@@ -64,6 +74,8 @@ describe('describeAlert on other documented shapes', () => {
     expect(describeAlert(finding)).toEqual({ format: 'guardduty', id: '16afba5c5c43e07c9e3e5e2e544e95df', title: 'Unprotected port on EC2 instance is being probed.', severity: 'medium', time: '2020-01-22T12:00:00.000Z', incidentArmId: null });
     expect(describeAlert({ 'detail-type': 'GuardDuty Finding', source: 'aws.guardduty', detail: { ...finding, severity: 8.9 } })).toMatchObject({ format: 'guardduty', severity: 'high' });
     expect(describeAlert({ ...finding, severity: 2 })).toMatchObject({ severity: 'low' });
+    const pascal = { 'detail-type': 'GuardDuty Finding', detail: { Id: '4951', Arn: 'arn:aws:guardduty:us-east-1:1:detector/d/finding/4951', Title: 'SSH brute force', Severity: 2, CreatedAt: '2025-08-22T01:40:09.989Z' } };
+    expect(describeAlert(pascal)).toEqual({ format: 'guardduty', id: '4951', title: 'SSH brute force', severity: 'low', time: '2025-08-22T01:40:09.989Z', incidentArmId: null });
   });
 
   it('QRadar offenses', () => {

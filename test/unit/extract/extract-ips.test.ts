@@ -20,6 +20,7 @@ describe('extractIps: what counts as an address in text', () => {
     ['XML event data', '<Data Name="IpAddress">::ffff:10.0.0.5</Data>', ['10.0.0.5']],
     ['defanged', '1[.]2[.]3[.]4 5(.)6(.)7(.)8 9[dot]9[dot]9[dot]9 7{.}7{.}7{.}7 2001[:]db8[:][:]5 hxxp://198[.]44[.]140[.]78/210/184', ['1.2.3.4', '5.6.7.8', '9.9.9.9', '7.7.7.7', '2001:db8::5', '198.44.140.78']],
     ['loopback and link-local (listed; the policy skips them)', '::1 127.0.0.1 169.254.1.1', ['::1', '127.0.0.1', '169.254.1.1']],
+    ['Kerberos SPNs and protocol/address pairs', 'host/10.0.0.5 cifs/10.0.0.6 HTTP/10.0.0.7 tcp/10.0.0.8', ['10.0.0.5', '10.0.0.6', '10.0.0.7', '10.0.0.8']],
   ])('finds %s', (_what, text, expected) => {
     expect(ips(text)).toEqual(expected);
   });
@@ -35,7 +36,7 @@ describe('extractIps: what counts as an address in text', () => {
     ['MAC addresses, EUI-64 and fingerprints', '00:1A:C2:7B:00:48 00:1a:c2:7b:00:48:12:34 43:51:43:a1:b5:fc:8b:b7:0a:3a:a9:b1:0f:66:73:a8'],
     ['timestamps', '2021-04-27T12:19:27.7211305Z 10:30:00 Jun 04 09:30:10 1717578914.332298000'],
     ['scope operators and ARNs', 'std::vector Foo::Bar orig_tag::app arn:aws:iam::123456789012:role/x arn:aws:s3:::bucket'],
-    ['placeholders and netmasks', '0.0.0.0 :: 0:0:0:0:0:0:0:0 255.255.255.255 xxx.xxx.x.x 10.x.x.x mask 255.255.255.0 255.255.0.0'],
+    ['placeholders, netmasks and wildcard masks', '0.0.0.0 :: 0:0:0:0:0:0:0:0 255.255.255.255 xxx.xxx.x.x 10.x.x.x mask 255.255.255.0 255.255.0.0 wildcard 0.0.0.255'],
     ['the version field of a CEF or LEEF header', 'CEF:0|Vendor|Product|1.0.0.1|100|Name|5|act=x LEEF:1.0|Vendor|Product|2.0.0.1|Evt|'],
     ['hex and integer forms', '0x7f000001 2130706433 {0x5bfc70fc,0x1,0xfe65a8c0,0xc0000001}'],
   ])('ignores %s', (_what, text) => {

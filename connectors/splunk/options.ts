@@ -44,11 +44,8 @@ export function parseSplunkOptions(input: SplunkOptionsInput): SplunkOptions {
 
 /** Maps SPLUNK_* settings; reads SPLUNK_CA_FILE here so the connector itself touches no files. */
 export function splunkOptionsFromConfig(config: Config): SplunkOptionsInput {
-  const missing = [
-    config.SPLUNK_HEC_URL === undefined ? 'SPLUNK_HEC_URL' : undefined,
-    config.SPLUNK_HEC_TOKEN === undefined ? 'SPLUNK_HEC_TOKEN' : undefined,
-  ].filter((name) => name !== undefined);
   if (config.SPLUNK_HEC_URL === undefined || config.SPLUNK_HEC_TOKEN === undefined) {
+    const missing = (['SPLUNK_HEC_URL', 'SPLUNK_HEC_TOKEN'] as const).filter((name) => config[name] === undefined);
     throw new IpenrichError('CONFIG_INVALID', `Invalid configuration: ${missing.join(' and ')} required when SINKS includes splunk`);
   }
   let ca: string | undefined;

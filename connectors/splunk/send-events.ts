@@ -1,4 +1,3 @@
-import type { IpenrichError } from '../../src/errors.js';
 import type { HttpTransport } from '../../src/http/transport.js';
 import type { HecEvent } from './events.js';
 import { hecError, hecTransportError, parseHecReply } from './hec-response.js';
@@ -45,7 +44,7 @@ export async function sendEvents(input: SendEventsInput): Promise<SentBatch> {
   }
   const reply = parseHecReply(response.body);
   if (hecOutcome(response.status, reply?.code) !== 'accepted') {
-    throw hecError(response, reply, input.token, input.now()) satisfies IpenrichError;
+    throw hecError(response, reply, input.token, input.now());
   }
   return { ackId: reply?.ackId };
 }

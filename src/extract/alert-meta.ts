@@ -303,8 +303,13 @@ const RULES: readonly FormatRule[] = [
     },
   },
   {
+    // Connection logs carry id.orig_h/resp_h (flat or nested); notice logs may carry only a
+    // `Module::Name` note.
     format: 'zeek',
-    match: (root) => ((root['id.orig_h'] !== undefined || field(root, 'id.orig_h') !== undefined) && (root.uid !== undefined || root.ts !== undefined) ? root : undefined),
+    match: (root) => {
+      if (field(root, 'id.orig_h') !== undefined && (root.uid !== undefined || root.ts !== undefined)) return root;
+      return root.ts !== undefined && matches(root.note, /^\w+::\w+$/) ? root : undefined;
+    },
     describe: (event) => ({
       id: firstText(event, ['uid', 'fuid']),
       title: firstText(event, ['note', 'msg', 'name']),

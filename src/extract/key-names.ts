@@ -5,8 +5,11 @@
  */
 export type KeyKind = 'version' | 'digest' | 'address' | 'other';
 
-/** Last words that mark a version or build number: its dotted quads are not addresses. */
-const VERSION_WORDS = new Set(['version', 'versions', 'ver', 'vers', 'build', 'builds', 'release', 'rev', 'revision', 'firmware', 'patch']);
+/**
+ * Last words that mark a version or build number, or an object identifier (`2.5.29.17`): their
+ * dotted quads are not addresses.
+ */
+const VERSION_WORDS = new Set(['version', 'versions', 'ver', 'vers', 'build', 'builds', 'release', 'rev', 'revision', 'firmware', 'patch', 'oid', 'oids']);
 /** Hashes, thumbprints and fingerprints never hold an address; skipping them saves work. */
 const DIGEST_WORDS = new Set(['md5', 'sha1', 'sha256', 'sha384', 'sha512', 'ssdeep', 'imphash', 'tlsh', 'hash', 'hashes', 'thumbprint', 'fingerprint', 'ja3', 'ja3s', 'ja4']);
 /** Words of keys that name an address (the evidence is then stronger than free text). */

@@ -83,6 +83,11 @@ describe('describeAlert on other documented shapes', () => {
     expect(describeAlert(offense)).toEqual({ format: 'qradar', id: '42', title: 'Multiple Login Failures for the Same User', severity: 'high', time: '2023-11-14T22:13:20.000Z', incidentArmId: null });
   });
 
+  it('Zeek notices without connection fields', () => {
+    const notice = { ts: 1_320_435_875.879_278, note: 'SSH::Password_Guessing', msg: '172.16.238.1 appears to be guessing SSH passwords (seen in 30 connections).', src: '172.16.238.1', peer_descr: 'bro' };
+    expect(describeAlert(notice)).toEqual({ format: 'zeek', id: null, title: 'SSH::Password_Guessing', severity: null, time: '2011-11-04T19:44:35.879Z', incidentArmId: null });
+  });
+
   it('Zeek logs with flattened id fields', () => {
     expect(describeAlert({ ts: 1_591_367_999.305_988, uid: 'CMdzit1AMNsmfAIiQc', 'id.orig_h': '192.168.4.76', 'id.resp_h': '192.168.4.1', note: 'Scan::Port_Scan', msg: 'scan' })).toMatchObject({
       format: 'zeek', id: 'CMdzit1AMNsmfAIiQc', title: 'Scan::Port_Scan', time: '2020-06-05T14:39:59.305Z',

@@ -30,7 +30,7 @@ describe('extractIps: what counts as an address in text', () => {
     ['tool versions', 'python-requests/2.31.0.1 curl/1.2.3.4'],
     ['labelled versions', 'Version=4.0.0.0, Culture=neutral; Product version 1.2.3.4; build 10.0.0.1; ProductVersion: "1.0.0.1"; os_version_2.3.4.5'],
     ['glued versions', '-V1.0.0.1 v10.0.0.1 jre1.8.0.201'],
-    ['section numbers', 'CIS 1.1.1.1 Ensure that; section 2.3.1.1'],
+    ['section numbers and object identifiers', 'CIS 1.1.1.1 Ensure that; section 2.3.1.1; OID 2.5.29.17, oid=2.5.4.3'],
     ['invalid octets and longer dotted numbers', '999.1.1.1 10.0.19041.1 10.9000.0.1 1.2.3.4.5 1.3.6.1.4.1.311'],
     ['names that contain numbers', '4.3.2.1.in-addr.arpa host.10.0.0.1.example 1.2.3.4x'],
     ['MAC addresses, EUI-64 and fingerprints', '00:1A:C2:7B:00:48 00:1a:c2:7b:00:48:12:34 43:51:43:a1:b5:fc:8b:b7:0a:3a:a9:b1:0f:66:73:a8'],
@@ -68,7 +68,7 @@ describe('extractIps: networks', () => {
 
 describe('extractIps: JSON structure', () => {
   it('skips dotted quads under version keys but not under other keys', () => {
-    const alert = { ProductVersion: '1.0.0.1', versions: ['1.2.3.4'], agent: { version: '8.1.0.1' }, osBuild: '10.0.0.1', server: '10.0.0.2' };
+    const alert = { ProductVersion: '1.0.0.1', versions: ['1.2.3.4'], agent: { version: '8.1.0.1' }, osBuild: '10.0.0.1', extensionOid: '2.5.29.17', server: '10.0.0.2' };
     expect(ips(alert)).toEqual(['10.0.0.2']);
   });
 

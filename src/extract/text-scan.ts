@@ -190,7 +190,7 @@ class Scan {
   private tryIPv6(start: number, addressEnd: number, end: number): boolean {
     const text = this.text;
     if (!isBoundaryBefore(text, start) || !isBoundaryAfter(text, end)) return false;
-    if (MAC_LIKE.test(text.slice(start, addressEnd))) return true;
+    if (addressEnd - start === 23 && MAC_LIKE.test(text.slice(start, addressEnd))) return true;
     const groups = parseIPv6Groups(text, start, addressEnd);
     if (!groups) return false;
     this.emit(ipv6Result(groups), start, addressEnd, true);

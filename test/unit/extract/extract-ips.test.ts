@@ -167,7 +167,7 @@ describe('extractIps: bounds', () => {
     expect(ips(new Proxy({}, { ownKeys: () => { throw new Error('proxy'); } }))).toEqual([]);
   });
 
-  it.each([['digits', '1'], ['dotted digits', '1.'], ['hex and colons', 'a:'], ['colons', ':'], ['hex', 'f'], ['addresses', '1.1.1.1 '], ['defanged dots', '[.]'], ['timestamps', '10:30:00.1 ']])(
+  it.each([['digits', '1'], ['dotted digits', '1.'], ['hex and colons', 'a:'], ['colons', ':'], ['hex', 'f'], ['addresses', '1.1.1.1 '], ['defanged dots', '[.]'], ['timestamps', '10:30:00.1 '], ['CEF headers', 'CEF:0|a|'], ['JSON-looking brackets', '{[']])(
     'stays linear on long runs of %s',
     (_what, unit) => {
       const fastest = (text: string): number => {

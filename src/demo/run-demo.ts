@@ -7,7 +7,7 @@ import { IpenrichError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { enqueueAlerts } from '../queue/producer.js';
 import { startLocalRedis, type LocalRedis } from '../redis/local-server.js';
-import { alertResultSchema } from '../result/schema.js';
+import { alertResultSchema, type AlertResult } from '../result/schema.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { startWorker, type StartedWorker } from '../worker-runtime.js';
 import { ProgressBar } from './progress-bar.js';
@@ -73,34 +73,44 @@ export async function runDemo(alerts: readonly { name: string; alert: unknown }[
       attempts: config.JOB_ATTEMPTS,
       backoffMs: config.JOB_BACKOFF_MS,
     });
-    say(`Queued ${jobs.length} sample alerts; a worker is enriching them.\n`);
+    const distinct = [...new Set(jobs.map((job) => job.jobId))];
+    const duplicates = jobs.length - distinct.length;
+    say(`Queued ${distinct.length} alerts from ${jobs.length} samples${duplicates > 0 ? ` (${duplicates} share an alert id with another sample and are enriched once)` : ''}; a worker is enriching them.\n`);
 
-    const bar = new ProgressBar(io.stdout, jobs.length);
+    const bar = new ProgressBar(io.stdout, distinct.length);
     const deadline = Date.now() + DEMO_TIMEOUT_MS;
-    const finished = new Map<string, SummaryRow>();
-    while (finished.size < jobs.length) {
+    const finished = new Map<string, { result: AlertResult | null; failure?: string }>();
+    while (finished.size < distinct.length) {
       if (Date.now() > deadline) throw new IpenrichError('INTERNAL', `demo did not finish within ${DEMO_TIMEOUT_MS / 1000} s`);
-      for (const [index, job] of jobs.entries()) {
-        if (finished.has(job.jobId)) continue;
-        const queued = await started.runtime.queue.getJob(job.jobId);
-        const state = await queued?.getState();
-        const name = alerts[index]?.name ?? job.alertId;
-        if (state === 'completed') finished.set(job.jobId, { name, result: alertResultSchema.parse(queued?.returnvalue) });
-        else if (state === 'failed') finished.set(job.jobId, { name, result: null, failure: queued?.failedReason ?? 'failed' });
+      for (const jobId of distinct) {
+        if (finished.has(jobId)) continue;
+        // State first: a job read before it completes has no return value yet.
+        const state = await started.runtime.queue.getJobState(jobId);
+        if (state !== 'completed' && state !== 'failed') continue;
+        const queued = await started.runtime.queue.getJob(jobId);
+        if (state === 'completed') finished.set(jobId, { result: alertResultSchema.parse(queued?.returnvalue) });
+        else finished.set(jobId, { result: null, failure: queued?.failedReason ?? 'failed' });
       }
       bar.update(finished.size, `${started.emulators.defender.counters.totalCalls} Defender calls`);
-      if (finished.size < jobs.length) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      if (finished.size < distinct.length) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     bar.finish();
 
-    const rows = jobs.map((job) => finished.get(job.jobId)).filter((row): row is SummaryRow => row !== undefined);
+    const firstName = new Map<string, string>();
+    const rows: SummaryRow[] = jobs.map((job, index) => {
+      const name = alerts[index]?.name ?? job.alertId;
+      const first = firstName.get(job.jobId);
+      if (first !== undefined) return { name, result: null, sameAs: first };
+      firstName.set(job.jobId, name);
+      return { name, ...(finished.get(job.jobId) ?? { result: null, failure: 'unknown' }) };
+    });
     say(`\n${renderSummaryTable(rows)}\n`);
-    const results = rows.flatMap((row) => (row.result ? [row.result] : []));
+    const results = [...finished.values()].flatMap((done) => (done.result ? [done.result] : []));
     const ips = results.reduce((sum, result) => sum + result.ips.length, 0);
-    const enriched = results.reduce((sum, result) => sum + result.summary.counts.enriched + result.summary.counts.not_seen, 0);
-    const failed = rows.length - results.length;
+    const looked = results.reduce((sum, result) => sum + result.summary.counts.enriched + result.summary.counts.not_seen, 0);
+    const failed = distinct.length - results.length;
     const counters = started.emulators.defender.counters;
-    say(`${results.length}/${rows.length} alerts enriched: ${ips} IPs found, ${enriched} looked up in Defender with ${counters.totalCalls} API calls (${counters.throttled} throttled).`);
+    say(`${results.length}/${distinct.length} alerts enriched: ${ips} IPs found, ${looked} answered by Defender with ${counters.totalCalls} API calls (${counters.throttled} throttled; the rest came from the cache).`);
     say(`Webhook receiver: ${started.receiver.counters.accepted} signed results accepted, ${started.receiver.counters.rejectedSignatures} bad signatures.`);
     return failed === 0 ? 0 : 1;
   } finally {

@@ -4,6 +4,8 @@ export interface SummaryRow {
   readonly name: string;
   readonly result: AlertResult | null;
   readonly failure?: string;
+  /** Another sample with the same alert id: this one was not enriched again. */
+  readonly sameAs?: string;
 }
 
 function truncate(text: string, width: number): string {
@@ -27,6 +29,10 @@ export function renderSummaryTable(rows: readonly SummaryRow[]): string {
   const header = `${'alert'.padEnd(44)} ${'format'.padEnd(20)} ${'IPs'.padStart(3)}  IP (devices, verdict)`;
   const lines = [header, '-'.repeat(header.length + 40)];
   for (const row of rows) {
+    if (row.sameAs !== undefined) {
+      lines.push(`${truncate(row.name, 44)} ${'-'.padEnd(20)} ${'-'.padStart(3)}  same alert id as ${row.sameAs}: enriched once`);
+      continue;
+    }
     if (!row.result) {
       lines.push(`${truncate(row.name, 44)} ${'-'.padEnd(20)} ${'-'.padStart(3)}  FAILED: ${row.failure ?? 'unknown'}`);
       continue;

@@ -310,12 +310,17 @@ const RULES: readonly FormatRule[] = [
       if (field(root, 'id.orig_h') !== undefined && (root.uid !== undefined || root.ts !== undefined)) return root;
       return root.ts !== undefined && matches(root.note, /^\w+::\w+$/) ? root : undefined;
     },
-    describe: (event) => ({
-      id: firstText(event, ['uid', 'fuid']),
-      title: firstText(event, ['note', 'msg', 'name']),
-      severity: null,
-      time: firstTime(event, ['ts']),
-    }),
+    describe: (event) => {
+      const uid = firstText(event, ['uid', 'fuid']);
+      const note = firstText(event, ['note']);
+      return {
+        // One connection (uid) can raise several notices.
+        id: uid !== null && note !== null ? `${uid}:${note}` : uid,
+        title: note ?? firstText(event, ['msg', 'name']),
+        severity: null,
+        time: firstTime(event, ['ts']),
+      };
+    },
   },
   {
     // Office 365 Management Activity API records, Security & Compliance alerts included.

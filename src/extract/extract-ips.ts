@@ -106,9 +106,10 @@ class Extraction {
       this.string(value, depth, kind);
       return;
     }
-    if (value === null || typeof value !== 'object') return;
+    // Typed arrays and buffers are bytes, not JSON: walking their indices would only cost time.
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
     if (depth >= this.options.maxDepth || this.budget < 2) {
-      this.truncated = true;
+      if (Array.isArray(value) ? value.length > 0 : Object.keys(value).length > 0) this.truncated = true;
       return;
     }
     if (this.ancestors.includes(value)) return;

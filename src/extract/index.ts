@@ -6,5 +6,5 @@ export { extractIps, type ExtractedIp, type ExtractionResult } from './extract-i
 export { parseAlertText } from './parse-alert-text.js';
 export { canonicalIp } from './canonical-ip.js';
 export { classifyIp, type IpClassification } from './classify.js';
-export { describeAlert, type AlertMeta, type AlertSeverity } from './alert-meta.js';
+export { describeAlert, type AlertFormat, type AlertMeta, type AlertSeverity } from './alert-meta.js';
 export { DEFAULT_EXTRACT_OPTIONS, type ExtractOptions } from './options.js';

@@ -90,7 +90,7 @@ describe('describeAlert on other documented shapes', () => {
 
   it('Zeek logs with flattened id fields', () => {
     expect(describeAlert({ ts: 1_591_367_999.305_988, uid: 'CMdzit1AMNsmfAIiQc', 'id.orig_h': '192.168.4.76', 'id.resp_h': '192.168.4.1', note: 'Scan::Port_Scan', msg: 'scan' })).toMatchObject({
-      format: 'zeek', id: 'CMdzit1AMNsmfAIiQc', title: 'Scan::Port_Scan', time: '2020-06-05T14:39:59.305Z',
+      format: 'zeek', id: 'CMdzit1AMNsmfAIiQc:Scan::Port_Scan', title: 'Scan::Port_Scan', time: '2020-06-05T14:39:59.305Z',
     });
   });
 

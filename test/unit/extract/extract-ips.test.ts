@@ -146,6 +146,7 @@ describe('extractIps: bounds', () => {
     for (let i = 0; i < 10; i++) deep = { next: deep };
     expect(extractIps(deep, { maxDepth: 10 })).toMatchObject({ ips: [{ ip: '1.2.3.4' }], truncated: false });
     expect(extractIps(deep, { maxDepth: 9 })).toEqual({ ips: [], cidrs: [], truncated: true });
+    expect(extractIps({ a: { b: [], c: {} }, ip: '10.0.0.1' }, { maxDepth: 2 }).truncated).toBe(false);
   });
 
   it('scans at most maxInputBytes characters of strings', () => {
@@ -165,6 +166,7 @@ describe('extractIps: bounds', () => {
     const hostile = { ip: '10.0.0.2', get boom(): never { throw new Error('getter'); } };
     expect(extractIps(hostile)).toMatchObject({ ips: [{ ip: '10.0.0.2' }], truncated: true });
     expect(ips(new Proxy({}, { ownKeys: () => { throw new Error('proxy'); } }))).toEqual([]);
+    expect(extractIps(Buffer.from('10.0.0.1'))).toEqual({ ips: [], cidrs: [], truncated: false });
   });
 
   it.each([['digits', '1'], ['dotted digits', '1.'], ['hex and colons', 'a:'], ['colons', ':'], ['hex', 'f'], ['addresses', '1.1.1.1 '], ['defanged dots', '[.]'], ['timestamps', '10:30:00.1 '], ['CEF headers', 'CEF:0|a|'], ['JSON-looking brackets', '{[']])(

@@ -363,7 +363,7 @@ const RULES: readonly FormatRule[] = [
 
 /** A top-level string field that is a CEF line (syslog forwarders: `message`, `_raw`, `raw`…). */
 function cefLine(root: JsonRecord): string | null {
-  for (const value of Object.values(root)) if (typeof value === 'string' && CEF_HEADER.test(value)) return value;
+  for (const value of Object.values(root)) if (typeof value === 'string' && value.includes('CEF:') && CEF_HEADER.test(value)) return value;
   return null;
 }
 

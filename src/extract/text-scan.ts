@@ -182,7 +182,7 @@ class Scan {
     const text = this.text;
     if (!this.options.ipv4 || !isBoundaryBefore(text, start) || !isBoundaryAfter(text, end)) return;
     const octets = parseIPv4Octets(text, start, end);
-    if (!octets || this.isExcluded(start) || isVersionContext(text, start)) return;
+    if (!octets || this.isExcluded(start) || isVersionContext(text, start, octets)) return;
     this.emit(ipv4Result(octets), start, end, false);
   }
 

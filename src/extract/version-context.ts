@@ -24,12 +24,11 @@ function isLabelSeparator(code: number): boolean {
 }
 
 /**
- * Words before a slash that name a service or protocol, not a product: Kerberos SPNs
- * (`host/10.0.0.5`, `cifs/…`, `HTTP/…`) and protocol/address pairs (`tcp/10.0.0.5`).
+ * `Product/120.0.0.0` where Product is a bare word that starts a token: the user-agent product
+ * syntax. Only versions ending in `.0` count: that is how products that fit a dotted quad write
+ * them (Chrome, Edge and Opera report MAJOR.0.0.0), while `localhost/127.0.0.1` and
+ * `server01/10.0.0.5` (Java's host/address form) name hosts.
  */
-const SERVICE_WORDS = new Set(['host', 'cifs', 'http', 'https', 'ldap', 'ldaps', 'gc', 'dns', 'smb', 'rpc', 'rpcss', 'mssqlsvc', 'termsrv', 'wsman', 'restrictedkrbhost', 'ftp', 'sftp', 'ssh', 'telnet', 'rdp', 'nfs', 'tcp', 'udp', 'icmp', 'ip', 'ips', 'ipv4', 'ipv6', 'addr', 'address', 'src', 'dst', 'from', 'to']);
-
-/** `Product/1.2.3.4` where Product is a bare word that starts a token: the user-agent product syntax. */
 function followsProductToken(text: string, start: number): boolean {
   if (start < 2 || text.charCodeAt(start - 1) !== 47) return false;
   let i = start - 2;
@@ -37,7 +36,6 @@ function followsProductToken(text: string, start: number): boolean {
   while (i >= limit && (isWordChar(text.charCodeAt(i)) || text.charCodeAt(i) === 45)) i--;
   const tokenStart = i + 1;
   if (tokenStart > start - 2 || !isLetter(text.charCodeAt(tokenStart))) return false;
-  if (SERVICE_WORDS.has(text.slice(tokenStart, start - 1).toLowerCase())) return false;
   if (i < 0) return true;
   const before = text.charCodeAt(i);
   return before === 32 || before === 9 || before === 10 || before === 13 || before === 40 || before === 59 || before === 44 || before === 34 || before === 39 || before === 61;
@@ -60,7 +58,7 @@ function followsVersionWord(text: string, start: number): boolean {
   return isVersionIdentifier(words) || (last !== undefined && SECTION_WORDS.has(last));
 }
 
-/** Whether the dotted quad starting at `start` is written as a version or section number. */
-export function isVersionContext(text: string, start: number): boolean {
-  return followsProductToken(text, start) || followsVersionWord(text, start);
+/** Whether the dotted quad `octets`, starting at `start`, is written as a version or section number. */
+export function isVersionContext(text: string, start: number, octets: readonly number[]): boolean {
+  return (octets[3] === 0 && followsProductToken(text, start)) || followsVersionWord(text, start);
 }

@@ -21,13 +21,14 @@ describe('extractIps: what counts as an address in text', () => {
     ['defanged', '1[.]2[.]3[.]4 5(.)6(.)7(.)8 9[dot]9[dot]9[dot]9 7{.}7{.}7{.}7 2001[:]db8[:][:]5 hxxp://198[.]44[.]140[.]78/210/184', ['1.2.3.4', '5.6.7.8', '9.9.9.9', '7.7.7.7', '2001:db8::5', '198.44.140.78']],
     ['loopback and link-local (listed; the policy skips them)', '::1 127.0.0.1 169.254.1.1', ['::1', '127.0.0.1', '169.254.1.1']],
     ['Kerberos SPNs and protocol/address pairs', 'host/10.0.0.5 cifs/10.0.0.6 HTTP/10.0.0.7 tcp/10.0.0.8', ['10.0.0.5', '10.0.0.6', '10.0.0.7', '10.0.0.8']],
+    ["Java's host/address form", 'Connection refused: localhost/127.0.0.1:8080; connect to server01/10.0.0.5:443 failed', ['127.0.0.1', '10.0.0.5']],
   ])('finds %s', (_what, text, expected) => {
     expect(ips(text)).toEqual(expected);
   });
 
   it.each([
     ['user-agent product versions', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0'],
-    ['tool versions', 'python-requests/2.31.0.1 curl/1.2.3.4'],
+    ['tool versions', 'python-requests/2.31.0.0 YaBrowser/23.11.0.0 AppleWebKit/537.36'],
     ['labelled versions', 'Version=4.0.0.0, Culture=neutral; Product version 1.2.3.4; build 10.0.0.1; ProductVersion: "1.0.0.1"; os_version_2.3.4.5'],
     ['glued versions', '-V1.0.0.1 v10.0.0.1 jre1.8.0.201'],
     ['section numbers and object identifiers', 'CIS 1.1.1.1 Ensure that; section 2.3.1.1; OID 2.5.29.17, oid=2.5.4.3'],

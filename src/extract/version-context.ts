@@ -38,7 +38,9 @@ function followsProductToken(text: string, start: number): boolean {
   if (tokenStart > start - 2 || !isLetter(text.charCodeAt(tokenStart))) return false;
   if (i < 0) return true;
   const before = text.charCodeAt(i);
-  return before === 32 || before === 9 || before === 10 || before === 13 || before === 40 || before === 59 || before === 44 || before === 34 || before === 39 || before === 61;
+  // whitespace, `(`, `;`, `,`, quotes, `=`, `|`, and `+` (a space in IIS logs' user agents)
+  return before === 32 || before === 9 || before === 10 || before === 13 || before === 40 || before === 59 || before === 44 || before === 34 || before === 39
+    || before === 61 || before === 124 || before === 43;
 }
 
 function followsVersionWord(text: string, start: number): boolean {

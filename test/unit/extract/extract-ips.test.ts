@@ -29,6 +29,7 @@ describe('extractIps: what counts as an address in text', () => {
   it.each([
     ['user-agent product versions', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0'],
     ['tool versions', 'python-requests/2.31.0.0 YaBrowser/23.11.0.0 AppleWebKit/537.36'],
+    ['user agents in IIS logs', '2023-10-11 22:14:15 GET /x - 443 - Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+Chrome/120.0.0.0+Safari/537.36'],
     ['labelled versions', 'Version=4.0.0.0, Culture=neutral; Product version 1.2.3.4; build 10.0.0.1; ProductVersion: "1.0.0.1"; os_version_2.3.4.5'],
     ['glued versions', '-V1.0.0.1 v10.0.0.1 jre1.8.0.201'],
     ['section numbers and object identifiers', 'CIS 1.1.1.1 Ensure that; section 2.3.1.1; OID 2.5.29.17, oid=2.5.4.3'],

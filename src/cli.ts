@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   enqueue: () => import('./commands/enqueue.js'),
   dlq: () => import('./commands/dlq.js'),
   worker: () => import('./commands/worker.js'),
+  serve: () => import('./commands/serve.js'),
   demo: () => import('./commands/demo.js'),
   status: () => import('./commands/status.js'),
   healthcheck: () => import('./commands/healthcheck.js'),

@@ -46,6 +46,16 @@ export const ERROR_CODES = {
   SINK_DISABLED: { retryable: false, summary: 'The webhook endpoint answered 410 Gone and is disabled.' },
   CALLBACK_URL_REFUSED: { retryable: false, summary: 'A per-alert callback URL is not allowed by the callback allowlist.' },
 
+  // ingress (HTTP API)
+  UNAUTHORIZED: { retryable: false, summary: 'No valid API key or request signature was presented (HTTP 401).' },
+  FORBIDDEN: { retryable: false, summary: 'The API key may not do this: another tenant, or an operator-only endpoint (HTTP 403).' },
+  RATE_LIMITED: { retryable: true, summary: 'Too many requests for this API key (HTTP 429); retry after Retry-After seconds.' },
+  UNSUPPORTED_MEDIA_TYPE: { retryable: false, summary: 'The request body is not application/json (HTTP 415).' },
+  INPUT_INVALID: { retryable: false, summary: 'The request does not match the endpoint schema (HTTP 400, with the issues).' },
+  TENANT_UNKNOWN: { retryable: false, summary: 'The request names a tenant that is not configured (HTTP 400).' },
+  NOT_FOUND: { retryable: false, summary: 'No such endpoint or job (HTTP 404).' },
+  JOB_FAILED: { retryable: false, summary: 'The alert\'s job failed permanently; it is in the dead-letter queue.' },
+
   // worker
   JOB_INVALID: { retryable: false, summary: 'A queued job does not match the job schema.' },
   INTERNAL: { retryable: false, summary: 'An unexpected internal error (a bug); the job is kept in the dead-letter queue.' },

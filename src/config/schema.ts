@@ -170,6 +170,18 @@ export const configSchema = z.object({
   INGRESS_SYNC_TIMEOUT_MS: int(100, 600_000).default(25_000),
   INGRESS_BODY_LIMIT_BYTES: int(1_024, 64 * 1_048_576).default(1_048_576),
   INGRESS_RATE_PER_MINUTE: int(1, 1_000_000).default(600),
+  /** Standard Webhooks secrets (`whsec_…[@tenant]`) of callers that sign their requests instead of sending a key. */
+  INGRESS_SIGNING_SECRETS: list.default([]),
+  /** Accept the API key as `?token=` on POST /v1/alerts and /v1/enrich (Splunk's webhook action cannot set headers). */
+  INGRESS_ALLOW_QUERY_TOKEN: bool.default(false),
+  /** Most alerts per POST /v1/alerts and IPs per POST /v1/lookup. */
+  INGRESS_MAX_BATCH: int(1, 10_000).default(100),
+  /** Public base URL (behind a proxy): status URLs and Location headers become absolute. */
+  INGRESS_PUBLIC_URL: httpUrl.optional(),
+  /** Longest wait for Redis inside a request before answering 503. */
+  INGRESS_REDIS_TIMEOUT_MS: int(50, 60_000).default(2_000),
+  /** How often each process adds its metric counts to the shared counters in Redis. */
+  METRICS_FLUSH_MS: int(100, 60_000).default(1_000),
 }).superRefine((config, ctx) => {
   // On a cluster, BullMQ's Lua scripts and the limiter's touch several keys at once: they must share
   // one slot, which a hash tag in the prefix (`{ipenrich}`) guarantees (docs/deploy.md).
@@ -183,7 +195,7 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type TenantFields = z.output<typeof tenantFields>;
 
 /** Names whose values are secrets: never echoed, always registered for scrubbing. */
-export const SECRET_NAMES = ['MDE_CLIENT_SECRET', 'WEBHOOK_SECRET', 'SPLUNK_HEC_TOKEN', 'INGRESS_API_KEYS'] as const;
+export const SECRET_NAMES = ['MDE_CLIENT_SECRET', 'WEBHOOK_SECRET', 'SPLUNK_HEC_TOKEN', 'INGRESS_API_KEYS', 'INGRESS_SIGNING_SECRETS'] as const;
 
 /** Every name the schema knows, for the `NAME_FILE` indirection and the file format. */
 export const CONFIG_NAMES: readonly string[] = Object.keys(configSchema.shape);

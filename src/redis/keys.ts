@@ -33,6 +33,8 @@ export interface KeySpace {
   disabledEndpoints(): string;
   /** Per-API-key ingress rate limit counter. */
   ingressRate(keyId: string): string;
+  /** Hash of one shared metric (counter or histogram) that every process adds to; fields are label values. */
+  metric(name: string): string;
 }
 
 /** Bumped when the cached record's shape changes, so old entries become misses, not errors. */
@@ -58,5 +60,6 @@ export function keySpace(prefix: string): KeySpace {
     sinkHealth: () => `${p}:sink-health`,
     disabledEndpoints: () => `${p}:webhook:disabled`,
     ingressRate: (keyId: string) => `${p}:ingress-rate:${keyId}`,
+    metric: (name: string) => `${p}:metrics:${name}`,
   });
 }

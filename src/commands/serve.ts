@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load.js';
+import { IpenrichError } from '../errors.js';
+import { generateApiKey, hashApiKey } from '../ingress/api-keys.js';
+import { buildIngressApp } from '../ingress/app.js';
+import { openIngress } from '../ingress/open-ingress.js';
+import { createLogger } from '../log.js';
+import { openRuntime, type Runtime } from '../runtime.js';
+import { startWorker, type StartedWorker } from '../worker-runtime.js';
+import type { Command, CommandIo } from './command.js';
+
+const usage = `Usage: ipenrich serve [--worker] [--host HOST] [--port PORT]
+       ipenrich serve --new-key [--tenant NAME]
+
+Runs the HTTP ingress for playbooks (Logic Apps, Splunk, any SOAR) until SIGTERM or SIGINT:
+POST /v1/alerts, /v1/enrich, /v1/lookup; GET /v1/jobs/{id}, /healthz, /readyz, /metrics,
+/openapi.json, /admin (queue dashboard). See docs/playbooks.md.
+
+  --worker        also process the queue in this process (one-container deployments, the demo)
+  --host, --port  override INGRESS_HOST and INGRESS_PORT
+  --new-key       print a new random API key and the INGRESS_API_KEYS entry for it (its hash)
+  --tenant NAME   with --new-key: bind the key to one tenant
+
+Authentication is required: INGRESS_API_KEYS (or INGRESS_SIGNING_SECRETS). Without them the
+ingress starts only with INGRESS_INSECURE_NO_AUTH=true on a loopback INGRESS_HOST.`;
+
+function printNewKey(io: CommandIo, tenant: string | undefined): number {
+  if (tenant !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(tenant)) throw new IpenrichError('USAGE', 'a tenant name holds 1-64 letters, digits, _ . -');
+  const key = generateApiKey();
+  const entry = `${hashApiKey(key)}${tenant === undefined ? '' : `@${tenant}`}`;
+  io.stdout.write(`API key (give it to the caller; it is not stored anywhere): ${key}\nINGRESS_API_KEYS entry (add it, comma-separated): ${entry}\n`);
+  return 0;
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export const command: Command = {
+  name: 'serve',
+  summary: 'HTTP ingress for playbooks (optionally with an in-process worker)',
+  usage,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        worker: { type: 'boolean', default: false },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'new-key': { type: 'boolean', default: false },
+        tenant: { type: 'string' },
+      },
+    });
+    if (values['new-key']) return printNewKey(io, values.tenant);
+
+    const config = loadConfig({
+      ...io.env,
+      ...(values.host === undefined ? {} : { INGRESS_HOST: values.host }),
+      ...(values.port === undefined ? {} : { INGRESS_PORT: values.port }),
+    });
+    const logger = createLogger({ level: config.LOG_LEVEL });
+
+    let runtime: Runtime | undefined;
+    let worker: StartedWorker | undefined;
+    if (values.worker) {
+      runtime = await openRuntime(io.env, { config, logger, waitForRedis: true });
+      worker = await startWorker(runtime);
+    }
+    const ingress = openIngress({ config, logger, ...(worker ? { enricher: worker.enricher } : {}) });
+    const app = await buildIngressApp(ingress.deps);
+    try {
+      const address = await app.listen({ host: config.INGRESS_HOST, port: config.INGRESS_PORT });
+      logger.info({ address, worker: values.worker, insecure: ingress.deps.auth.insecure }, 'ingress listening');
+      io.stdout.write(`ipenrich ingress listening on ${address}${values.worker ? ' (with a worker)' : ''}\n`);
+      const signal = await untilSignal();
+      logger.info({ signal }, 'shutting down: finishing requests in flight');
+    } finally {
+      await app.close();
+      await worker?.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
+      await ingress.close();
+      await runtime?.close();
+    }
+    logger.info('ingress stopped');
+    logger.flush();
+    return 0;
+  },
+};

@@ -1,0 +1,95 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { installAuth } from './auth-hooks.js';
+import { sendError } from './error-reply.js';
+import type { IngressApp, IngressDeps } from './ingress-deps.js';
+import { registerAdminDashboard } from './routes/admin-dashboard.js';
+import { registerAlertRoutes } from './routes/alert-routes.js';
+import { registerJobRoute } from './routes/job-route.js';
+import { registerLookupRoute } from './routes/lookup-route.js';
+import { registerOperationsRoutes } from './routes/operations-routes.js';
+
+/** `application/json` and `application/*+json`; anything else is a 415. */
+const JSON_TYPES = ['application/json', /^application\/[\w.-]+\+json\s*(;|$)/i] as const;
+
+export const OPENAPI_INFO = {
+  title: 'ipenrich ingress',
+  version: '1',
+  description:
+    'Playbooks (Logic Apps, Splunk, any SOAR) send alerts; ipenrich enriches every IP in them with Microsoft Defender for Endpoint IP statistics under a shared, exact API budget, and answers with the result or delivers it to the configured sinks. Errors are `{"error":{"code","message"}}` with codes from docs/ERRORS.md.',
+};
+
+/**
+ * The ingress HTTP app: JSON only, schema-checked (zod), authenticated and rate limited per caller,
+ * with one error shape. Building it opens nothing: the caller owns `deps` and calls `listen`.
+ */
+export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: config.INGRESS_BODY_LIMIT_BYTES,
+    // Request URLs may carry ?token=: the onResponse hook logs the route template instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('caller', null);
+  app.decorateRequest('rawBody', null);
+
+  app.removeAllContentTypeParsers();
+  // fastify's parser refuses __proto__ and constructor.prototype keys (prototype poisoning).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  for (const type of JSON_TYPES) {
+    app.addContentTypeParser(type, { parseAs: 'string' }, (request, body: string, done) => {
+      request.rawBody = body;
+      void parseJson(request, body, done);
+    });
+  }
+
+  app.setErrorHandler((error, _request, reply) => sendError(reply, error));
+
+  installAuth(app, deps);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    deps.metrics.request(route, request.method, reply.statusCode, seconds);
+    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug';
+    request.log[level]({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime), caller: request.caller?.id }, 'request');
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: OPENAPI_INFO,
+      tags: [
+        { name: 'alerts', description: 'Alerts in, results out' },
+        { name: 'lookup', description: 'IPs in, results out' },
+        { name: 'jobs', description: 'State and result of a queued alert' },
+        { name: 'operations', description: 'Probes and metrics' },
+      ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          queryToken: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'token',
+            description: 'For callers that cannot set headers (Splunk\'s webhook action); only with INGRESS_ALLOW_QUERY_TOKEN=true. URLs end up in logs: use a tenant-bound key and rotate it.',
+          },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  registerAlertRoutes(app, deps);
+  registerLookupRoute(app, deps);
+  registerJobRoute(app, deps);
+  registerOperationsRoutes(app, deps);
+  await registerAdminDashboard(app, deps);
+  return app;
+}

@@ -1,0 +1,107 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IpenrichError } from '../errors.js';
+import { matchApiKey } from './api-keys.js';
+import type { Caller } from './caller.js';
+import { sendError } from './error-reply.js';
+import type { IngressApp, IngressDeps, RouteAccess } from './ingress-deps.js';
+import { hasSignatureHeaders, verifySignature } from './signing-secrets.js';
+
+interface PresentedKey {
+  readonly key: string;
+  readonly via: 'header' | 'query-token';
+}
+
+function accessOf(request: FastifyRequest): RouteAccess {
+  return request.routeOptions.config.access ?? 'caller';
+}
+
+/**
+ * The key a request presents: `Authorization: Bearer <key>`, `x-api-key: <key>`, HTTP Basic with the
+ * key as password (browsers, for /admin), or `?token=<key>` where allowed. `null`: an Authorization
+ * header we cannot read, which is refused rather than ignored.
+ */
+function presentedKey(request: FastifyRequest, allowQueryToken: boolean): PresentedKey | undefined | null {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (bearer?.[1]) return { key: bearer[1], via: 'header' };
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
+    const decoded = basic?.[1] ? Buffer.from(basic[1], 'base64').toString('utf8') : '';
+    const password = decoded.slice(decoded.indexOf(':') + 1);
+    if (decoded.includes(':') && password.length > 0) return { key: password, via: 'header' };
+    return null;
+  }
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header.length > 0) return { key: header, via: 'header' };
+  const token = (request.query as Record<string, unknown> | undefined)?.token;
+  if (allowQueryToken && request.routeOptions.config.queryToken === true && typeof token === 'string' && token.length > 0) {
+    return { key: token, via: 'query-token' };
+  }
+  return undefined;
+}
+
+function deny(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
+  // Browsers show a login prompt for the dashboard; the key is the password.
+  if (request.url.startsWith('/admin')) reply.header('www-authenticate', 'Basic realm="ipenrich admin", charset="UTF-8"');
+  else reply.header('www-authenticate', 'Bearer realm="ipenrich"');
+  return sendError(reply, new IpenrichError('UNAUTHORIZED', message));
+}
+
+/**
+ * Authentication, authorization and the per-caller rate limit, before any route runs:
+ * - onRequest: API keys (constant-time hash comparison), then the rate limit, then operator-only
+ *   routes. Nothing of the body is read for a request that fails here.
+ * - preValidation: Standard Webhooks signatures, which need the body as received. A signed request
+ *   without a key is authenticated by its signature; with a key, both must hold.
+ */
+export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'guard' | 'rateLimit'>): void {
+  const { auth, guard, rateLimit } = deps;
+
+  async function admit(request: FastifyRequest, reply: FastifyReply, caller: Caller): Promise<FastifyReply | undefined> {
+    try {
+      const decision = await guard(() => rateLimit.take(caller.id));
+      reply.header('ratelimit-limit', String(decision.limit)).header('ratelimit-remaining', String(decision.remaining));
+      if (!decision.admitted) {
+        throw new IpenrichError('RATE_LIMITED', `more than ${decision.limit} requests per minute for this caller; retry after the Retry-After seconds`, {
+          retryAfterMs: decision.retryAfterMs,
+        });
+      }
+      if (accessOf(request) === 'operator' && caller.tenant !== undefined) {
+        throw new IpenrichError('FORBIDDEN', 'this endpoint needs an operator key (one not bound to a tenant)');
+      }
+    } catch (error) {
+      return sendError(reply, error);
+    }
+    request.caller = caller;
+    return undefined;
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (accessOf(request) === 'public') return undefined;
+    const presented = presentedKey(request, auth.allowQueryToken);
+    if (presented === null) return deny(request, reply, 'unsupported Authorization header: use Bearer <key> (or Basic with the key as password)');
+    if (presented) {
+      const key = matchApiKey(auth.keys, presented.key);
+      if (!key) return deny(request, reply, 'the API key is not valid');
+      return admit(request, reply, { id: key.id, tenant: key.tenant, via: presented.via });
+    }
+    // Authenticated by its signature once the body is read.
+    if (auth.secrets.length > 0 && hasSignatureHeaders(request.headers)) return undefined;
+    if (auth.insecure) return admit(request, reply, { id: 'insecure', tenant: undefined, via: 'insecure' });
+    return deny(request, reply, 'send an API key: Authorization: Bearer <key>, or x-api-key: <key>');
+  });
+
+  app.addHook('preValidation', async (request, reply) => {
+    if (accessOf(request) === 'public' || auth.secrets.length === 0 || !hasSignatureHeaders(request.headers)) return undefined;
+    const secret = verifySignature(auth.secrets, request.rawBody ?? '', request.headers);
+    if (!secret) return deny(request, reply, 'the Standard Webhooks signature does not verify (wrong secret, altered body, or timestamp off by more than 5 minutes)');
+    const keyed = request.caller;
+    if (!keyed) return admit(request, reply, { id: secret.id, tenant: secret.tenant, via: 'signature' });
+    if (keyed.tenant !== undefined && secret.tenant !== undefined && keyed.tenant !== secret.tenant) {
+      return sendError(reply, new IpenrichError('FORBIDDEN', 'the API key and the signing secret are bound to different tenants'));
+    }
+    // The narrower binding wins: a signing secret bound to a tenant binds an operator key's request.
+    request.caller = { ...keyed, tenant: keyed.tenant ?? secret.tenant };
+    return undefined;
+  });
+}

@@ -1,0 +1,25 @@
+import { checkCallbackUrl, systemResolveHost, type ResolveHost } from '../../connectors/webhook/callback-target.js';
+import type { Config } from '../config/load.js';
+import { hasCode, IpenrichError } from '../errors.js';
+
+/** Refuses (CALLBACK_URL_REFUSED) a callback URL the webhook sink would refuse later. */
+export type CallbackCheck = (url: string) => Promise<void>;
+
+/**
+ * The webhook sink's own rules (allowlist, https, public addresses only), applied at the door so
+ * the caller hears about a refused callback URL now rather than finding the job in the DLQ. A DNS
+ * failure is not a refusal: it may be transient, and the worker resolves again when it delivers.
+ */
+export function callbackCheckFromConfig(config: Config, resolveHost: ResolveHost = systemResolveHost): CallbackCheck {
+  const policy = { allowlist: config.WEBHOOK_CALLBACK_ALLOWLIST, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_CALLBACKS };
+  return async (url) => {
+    if (config.WEBHOOK_SECRET === undefined) {
+      throw new IpenrichError('CALLBACK_URL_REFUSED', 'callback URLs need WEBHOOK_SECRET (callbacks are signed); none is configured');
+    }
+    try {
+      await checkCallbackUrl(url, policy, resolveHost);
+    } catch (error) {
+      if (hasCode(error, 'CALLBACK_URL_REFUSED')) throw error;
+    }
+  };
+}

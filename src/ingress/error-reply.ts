@@ -1,0 +1,94 @@
+import type { FastifyReply } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isIpenrichError, type ErrorCode } from '../errors.js';
+import { scrubSecrets } from '../secrets.js';
+import type { PayloadIssue } from './alert-payload.js';
+
+/** The one error shape of every non-2xx answer (see response-schemas.ts `errorBody`). */
+export interface ErrorReply {
+  readonly status: number;
+  readonly body: { error: { code: ErrorCode; message: string; issues?: PayloadIssue[] } };
+  /** Seconds, for the Retry-After header of 429 and 503. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** HTTP status per code; codes not listed are server-side failures (500). */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  INPUT_NOT_JSON: 400,
+  INPUT_INVALID: 400,
+  INVALID_IP: 400,
+  TENANT_UNKNOWN: 400,
+  CALLBACK_URL_REFUSED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INPUT_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  JOB_FAILED: 502,
+  REDIS_UNAVAILABLE: 503,
+};
+
+/** fastify's own errors for what the client sent, by fastify error code. */
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'INPUT_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INPUT_INVALID',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INPUT_NOT_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INPUT_NOT_JSON',
+};
+
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  INPUT_TOO_LARGE: 'the request body is larger than INGRESS_BODY_LIMIT_BYTES',
+  UNSUPPORTED_MEDIA_TYPE: 'send the body as application/json',
+};
+
+function reply(code: ErrorCode, message: string, issues?: PayloadIssue[], retryAfterMs?: number): ErrorReply {
+  const status = STATUS[code] ?? 500;
+  return {
+    status,
+    body: { error: { code, message: scrubSecrets(message), ...(issues ? { issues } : {}) } },
+    ...(retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) }),
+  };
+}
+
+function issuesIn(details: Record<string, unknown> | undefined): PayloadIssue[] | undefined {
+  const issues = details?.issues;
+  return Array.isArray(issues) ? (issues as PayloadIssue[]) : undefined;
+}
+
+/**
+ * Any error thrown while handling a request, as the answer the client gets. Our own errors keep
+ * their code and message; what fastify says about the request (size, media type, JSON) becomes one
+ * of our codes; anything else is a 500 that says nothing about the internals.
+ */
+export function errorReply(error: unknown): ErrorReply {
+  if (isIpenrichError(error)) {
+    const issues = issuesIn(error.details);
+    const message = STATUS[error.code] === undefined ? 'internal error; the ingress log has the details' : error.message;
+    return reply(error.code, message, issues, error.retryAfterMs);
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as { validationContext?: string }).validationContext ?? 'request';
+    const issues = error.validation.map((issue) => ({
+      path: [context, ...issue.instancePath.split('/').filter((part) => part.length > 0)].join('.'),
+      message: issue.message ?? 'invalid',
+    }));
+    return reply('INPUT_INVALID', `the ${context} does not match the schema`, issues);
+  }
+  const fastifyError = error as { code?: unknown; statusCode?: unknown; message?: unknown };
+  const mapped = typeof fastifyError.code === 'string' ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped) return reply(mapped, MESSAGES[mapped] ?? String(fastifyError.message));
+  if (error instanceof SyntaxError) return reply('INPUT_NOT_JSON', `the body is not valid JSON: ${error.message}`);
+  const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (status >= 400 && status < 500) return reply('INPUT_INVALID', String(fastifyError.message));
+  return reply('INTERNAL', 'internal error; the ingress log has the details');
+}
+
+/** Sends the error answer (with Retry-After for 429 and 503). Hooks use it too, so every error looks the same. */
+export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
+  const answer = errorReply(error);
+  if (answer.status >= 500) reply.log.error({ err: error, reqId: reply.request.id }, 'request failed');
+  if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
+  return reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
+}

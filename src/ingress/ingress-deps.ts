@@ -1,0 +1,52 @@
+import type { FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config/load.js';
+import type { Enricher } from '../enrich/enricher.js';
+import type { Logger } from '../log.js';
+import type { IngressMetrics } from '../metrics/ingress-metrics.js';
+import type { AlertsQueue } from '../queue/alerts-queue.js';
+import type { CallbackCheck } from './callback-check.js';
+import type { Caller } from './caller.js';
+import type { IngressAuth } from './ingress-auth.js';
+import type { IngressRateLimit } from './rate-limit.js';
+import type { RedisGuard } from './redis-guard.js';
+import type { JobWaiter } from './wait-for-job.js';
+
+/** Everything the HTTP layer uses; built by `openIngress` (or by tests), closed by its owner. */
+export interface IngressDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly auth: IngressAuth;
+  /** Every Redis step of a request goes through it: 503 instead of a hang or a false 202. */
+  readonly guard: RedisGuard;
+  readonly rateLimit: IngressRateLimit;
+  readonly queue: AlertsQueue;
+  readonly jobs: JobWaiter;
+  /** The same enricher (cache, coalescing, shared budget) the workers use, for POST /v1/lookup. */
+  readonly enricher: Enricher;
+  readonly metrics: IngressMetrics;
+  readonly checkCallback: CallbackCheck;
+  /** Redis reachable and the queue usable, for GET /readyz. Rejects with the reason otherwise. */
+  readonly ready: () => Promise<void>;
+  readonly now: () => number;
+}
+
+/** Who may call a route: anyone (probes, the OpenAPI document), any authenticated caller, or operators only. */
+export type RouteAccess = 'public' | 'caller' | 'operator';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Default `caller`. */
+    access?: RouteAccess;
+    /** The API key may come as `?token=` (when INGRESS_ALLOW_QUERY_TOKEN=true). */
+    queryToken?: boolean;
+  }
+  interface FastifyRequest {
+    /** Set once the request is authenticated. */
+    caller: Caller | null;
+    /** The body exactly as received, for Standard Webhooks signature checks. */
+    rawBody: string | null;
+  }
+}
+
+export type IngressApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger, ZodTypeProvider>;

@@ -1,0 +1,40 @@
+import type { Job } from 'bullmq';
+import type { AlertJobData } from '../queue/job.js';
+import { alertResultSchema } from '../result/schema.js';
+import { JOB_STATES, type JobStateName, type JobView } from './response-schemas.js';
+
+export type AlertJob = Job<AlertJobData>;
+
+/** States in which the job will still change; the status endpoint answers 202 while in one. */
+export const PENDING_STATES: ReadonlySet<JobStateName> = new Set(['waiting', 'prioritized', 'active', 'delayed', 'waiting-children']);
+
+/** Seconds a poller should wait before asking again: a delayed job waits for budget or a retry. */
+export function pollAfterSeconds(state: JobStateName): number {
+  return state === 'delayed' ? 5 : 1;
+}
+
+function stateName(state: string): JobStateName {
+  return (JOB_STATES as readonly string[]).includes(state) ? (state as JobStateName) : 'unknown';
+}
+
+/** What the API shows of a job: its state, and the result or the failure once there is one. */
+export async function viewJob(job: AlertJob, statusUrl: string): Promise<JobView> {
+  const state = stateName(await job.getState());
+  const view: JobView = {
+    jobId: job.id ?? '',
+    state,
+    alertId: job.data.alertId,
+    tenant: job.data.tenant,
+    format: job.data.format,
+    receivedAt: job.data.receivedAt,
+    attemptsMade: job.attemptsMade,
+    finishedAt: job.finishedOn === undefined || PENDING_STATES.has(state) ? null : new Date(job.finishedOn).toISOString(),
+    statusUrl,
+  };
+  if (state === 'completed') {
+    const result = alertResultSchema.safeParse(job.returnvalue);
+    if (result.success) return { ...view, result: result.data };
+  }
+  if (state === 'failed') return { ...view, failedReason: job.failedReason };
+  return view;
+}

@@ -1,0 +1,101 @@
+import { QueueEvents } from 'bullmq';
+import type { Config } from '../config/load.js';
+import { createDefenderClients, type DefenderClients } from '../enrich/defender/clients-from-config.js';
+import { createEnricherFromConfig } from '../enrich/enricher-from-config.js';
+import type { Enricher } from '../enrich/enricher.js';
+import type { Logger } from '../log.js';
+import { createIngressMetrics } from '../metrics/ingress-metrics.js';
+import { ALERTS_QUEUE, createAlertsQueue } from '../queue/alerts-queue.js';
+import { createRedis } from '../redis/connection.js';
+import { watchConnection } from '../redis/connection-watch.js';
+import { keySpace } from '../redis/keys.js';
+import { callbackCheckFromConfig, type CallbackCheck } from './callback-check.js';
+import { ingressAuthFromConfig } from './ingress-auth.js';
+import type { IngressDeps } from './ingress-deps.js';
+import { createIngressRateLimit } from './rate-limit.js';
+import { createRedisGuard } from './redis-guard.js';
+import { createJobWaiter } from './wait-for-job.js';
+
+export interface OpenIngressOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The in-process worker's enricher (`serve --worker`); otherwise the ingress builds its own. */
+  readonly enricher?: Enricher;
+  /** Tests: callback URL policy without DNS. */
+  readonly checkCallback?: CallbackCheck;
+  readonly now?: () => number;
+}
+
+export interface OpenedIngress {
+  readonly deps: IngressDeps;
+  close(): Promise<void>;
+}
+
+/**
+ * Connections and services of the ingress. Request paths use a connection that fails fast
+ * (no offline queue): while Redis is down a request gets 503 at once instead of waiting, and an
+ * alert is never reported queued unless Redis took it. QueueEvents reads the event stream with
+ * blocking commands, so it gets a connection of its own that waits out outages.
+ * Configuration problems (no keys, insecure off loopback) throw CONFIG_INVALID before anything opens.
+ */
+export function openIngress(options: OpenIngressOptions): OpenedIngress {
+  const { config, logger } = options;
+  const auth = ingressAuthFromConfig(config);
+  const keys = keySpace(config.IPENRICH_PREFIX);
+
+  const redis = createRedis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  watchConnection(redis, logger, 'ingress');
+  const eventsRedis = createRedis(config.REDIS_URL);
+  eventsRedis.on('error', () => undefined); // reported once per state change by the watch on `redis`
+
+  const queue = createAlertsQueue(redis, keys);
+  queue.on('error', () => undefined);
+  const queueEvents = new QueueEvents(ALERTS_QUEUE, { connection: eventsRedis, prefix: keys.queuePrefix });
+  queueEvents.on('error', () => undefined);
+
+  let clients: DefenderClients | undefined;
+  let enricher = options.enricher;
+  if (!enricher) {
+    const own = createDefenderClients(config, { logger });
+    clients = own;
+    enricher = createEnricherFromConfig(config, redis, (tenant) => own.clientFor(tenant), logger);
+  }
+
+  const metrics = createIngressMetrics({
+    redis,
+    keys,
+    queue,
+    tenants: Object.keys(config.tenants),
+    budget: enricher,
+    redisTimeoutMs: config.INGRESS_REDIS_TIMEOUT_MS,
+  });
+
+  const deps: IngressDeps = {
+    config,
+    logger,
+    auth,
+    guard: createRedisGuard(redis, config.INGRESS_REDIS_TIMEOUT_MS),
+    rateLimit: createIngressRateLimit({ redis, keys, perMinute: config.INGRESS_RATE_PER_MINUTE }),
+    queue,
+    jobs: createJobWaiter(queue, queueEvents),
+    enricher,
+    metrics,
+    checkCallback: options.checkCallback ?? callbackCheckFromConfig(config),
+    ready: async () => {
+      await redis.ping();
+      await queue.getJobCounts('waiting');
+    },
+    now: options.now ?? Date.now,
+  };
+
+  return {
+    deps,
+    async close() {
+      await queueEvents.close();
+      await queue.close();
+      if (!options.enricher) await enricher.close();
+      await clients?.close();
+      await Promise.all([redis, eventsRedis].map((connection) => connection.quit().catch(() => connection.disconnect())));
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { IpenrichError, isIpenrichError } from '../errors.js';
+import type { Redis } from '../redis/connection.js';
+
+/**
+ * Runs one Redis-backed step of a request; rejects with REDIS_UNAVAILABLE when Redis cannot serve
+ * it. `timeoutMs` overrides the default bound for steps that wait on purpose (a synchronous enrich).
+ */
+export type RedisGuard = <T>(operation: () => Promise<T>, timeoutMs?: number) => Promise<T>;
+
+/** Messages ioredis and Node use when the connection, not the command, failed. */
+const CONNECTION_FAILURE = /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|Connection timeout|connect ETIMEDOUT/i;
+/** Redis error replies that mean "not now" (loading, failover, out of memory), not a bad command. */
+const UNAVAILABLE_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|OOM|BUSY)\b/;
+
+function isRedisFailure(error: Error, redis: Redis): boolean {
+  return (
+    redis.status !== 'ready' ||
+    error.name === 'MaxRetriesPerRequestError' ||
+    CONNECTION_FAILURE.test(error.message) ||
+    UNAVAILABLE_REPLY.test(error.message)
+  );
+}
+
+/**
+ * The ingress never answers 202 for an alert Redis did not take, and never hangs on a Redis that is
+ * down: a step fails at once when the connection is not ready, and after `timeoutMs` otherwise.
+ * Errors that are not about Redis (bugs) pass through unchanged.
+ */
+export function createRedisGuard(redis: Redis, timeoutMs: number): RedisGuard {
+  const unavailable = (reason: string, cause?: unknown): IpenrichError =>
+    new IpenrichError('REDIS_UNAVAILABLE', `Redis is unavailable (${reason}); nothing was queued, retry later`, { cause, retryAfterMs: 5_000 });
+
+  return async <T>(operation: () => Promise<T>, stepTimeoutMs = timeoutMs): Promise<T> => {
+    if (redis.status !== 'ready') throw unavailable(`connection ${redis.status}`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable(`no answer within ${stepTimeoutMs} ms`)), stepTimeoutMs);
+    });
+    const running = (async () => operation())();
+    // The operation may still settle after a timeout; its outcome no longer matters.
+    running.catch(() => undefined);
+    try {
+      return await Promise.race([running, timeout]);
+    } catch (error) {
+      if (isIpenrichError(error)) throw error;
+      if (error instanceof Error && isRedisFailure(error, redis)) throw unavailable(error.message, error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

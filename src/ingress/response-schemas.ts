@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from '../errors.js';
+import { alertResultSchema, ipResultSchema } from '../result/schema.js';
+
+/** The one error shape of every non-2xx answer. */
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]).describe('A stable code from docs/ERRORS.md.'),
+      message: z.string(),
+      issues: z
+        .array(z.object({ path: z.string(), message: z.string() }))
+        .optional()
+        .describe('For INPUT_INVALID: each problem, with its JSON path in the request.'),
+    }),
+  })
+  .describe('Every error. Never holds a stack trace or a secret.');
+
+export const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children', 'completed', 'failed', 'unknown'] as const;
+export type JobStateName = (typeof JOB_STATES)[number];
+
+const statusUrl = z.string().describe('GET it for the job\'s state and result. Absolute when INGRESS_PUBLIC_URL is set.');
+
+export const acceptedJob = z.object({
+  jobId: z.string(),
+  alertId: z.string().describe('The alert\'s own id (Sentinel incident ARM id, Splunk sid, Graph id…), or a hash of its content.'),
+  tenant: z.string(),
+  format: z.string().describe('Detected alert format: sentinel-incident, sentinel-alert, splunk-webhook, graph-alert, …, generic.'),
+  incidentArmId: z.string().nullable().describe('The Sentinel incident ARM id, when the alert came from one.'),
+  duplicate: z.boolean().describe('True when this alert was already queued or done: it is not enriched twice.'),
+  statusUrl,
+});
+
+export const alertsAccepted = z.object({ jobs: z.array(acceptedJob) }).describe('Every alert is persisted in Redis before this answer.');
+
+export const jobView = z.object({
+  jobId: z.string(),
+  state: z.enum(JOB_STATES).describe('delayed: waiting for API budget or for a retry; failed: in the dead-letter queue.'),
+  alertId: z.string(),
+  tenant: z.string(),
+  format: z.string(),
+  receivedAt: z.string(),
+  attemptsMade: z.number().int().min(0),
+  finishedAt: z.string().nullable(),
+  statusUrl,
+  result: alertResultSchema.optional().describe('The enrichment result, once the job completed.'),
+  failedReason: z.string().optional().describe('Why the job failed, once it failed.'),
+});
+export type JobView = z.infer<typeof jobView>;
+
+export const enrichAnswer = jobView.extend({
+  duplicate: z.boolean().describe('True when this alert was already queued or done.'),
+});
+
+export const lookupBody = z
+  .strictObject({
+    ips: z.array(z.string().max(100)).min(1).describe('IP addresses in any common form (IPv6 compressed or not, defanged); at most INGRESS_MAX_BATCH.'),
+    tenant: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a tenant name: 1-64 letters, digits, _ . -')
+      .optional(),
+    lookBackHours: z.number().int().min(1).max(720).optional().describe('Default: the tenant\'s MDE_LOOKBACK_HOURS.'),
+  })
+  .describe('IPs a playbook already holds (Sentinel "Entities - Get IPs"): same cache and API budget as alerts.');
+
+export const lookupAnswer = z.object({
+  tenant: z.string(),
+  lookBackHours: z.number().int(),
+  partial: z.boolean().describe('True when some IPs are deferred (no API budget before the answer was due) or failed.'),
+  ips: z.array(ipResultSchema),
+  summary: z.string(),
+});
+
+export const healthAnswer = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.string()).optional() });

@@ -1,0 +1,141 @@
+import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import { IpenrichError } from '../../errors.js';
+import { describeAlert } from '../../extract/index.js';
+import { enqueueAlerts, type EnqueuedJob, type EnqueueRequest } from '../../queue/producer.js';
+import {
+  alertsBody,
+  alertsQuery,
+  enrichBody,
+  incomingAlerts,
+  parseAlertsBody,
+  parseEnrichBody,
+  type IncomingAlert,
+  type Parsed,
+} from '../alert-payload.js';
+import { tenantFor, type Caller } from '../caller.js';
+import type { IngressApp, IngressDeps } from '../ingress-deps.js';
+import { PENDING_STATES, pollAfterSeconds, viewJob } from '../job-view.js';
+import { alertsAccepted, enrichAnswer, errorBody, type acceptedJob } from '../response-schemas.js';
+import { statusUrlFor } from '../status-url.js';
+
+/** The body is checked by `parse` (which tells alert, envelope and list apart first); the rest by the zod schemas. */
+function bodyCheckedBy<S, T>(parse: (body: unknown) => Parsed<T>): FastifySchemaCompiler<S> {
+  return (route) => {
+    // The other parts of these routes (querystring) are zod schemas like everywhere else.
+    if (route.httpPart !== 'body') return validatorCompiler({ ...route, schema: route.schema as z.ZodType });
+    return (data: unknown) => {
+      const parsed = parse(data);
+      if (parsed.ok) return { value: parsed.value };
+      return { error: new IpenrichError('INPUT_INVALID', 'the body is not an alert, an envelope or a list of them', { details: { issues: parsed.issues } }) };
+    };
+  };
+}
+
+export function requireCaller(request: FastifyRequest): Caller {
+  if (!request.caller) throw new IpenrichError('INTERNAL', 'route reached without an authenticated caller');
+  return request.caller;
+}
+
+/** Aborts when the client hangs up before we answer, so a synchronous wait stops listening. */
+function hangUpSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableEnded) controller.abort();
+  });
+  return controller.signal;
+}
+
+const ERRORS = { 400: errorBody, 401: errorBody, 403: errorBody, 413: errorBody, 415: errorBody, 429: errorBody, 503: errorBody };
+
+export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
+  const { config, guard, queue, jobs, metrics } = deps;
+  const tenantChoice = { tenants: Object.keys(config.tenants), defaultTenant: config.IPENRICH_DEFAULT_TENANT };
+  const producer = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, now: deps.now };
+
+  /** Tenant and callback checks for every alert first, then one enqueue: nothing is queued when one alert is refused. */
+  async function enqueue(caller: Caller, alerts: readonly IncomingAlert[]): Promise<{ job: EnqueuedJob; alert: IncomingAlert }[]> {
+    if (alerts.length > config.INGRESS_MAX_BATCH) {
+      throw new IpenrichError('INPUT_INVALID', `at most ${config.INGRESS_MAX_BATCH} alerts per request (INGRESS_MAX_BATCH); got ${alerts.length}`);
+    }
+    const requests: EnqueueRequest[] = [];
+    for (const incoming of alerts) {
+      const tenant = tenantFor(caller, incoming.tenant, tenantChoice);
+      if (incoming.callbackUrl !== undefined) await deps.checkCallback(incoming.callbackUrl);
+      requests.push({ alert: incoming.alert, tenant, ...(incoming.callbackUrl === undefined ? {} : { callbackUrl: incoming.callbackUrl }) });
+    }
+    const queued = await guard(() => enqueueAlerts(queue, requests, producer));
+    return queued.map((job, i) => {
+      metrics.alertAccepted(job.tenant, job.duplicate);
+      return { job, alert: alerts[i] as IncomingAlert };
+    });
+  }
+
+  function accepted(job: EnqueuedJob, alert: IncomingAlert): z.infer<typeof acceptedJob> {
+    const meta = describeAlert(alert.alert);
+    return { ...job, format: meta.format, incidentArmId: meta.incidentArmId, statusUrl: statusUrlFor(config, job.jobId) };
+  }
+
+  app.route({
+    method: 'POST',
+    url: '/v1/alerts',
+    config: { queryToken: true },
+    validatorCompiler: bodyCheckedBy(parseAlertsBody),
+    schema: {
+      summary: 'Queue alerts for enrichment',
+      description:
+        'Answers 202 once every alert is persisted in Redis (never before). The result goes to the configured sinks and to the alert\'s callback URL; poll `statusUrl` for it. The same alert sent again is recognised (`duplicate: true`) and enriched once.',
+      tags: ['alerts'],
+      security: [{ apiKey: [] }, { bearer: [] }, { queryToken: [] }],
+      querystring: alertsQuery,
+      body: alertsBody,
+      response: { 202: alertsAccepted, ...ERRORS },
+    },
+    handler: async (request, reply) => {
+      const caller = requireCaller(request);
+      const { tenant, callbackUrl } = request.query;
+      const queued = await enqueue(caller, incomingAlerts(request.body, { tenant, callbackUrl }));
+      const first = queued[0];
+      if (queued.length === 1 && first) reply.header('location', statusUrlFor(config, first.job.jobId));
+      return reply.code(202).send({ jobs: queued.map(({ job, alert }) => accepted(job, alert)) });
+    },
+  });
+
+  app.route({
+    method: 'POST',
+    url: '/v1/enrich',
+    config: { queryToken: true },
+    validatorCompiler: bodyCheckedBy(parseEnrichBody),
+    schema: {
+      summary: 'Enrich one alert and wait for the result',
+      description:
+        `Queues the alert like POST /v1/alerts, then waits up to INGRESS_SYNC_TIMEOUT_MS (default 25 s, below the usual playbook HTTP timeouts). 200 with the result when it is ready; 202 with \`Location\` and \`Retry-After\` when the API budget makes it wait longer (then poll \`statusUrl\`). An alert that was already enriched answers at once. 502 JOB_FAILED when the job failed for good.`,
+      tags: ['alerts'],
+      security: [{ apiKey: [] }, { bearer: [] }, { queryToken: [] }],
+      querystring: alertsQuery,
+      body: enrichBody,
+      response: { 200: enrichAnswer, 202: enrichAnswer, 502: errorBody, ...ERRORS },
+    },
+    handler: async (request, reply) => {
+      const caller = requireCaller(request);
+      const { tenant, callbackUrl } = request.query;
+      const [queued] = await enqueue(caller, incomingAlerts(request.body, { tenant, callbackUrl }));
+      if (!queued) throw new IpenrichError('INTERNAL', 'no job was queued for the alert');
+      const { jobId, duplicate } = queued.job;
+      const statusUrl = statusUrlFor(config, jobId);
+      const timeoutMs = config.INGRESS_SYNC_TIMEOUT_MS;
+      const outcome = await guard(() => jobs.wait(jobId, timeoutMs, hangUpSignal(reply)), timeoutMs + config.INGRESS_REDIS_TIMEOUT_MS);
+      if (outcome.kind === 'missing') throw new IpenrichError('NOT_FOUND', `job ${jobId} is gone (removed after it finished); send the alert again`);
+      const job = outcome.kind === 'finished' ? outcome.job : await guard(() => queue.getJob(jobId));
+      if (!job) throw new IpenrichError('NOT_FOUND', `job ${jobId} is gone (removed after it finished); send the alert again`);
+      const view = await guard(() => viewJob(job, statusUrl));
+      if (view.state === 'failed') {
+        throw new IpenrichError('JOB_FAILED', `job ${jobId} failed: ${view.failedReason ?? 'no reason recorded'}; it is in the dead-letter queue (${statusUrl})`);
+      }
+      if (view.state === 'completed') return reply.code(200).send({ ...view, duplicate });
+      reply.header('location', statusUrl).header('retry-after', String(pollAfterSeconds(view.state)));
+      return reply.code(202).send({ ...view, duplicate, state: PENDING_STATES.has(view.state) ? view.state : 'waiting' });
+    },
+  });
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { IpenrichError } from '../../errors.js';
+import type { IngressApp, IngressDeps } from '../ingress-deps.js';
+import { PENDING_STATES, pollAfterSeconds, viewJob, type AlertJob } from '../job-view.js';
+import { errorBody, jobView } from '../response-schemas.js';
+import { statusUrlFor } from '../status-url.js';
+import { requireCaller } from './alert-routes.js';
+
+export function registerJobRoute(app: IngressApp, deps: IngressDeps): void {
+  const { config, guard, queue } = deps;
+
+  app.route({
+    method: 'GET',
+    url: '/v1/jobs/:id',
+    schema: {
+      summary: 'A job\'s state and result',
+      description:
+        '202 while the job is still pending (with `Location` to poll and `Retry-After`: the asynchronous request-reply pattern that Logic Apps follows), 200 once it completed (with `result`) or failed (with `failedReason`). A tenant-bound key sees its own tenant\'s jobs only.',
+      tags: ['jobs'],
+      security: [{ apiKey: [] }, { bearer: [] }],
+      params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a job id as returned by POST /v1/alerts') }),
+      response: { 200: jobView, 202: jobView, 400: errorBody, 401: errorBody, 404: errorBody, 429: errorBody, 503: errorBody },
+    },
+    handler: async (request, reply) => {
+      const caller = requireCaller(request);
+      const { id } = request.params;
+      const job = (await guard(() => queue.getJob(id))) as AlertJob | undefined;
+      // Another tenant's job is reported as absent, not as forbidden: its existence is not theirs to know.
+      if (!job || (caller.tenant !== undefined && job.data.tenant !== caller.tenant)) {
+        throw new IpenrichError('NOT_FOUND', `no job ${id} (jobs are kept a day after they complete, a week after they fail)`);
+      }
+      const view = await guard(() => viewJob(job, statusUrlFor(config, id)));
+      if (!PENDING_STATES.has(view.state)) return reply.code(200).send(view);
+      reply.header('location', view.statusUrl).header('retry-after', String(pollAfterSeconds(view.state)));
+      return reply.code(202).send(view);
+    },
+  });
+}

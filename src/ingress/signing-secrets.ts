@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { registerSecret } from '../secrets.js';
+
+/** A caller that signs its requests per Standard Webhooks instead of (or besides) sending a key. */
+export interface SigningSecret {
+  /** Safe to log: a prefix of the secret's hash. */
+  readonly id: string;
+  readonly tenant: string | undefined;
+  readonly verifier: Webhook;
+}
+
+const SECRET = /^whsec_[A-Za-z0-9+/=]{32,}$/;
+const TENANT = /^[A-Za-z0-9_.-]+$/;
+
+export const SIGNATURE_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+
+/** Parses INGRESS_SIGNING_SECRETS entries `whsec_<base64>[@tenant]`; problems never quote a secret. */
+export function parseSigningSecrets(entries: readonly string[], tenants: readonly string[]): { secrets: SigningSecret[]; problems: string[] } {
+  const secrets: SigningSecret[] = [];
+  const problems: string[] = [];
+  entries.forEach((entry, index) => {
+    const where = `INGRESS_SIGNING_SECRETS entry ${index + 1}`;
+    const at = entry.lastIndexOf('@');
+    const secret = at === -1 ? entry : entry.slice(0, at);
+    const tenant = at === -1 ? undefined : entry.slice(at + 1);
+    if (tenant !== undefined && (!TENANT.test(tenant) || !tenants.includes(tenant))) {
+      problems.push(`${where}: bound to a tenant that is not configured (configured: ${tenants.join(', ')})`);
+      return;
+    }
+    if (!SECRET.test(secret)) {
+      problems.push(`${where}: must be whsec_ followed by base64 (24-64 random bytes)`);
+      return;
+    }
+    registerSecret(secret);
+    let verifier: Webhook;
+    try {
+      verifier = new Webhook(secret);
+    } catch {
+      problems.push(`${where}: the part after whsec_ is not valid base64`);
+      return;
+    }
+    const id = `sig-${createHash('sha256').update(secret).digest('hex').slice(0, 12)}`;
+    secrets.push({ id, tenant, verifier });
+  });
+  return { secrets, problems };
+}
+
+/** True when the request carries all three Standard Webhooks headers. */
+export function hasSignatureHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
+  return SIGNATURE_HEADERS.every((name) => typeof headers[name] === 'string');
+}
+
+/**
+ * The secret whose signature over `{id}.{timestamp}.{body}` the request carries, or undefined.
+ * The reference library checks the timestamp (±5 minutes, against replays) and compares in
+ * constant time.
+ */
+export function verifySignature(
+  secrets: readonly SigningSecret[],
+  rawBody: string,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): SigningSecret | undefined {
+  const signed: Record<string, string> = {};
+  for (const name of SIGNATURE_HEADERS) {
+    const value = headers[name];
+    if (typeof value !== 'string') return undefined;
+    signed[name] = value;
+  }
+  return secrets.find((secret) => {
+    try {
+      secret.verifier.verify(rawBody, signed);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -1,3 +1,4 @@
+import { acceptsToken } from './accepts-token.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -38,7 +39,8 @@ export interface StoredIncident {
 }
 
 export interface ArmEmulatorOptions {
-  readonly token: string;
+  /** The bearer token a caller must present, or a check (e.g. tokens the Entra emulator issued). */
+  readonly token: string | ((bearer: string) => boolean);
   readonly port?: number;
 }
 
@@ -93,7 +95,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
 
     const auth = req.headers.authorization;
     if (auth === undefined || !/^Bearer\s+\S+$/.test(auth)) return fail(res, 401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
-    if (auth.replace(/^Bearer\s+/, '') !== options.token) return fail(res, 401, 'InvalidAuthenticationToken', 'The access token is invalid.');
+    if (!acceptsToken(options.token, auth.replace(/^Bearer\s+/, ''))) return fail(res, 401, 'InvalidAuthenticationToken', 'The access token is invalid.');
 
     const url = new URL(req.url ?? '/', 'https://management.invalid');
     const apiVersion = url.searchParams.get('api-version');

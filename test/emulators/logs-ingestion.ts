@@ -1,3 +1,4 @@
+import { acceptsToken } from './accepts-token.js';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,8 +41,8 @@ export interface ReceivedUpload {
 }
 
 export interface LogsIngestionEmulatorOptions {
-  /** The bearer token a caller must present. */
-  readonly token: string;
+  /** The bearer token a caller must present, or a check (e.g. tokens the Entra emulator issued). */
+  readonly token: string | ((bearer: string) => boolean);
   /** Known DCR immutable ids and their streams; others get 404. */
   readonly rules: Readonly<Record<string, readonly string[]>>;
   readonly port?: number;
@@ -103,7 +104,7 @@ export async function startLogsIngestionEmulator(options: LogsIngestionEmulatorO
 
     const auth = req.headers.authorization;
     if (auth === undefined || !/^Bearer\s+\S+$/.test(auth)) return fail(res, 401, 'InvalidAuthenticationToken', 'A bearer token is required.');
-    if (auth.replace(/^Bearer\s+/, '') !== options.token) return fail(res, 401, 'InvalidAuthenticationToken', 'The access token is invalid.');
+    if (!acceptsToken(options.token, auth.replace(/^Bearer\s+/, ''))) return fail(res, 401, 'InvalidAuthenticationToken', 'The access token is invalid.');
 
     const streams = options.rules[dcr];
     if (streams === undefined) return fail(res, 404, 'InvalidDataCollectionRule', `Data collection rule with immutable Id '${dcr}' not found.`);

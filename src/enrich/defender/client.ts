@@ -16,8 +16,12 @@ export interface DefenderClientOptions {
   readonly clock?: () => number;
 }
 
-/** 404 codes that mean "IP not seen" in the older API (contracts.md 1.2), not "wrong URL". */
-const NOT_FOUND_CODES = new Set(['ResourceNotFound', 'NotFound']);
+/**
+ * A 404 means "IP not seen" (older API, contracts.md 1.2) only with Defender's error envelope and a
+ * not-found code (`ResourceNotFound`, `NotFound`): a bare 404 is a wrong MDE_API_BASE_URL, and
+ * caching every IP as unseen because of a typo would be silent and wrong.
+ */
+const isNotSeen = (response: HttpResponse): boolean => response.status === 404 && /notfound/i.test(parseDefenderError(response.body)?.code ?? '');
 
 /**
  * One tenant's Defender for Endpoint "Get IP statistics" client.
@@ -84,7 +88,7 @@ export class DefenderIpStatsClient implements IpStatsClient {
     const now = this.#clock();
     const fetchedAt = new Date(now).toISOString();
     const summary = summarizeRequest({ method: 'GET', url });
-    if (response.status === 404 && NOT_FOUND_CODES.has(parseDefenderError(response.body)?.code ?? '')) {
+    if (isNotSeen(response)) {
       return { ip, prevalence: 0, firstSeen: null, lastSeen: null, seen: false, lookBackHours, fetchedAt };
     }
     if (response.status < 200 || response.status >= 300) throw defenderStatusError(response, ip, summary, now);

@@ -205,8 +205,10 @@ describe('DefenderIpStatsClient against the emulators, tokens from msal-node', (
     expect(emulators.defender.counters.totalCalls).toBe(1);
   });
 
-  it('a 404 without Defender’s envelope is not taken for "not seen"', async () => {
-    emulators.defender.respondNext({ status: 404, body: '<html>Not Found</html>' });
+  it('a 404 is "not seen" only with Defender’s envelope and a not-found code', async () => {
+    emulators.defender.respondNext({ status: 404, body: envelope('NotFound', 'Ip 192.0.2.7 was not found') }, { status: 404, body: '<html>Not Found</html>' }, { status: 404, body: '' });
+    expect(await client.getIpStats({ ip: '192.0.2.7', lookBackHours: 720 })).toMatchObject({ seen: false, prevalence: 0 });
+    expect((await failure(client.getIpStats({ ip: '192.0.2.7', lookBackHours: 720 }))).code).toBe('MDE_BAD_RESPONSE');
     expect((await failure(client.getIpStats({ ip: '192.0.2.7', lookBackHours: 720 }))).code).toBe('MDE_BAD_RESPONSE');
   });
 

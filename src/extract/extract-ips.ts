@@ -126,7 +126,9 @@ class Extraction {
       for (const key of Object.keys(record)) {
         this.path.push(key);
         this.text(key, 'other');
-        this.walk(record[key], depth + 1, keyKind(key));
+        const child = record[key];
+        // Only strings (and arrays of them) are read in the light of their key's name.
+        this.walk(child, depth + 1, typeof child === 'string' || Array.isArray(child) ? keyKind(key) : 'other');
         this.path.pop();
       }
     }

@@ -31,13 +31,15 @@ export interface MsalTokenSourceOptions {
 
 type Acquire = (scope: string, forceRefresh: boolean) => Promise<AuthenticationResult | null>;
 
+/** msal-node's own log lines at our logger's verbosity (never with PII), so LOG_LEVEL=trace shows its steps. */
 function msalLogger(logger: Logger | undefined): NonNullable<NodeSystemOptions['loggerOptions']> {
   return {
     piiLoggingEnabled: false,
-    logLevel: LogLevel.Warning,
+    logLevel: logger?.isLevelEnabled('trace') ? LogLevel.Verbose : logger?.isLevelEnabled('debug') ? LogLevel.Info : LogLevel.Warning,
     loggerCallback: (level: LogLevel, message: string) => {
       if (!logger) return;
       if (level === LogLevel.Error) logger.warn({ component: 'msal' }, message);
+      else if (level === LogLevel.Verbose || level === LogLevel.Trace) logger.trace({ component: 'msal' }, message);
       else logger.debug({ component: 'msal' }, message);
     },
   };

@@ -106,6 +106,20 @@ describe('ipenrich lookup', () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain(wrong);
   });
 
+  it('with LOG_LEVEL=trace (msal-node verbose too) a separate process prints neither the secret nor a token', async () => {
+    const wrong = 'another-wrong-secret-for-the-logs';
+    const failing = spawnCli(['lookup', '192.0.2.220'], { ...emulators.env, MDE_CLIENT_SECRET: wrong, LOG_LEVEL: 'trace' });
+    expect(await failing.exited).toBe(1);
+    expect(failing.output()).toContain('"component":"msal"');
+    expect(failing.output()).not.toContain(wrong);
+
+    const working = spawnCli(['lookup', '192.0.2.221'], { ...emulators.env, LOG_LEVEL: 'trace' });
+    expect(await working.exited).toBe(0);
+    expect(working.output()).toContain('"component":"msal"');
+    expect(working.output()).not.toContain(emulators.entra.clientSecret);
+    expect(working.output()).not.toMatch(/eyJ[\w-]+\.eyJ/);
+  });
+
   it('--look-back-hours is sent to Defender; out of range is a usage error', async () => {
     const run = await lookup(['198.51.100.9', '--look-back-hours', '24'], emulators.env);
     expect(run.code).toBe(0);

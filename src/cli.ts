@@ -14,9 +14,10 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   serve: () => import('./commands/serve.js'),
   demo: () => import('./commands/demo.js'),
   status: () => import('./commands/status.js'),
-  healthcheck: () => import('./commands/healthcheck.js'),
+  'webhook-enable': () => import('./commands/webhook-enable.js'),
   lookup: () => import('./commands/lookup.js'),
   emulate: () => import('./commands/emulate.js'),
+  healthcheck: () => import('./commands/healthcheck.js'),
 };
 
 /** Exit codes: 2 for what the user can fix in the input or command line, 1 for failures. */
@@ -31,7 +32,7 @@ async function help(io: CommandIo): Promise<void> {
   const lines = ['Usage: ipenrich <command> [options]', '', 'Commands:'];
   for (const load of Object.values(COMMANDS)) {
     const { command } = await load();
-    lines.push(`  ${command.name.padEnd(10)} ${command.summary}`);
+    lines.push(`  ${command.name.padEnd(15)} ${command.summary}`);
   }
   lines.push('', 'Run `ipenrich <command> --help` for a command\'s options. Configuration: see README.md.');
   io.stdout.write(`${lines.join('\n')}\n`);

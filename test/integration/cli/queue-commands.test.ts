@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALERTS_QUEUE, createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
+import { createRedis, type Redis } from '../../../src/redis/connection.js';
+import { keySpace } from '../../../src/redis/keys.js';
+import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
+
+function cli(args: string[], env: NodeJS.ProcessEnv, input?: string): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/bin.ts', ...args], {
+    env: { ...process.env, ...env },
+    input,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('enqueue, dlq, status and webhook-enable against real Redis', () => {
+  const prefix = uniquePrefix('cli');
+  const env = { REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: prefix, LOG_LEVEL: 'silent' };
+  const dir = mkdtempSync(join(tmpdir(), 'ipe-cli-'));
+  let redis: Redis;
+  let queue: AlertsQueue;
+
+  beforeAll(() => {
+    redis = createRedis(testRedisUrl());
+    queue = createAlertsQueue(redis, keySpace(prefix));
+  });
+  afterAll(async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await redis.quit();
+  });
+
+  it('queues a file, a JSON array and NDJSON from stdin, and recognises an alert sent twice', async () => {
+    const file = join(dir, 'alert.json');
+    writeFileSync(file, JSON.stringify({ SystemAlertId: 'alert-1', Entities: '[{"$id":"1","Type":"ip","Address":"203.0.113.5"}]' }));
+    const first = cli(['enqueue', file], env);
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    const [job] = jsonLines(first.stdout);
+    expect(job).toMatchObject({ duplicate: false, tenant: 'default' });
+
+    const again = jsonLines(cli(['enqueue', file], env).stdout);
+    expect(again).toEqual([{ ...job, duplicate: true }]);
+
+    const ndjson = ['{"id":"n-1","src_ip":"198.51.100.1"}', '', '{"id":"n-2","src_ip":"198.51.100.2"}'].join('\n');
+    const fromStdin = jsonLines(cli(['enqueue', '-'], env, ndjson).stdout);
+    expect(fromStdin.map((row) => row.duplicate)).toEqual([false, false]);
+    const array = jsonLines(cli(['enqueue'], env, JSON.stringify([{ id: 'arr-1' }, { id: 'arr-2' }, { id: 'arr-3' }])).stdout);
+    expect(array).toHaveLength(3);
+    expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(6);
+  });
+
+  it('refuses bad input with exit 2 and one line, and queues nothing from it', async () => {
+    const before = await queue.count();
+    const bad = cli(['enqueue', '-'], env, '{"id":"ok-1"}\n{"id": oops}\n');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^ipenrich enqueue: INPUT_NOT_JSON: standard input: neither JSON nor NDJSON \(line 2/);
+    expect(await queue.count()).toBe(before);
+    expect(cli(['enqueue', join(dir, 'missing.json')], env)).toMatchObject({ status: 2, stderr: expect.stringContaining('cannot read') as string });
+    expect(cli(['enqueue', '--tenant', 'nobody', join(dir, 'alert.json')], env).stderr).toContain('unknown tenant "nobody"');
+  });
+
+  it('lists, retries and purges failed alerts', async () => {
+    await queue.drain();
+    jsonLines(cli(['enqueue'], env, JSON.stringify([{ id: 'dead-1' }, { id: 'dead-2' }])).stdout);
+    const failing = new Worker(ALERTS_QUEUE, () => Promise.reject(new UnrecoverableError('SINK_REJECTED: webhook: 400 bad request')), { connection: createRedis(testRedisUrl()), prefix });
+    await expect.poll(() => queue.getFailedCount(), { timeout: 10_000 }).toBe(2);
+    await failing.close();
+
+    const listed = JSON.parse(cli(['dlq', 'list', '--json'], env).stdout) as { jobId: string; reason: string }[];
+    expect(listed).toHaveLength(2);
+    expect(listed[0]?.reason).toBe('SINK_REJECTED: webhook: 400 bad request');
+    expect(cli(['dlq', 'list'], env).stdout).toContain('SINK_REJECTED: webhook: 400 bad request');
+
+    expect(cli(['dlq', 'retry', listed[0]?.jobId ?? ''], env).stdout).toBe('Retried 1 job(s).\n');
+    expect(await queue.getFailedCount()).toBe(1);
+    expect(await queue.getJobState(listed[0]?.jobId ?? '')).not.toBe('failed');
+    expect(cli(['dlq', 'purge', '--all'], env).stdout).toBe('Purged 1 job(s).\n');
+    expect(cli(['dlq', 'list'], env).stdout).toBe('The dead-letter queue is empty.\n');
+    expect(cli(['dlq', 'retry', 'no-such-job'], env)).toMatchObject({ status: 2 });
+    expect(cli(['dlq', 'purge'], env).stderr).toContain('needs job ids or --all');
+  });
+
+  it('shows queue, budget and cache status, as text and JSON', () => {
+    const json = JSON.parse(cli(['status', '--json'], { ...env, MDE_RATE_LIMITS: '20/1s,100/10s' }).stdout) as {
+      queue: Record<string, number>;
+      tenants: { tenant: string; budget: { windows: { max: number; remaining: number }[] } }[];
+    };
+    expect(json.queue).toHaveProperty('waiting');
+    expect(json.tenants[0]?.tenant).toBe('default');
+    expect(json.tenants[0]?.budget.windows.map((w) => [w.max, w.remaining])).toEqual([[20, 20], [100, 100]]);
+    const text = cli(['status'], env).stdout;
+    expect(text).toMatch(/budget +100\/1min/);
+    expect(text).toMatch(/budget +1500\/1h/);
+  });
+
+  it('re-enables a webhook endpoint disabled after 410', async () => {
+    const { createRedisDisabledEndpoints } = await import('../../../connectors/webhook/index.js');
+    const store = createRedisDisabledEndpoints(redis, keySpace(prefix).disabledEndpoints());
+    const url = new URL('https://hooks.example.com/ipenrich');
+    await store.disable(url, { endpoint: url.href, status: 410, at: new Date().toISOString() });
+    expect(cli(['status'], env).stdout).toContain('1 webhook endpoint(s) disabled');
+    expect(cli(['webhook-enable', url.href], env).stdout).toBe('Re-enabled.\n');
+    expect(await store.isDisabled(url)).toBe(false);
+  });
+
+  it('fails fast with one line when Redis is unreachable', () => {
+    const down = cli(['status'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(down.status).toBe(1);
+    expect(down.stderr.trim()).toMatch(/^ipenrich status: REDIS_UNAVAILABLE: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 .*start redis-server or set REDIS_URL$/);
+  });
+});

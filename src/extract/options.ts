@@ -34,11 +34,16 @@ export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = Object.freeze({
   ] as const),
 });
 
+/** A bound as a whole number ≥ 0; anything else (NaN, negative, missing) falls back to the default. */
+function bound(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? Math.floor(value) : fallback;
+}
+
 export function resolveExtractOptions(options: Partial<ExtractOptions> = {}): ExtractOptions {
   return {
-    maxDepth: options.maxDepth ?? DEFAULT_EXTRACT_OPTIONS.maxDepth,
-    maxIps: options.maxIps ?? DEFAULT_EXTRACT_OPTIONS.maxIps,
-    maxInputBytes: options.maxInputBytes ?? DEFAULT_EXTRACT_OPTIONS.maxInputBytes,
+    maxDepth: bound(options.maxDepth, DEFAULT_EXTRACT_OPTIONS.maxDepth),
+    maxIps: bound(options.maxIps, DEFAULT_EXTRACT_OPTIONS.maxIps),
+    maxInputBytes: bound(options.maxInputBytes, DEFAULT_EXTRACT_OPTIONS.maxInputBytes),
     enrichRanges: options.enrichRanges ?? DEFAULT_EXTRACT_OPTIONS.enrichRanges,
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { IP_RANGES } from '../../../src/config/schema.js';
 import { DEFAULT_EXTRACT_OPTIONS } from '../../../src/extract/index.js';
+import { resolveExtractOptions } from '../../../src/extract/options.js';
 
 describe('DEFAULT_EXTRACT_OPTIONS', () => {
   it('equals the configuration defaults (the CLI uses it without loading the schema)', () => {
@@ -17,5 +18,12 @@ describe('DEFAULT_EXTRACT_OPTIONS', () => {
   it('skips exactly the non-routable ranges the issue names', () => {
     const skipped = IP_RANGES.filter((range) => !DEFAULT_EXTRACT_OPTIONS.enrichRanges.includes(range));
     expect(skipped.sort()).toEqual(['broadcast', 'linkLocal', 'loopback', 'multicast', 'unspecified']);
+  });
+});
+
+describe('resolveExtractOptions', () => {
+  it('keeps valid bounds and replaces unusable ones with the defaults', () => {
+    expect(resolveExtractOptions({ maxDepth: 3, maxIps: 0, maxInputBytes: 2_048.7 })).toMatchObject({ maxDepth: 3, maxIps: 0, maxInputBytes: 2_048 });
+    expect(resolveExtractOptions({ maxDepth: Number.NaN, maxIps: -1, maxInputBytes: Number.POSITIVE_INFINITY })).toEqual(DEFAULT_EXTRACT_OPTIONS);
   });
 });

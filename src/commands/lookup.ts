@@ -36,6 +36,8 @@ const SAME_FOR_EVERY_IP = new Set<ErrorCode>(['AUTH_FAILED', 'AUTH_CONSENT_REQUI
 export async function lookupIps(config: Config, ips: readonly string[], options: LookupOptions): Promise<LookupOutcome[]> {
   const clients = createDefenderClients(config, options.logger ? { logger: options.logger } : {});
   try {
+    // Built before the loop so incomplete credentials fail the command (CONFIG_INVALID, exit 2), not each IP.
+    const client = clients.clientFor(options.tenant);
     const byIp = new Map<string, LookupOutcome>();
     let fatal: IpenrichError | undefined;
     for (const ip of ips) {
@@ -45,7 +47,7 @@ export async function lookupIps(config: Config, ips: readonly string[], options:
         continue;
       }
       try {
-        const record = await clients.clientFor(options.tenant).getIpStats({ ip, lookBackHours: options.lookBackHours });
+        const record = await client.getIpStats({ ip, lookBackHours: options.lookBackHours });
         byIp.set(ip, { ip, record });
       } catch (error) {
         const failure = toIpenrichError(error);

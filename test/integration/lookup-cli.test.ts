@@ -81,6 +81,15 @@ describe('ipenrich lookup', () => {
     expect(emulators.entra.counters.tokenRequests).toBe(0);
   });
 
+  it('incomplete credentials are a configuration error (exit 2) naming what is missing', async () => {
+    const { MDE_TENANT_ID: _dropped, ...withoutTenant } = emulators.env;
+    const run = await lookup(['8.8.8.8'], withoutTenant);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/CONFIG_INVALID: .*MDE_TENANT_ID/);
+    expect(emulators.entra.counters.tokenRequests).toBe(0);
+  });
+
   it('no IP at all is a usage error (exit 2)', async () => {
     const run = await lookup([], emulators.env);
     expect(run.code).toBe(2);

@@ -8,6 +8,7 @@
  * and on the benchmark corpus. Speed: MB/s over a corpus of mutated sample copies (fresh random
  * addresses, compact or indented JSON; deterministic seed), median of several interleaved rounds.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { loadSamples } from '../../test/unit/extract/shared-samples.js';
 import type { BenchOptions, Benchmark } from '../run.js';
@@ -40,6 +41,7 @@ function mistakes(accuracy: Accuracy): string {
 
 function report(options: BenchOptions): string {
   const params = options.smoke ? SMOKE : FULL;
+  const load = loadavg()[0] ?? 0;
   const samples = loadSamples();
   const labelled = samples.map((sample) => ({ label: sample.file.slice(0, 2), text: sample.text.toString('utf8'), expected: sample.expected_ips }));
   const corpus = buildCorpus(samples, params.corpusBytes, SEED);
@@ -67,7 +69,8 @@ function report(options: BenchOptions): string {
   return [
     '## IP extraction (`extract`)',
     '',
-    `Command: \`npm run bench -- extract --write\`. Node ${process.version}. Corpus: ${corpus.length} alerts, ${(bytes / 1_048_576).toFixed(2)} MB,`,
+    `Command: \`npm run bench -- extract --write\`. Node ${process.version}, ${availableParallelism()} cores, load average ${load.toFixed(1)} at the start`,
+    `(absolute MB/s move with the load; the ratio is measured in the same run). Corpus: ${corpus.length} alerts, ${(bytes / 1_048_576).toFixed(2)} MB,`,
     `mutated copies of the ${samples.length} labelled samples (seed ${SEED}); throughput is the median of ${params.rounds} interleaved rounds`,
     '(ipenrich: JSON.parse + extraction + classification; ioc-extractor: refang + extractIPv4s + extractIPv6s on the alert text).',
     '',

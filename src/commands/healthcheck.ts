@@ -21,12 +21,14 @@ const PROBE_TIMEOUT_MS = 2_500;
 type Probe = { readonly kind: 'http'; readonly url: string } | { readonly kind: 'redis'; readonly url: string };
 
 /**
- * The ipenrich command a container runs, from its PID 1 command line (`node dist/src/bin.js serve`,
- * or behind an init such as `tini -- node …`); undefined when PID 1 is not ipenrich.
+ * The ipenrich command a container runs and its arguments, from its PID 1 command line
+ * (`node dist/src/bin.js serve --port 9000`, or behind an init such as `tini -- node …`);
+ * undefined when PID 1 is not ipenrich.
  */
-export function containerCommand(cmdline: readonly string[]): string | undefined {
+export function containerCommand(cmdline: readonly string[]): { name: string; args: string[] } | undefined {
   const script = cmdline.findIndex((arg) => /(^|\/)(bin\.js|ipenrich)$/.test(arg));
-  return script === -1 ? undefined : cmdline[script + 1];
+  const name = script === -1 ? undefined : cmdline[script + 1];
+  return name === undefined ? undefined : { name, args: cmdline.slice(script + 2) };
 }
 
 function readContainerCommandLine(): string[] {
@@ -113,8 +115,20 @@ function chooseProbe(args: string[], config: () => Config): Probe {
     if (!/^https?:\/\//.test(values.url)) throw new Error('--url must be an http:// or https:// URL');
     return { kind: 'http', url: values.url };
   }
-  const http = values.http ?? (!values.redis && containerCommand(readContainerCommandLine()) === 'serve');
-  return http ? { kind: 'http', url: ingressHealthUrl(config()) } : { kind: 'redis', url: config().REDIS_URL };
+  if (values.redis) return { kind: 'redis', url: config().REDIS_URL };
+  if (values.http) return { kind: 'http', url: ingressHealthUrl(config()) };
+  const running = containerCommand(readContainerCommandLine());
+  if (running?.name !== 'serve') return { kind: 'redis', url: config().REDIS_URL };
+  // `serve --host/--port` override the configuration; the check must follow them.
+  const { values: flags } = parseArgs({ args: running.args, options: { host: { type: 'string' }, port: { type: 'string' } }, strict: false });
+  const { INGRESS_HOST, INGRESS_PORT } = config();
+  return {
+    kind: 'http',
+    url: ingressHealthUrl({
+      INGRESS_HOST: typeof flags.host === 'string' ? flags.host : INGRESS_HOST,
+      INGRESS_PORT: typeof flags.port === 'string' ? Number(flags.port) : INGRESS_PORT,
+    }),
+  };
 }
 
 export const command: Command = {

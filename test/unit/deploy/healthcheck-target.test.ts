@@ -3,17 +3,17 @@ import { containerCommand, ingressHealthUrl } from '../../../src/commands/health
 
 describe('containerCommand: which ipenrich command PID 1 runs', () => {
   it.each([
-    [['node', 'dist/src/bin.js', 'serve'], 'serve'],
-    [['node', '/app/dist/src/bin.js', 'worker'], 'worker'],
+    [['node', 'dist/src/bin.js', 'serve'], { name: 'serve', args: [] }],
+    [['node', '/app/dist/src/bin.js', 'worker'], { name: 'worker', args: [] }],
     // docker run --init / tini in front of node
-    [['/sbin/docker-init', '--', 'node', 'dist/src/bin.js', 'serve'], 'serve'],
-    [['/usr/bin/node', '/usr/local/bin/ipenrich', 'worker', '--verbose'], 'worker'],
+    [['/sbin/docker-init', '--', 'node', 'dist/src/bin.js', 'serve', '--port', '9000'], { name: 'serve', args: ['--port', '9000'] }],
+    [['/usr/bin/node', '/usr/local/bin/ipenrich', 'worker', '--verbose'], { name: 'worker', args: ['--verbose'] }],
     [['node', 'dist/src/bin.js'], undefined],
     [['/bin/sh', '-c', 'sleep infinity'], undefined],
     [['/process_api', '--addr', '0.0.0.0:2024'], undefined],
     [[], undefined],
-  ])('%j → %s', (cmdline, expected) => {
-    expect(containerCommand(cmdline)).toBe(expected);
+  ])('%j → %j', (cmdline, expected) => {
+    expect(containerCommand(cmdline)).toEqual(expected);
   });
 });
 

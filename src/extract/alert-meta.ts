@@ -45,6 +45,11 @@ export interface AlertMeta {
   readonly time: string | null;
   /** The Sentinel incident ARM id (`/subscriptions/…/providers/Microsoft.SecurityInsights/Incidents/…`). */
   readonly incidentArmId: string | null;
+  /**
+   * Which version of a changing alert this is (a Sentinel incident's last-modified time): an updated
+   * incident that triggers the playbook again is enriched again, a resent identical one is not.
+   */
+  readonly revision?: string | null;
 }
 
 interface Description {
@@ -53,6 +58,7 @@ interface Description {
   readonly severity: AlertSeverity | null;
   readonly time: string | null;
   readonly incidentArmId?: string | null;
+  readonly revision?: string | null;
 }
 
 interface FormatRule {
@@ -133,6 +139,7 @@ const RULES: readonly FormatRule[] = [
         severity: firstSeverity(incident, ['properties.severity', 'Severity']),
         time: firstTime(incident, ['properties.createdTimeUtc', 'CreatedTime', 'properties.firstActivityTimeUtc', 'TimeGenerated']),
         incidentArmId: armId,
+        revision: firstText(incident, ['properties.lastModifiedTimeUtc', 'LastModifiedTime']),
       };
     },
   },

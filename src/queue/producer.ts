@@ -38,7 +38,7 @@ export async function enqueueAlerts(queue: AlertsQueue, requests: readonly Enque
     const meta = describeAlert(request.alert);
     const tenant = request.tenant ?? options.defaultTenant;
     const alertId = meta.id ?? contentId(request.alert);
-    const jobId = jobIdFor(tenant, alertId);
+    const jobId = jobIdFor(tenant, meta.revision ? `${alertId}@${meta.revision}` : alertId);
     const enqueueId = randomUUID();
     const data: AlertJobData = {
       alert: request.alert,

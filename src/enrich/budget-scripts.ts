@@ -8,6 +8,7 @@ import type { Redis } from '../redis/connection.js';
  */
 const SCRIPT_FILES = {
   ipenrichAcquire: 'acquire-n.lua',
+  ipenrichSettle: 'settle-n.lua',
   ipenrichInspect: 'inspect-n.lua',
   ipenrichCooldown: 'cooldown-1.lua',
   ipenrichExtendLock: 'extend-1.lua',
@@ -18,7 +19,8 @@ type Arg = string | number;
 
 /** The commands the scripts become on a connection (replies as the scripts document them). */
 export interface BudgetScripts {
-  ipenrichAcquire(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<[number, number, number, number]>;
+  ipenrichAcquire(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<[number, number, number, number, string]>;
+  ipenrichSettle(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number>;
   ipenrichInspect(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number[]>;
   ipenrichCooldown(cooldownKey: string, durationMs: Arg, nowUs: Arg): Promise<number>;
   ipenrichExtendLock(lockKey: string, token: string, ttlMs: Arg): Promise<number>;

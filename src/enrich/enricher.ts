@@ -38,7 +38,10 @@ export interface EnricherDeps {
   readonly windows: readonly RateWindow[];
   readonly safetyMs: number;
   readonly ttls: CacheTtls;
-  /** COALESCE_LOCK_MS: how long a dead fetcher blocks its key before another process takes over. */
+  /**
+   * COALESCE_LOCK_MS: how long a dead fetcher blocks its key before another process takes over, and
+   * the limiter's in-flight bound of a call; must exceed the Defender client's timeout.
+   */
   readonly lockMs: number;
   readonly clientFor: (tenant: string) => IpStatsClient;
   /** This host's clock (epoch ms), for deadlines and `retryAt`. The budget itself runs on Redis time. */
@@ -81,7 +84,7 @@ function fromOutcome(ip: string, outcome: FetchOutcome): IpEnrichment {
 export function createEnricher(deps: EnricherDeps): Enricher {
   const { redis, keys, windows, safetyMs, ttls, lockMs, clientFor, logger } = deps;
   const now = deps.now ?? Date.now;
-  const limiter = createRateLimiter({ redis, keys, windows, safetyMs });
+  const limiter = createRateLimiter({ redis, keys, windows, safetyMs, inflightMs: lockMs });
   const cache = createEnrichmentCache({ redis, keys, ttls, ...(logger ? { logger } : {}) });
   const coalescer = createCoalescer({ redis, keys, cache, lockMs, now, ...(logger ? { logger } : {}) });
   /** Misses already being resolved in this process, so one batch or two concurrent ones share a fetch. */
@@ -99,13 +102,29 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     if (until > (blockedUntil.get(tenant) ?? 0)) blockedUntil.set(tenant, until);
   };
 
+  /**
+   * Makes the admitted call, then settles it whatever happened, so it counts from when its answer
+   * came. A failed settle only leaves the call counted at its in-flight bound: safe, so not an error.
+   */
+  async function callSettled<T>(tenant: string, ticket: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } finally {
+      await limiter.settle(tenant, ticket).catch((error: unknown) => logger?.warn({ err: error, tenant }, 'could not settle an API call in the limiter'));
+    }
+  }
+
   /** Runs while holding the key's lock: waits for budget within the deadline, then calls Defender once. */
   async function fetchOne(tenant: string, ip: string, options: EnrichOptions): Promise<FetchOutcome> {
     const { lookBackHours, deadline, signal } = options;
+    let ticket: string;
     for (;;) {
       const askedAt = now();
       const admission = await limiter.acquire(tenant);
-      if (admission.admitted) break;
+      if (admission.admitted) {
+        ticket = admission.ticket;
+        break;
+      }
       // Redis answered after askedAt, so nothing is free before askedAt + wait (less the rounding up).
       noteBlocked(tenant, askedAt + admission.waitMs - 1);
       const retryAt = now() + admission.waitMs;
@@ -113,7 +132,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       await sleep(admission.waitMs, undefined, signal ? { signal } : {});
     }
     try {
-      const record = await clientFor(tenant).getIpStats({ ip, lookBackHours, ...(signal ? { signal } : {}) });
+      const record = await callSettled(tenant, ticket, () => clientFor(tenant).getIpStats({ ip, lookBackHours, ...(signal ? { signal } : {}) }));
       // The key's identity is the request; the cache checks it on every read.
       return { kind: 'value', entry: { kind: 'record', record: { ...record, ip, lookBackHours } } };
     } catch (thrown) {

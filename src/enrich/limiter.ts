@@ -8,19 +8,34 @@ export interface RateLimiterOptions {
   readonly keys: KeySpace;
   /** Every window must have room for a call to be admitted (MDE_RATE_LIMITS). */
   readonly windows: readonly RateWindow[];
-  /** Added to every window, to absorb clock skew and latency between us and Defender (MDE_RATE_SAFETY_MS). */
+  /** Added to every window, for clock skew between Redis and Defender (MDE_RATE_SAFETY_MS). */
   readonly safetyMs: number;
+  /**
+   * The longest an admitted call can take to reach Defender and come back (at least the client's
+   * timeout). Until settled, a call counts as if it arrived this late; a caller that dies mid-call
+   * holds its slot that much longer.
+   */
+  readonly inflightMs: number;
   /** Tests only: epoch ms to use instead of Redis TIME, to probe exact boundaries. */
   readonly clock?: () => number;
 }
 
 export type Admission =
-  | { readonly admitted: true; /** Redis time of the admission, epoch ms (microsecond precision). */ readonly at: number }
+  | {
+      readonly admitted: true;
+      /** Redis time of the admission, epoch ms (microsecond precision). */
+      readonly at: number;
+      /** Pass to `settle` when the call's answer (or failure) is back. */
+      readonly ticket: string;
+    }
   | {
       readonly admitted: false;
-      /** Milliseconds (rounded up) until a call would be admitted, if no one else takes the slot. */
+      /**
+       * Milliseconds (rounded up) until a call could be admitted, if no one else takes the slot:
+       * exact when the call it waits for has settled, else the earliest possible time.
+       */
       readonly waitMs: number;
-      /** What refused: the shared cooldown after a 429, or the fullest window. */
+      /** What refused: the shared cooldown after a 429, or the window that frees last. */
       readonly blockedBy: 'cooldown' | RateWindow;
       readonly at: number;
     };
@@ -42,12 +57,16 @@ export interface LimiterStatus {
   readonly cooldownMs: number;
   /** Calls admitted since the counter was created. */
   readonly admittedTotal: number;
+  /** Admitted calls whose answer is not back yet. */
+  readonly inFlight: number;
 }
 
 export interface RateLimiter {
   readonly windows: readonly RateWindow[];
-  /** Admits one call now and counts it in every window, or says exactly how long to wait. */
+  /** Admits one call now and counts it in every window, or says how long to wait. */
   acquire(tenant: string): Promise<Admission>;
+  /** The admitted call is over (answered or failed): it counts from now on, not from its in-flight bound. */
+  settle(tenant: string, ticket: string): Promise<void>;
   /** After a 429: no process starts a call for this tenant for `durationMs`. Returns its end (Redis epoch ms). */
   setCooldown(tenant: string, durationMs: number): Promise<number>;
   status(tenant: string): Promise<LimiterStatus>;
@@ -61,27 +80,33 @@ const ceilMs = (us: number): number => Math.ceil(us / 1000);
  * and time comes from Redis, so every process on every host sees one budget and one clock.
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const { keys, safetyMs, clock } = options;
+  const { keys, safetyMs, inflightMs, clock } = options;
   if (options.windows.length === 0) throw new Error('the rate limiter needs at least one window');
-  const windows = [...options.windows];
+  const windows = [...options.windows].sort((a, b) => a.windowMs - b.windowMs);
   const scripts = budgetScripts(options.redis);
   const windowArgs = windows.flatMap((w) => [w.max, w.windowMs * 1000]);
   const nowArg = (): string => (clock ? String(Math.round(clock() * 1000)) : '');
+  const windowKeys = (tenant: string): string[] => windows.map((w) => keys.limiterWindow(tenant, w.windowMs));
 
   function keysAndArgs(tenant: string): [number, ...(string | number)[]] {
-    const keyList = [keys.limiterCooldown(tenant), keys.limiterAdmitted(tenant), ...windows.map((w) => keys.limiterWindow(tenant, w.windowMs))];
-    return [keyList.length, ...keyList, safetyMs * 1000, nowArg(), ...windowArgs];
+    const keyList = [keys.limiterCooldown(tenant), keys.limiterAdmitted(tenant), ...windowKeys(tenant)];
+    return [keyList.length, ...keyList, safetyMs * 1000, nowArg(), inflightMs * 1000, ...windowArgs];
   }
 
   return {
     windows,
 
     async acquire(tenant) {
-      const [admitted, waitUs, blocking, nowUs] = await scripts.ipenrichAcquire(...keysAndArgs(tenant));
-      if (admitted === 1) return { admitted: true, at: toMs(nowUs) };
+      const [admitted, waitUs, blocking, nowUs, ticket] = await scripts.ipenrichAcquire(...keysAndArgs(tenant));
+      if (admitted === 1) return { admitted: true, at: toMs(nowUs), ticket };
       const blockedBy = blocking === -1 ? 'cooldown' : windows[blocking - 1];
       if (blockedBy === undefined) throw new Error(`acquire-n.lua named an unknown window ${blocking}`);
       return { admitted: false, waitMs: ceilMs(waitUs), blockedBy, at: toMs(nowUs) };
+    },
+
+    async settle(tenant, ticket) {
+      const windowList = windowKeys(tenant);
+      await scripts.ipenrichSettle(windowList.length, ...windowList, ticket, nowArg());
     },
 
     async setCooldown(tenant, durationMs) {
@@ -90,10 +115,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
     async status(tenant) {
       const reply = await scripts.ipenrichInspect(...keysAndArgs(tenant));
-      const [nowUs = 0, cooldownUs = 0, admittedTotal = 0] = reply;
+      const [nowUs = 0, cooldownUs = 0, admittedTotal = 0, inFlight = 0] = reply;
       const windowStatus = windows.map((w, i): WindowStatus => {
-        const used = reply[3 + 2 * i] ?? 0;
-        return { ...w, used, remaining: Math.max(0, w.max - used), freeInMs: ceilMs(reply[4 + 2 * i] ?? 0) };
+        const used = reply[4 + 2 * i] ?? 0;
+        return { ...w, used, remaining: Math.max(0, w.max - used), freeInMs: ceilMs(reply[5 + 2 * i] ?? 0) };
       });
       const cooldownMs = ceilMs(cooldownUs);
       return {
@@ -102,6 +127,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         nextFreeInMs: Math.max(cooldownMs, ...windowStatus.map((w) => w.freeInMs)),
         cooldownMs,
         admittedTotal,
+        inFlight,
       };
     },
   };

@@ -2,10 +2,16 @@
   Admits one call to the Defender API if every rate window has room, and records it in all of them
   at once; a refused call records nothing.
 
-  Each window is a sliding log: a sorted set whose scores are admission times (epoch microseconds
-  from Redis TIME, the one clock every process shares). A call is admitted at `now` only if fewer
-  than `max` entries lie in (now - span, now], where span = window + safety margin. So any interval
-  of one window's length holds at most `max` admissions, with the margin to spare.
+  Each window is a sliding log: a sorted set of calls scored by the time they count at, in epoch
+  microseconds of Redis TIME (the one clock every process shares). A call is admitted at `now` only
+  if fewer than `max` entries score above now - span, where span = window + safety margin.
+
+  A call reaches Defender some time after its admission (connection set-up, token, a busy host), at
+  the latest when its answer comes back. So an admitted call is logged as in flight, scored at
+  now + inflight (the latest it can count at), and settle-n.lua lowers the score to the moment the
+  answer arrived. Every score is then at or after the call's arrival at Defender, which makes the
+  window hold for arrivals, whatever the latency; the margin is left for clock skew. A caller that
+  dies mid-call leaves an entry that counts until its in-flight bound, then leaves a span later.
 
   The number of keys is 2 + the number of windows (so this file is `-n`): the command is defined
   without numberOfKeys, and callers pass the key count as the first argument.
@@ -16,10 +22,14 @@
 
   ARGV[1]      safety margin in microseconds, added to every window
   ARGV[2]      current time in epoch microseconds, or '' to use Redis TIME (tests inject time)
-  ARGV[3..]    pairs per window: max calls, window length in microseconds
+  ARGV[3]      in-flight bound in microseconds: the longest a call may take before it is settled
+  ARGV[4..]    pairs per window: max calls, window length in microseconds
 
   Returns { admitted (1|0), wait in microseconds until a call could be admitted,
-            blocking (0 admitted, -1 cooldown, i = window i), now in epoch microseconds }
+            blocking (0 admitted, -1 cooldown, i = window i), now in epoch microseconds,
+            the log member of an admitted call (for settle-n.lua), or '' }
+  The wait is exact when the entry it waits for has settled; for a call still in flight it is the
+  earliest possible time (as if the answer came now), so no call is admitted earlier.
 ]]
 
 local now
@@ -30,6 +40,7 @@ else
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
 local safety = tonumber(ARGV[1])
+local inflight = tonumber(ARGV[3])
 
 -- Lua prints large numbers as 1.7e+15; scores and members need every digit.
 local function int(x)
@@ -48,15 +59,15 @@ end
 local windows = #KEYS - 2
 for i = 1, windows do
   local key = KEYS[i + 2]
-  local max = tonumber(ARGV[1 + 2 * i])
-  local span = tonumber(ARGV[2 + 2 * i]) + safety
-  -- An entry at time e stops counting once now - span >= e.
+  local max = tonumber(ARGV[2 + 2 * i])
+  local span = tonumber(ARGV[3 + 2 * i]) + safety
+  -- An entry scored s stops counting once now - span >= s.
   redis.call('ZREMRANGEBYSCORE', key, '-inf', int(now - span))
   local count = redis.call('ZCARD', key)
   if count >= max then
     -- The call fits once count - max + 1 entries have left: wait for the (count - max + 1)-th oldest.
     local entry = redis.call('ZRANGE', key, count - max, count - max, 'WITHSCORES')
-    local free = tonumber(entry[2]) + span - now
+    local free = math.min(tonumber(entry[2]), now) + span - now
     if free > wait then
       wait = free
       blocking = i
@@ -65,15 +76,15 @@ for i = 1, windows do
 end
 
 if wait > 0 then
-  return { 0, wait, blocking, now }
+  return { 0, wait, blocking, now, '' }
 end
 
 local member = int(now) .. '-' .. redis.call('INCR', KEYS[2])
 for i = 1, windows do
   local key = KEYS[i + 2]
-  local span = tonumber(ARGV[2 + 2 * i]) + safety
-  redis.call('ZADD', key, int(now), member)
-  -- The log empties itself one span after its newest entry.
-  redis.call('PEXPIRE', key, int(math.ceil(span / 1000) + 1))
+  local span = tonumber(ARGV[3 + 2 * i]) + safety
+  redis.call('ZADD', key, int(now + inflight), member)
+  -- The log empties itself one span after its newest entry stops being in flight.
+  redis.call('PEXPIRE', key, int(math.ceil((inflight + span) / 1000) + 1))
 end
-return { 1, 0, 0, now }
+return { 1, 0, 0, now, member }

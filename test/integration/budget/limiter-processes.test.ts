@@ -59,7 +59,7 @@ describe('rate limiter shared by several processes (real Redis)', () => {
     // Several processes shared the admissions, all were refused many times, and only admissions counted.
     expect(reports.filter((r) => r.admissions.length > 0).length).toBeGreaterThanOrEqual(2);
     expect(refusals).toBeGreaterThan(admissions.length);
-    const limiter = createRateLimiter({ redis, keys: keySpace(prefix), windows, safetyMs });
+    const limiter = createRateLimiter({ redis, keys: keySpace(prefix), windows, safetyMs, inflightMs: 5_000 });
     expect((await limiter.status(tenant)).admittedTotal).toBe(admissions.length);
   });
 });

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { earliestFit, withMargin } from '../../../bench/budget/sliding-windows.js';
 import type { RateWindow } from '../../../src/config/rate-limits.js';
-import { createRateLimiter, type RateLimiter } from '../../../src/enrich/limiter.js';
+import { createRateLimiter, type Admission, type RateLimiter } from '../../../src/enrich/limiter.js';
 import type { Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
 import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
@@ -33,7 +33,14 @@ describe('rate limiter (real Redis)', () => {
   afterAll(async () => cleanup());
 
   function limiter(windows: RateWindow[], safetyMs: number, clock?: () => number): RateLimiter {
-    return createRateLimiter({ redis, keys, windows, safetyMs, ...(clock ? { clock } : {}) });
+    return createRateLimiter({ redis, keys, windows, safetyMs, inflightMs: 60_000, ...(clock ? { clock } : {}) });
+  }
+
+  /** Acquires and, when admitted, settles at once: a call whose answer came back immediately. */
+  async function call(lim: RateLimiter, name: string): Promise<Admission> {
+    const answer = await lim.acquire(name);
+    if (answer.admitted) await lim.settle(name, answer.ticket);
+    return answer;
   }
 
   it('admits only while every window has room, and a refusal consumes nothing', async () => {
@@ -41,7 +48,7 @@ describe('rate limiter (real Redis)', () => {
     const t0 = clock.now();
     const lim = limiter([{ max: 3, windowMs: 1_000 }, { max: 5, windowMs: 10_000 }], 0, clock.now);
     const name = tenant();
-    for (let i = 0; i < 3; i += 1) expect((await lim.acquire(name)).admitted).toBe(true);
+    for (let i = 0; i < 3; i += 1) expect((await call(lim, name)).admitted).toBe(true);
     for (let i = 0; i < 20; i += 1) {
       const refused = await lim.acquire(name);
       expect(refused).toMatchObject({ admitted: false, waitMs: 1_000, blockedBy: { max: 3, windowMs: 1_000 } });
@@ -53,8 +60,8 @@ describe('rate limiter (real Redis)', () => {
 
     // The short window frees at t0 + 1 s; the long one then fills at 5 and refuses until t0 + 10 s.
     clock.set(t0 + 1_000);
-    expect((await lim.acquire(name)).admitted).toBe(true);
-    expect((await lim.acquire(name)).admitted).toBe(true);
+    expect((await call(lim, name)).admitted).toBe(true);
+    expect((await call(lim, name)).admitted).toBe(true);
     clock.set(t0 + 1_500);
     expect(await lim.acquire(name)).toMatchObject({ admitted: false, waitMs: 8_500, blockedBy: { max: 5, windowMs: 10_000 } });
     const full = await lim.status(name);
@@ -88,7 +95,7 @@ describe('rate limiter (real Redis)', () => {
             at += step;
             clock.set(at);
             const expectedAt = earliestFit(admitted, effective, at);
-            const answer = await lim.acquire(name);
+            const answer = await call(lim, name);
             if (expectedAt === at) {
               expect(answer.admitted).toBe(true);
               admitted.push(at);
@@ -101,7 +108,7 @@ describe('rate limiter (real Redis)', () => {
             expect(await lim.acquire(name)).toMatchObject({ admitted: false, waitMs: 1 });
             at += answer.waitMs;
             clock.set(at);
-            expect((await lim.acquire(name)).admitted).toBe(true);
+            expect((await call(lim, name)).admitted).toBe(true);
             admitted.push(at);
           }
           expect((await lim.status(name)).admittedTotal).toBe(admitted.length);
@@ -114,7 +121,7 @@ describe('rate limiter (real Redis)', () => {
   it('on Redis time: waiting the returned ms is admitted, waiting less is still refused', async () => {
     const lim = limiter([{ max: 3, windowMs: 300 }, { max: 5, windowMs: 1_200 }], 20);
     const name = tenant();
-    for (let i = 0; i < 3; i += 1) expect((await lim.acquire(name)).admitted).toBe(true);
+    for (let i = 0; i < 3; i += 1) expect((await call(lim, name)).admitted).toBe(true);
     const first = await lim.acquire(name);
     // Redis decided before we heard the answer, so timing from here never waits too little.
     const answeredAt = performance.now();
@@ -129,10 +136,10 @@ describe('rate limiter (real Redis)', () => {
     expect(Math.abs(early.at + early.waitMs - (first.at + first.waitMs))).toBeLessThanOrEqual(1);
 
     await sleepAtLeast(first.waitMs, answeredAt);
-    expect((await lim.acquire(name)).admitted).toBe(true);
+    expect((await call(lim, name)).admitted).toBe(true);
 
     // Now the long window (5 in 1.2 s + 20 ms) is the one that refuses.
-    expect((await lim.acquire(name)).admitted).toBe(true);
+    expect((await call(lim, name)).admitted).toBe(true);
     const long = await lim.acquire(name);
     expect(long).toMatchObject({ admitted: false, blockedBy: { max: 5, windowMs: 1_200 } });
   });
@@ -142,7 +149,7 @@ describe('rate limiter (real Redis)', () => {
     const t0 = clock.now();
     const lim = limiter([{ max: 2, windowMs: 10_000 }], 100, clock.now);
     const name = tenant();
-    expect((await lim.acquire(name)).admitted).toBe(true);
+    expect((await call(lim, name)).admitted).toBe(true);
     expect(await lim.setCooldown(name, 5_000)).toBe(t0 + 5_000);
     expect(await lim.setCooldown(name, 1_000)).toBe(t0 + 5_000);
     expect(await lim.acquire(name)).toMatchObject({ admitted: false, waitMs: 5_000, blockedBy: 'cooldown' });
@@ -150,7 +157,7 @@ describe('rate limiter (real Redis)', () => {
     clock.set(t0 + 4_999.999);
     expect(await lim.acquire(name)).toMatchObject({ admitted: false, blockedBy: 'cooldown' });
     clock.set(t0 + 5_000);
-    expect((await lim.acquire(name)).admitted).toBe(true);
+    expect((await call(lim, name)).admitted).toBe(true);
 
     // Full window (frees at t0 + 10.1 s) and a cooldown to t0 + 8 s: the wait is the later of the two.
     await lim.setCooldown(name, 3_000);
@@ -160,20 +167,60 @@ describe('rate limiter (real Redis)', () => {
   it('keeps tenants apart', async () => {
     const lim = limiter([{ max: 1, windowMs: 60_000 }], 0);
     const [a, b] = [tenant(), tenant()];
-    expect((await lim.acquire(a)).admitted).toBe(true);
-    expect((await lim.acquire(a)).admitted).toBe(false);
-    expect((await lim.acquire(b)).admitted).toBe(true);
+    expect((await call(lim, a)).admitted).toBe(true);
+    expect((await call(lim, a)).admitted).toBe(false);
+    expect((await call(lim, b)).admitted).toBe(true);
+  });
+
+  it('counts a call in flight until it settles, and an unsettled one until its in-flight bound, then a window more', async () => {
+    const clock = manualClock();
+    const t0 = clock.now();
+    const lim = createRateLimiter({ redis, keys, windows: [{ max: 1, windowMs: 1_000 }], safetyMs: 0, inflightMs: 5_000, clock: clock.now });
+    const [settled, dead, late] = [tenant(), tenant(), tenant()];
+    const tickets = new Map<string, string>();
+    for (const name of [settled, dead, late]) {
+      const answer = await lim.acquire(name);
+      if (!answer.admitted) throw new Error('an empty window refused a call');
+      tickets.set(name, answer.ticket);
+    }
+
+    // In flight a whole window later: still counted; the wait is the earliest possible (answer now).
+    clock.set(t0 + 1_000);
+    expect(await lim.acquire(settled)).toMatchObject({ admitted: false, waitMs: 1_000 });
+    expect(await lim.status(settled)).toMatchObject({ inFlight: 1, nextFreeInMs: 1_000 });
+
+    // Settled at t0 + 1.2 s: it counts from then, for exactly one window.
+    clock.set(t0 + 1_200);
+    await lim.settle(settled, tickets.get(settled) ?? '');
+    expect(await lim.status(settled)).toMatchObject({ inFlight: 0, nextFreeInMs: 1_000 });
+    clock.set(t0 + 2_199.999);
+    expect((await lim.acquire(settled)).admitted).toBe(false);
+    clock.set(t0 + 2_200);
+    expect((await call(lim, settled)).admitted).toBe(true);
+
+    // Never settled (its caller died): counted as arriving at the 5 s bound, free a window later.
+    clock.set(t0 + 5_999.999);
+    expect(await lim.acquire(dead)).toMatchObject({ admitted: false, waitMs: 1 });
+    clock.set(t0 + 6_000);
+    expect((await call(lim, dead)).admitted).toBe(true);
+
+    // Settling after the bound does not extend it.
+    clock.set(t0 + 5_500);
+    await lim.settle(late, tickets.get(late) ?? '');
+    clock.set(t0 + 6_000);
+    expect((await call(lim, late)).admitted).toBe(true);
   });
 
   it('lets its Redis keys expire once every entry has left', async () => {
-    const lim = limiter([{ max: 5, windowMs: 1_000 }, { max: 9, windowMs: 4_000 }], 50);
+    const lim = createRateLimiter({ redis, keys, windows: [{ max: 5, windowMs: 1_000 }, { max: 9, windowMs: 4_000 }], safetyMs: 50, inflightMs: 2_000 });
     const name = tenant();
-    await lim.acquire(name);
+    await call(lim, name);
     const short = await redis.pttl(keys.limiterWindow(name, 1_000));
     const long = await redis.pttl(keys.limiterWindow(name, 4_000));
-    expect(short).toBeGreaterThan(900);
-    expect(short).toBeLessThanOrEqual(1_051);
-    expect(long).toBeGreaterThan(3_900);
-    expect(long).toBeLessThanOrEqual(4_051);
+    // In-flight bound + window + margin after the newest admission.
+    expect(short).toBeGreaterThan(2_900);
+    expect(short).toBeLessThanOrEqual(3_051);
+    expect(long).toBeGreaterThan(5_900);
+    expect(long).toBeLessThanOrEqual(6_051);
   });
 });

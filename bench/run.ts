@@ -12,6 +12,7 @@ export interface BenchOptions {
 export type Benchmark = (options: BenchOptions) => Promise<string>;
 
 const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
+  budget: () => import('./budget/index.js'),
   extract: () => import('./extract/index.js'),
 };
 

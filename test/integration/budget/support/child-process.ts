@@ -12,9 +12,10 @@ export interface Child {
   readonly exited: Promise<number | null>;
 }
 
-export function spawnChild(script: URL, args: readonly string[]): Child {
+export function spawnChild(script: URL, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Child {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(script), ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    env,
   });
   const seen: Record<string, unknown>[] = [];
   const waiting: { name: string; resolve: (value: Record<string, unknown>) => void }[] = [];

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IpenrichError } from '../errors.js';
+import { hasCode, IpenrichError } from '../errors.js';
 import { matchApiKey } from './api-keys.js';
 import type { Caller } from './caller.js';
 import { sendError } from './error-reply.js';
 import type { IngressApp, IngressDeps, RouteAccess } from './ingress-deps.js';
+import type { RateDecision } from './rate-limit.js';
 import { hasSignatureHeaders, verifySignature } from './signing-secrets.js';
 
 interface PresentedKey {
@@ -50,18 +51,30 @@ function deny(request: FastifyRequest, reply: FastifyReply, message: string): Fa
 /**
  * Authentication, authorization and the per-caller rate limit, before any route runs:
  * - onRequest: API keys (constant-time hash comparison), then the rate limit, then operator-only
- *   routes. Nothing of the body is read for a request that fails here.
+ *   routes. Nothing of the body is read for a request that fails here. While Redis is down the
+ *   rate limit cannot be read and is skipped: /metrics and /healthz keep answering, and every
+ *   route that needs Redis answers 503 on its own.
  * - preValidation: Standard Webhooks signatures, which need the body as received. A signed request
  *   without a key is authenticated by its signature; with a key, both must hold.
  */
 export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'guard' | 'rateLimit'>): void {
   const { auth, guard, rateLimit } = deps;
 
+  /** The caller's rate limit; undefined when Redis cannot say (fail open: every Redis-backed route answers 503 by itself). */
+  async function rateDecision(caller: Caller): Promise<RateDecision | undefined> {
+    try {
+      return await guard(() => rateLimit.take(caller.id));
+    } catch (error) {
+      if (hasCode(error, 'REDIS_UNAVAILABLE')) return undefined;
+      throw error;
+    }
+  }
+
   async function admit(request: FastifyRequest, reply: FastifyReply, caller: Caller): Promise<FastifyReply | undefined> {
     try {
-      const decision = await guard(() => rateLimit.take(caller.id));
-      reply.header('ratelimit-limit', String(decision.limit)).header('ratelimit-remaining', String(decision.remaining));
-      if (!decision.admitted) {
+      const decision = await rateDecision(caller);
+      if (decision) reply.header('ratelimit-limit', String(decision.limit)).header('ratelimit-remaining', String(decision.remaining));
+      if (decision && !decision.admitted) {
         throw new IpenrichError('RATE_LIMITED', `more than ${decision.limit} requests per minute for this caller; retry after the Retry-After seconds`, {
           retryAfterMs: decision.retryAfterMs,
         });

@@ -28,7 +28,8 @@ export interface OpenIngressOptions {
 
 export interface OpenedIngress {
   readonly deps: IngressDeps;
-  close(): Promise<void>;
+  /** Closes queue, events and connections; after `timeoutMs` (Redis down) it drops the connections instead. */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -90,12 +91,25 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
 
   return {
     deps,
-    async close() {
-      await queueEvents.close();
-      await queue.close();
-      if (!options.enricher) await enricher.close();
-      await clients?.close();
-      await Promise.all([redis, eventsRedis].map((connection) => connection.quit().catch(() => connection.disconnect())));
+    async close(timeoutMs = 5_000) {
+      const graceful = (async () => {
+        await queueEvents.close();
+        await queue.close();
+        if (!options.enricher) await enricher.close();
+        await clients?.close();
+        await Promise.all([redis, eventsRedis].map((connection) => connection.quit().catch(() => connection.disconnect())));
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      // With Redis down, closing BullMQ's connections waits for a reconnect that may never come.
+      const outcome = await Promise.race([graceful.then(() => 'closed' as const, () => 'closed' as const), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        redis.disconnect();
+        eventsRedis.disconnect();
+      }
     },
   };
 }

@@ -23,15 +23,39 @@ function isRedisFailure(error: Error, redis: Redis): boolean {
 
 /**
  * The ingress never answers 202 for an alert Redis did not take, and never hangs on a Redis that is
- * down: a step fails at once when the connection is not ready, and after `timeoutMs` otherwise.
+ * down: once connected, a step fails at once when the connection is not ready, and after
+ * `timeoutMs` otherwise. Before the first connection, steps wait for it up to `timeoutMs`.
  * Errors that are not about Redis (bugs) pass through unchanged.
  */
 export function createRedisGuard(redis: Redis, timeoutMs: number): RedisGuard {
   const unavailable = (reason: string, cause?: unknown): IpenrichError =>
     new IpenrichError('REDIS_UNAVAILABLE', `Redis is unavailable (${reason}); nothing was queued, retry later`, { cause, retryAfterMs: 5_000 });
 
+  let connectedOnce = redis.status === 'ready';
+  redis.once('ready', () => {
+    connectedOnce = true;
+  });
+
+  /** At start-up the first connection may still be on its way: wait for it (within the step's time). */
+  function firstConnection(waitMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        redis.off('ready', onReady);
+        reject(unavailable(`not connected within ${waitMs} ms`));
+      }, waitMs);
+      const onReady = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      redis.once('ready', onReady);
+    });
+  }
+
   return async <T>(operation: () => Promise<T>, stepTimeoutMs = timeoutMs): Promise<T> => {
-    if (redis.status !== 'ready') throw unavailable(`connection ${redis.status}`);
+    if (redis.status !== 'ready') {
+      if (connectedOnce) throw unavailable(`connection ${redis.status}`);
+      await firstConnection(timeoutMs);
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(unavailable(`no answer within ${stepTimeoutMs} ms`)), stepTimeoutMs);

@@ -52,17 +52,6 @@ export const enrichAnswer = jobView.extend({
   duplicate: z.boolean().describe('True when this alert was already queued or done.'),
 });
 
-export const lookupBody = z
-  .strictObject({
-    ips: z.array(z.string().max(100)).min(1).describe('IP addresses in any common form (IPv6 compressed or not, defanged); at most INGRESS_MAX_BATCH.'),
-    tenant: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a tenant name: 1-64 letters, digits, _ . -')
-      .optional(),
-    lookBackHours: z.number().int().min(1).max(720).optional().describe('Default: the tenant\'s MDE_LOOKBACK_HOURS.'),
-  })
-  .describe('IPs a playbook already holds (Sentinel "Entities - Get IPs"): same cache and API budget as alerts.');
-
 export const lookupAnswer = z.object({
   tenant: z.string(),
   lookBackHours: z.number().int(),
@@ -70,5 +59,3 @@ export const lookupAnswer = z.object({
   ips: z.array(ipResultSchema),
   summary: z.string(),
 });
-
-export const healthAnswer = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.string()).optional() });

@@ -1,0 +1,125 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request as undiciRequest } from 'undici';
+import { loadConfig, type Config } from '../../../../src/config/load.js';
+import { generateApiKey, hashApiKey } from '../../../../src/ingress/api-keys.js';
+import { buildIngressApp } from '../../../../src/ingress/app.js';
+import type { IngressApp } from '../../../../src/ingress/ingress-deps.js';
+import { openIngress, type OpenedIngress } from '../../../../src/ingress/open-ingress.js';
+import { createLogger } from '../../../../src/log.js';
+import { openRuntime, type Runtime } from '../../../../src/runtime.js';
+import { startWorker, type StartedWorker } from '../../../../src/worker-runtime.js';
+import { testRedisUrl, uniquePrefix } from '../../../support/redis.js';
+
+/** One operator key and one key per bound tenant, generated per harness (no key lives in a fixture). */
+export interface HarnessKeys {
+  readonly operator: string;
+  readonly contoso: string;
+  readonly fabrikam: string;
+}
+
+export interface HarnessOptions {
+  /** Settings on top of the harness defaults (emulator env, a unique prefix, the keys, a loopback host). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Also start an in-process worker (as `serve --worker`). */
+  readonly worker?: boolean;
+  readonly redisUrl?: string;
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly text: string;
+  /** The body parsed as JSON (undefined when it is not JSON). */
+  readonly json: unknown;
+}
+
+export interface IngressHarness {
+  readonly url: string;
+  readonly app: IngressApp;
+  readonly config: Config;
+  readonly ingress: OpenedIngress;
+  readonly keys: HarnessKeys;
+  /** Starts the worker later (for tests that need the queue to wait first). */
+  startWorker(): Promise<void>;
+  http(method: string, path: string, options?: { body?: unknown; rawBody?: string; headers?: Record<string, string>; key?: string | null }): Promise<HttpAnswer>;
+  close(): Promise<void>;
+}
+
+/** An IPENRICH_CONFIG file with tenants contoso and fabrikam, using the same Defender settings as the default tenant. */
+function writeTenantsFile(env: Readonly<Record<string, string>>): string {
+  const names = ['MDE_TENANT_ID', 'MDE_CLIENT_ID', 'MDE_CLIENT_SECRET', 'MDE_AUTHORITY_HOST', 'MDE_API_BASE_URL'];
+  const tenant = Object.fromEntries(names.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+  const path = join(mkdtempSync(join(tmpdir(), 'ipe-ingress-')), 'ipenrich.json');
+  writeFileSync(path, JSON.stringify({ tenants: { contoso: tenant, fabrikam: tenant } }));
+  return path;
+}
+
+/**
+ * The ingress as `ipenrich serve` runs it — real sockets, real Redis, optionally the real worker —
+ * with tenants `default`, `contoso` and `fabrikam`.
+ */
+export async function startIngressHarness(options: HarnessOptions = {}): Promise<IngressHarness> {
+  const keys: HarnessKeys = { operator: generateApiKey(), contoso: generateApiKey(), fabrikam: generateApiKey() };
+  const config = loadConfig({
+    REDIS_URL: options.redisUrl ?? testRedisUrl(),
+    IPENRICH_PREFIX: uniquePrefix('ingress'),
+    INGRESS_HOST: '127.0.0.1',
+    INGRESS_PORT: '0',
+    INGRESS_API_KEYS: [hashApiKey(keys.operator), `${hashApiKey(keys.contoso)}@contoso`, `${hashApiKey(keys.fabrikam)}@fabrikam`].join(','),
+    LOG_LEVEL: 'silent',
+    IPENRICH_CONFIG: writeTenantsFile(options.env ?? {}),
+    ...options.env,
+  });
+  const logger = createLogger({ level: 'silent' });
+  let runtime: Runtime | undefined;
+  let worker: StartedWorker | undefined;
+
+  async function launchWorker(): Promise<void> {
+    runtime = await openRuntime({}, { config, logger, waitForRedis: true });
+    worker = await startWorker(runtime);
+  }
+  if (options.worker) await launchWorker();
+
+  const ingress = openIngress({ config, logger, ...(worker ? { enricher: worker.enricher } : {}) });
+  const app = await buildIngressApp(ingress.deps);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    app,
+    config,
+    ingress,
+    keys,
+    startWorker: launchWorker,
+    async http(method, path, requestOptions = {}) {
+      const key = requestOptions.key === undefined ? keys.operator : requestOptions.key;
+      const headers: Record<string, string> = { ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...requestOptions.headers };
+      let body: string | undefined = requestOptions.rawBody;
+      if (requestOptions.body !== undefined) {
+        body = JSON.stringify(requestOptions.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const answer = await undiciRequest(`${url}${path}`, { method: method as 'GET', headers, ...(body === undefined ? {} : { body }) });
+      const text = await answer.body.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: answer.statusCode, headers: answer.headers, text, json };
+    },
+    async close() {
+      await app.close();
+      await worker?.close(5_000);
+      await runtime?.queue.obliterate({ force: true }).catch(() => undefined);
+      await runtime?.close();
+      await ingress.close();
+    },
+  };
+}

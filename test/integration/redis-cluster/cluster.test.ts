@@ -89,18 +89,21 @@ describe('Redis Cluster (three local masters)', () => {
       { max: 3, windowMs: 60_000 },
       { max: 5, windowMs: 3_600_000 },
     ];
-    const limiter = createRateLimiter({ redis, keys: keySpace(await prefixAwayFromSeed()), windows, safetyMs: 0 });
+    const limiter = createRateLimiter({ redis, keys: keySpace(await prefixAwayFromSeed()), windows, safetyMs: 0, inflightMs: 1_000 });
     const admissions = [];
     for (let i = 0; i < 4; i += 1) admissions.push(await limiter.acquire(TENANT));
     expect(admissions.map((a) => a.admitted)).toEqual([true, true, true, false]);
     expect(admissions[3]).toMatchObject({ admitted: false, blockedBy: windows[0] });
+    expect((await limiter.status(TENANT)).inFlight).toBe(3);
+    for (const admission of admissions) if (admission.admitted) await limiter.settle(TENANT, admission.ticket);
     await limiter.setCooldown(TENANT, 5_000);
     const status = await limiter.status(TENANT);
     expect(status.windows.map((w) => w.used)).toEqual([3, 3]);
     expect(status.admittedTotal).toBe(3);
+    expect(status.inFlight).toBe(0);
     expect(status.cooldownMs).toBeGreaterThan(0);
 
-    const spread = createRateLimiter({ redis, keys: keySpace(`ipe-${randomUUID().slice(0, 8)}`), windows, safetyMs: 0 });
+    const spread = createRateLimiter({ redis, keys: keySpace(`ipe-${randomUUID().slice(0, 8)}`), windows, safetyMs: 0, inflightMs: 1_000 });
     await expect(spread.acquire(TENANT)).rejects.toThrow(/CROSSSLOT|same slot/i);
   });
 
@@ -161,6 +164,7 @@ describe('Redis Cluster (three local masters)', () => {
       format: 'generic',
       alert: { id: alertId, ip: '203.0.113.5' },
       receivedAt: new Date().toISOString(),
+      enqueueId: randomUUID(),
     });
     await queue.add(ALERT_JOB_NAME, data('a1'), { jobId: 'a1' });
     await queue.add(ALERT_JOB_NAME, data('a2'), { jobId: 'a2', priority: 1 });

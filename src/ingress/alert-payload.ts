@@ -135,7 +135,7 @@ export function parseEnrichBody(body: unknown): Parsed<EnrichBody> {
   return issues.length === 0 ? { ok: true, value: body as EnrichBody } : { ok: false, issues };
 }
 
-export const alertsQuery = z.strictObject({
+export const alertsQuery = z.object({
   tenant: tenantName.optional().describe('Default tenant for alerts that name none (for callers that cannot shape the body, like Splunk).'),
   callbackUrl: callbackUrl.optional().describe('Default callback URL for alerts that name none.'),
   token: z

@@ -26,6 +26,8 @@ export interface HarnessOptions {
   /** Also start an in-process worker (as `serve --worker`). */
   readonly worker?: boolean;
   readonly redisUrl?: string;
+  /** Reuse another harness' keys (two replicas of one deployment). */
+  readonly keys?: HarnessKeys;
 }
 
 export interface HttpAnswer {
@@ -62,7 +64,7 @@ function writeTenantsFile(env: Readonly<Record<string, string>>): string {
  * with tenants `default`, `contoso` and `fabrikam`.
  */
 export async function startIngressHarness(options: HarnessOptions = {}): Promise<IngressHarness> {
-  const keys: HarnessKeys = { operator: generateApiKey(), contoso: generateApiKey(), fabrikam: generateApiKey() };
+  const keys: HarnessKeys = options.keys ?? { operator: generateApiKey(), contoso: generateApiKey(), fabrikam: generateApiKey() };
   const config = loadConfig({
     REDIS_URL: options.redisUrl ?? testRedisUrl(),
     IPENRICH_PREFIX: uniquePrefix('ingress'),

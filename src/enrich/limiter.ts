@@ -13,9 +13,9 @@ export interface RateLimiterOptions {
   /**
    * The longest an admitted call can take to reach Defender and come back (at least the client's
    * timeout). Until settled, a call counts as if it arrived this late; a caller that dies mid-call
-   * holds its slot that much longer.
+   * holds its slot that much longer. Default 60 s; only `acquire` uses it.
    */
-  readonly inflightMs: number;
+  readonly inflightMs?: number;
   /** Tests only: epoch ms to use instead of Redis TIME, to probe exact boundaries. */
   readonly clock?: () => number;
 }
@@ -72,6 +72,8 @@ export interface RateLimiter {
   status(tenant: string): Promise<LimiterStatus>;
 }
 
+const DEFAULT_INFLIGHT_MS = 60_000;
+
 const toMs = (us: number): number => us / 1000;
 const ceilMs = (us: number): number => Math.ceil(us / 1000);
 
@@ -80,7 +82,7 @@ const ceilMs = (us: number): number => Math.ceil(us / 1000);
  * and time comes from Redis, so every process on every host sees one budget and one clock.
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const { keys, safetyMs, inflightMs, clock } = options;
+  const { keys, safetyMs, inflightMs = DEFAULT_INFLIGHT_MS, clock } = options;
   if (options.windows.length === 0) throw new Error('the rate limiter needs at least one window');
   const windows = [...options.windows].sort((a, b) => a.windowMs - b.windowMs);
   const scripts = budgetScripts(options.redis);

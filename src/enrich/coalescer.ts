@@ -61,6 +61,8 @@ export function createCoalescer(options: CoalescerOptions): Coalescer {
     if (!subscriber) {
       // A connection in subscriber mode can run no other command, hence its own.
       subscriber = redis.duplicate();
+      // ioredis reconnects and resubscribes by itself; meanwhile waiters fall back to the lock TTL.
+      subscriber.on('error', (error: unknown) => logger?.warn({ err: error }, 'coalescing subscriber connection error'));
       subscriber.on('message', (channel: string, message: string) => {
         for (const listener of listeners.get(channel) ?? []) listener(message);
       });

@@ -3,7 +3,9 @@ import type { Config } from '../config/load.js';
 import { loadConfig } from '../config/load.js';
 import { createDefenderClients } from '../enrich/defender/clients-from-config.js';
 import type { IpStatsRecord } from '../enrich/ip-stats.js';
-import { IpenrichError, toIpenrichError, type ErrorCode } from '../errors.js';
+import { createEnricherFromConfig } from '../enrich/enricher-from-config.js';
+import { hasCode, IpenrichError, isErrorCode, toIpenrichError, type ErrorCode } from '../errors.js';
+import { describeRedisUrl, openRuntime, type Runtime } from '../runtime.js';
 import { canonicalIp } from '../extract/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { scrubSecrets } from '../secrets.js';
@@ -12,13 +14,17 @@ import type { Command } from './command.js';
 const usage = `Usage: ipenrich lookup IP… [--tenant NAME] [--look-back-hours N]
 
 Asks Defender for Endpoint about each IP and prints one JSON line per IP, in order: the record
-{"ip","prevalence","firstSeen","lastSeen","seen","lookBackHours","fetchedAt"}, or
-{"ip","error":{"code","message"}}. IPs may be written in any usual form (IPv6 compressed or not,
+{"ip","prevalence","firstSeen","lastSeen","seen","lookBackHours","fetchedAt","cached"}, or
+{"ip","error":{"code","message"}}. Lookups go through the worker's cache and shared API budget in
+Redis (REDIS_URL); they wait for budget when it is exhausted. Without REDIS_URL and with no Redis
+on localhost, lookup asks Defender directly and says so on stderr. IPs may be written in any usual form (IPv6 compressed or not,
 [brackets], defanged 1.2.3[.]4); they are looked up in canonical form.
 Exit 0 when every lookup succeeded, 1 when one failed, 2 for an invalid IP or usage (then nothing
 is looked up). Configuration: MDE_* settings (see config/ipenrich.example.env).`;
 
-export type LookupOutcome = { readonly ip: string; readonly record: IpStatsRecord } | { readonly ip: string; readonly error: IpenrichError };
+export type LookupOutcome =
+  | { readonly ip: string; readonly record: IpStatsRecord; readonly cached?: boolean }
+  | { readonly ip: string; readonly error: IpenrichError };
 
 export interface LookupOptions {
   readonly tenant: string;
@@ -30,8 +36,32 @@ export interface LookupOptions {
 const SAME_FOR_EVERY_IP = new Set<ErrorCode>(['AUTH_FAILED', 'AUTH_CONSENT_REQUIRED', 'CONFIG_INVALID', 'MDE_FORBIDDEN', 'MDE_UNAUTHORIZED']);
 
 /**
- * How lookup obtains records: one Defender call per distinct IP, in order. The only part that changes
- * when lookup moves onto the enricher (cache + shared limiter); formatting below stays.
+ * The normal path: the worker's enricher, so lookups share the cache, the coalescing and the
+ * multi-window budget with every other process on the same Redis.
+ */
+export async function lookupThroughEnricher(runtime: Runtime, ips: readonly string[], options: LookupOptions): Promise<LookupOutcome[]> {
+  const clients = createDefenderClients(runtime.config, options.logger ? { logger: options.logger } : {});
+  // Built before enriching so incomplete credentials fail the command (CONFIG_INVALID, exit 2), not each IP.
+  clients.clientFor(options.tenant);
+  const enricher = createEnricherFromConfig(runtime.config, runtime.redis, (tenant) => clients.clientFor(tenant), options.logger);
+  try {
+    const results = await enricher.enrich(options.tenant, [...new Set(ips)], { lookBackHours: options.lookBackHours });
+    const byIp = new Map(results.map((result) => [result.ip, result]));
+    return ips.map((ip): LookupOutcome => {
+      const result = byIp.get(ip);
+      if (result?.record && (result.status === 'enriched' || result.status === 'not_seen')) return { ip, record: result.record, cached: result.cached };
+      const code = result?.error && isErrorCode(result.error.code) ? result.error.code : result?.status === 'deferred' ? 'BUDGET_DEFERRED' : 'INTERNAL';
+      return { ip, error: new IpenrichError(code, result?.error?.message ?? `no answer for ${ip}`) };
+    });
+  } finally {
+    await enricher.close();
+    await clients.close();
+  }
+}
+
+/**
+ * The fallback when no Redis runs (a quick check from a laptop): one Defender call per distinct IP,
+ * in order, without the shared cache and budget.
  */
 export async function lookupIps(config: Config, ips: readonly string[], options: LookupOptions): Promise<LookupOutcome[]> {
   const clients = createDefenderClients(config, options.logger ? { logger: options.logger } : {});
@@ -62,7 +92,7 @@ export async function lookupIps(config: Config, ips: readonly string[], options:
 }
 
 export function formatOutcome(outcome: LookupOutcome): string {
-  if ('record' in outcome) return JSON.stringify(outcome.record);
+  if ('record' in outcome) return JSON.stringify(outcome.cached === undefined ? outcome.record : { ...outcome.record, cached: outcome.cached });
   return JSON.stringify({ ip: outcome.ip, error: { code: outcome.error.code, message: scrubSecrets(outcome.error.message) } });
 }
 
@@ -104,7 +134,26 @@ export const command: Command = {
     }
 
     const logger = createLogger({ level: config.LOG_LEVEL });
-    const outcomes = await lookupIps(config, ips, { tenant, lookBackHours, logger });
+    const options = { tenant, lookBackHours, logger };
+    let outcomes: LookupOutcome[];
+    let runtime: Runtime | undefined;
+    try {
+      runtime = await openRuntime(io.env, { config, logger });
+    } catch (error) {
+      // Without an explicit REDIS_URL, a missing local Redis is not an error: look up directly.
+      const explicit = io.env.REDIS_URL !== undefined || io.env.REDIS_URL_FILE !== undefined;
+      if (explicit || !hasCode(error, 'REDIS_UNAVAILABLE')) throw error;
+      io.stderr.write(`ipenrich lookup: no Redis at ${describeRedisUrl(config.REDIS_URL)}: looking up directly, without the shared cache and API budget (set REDIS_URL to share them)\n`);
+    }
+    if (runtime) {
+      try {
+        outcomes = await lookupThroughEnricher(runtime, ips, options);
+      } finally {
+        await runtime.close();
+      }
+    } else {
+      outcomes = await lookupIps(config, ips, options);
+    }
     for (const outcome of outcomes) io.stdout.write(`${formatOutcome(outcome)}\n`);
     return outcomes.every((outcome) => 'record' in outcome) ? 0 : 1;
   },

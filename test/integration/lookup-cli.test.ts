@@ -155,7 +155,7 @@ describe('ipenrich emulate', () => {
 
       const lookupProcess = spawnCli(['lookup', '203.0.113.77'], { ...env, LOG_LEVEL: 'silent' });
       expect(await lookupProcess.exited).toBe(0);
-      expect(JSON.parse(lookupProcess.output().trim())).toMatchObject({ ip: '203.0.113.77', lookBackHours: 720 });
+      expect(JSON.parse(lookupProcess.stdout().trim())).toMatchObject({ ip: '203.0.113.77', lookBackHours: 720 });
     } finally {
       emulate.child.kill('SIGTERM');
     }

@@ -4,6 +4,8 @@ export interface CliProcess {
   readonly child: ChildProcess;
   /** Everything written to stdout and stderr so far. */
   output(): string;
+  /** What was written to stdout only. */
+  stdout(): string;
   /** Resolves with the exit code (or the signal name) when the process ends. */
   readonly exited: Promise<number | string>;
 }
@@ -15,8 +17,10 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): CliPr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
+  let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     text += chunk.toString();
+    stdout += chunk.toString();
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     text += chunk.toString();
@@ -24,7 +28,7 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): CliPr
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
-  return { child, output: () => text, exited };
+  return { child, output: () => text, stdout: () => stdout, exited };
 }
 
 /** Polls `check` until it returns true, or fails after `timeoutMs` with `what` (read at failure) in the message. */

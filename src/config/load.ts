@@ -132,6 +132,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  if (result.success) {
+    // The coalescing lock is also the bound on an in-flight call: it must outlast the call's timeout.
+    const timeouts = [result.data.MDE_TIMEOUT_MS, ...Object.values(tenants).map((tenant) => tenant.MDE_TIMEOUT_MS)];
+    if (Math.max(...timeouts) >= result.data.COALESCE_LOCK_MS) {
+      problems.push(`COALESCE_LOCK_MS: must be longer than MDE_TIMEOUT_MS (${Math.max(...timeouts)} ms), or a slow call would be made twice`);
+    }
+  }
+
   for (const name of SECRET_NAME_SET) {
     const value = merged[name];
     if (typeof value === 'string') for (const part of value.split(',')) registerSecret(part.trim());

@@ -39,6 +39,11 @@ describe('loadConfig', () => {
     for (const name of ['MDE_LOOKBACK_HOURS', 'SINKS', 'MDE_RATE_LIMITS', 'REDIS_URL']) expect(message).toContain(name);
   });
 
+  it('checks settings against each other: the coalescing lock must outlast a call', () => {
+    expect(configError({ MDE_TIMEOUT_MS: '30000', COALESCE_LOCK_MS: '30000' })).toMatch(/COALESCE_LOCK_MS: must be longer than MDE_TIMEOUT_MS \(30000 ms\)/);
+    expect(loadConfig({ MDE_TIMEOUT_MS: '29999', COALESCE_LOCK_MS: '30000' }).COALESCE_LOCK_MS).toBe(30_000);
+  });
+
   it('never echoes a secret value, even an invalid one', () => {
     const message = configError({ WEBHOOK_SECRET: SECRET, MDE_CLIENT_SECRET: SECRET, MDE_LOOKBACK_HOURS: '0' });
     expect(message).toContain('WEBHOOK_SECRET');

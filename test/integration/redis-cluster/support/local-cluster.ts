@@ -64,6 +64,8 @@ export async function startLocalCluster(): Promise<LocalCluster> {
   try {
     const ports = [await freePort(), await freePort(), await freePort()];
     for (const port of ports) {
+      // The cluster bus defaults to port + 10000, which may be taken or above 65535: pick it too.
+      const busPort = await freePort();
       const nodeDir = join(dir, String(port));
       mkdirSync(nodeDir);
       const child = spawn(
@@ -74,6 +76,7 @@ export async function startLocalCluster(): Promise<LocalCluster> {
           '--dir', nodeDir,
           '--cluster-enabled', 'yes',
           '--cluster-config-file', 'nodes.conf',
+          '--cluster-port', String(busPort),
           '--cluster-node-timeout', '2000',
           '--save', '',
           '--appendonly', 'no',

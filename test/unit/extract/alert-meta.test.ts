@@ -28,7 +28,7 @@ describe('describeAlert on the shared samples', () => {
     ['41', { format: 'generic', id: null, title: null, severity: null, time: null }],
     ['45', { format: 'splunk-webhook', id: null, title: 'Excessive Failed Logins', severity: 'high', time: '2025-01-15T10:28:00.000Z' }],
     ['47', { format: 'sentinel-alert', id: '0b6f5a3e-91c2-4f8e-b1aa-5d0e8c3f7a21', title: 'Suspicious PowerShell download cradle', severity: 'high', time: '2026-10-14T08:21:44.117Z' }],
-    ['48', { format: 'sentinel-incident', id: ARM_ID, title: 'Multi-stage attack involving 2 hosts', severity: 'high', time: '2026-10-14T08:12:31.000Z', incidentArmId: ARM_ID }],
+    ['48', { format: 'sentinel-incident', id: ARM_ID, title: 'Multi-stage attack involving 2 hosts', severity: 'high', time: '2026-10-14T08:12:31.000Z', incidentArmId: ARM_ID, revision: '2026-10-14T08:12:31Z' }],
     ['49', { format: 'graph-alert', id: 'da08a2b4c9-1d2e-4f5a-8b7c-6d5e4f3a2b1c_1', title: 'Connection to a rare external IP after macro execution', severity: 'medium', time: '2026-10-15T11:02:17.320Z' }],
   ])('sample %s', (prefix, expected) => {
     expect(describeAlert(sample(prefix))).toEqual({ incidentArmId: null, ...expected });
@@ -42,7 +42,7 @@ describe('describeAlert on the shared samples', () => {
 describe('describeAlert on other documented shapes', () => {
   it('Sentinel incidents from the REST API and the SecurityIncident table', () => {
     expect(describeAlert({ id: ARM_ID, name: '6e1d0c9b', type: 'Microsoft.SecurityInsights/Incidents', properties: { title: 'T', severity: 'Medium', createdTimeUtc: '2026-01-02T03:04:05Z', incidentNumber: 7 } })).toEqual({
-      format: 'sentinel-incident', id: ARM_ID, title: 'T', severity: 'medium', time: '2026-01-02T03:04:05.000Z', incidentArmId: ARM_ID,
+      format: 'sentinel-incident', id: ARM_ID, title: 'T', severity: 'medium', time: '2026-01-02T03:04:05.000Z', incidentArmId: ARM_ID, revision: null,
     });
     const row = { Type: 'SecurityIncident', IncidentNumber: 12, IncidentName: 'abc', Title: 'Row', Severity: 'Low', CreatedTime: '2026-01-02T03:04:05Z', IncidentUrl: `https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident${ARM_ID}` };
     expect(describeAlert(row)).toMatchObject({ format: 'sentinel-incident', id: ARM_ID, title: 'Row', severity: 'low', incidentArmId: ARM_ID });

@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { installAuth } from './auth-hooks.js';
 import { sendError } from './error-reply.js';
 import type { IngressApp, IngressDeps } from './ingress-deps.js';
@@ -84,6 +84,7 @@ export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
 
   registerAlertRoutes(app, deps);

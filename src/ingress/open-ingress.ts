@@ -28,6 +28,8 @@ export interface OpenIngressOptions {
 
 export interface OpenedIngress {
   readonly deps: IngressDeps;
+  /** Resolves once the queue and its event stream are connected (tests, and callers that want a warm start). */
+  connected(): Promise<void>;
   /** Closes queue, events and connections; after `timeoutMs` (Redis down) it drops the connections instead. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -35,8 +37,8 @@ export interface OpenedIngress {
 /**
  * Connections and services of the ingress. Request paths use a connection that fails fast
  * (no offline queue): while Redis is down a request gets 503 at once instead of waiting, and an
- * alert is never reported queued unless Redis took it. QueueEvents reads the event stream with
- * blocking commands, so it gets a connection of its own that waits out outages.
+ * alert is never reported queued unless Redis took it. QueueEvents (blocking reads) and the
+ * enricher (a pub/sub subscriber) get connections of their own that wait out outages.
  * Configuration problems (no keys, insecure off loopback) throw CONFIG_INVALID before anything opens.
  */
 export function openIngress(options: OpenIngressOptions): OpenedIngress {
@@ -46,8 +48,10 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
 
   const redis = createRedis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   watchConnection(redis, logger, 'ingress');
+  // These queue commands until connected; the guard still answers 503 at once while `redis` is down.
   const eventsRedis = createRedis(config.REDIS_URL);
-  eventsRedis.on('error', () => undefined); // reported once per state change by the watch on `redis`
+  const enrichRedis = createRedis(config.REDIS_URL);
+  for (const connection of [eventsRedis, enrichRedis]) connection.on('error', () => undefined); // logged once per state change by the watch on `redis`
 
   const queue = createAlertsQueue(redis, keys);
   queue.on('error', () => undefined);
@@ -59,7 +63,7 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
   if (!enricher) {
     const own = createDefenderClients(config, { logger });
     clients = own;
-    enricher = createEnricherFromConfig(config, redis, (tenant) => own.clientFor(tenant), logger);
+    enricher = createEnricherFromConfig(config, enrichRedis, (tenant) => own.clientFor(tenant), logger);
   }
 
   const metrics = createIngressMetrics({
@@ -91,13 +95,16 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
 
   return {
     deps,
+    async connected() {
+      await Promise.all([queue.waitUntilReady(), queueEvents.waitUntilReady()]);
+    },
     async close(timeoutMs = 5_000) {
       const graceful = (async () => {
         await queueEvents.close();
         await queue.close();
         if (!options.enricher) await enricher.close();
         await clients?.close();
-        await Promise.all([redis, eventsRedis].map((connection) => connection.quit().catch(() => connection.disconnect())));
+        await Promise.all([redis, eventsRedis, enrichRedis].map((connection) => connection.quit().catch(() => connection.disconnect())));
       })();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
@@ -106,10 +113,7 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
       // With Redis down, closing BullMQ's connections waits for a reconnect that may never come.
       const outcome = await Promise.race([graceful.then(() => 'closed' as const, () => 'closed' as const), timedOut]);
       clearTimeout(timer);
-      if (outcome === 'timeout') {
-        redis.disconnect();
-        eventsRedis.disconnect();
-      }
+      if (outcome === 'timeout') for (const connection of [redis, eventsRedis, enrichRedis]) connection.disconnect();
     },
   };
 }

@@ -14,12 +14,21 @@ export const errorBody = z
         .describe('For INPUT_INVALID: each problem, with its JSON path in the request.'),
     }),
   })
-  .describe('Every error. Never holds a stack trace or a secret.');
+  .describe('Every error. Never holds a stack trace or a secret.')
+  .meta({ id: 'Error' });
 
 export const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'waiting-children', 'completed', 'failed', 'unknown'] as const;
 export type JobStateName = (typeof JOB_STATES)[number];
 
 const statusUrl = z.string().describe('GET it for the job\'s state and result. Absolute when INGRESS_PUBLIC_URL is set.');
+
+/**
+ * Schemas with an `id` appear once under components.schemas of the OpenAPI document and are
+ * referenced from every route. The result's schemas are given ids on copies (`.meta` clones), so
+ * the shared originals carry no metadata of ours.
+ */
+const alertResult = alertResultSchema.meta({ id: 'AlertResult' });
+const ipResult = ipResultSchema.meta({ id: 'IpResult' });
 
 export const acceptedJob = z.object({
   jobId: z.string(),
@@ -29,7 +38,7 @@ export const acceptedJob = z.object({
   incidentArmId: z.string().nullable().describe('The Sentinel incident ARM id, when the alert came from one.'),
   duplicate: z.boolean().describe('True when this alert was already queued or done: it is not enriched twice.'),
   statusUrl,
-});
+}).meta({ id: 'AcceptedJob' });
 
 export const alertsAccepted = z.object({ jobs: z.array(acceptedJob) }).describe('Every alert is persisted in Redis before this answer.');
 
@@ -43,19 +52,20 @@ export const jobView = z.object({
   attemptsMade: z.number().int().min(0),
   finishedAt: z.string().nullable(),
   statusUrl,
-  result: alertResultSchema.optional().describe('The enrichment result, once the job completed.'),
+  result: alertResult.optional().describe('The enrichment result, once the job completed.'),
   failedReason: z.string().optional().describe('Why the job failed, once it failed.'),
-});
+}).meta({ id: 'JobView' });
 export type JobView = z.infer<typeof jobView>;
 
-export const enrichAnswer = jobView.extend({
-  duplicate: z.boolean().describe('True when this alert was already queued or done.'),
-});
+export const enrichAnswer = jobView
+  .extend({ duplicate: z.boolean().describe('True when this alert was already queued or done.') })
+  .meta({ id: 'EnrichAnswer' });
 
 export const lookupAnswer = z.object({
   tenant: z.string(),
   lookBackHours: z.number().int(),
   partial: z.boolean().describe('True when some IPs are deferred (no API budget before the answer was due) or failed.'),
-  ips: z.array(ipResultSchema),
+  ips: z.array(ipResult),
   summary: z.string(),
 });
+

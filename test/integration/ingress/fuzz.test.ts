@@ -124,7 +124,7 @@ describe('fuzz: hostile and malformed bodies', () => {
           headers: { authorization: `Bearer ${harness.keys.operator}`, ...(request.contentType === undefined ? {} : { 'content-type': request.contentType }) },
           ...(request.method === 'GET' ? {} : { payload: request.payload }),
         });
-        const code = (answer.json() as { error?: { code?: string } }).error?.code ?? '';
+        const code = answer.json<{ error?: { code?: string } }>().error?.code ?? '';
         if (answer.statusCode < 400 || answer.statusCode >= 500 || !isErrorCode(code)) {
           throw new Error(`${request.kind} ${request.method} ${request.url} → ${answer.statusCode} ${answer.body.slice(0, 300)}`);
         }
@@ -136,6 +136,6 @@ describe('fuzz: hostile and malformed bodies', () => {
     expect(kinds.size).toBeGreaterThanOrEqual(15);
     expect((await harness.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     const counts = await harness.ingress.deps.queue.getJobCounts('waiting', 'prioritized');
-    expect(counts.waiting + counts.prioritized).toBe(0);
+    expect((counts.waiting ?? 0) + (counts.prioritized ?? 0)).toBe(0);
   }, 120_000);
 });

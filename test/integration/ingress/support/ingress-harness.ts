@@ -86,6 +86,7 @@ export async function startIngressHarness(options: HarnessOptions = {}): Promise
   if (options.worker) await launchWorker();
 
   const ingress = openIngress({ config, logger, ...(worker ? { enricher: worker.enricher } : {}) });
+  await ingress.connected();
   const app = await buildIngressApp(ingress.deps);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;

@@ -44,11 +44,11 @@ function sharedMetrics(shared: SharedSnapshot): MetricJson[] {
       let cumulative = 0;
       definition.buckets.forEach((upper, i) => {
         cumulative += sample.buckets[i] ?? 0;
-        values.push({ labels: { ...sample.labels, le: upper }, value: cumulative, metricName: bucket });
+        values.push({ labels: { le: upper, ...sample.labels }, value: cumulative, metricName: bucket });
       });
       const count = cumulative + (sample.buckets[definition.buckets.length] ?? 0);
       values.push(
-        { labels: { ...sample.labels, le: '+Inf' }, value: count, metricName: bucket },
+        { labels: { le: '+Inf', ...sample.labels }, value: count, metricName: bucket },
         { labels: { ...sample.labels }, value: sample.sum, metricName: `${definition.name}_sum` },
         { labels: { ...sample.labels }, value: count, metricName: `${definition.name}_count` },
       );

@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { toIpenrichError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { PipelineMetrics } from '../metrics/shared-metrics.js';
 import { runPipeline, type PipelineDeps } from '../pipeline.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
@@ -31,6 +32,8 @@ export interface AlertWorkerDeps {
   readonly logger: Logger;
   readonly options: AlertWorkerOptions;
   readonly now?: () => number;
+  /** Shared counters (src/metrics): deliveries per sink and outcome, job latency. */
+  readonly metrics?: PipelineMetrics;
 }
 
 export interface AlertWorker {
@@ -92,12 +95,15 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
     }
 
     const report = await deliverToTargets(result, deps.targetsFor(data), state, { jobId, now, health });
+    for (const name of report.delivered) deps.metrics?.delivery(name, 'delivered');
+    for (const failure of report.failed) deps.metrics?.delivery(failure.name, failure.error.code);
     const decision = decideForDeliveries(report.failed, now(), options.sinkRetry);
     if (decision) {
       logger.warn({ jobId, delivered: report.delivered, failed: report.failed.map((f) => f.name) }, 'some deliveries failed');
       return await apply(decision, job, token, logger);
     }
     logger.info({ jobId, alertId: data.alertId, tenant: data.tenant, summary: result.summary.text, delivered: report.delivered }, 'alert enriched');
+    deps.metrics?.jobCompleted(now() - job.timestamp, result.partial ? 'partial' : 'complete');
     return result;
   }
 

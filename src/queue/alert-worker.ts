@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { toIpenrichError } from '../errors.js';
+import { IpenrichError, toIpenrichError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PipelineMetrics } from '../metrics/shared-metrics.js';
 import { runPipeline, type PipelineDeps } from '../pipeline.js';
@@ -67,7 +67,8 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
   async function process(job: Job<AlertJobData>, token?: string): Promise<AlertResult> {
     const parsed = alertJobSchema.safeParse(job.data);
     if (!parsed.success) {
-      throw new UnrecoverableError(`JOB_INVALID: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+      const reason = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(data)'}: ${issue.message}`).join('; ');
+      return await apply(decideForError(new IpenrichError('JOB_INVALID', reason), now()), job, token, logger);
     }
     const data = parsed.data;
     const jobId = job.id ?? data.alertId;

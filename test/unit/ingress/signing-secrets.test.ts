@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { hasSignatureHeaders, parseSigningSecrets, verifySignature } from '../../../src/ingress/signing-secrets.js';
+
+const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+
+function headersFor(secret: string, body: string, at = new Date()): Record<string, string> {
+  return {
+    'webhook-id': 'msg_1',
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign('msg_1', at, body),
+  };
+}
+
+describe('Standard Webhooks signing secrets of callers', () => {
+  it('finds the secret that signed the body, with its tenant', () => {
+    const [a, b] = [newSecret(), newSecret()];
+    const { secrets, problems } = parseSigningSecrets([a, `${b}@contoso`], ['default', 'contoso']);
+    expect(problems).toEqual([]);
+    const body = '{"alert":1}';
+    expect(verifySignature(secrets, body, headersFor(b, body))?.tenant).toBe('contoso');
+    expect(verifySignature(secrets, body, headersFor(a, body))).toBe(secrets[0]);
+    expect(secrets[0]?.id).toMatch(/^sig-[0-9a-f]{12}$/);
+  });
+
+  it('refuses an altered body, another secret, a stale timestamp and missing headers', () => {
+    const secret = newSecret();
+    const { secrets } = parseSigningSecrets([secret], ['default']);
+    const body = '{"alert":1}';
+    expect(verifySignature(secrets, '{"alert":2}', headersFor(secret, body))).toBeUndefined();
+    expect(verifySignature(secrets, body, headersFor(newSecret(), body))).toBeUndefined();
+    expect(verifySignature(secrets, body, headersFor(secret, body, new Date(Date.now() - 6 * 60_000)))).toBeUndefined();
+    const { 'webhook-id': _dropped, ...partial } = headersFor(secret, body);
+    expect(hasSignatureHeaders(partial)).toBe(false);
+    expect(verifySignature(secrets, body, partial)).toBeUndefined();
+  });
+
+  it('lists malformed secrets and unknown tenants without quoting the secret', () => {
+    const secret = newSecret();
+    const { secrets, problems } = parseSigningSecrets(['whsec_short', `${secret}@initech`], ['default']);
+    expect(secrets).toEqual([]);
+    expect(problems).toHaveLength(2);
+    expect(problems.join(' ')).not.toContain(secret.slice(6));
+  });
+});

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { IpenrichError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
 import { CONFIG_NAMES, configSchema, SECRET_NAMES, tenantFields, type ParsedConfig, type TenantFields } from './schema.js';
@@ -95,7 +95,7 @@ function readConfigFile(path: string, problems: string[]): Source {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
-  const envSource = resolveFileIndirection(env as Source, '', problems);
+  const envSource = resolveFileIndirection(env, '', problems);
 
   const filePath = env.IPENRICH_CONFIG;
   const file = filePath ? readConfigFile(filePath, problems) : {};

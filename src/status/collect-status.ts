@@ -1,5 +1,7 @@
 import { createEnrichmentCache } from '../enrich/cache.js';
 import { createRateLimiter, type LimiterStatus } from '../enrich/limiter.js';
+import { Cluster } from 'ioredis';
+import type { Redis } from '../redis/connection.js';
 import type { Runtime } from '../runtime.js';
 import { SinkHealthBoard, type SinkHealth } from '../sinks/sink-health.js';
 import { budgetEtaMs } from './budget-eta.js';
@@ -21,14 +23,18 @@ export interface StatusReport {
 
 const SCAN_LIMIT = 1_000_000;
 
-async function countKeys(runtime: Runtime, pattern: string): Promise<number> {
-  let cursor = '0';
+/** Counts keys matching `pattern`; on a Redis Cluster every primary holds part of them. */
+async function countKeys(redis: Redis, pattern: string): Promise<number> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   let count = 0;
-  do {
-    const [next, keys] = await runtime.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
-    cursor = next;
-    count += keys.length;
-  } while (cursor !== '0' && count < SCAN_LIMIT);
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
+      cursor = next;
+      count += keys.length;
+    } while (cursor !== '0' && count < SCAN_LIMIT);
+  }
   return count;
 }
 
@@ -49,7 +55,7 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
     tenants.push({
       tenant,
       budget: await limiter.status(tenant),
-      cache: { entries: await countKeys(runtime, keys.cacheEntryPattern(tenant)), hits: stats.hits, misses: stats.misses, hitRatio: lookups === 0 ? null : stats.hits / lookups },
+      cache: { entries: await countKeys(redis, keys.cacheEntryPattern(tenant)), hits: stats.hits, misses: stats.misses, hitRatio: lookups === 0 ? null : stats.hits / lookups },
     });
   }
   const backlog = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0);

@@ -136,6 +136,15 @@ describe('Redis Cluster (three local masters)', () => {
     expect(again.map((r) => r.cached)).toEqual([true, true, true]);
     expect(await callsRedis.llen(callsKey)).toBe(3);
     expect((await a.limiterStatus(TENANT)).admittedTotal).toBe(3);
+
+    // `status` finds the cache entries wherever the cluster keeps them (here: not on the seed node).
+    const stdout = new PassThrough();
+    const out: string[] = [];
+    stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
+    const env = { REDIS_URL: cluster.url, IPENRICH_PREFIX: prefix, IPENRICH_DEFAULT_TENANT: TENANT, MDE_RATE_LIMITS: '50/1s' };
+    expect(await main(['status', '--json'], { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env })).toBe(0);
+    const report = JSON.parse(out.join('')) as { tenants: { tenant: string; cache: { entries: number; hits: number }; budget: { admittedTotal: number } }[] };
+    expect(report.tenants).toEqual([expect.objectContaining({ tenant: TENANT, cache: expect.objectContaining({ entries: 3, hits: 3 }) as unknown, budget: expect.objectContaining({ admittedTotal: 3 }) as unknown })]);
   });
 
   it('runs the alerts queue (BullMQ) through the cluster: waiting, prioritized and delayed jobs complete', async () => {

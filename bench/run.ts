@@ -14,6 +14,7 @@ export type Benchmark = (options: BenchOptions) => Promise<string>;
 const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   budget: () => import('./budget/index.js'),
   extract: () => import('./extract/index.js'),
+  throughput: () => import('./throughput/index.js'),
 };
 
 function replaceSection(name: string, markdown: string): void {

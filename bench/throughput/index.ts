@@ -1,0 +1,114 @@
+/**
+ * Benchmark `throughput`: alerts per second end to end with a warm cache (queue → worker → extract →
+ * enrich from the cache → result → signed webhook delivery over HTTPS), against a bare BullMQ worker
+ * with a no-op processor on the same redis-server in the same run: same concurrency, same jobs (the
+ * same alerts, job data and job options), rounds alternated to spread the machine's load alike.
+ *
+ *   npm run bench -- throughput [--smoke] [--write]
+ *
+ * Target: ipenrich (webhook) / baseline ≥ 0.5.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { startLocalRedis } from '../../src/redis/local-server.js';
+import type { BenchOptions, Benchmark } from '../run.js';
+import { measureThroughput, VARIANTS, type RoundFigures, type ThroughputParams, type ThroughputReport, type Variant } from './scenario.js';
+
+export type Params = Omit<ThroughputParams, 'redisUrl'>;
+
+export const FULL: Params = { concurrency: 8, pool: 50, warmupJobs: 1_000, jobs: 3_000, repetitions: 5 };
+export const SMOKE: Params = { concurrency: 8, pool: 10, warmupJobs: 100, jobs: 300, repetitions: 1 };
+
+const LABELS: Record<Variant, string> = {
+  baseline: 'BullMQ, no-op processor (baseline)',
+  webhook: 'ipenrich → webhook receiver (headline)',
+  'no-sink': 'ipenrich, no sink',
+};
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+const fixed = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const of = (rounds: readonly RoundFigures[], pick: (round: RoundFigures) => number): number[] => rounds.map(pick);
+const spread = (values: readonly number[], digits = 0): string => `${fixed(Math.min(...values), digits)}–${fixed(Math.max(...values), digits)}`;
+
+/** Per repetition, the ipenrich variant's rate over the baseline's measured just before it. */
+export function pairedRatios(report: ThroughputReport, variant: Variant): number[] {
+  return report.rounds[variant].map((round, i) => round.alertsPerSecond / (report.rounds.baseline[i]?.alertsPerSecond ?? Number.NaN));
+}
+
+export function headlineRatio(report: ThroughputReport): number {
+  return median(of(report.rounds.webhook, (r) => r.alertsPerSecond)) / median(of(report.rounds.baseline, (r) => r.alertsPerSecond));
+}
+
+function row(report: ThroughputReport, variant: Variant): string {
+  const rounds = report.rounds[variant];
+  const rates = of(rounds, (r) => r.alertsPerSecond);
+  const ratio = variant === 'baseline' ? '1' : fixed(median(rates) / median(of(report.rounds.baseline, (r) => r.alertsPerSecond)), 2);
+  const cells = [
+    LABELS[variant],
+    fixed(median(rates)),
+    spread(rates),
+    ratio,
+    fixed(median(of(rounds, (r) => r.workerCpuMsPerAlert)), 3),
+    fixed(median(of(rounds, (r) => r.redisCpuMsPerAlert)), 3),
+    fixed(median(of(rounds, (r) => r.redisCommandsPerAlert)), 1),
+    `${rounds.reduce((sum, r) => sum + r.completed, 0)} / ${rounds.reduce((sum, r) => sum + r.failed, 0)}`,
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+export function formatReport(report: ThroughputReport, params: Params, context: { smoke: boolean; loadStart: number; loadEnd: number; wallSeconds: number }): string {
+  const webhookRatios = pairedRatios(report, 'webhook');
+  const noSinkRatios = pairedRatios(report, 'no-sink');
+  const failures = VARIANTS.flatMap((variant) => report.rounds[variant].flatMap((r) => r.failures.map((reason) => `${variant}: ${reason}`)));
+  const base = report.rounds.baseline;
+  const hook = report.rounds.webhook;
+  return `## End-to-end throughput (\`throughput\`)
+
+Command: \`npm run bench -- throughput --write\`${context.smoke ? ' (smoke run)' : ''}. Node ${process.version}, ${availableParallelism()} cores shared with other
+work (load average ${fixed(context.loadStart, 1)} at the start, ${fixed(context.loadEnd, 1)} at the end): absolute rates move with the load, the ratio is
+measured in the same run. One redis-server (started by the benchmark, no persistence), three worker
+processes on their own prefixes, each with WORKER_CONCURRENCY=${params.concurrency}; each round fills the paused queue with
+${params.jobs} alerts (outside the timing), resumes it and times until the worker has finished the last job. Rounds
+alternate baseline → ipenrich webhook → ipenrich no sink, ${params.repetitions} times, after one unmeasured warm-up round of
+${Math.max(params.warmupJobs, params.pool)} alerts each (which fills the cache and warms the JIT). Every variant gets the same jobs: the bundled Sentinel
+SecurityAlert sample with its own SystemAlertId and one of ${params.pool} public IPs (plus its private IP), enqueued by
+\`enqueueAlerts\` with the product's job options (priority, attempts, retention); job data ${report.jobDataBytes} bytes.
+
+- **baseline**: a bare BullMQ \`Worker\` with the same options and a processor that returns at once.
+- **ipenrich → webhook**: the worker as \`ipenrich worker\` wires it (\`startWorker\`): validate the job, extract
+  the IPs, enrich them from the shared Redis cache (Defender calls during the measured rounds:
+  ${report.defenderCallsMeasured}; ${report.defenderCallsWarmup} while warming up), build the result, record it and the delivery state in Redis, POST it
+  signed (Standard Webhooks) over HTTPS to a receiver in the benchmark process that verifies every
+  signature, log at \`info\` (to /dev/null). The receiver accepted ${report.webhook.accepted} of ${report.webhook.expected} distinct deliveries
+  (${report.webhook.duplicates} duplicates, ${report.webhook.rejectedSignatures} bad signatures).
+- **ipenrich, no sink**: the same worker with \`SINKS\` empty: the result is built and stored, nothing is sent.
+
+| variant | alerts/s (median) | spread (min–max) | × baseline | worker CPU ms/alert | redis CPU ms/alert | redis commands/alert | completed / failed |
+|---|---:|---:|---:|---:|---:|---:|---:|
+${VARIANTS.map((variant) => row(report, variant)).join('\n')}
+
+**Headline: ipenrich delivers ${fixed(median(of(hook, (r) => r.alertsPerSecond)))} alerts/s to a real webhook, ${fixed(headlineRatio(report), 2)}× the raw BullMQ no-op rate of
+${fixed(median(of(base, (r) => r.alertsPerSecond)))} jobs/s** (target ≥ 0.5). Per repetition (each ipenrich round over the baseline round just before it):
+webhook ${spread(webhookRatios, 2)}, no sink ${spread(noSinkRatios, 2)}. Wall time ${fixed(context.wallSeconds, 1)} s.${
+    failures.length > 0 ? `\n\nFailures: ${failures.join('; ')}` : ''
+  }
+`;
+}
+
+export const run: Benchmark = async (options: BenchOptions) => {
+  const params = options.smoke ? SMOKE : FULL;
+  const loadStart = loadavg()[0] ?? 0;
+  const started = Date.now();
+  const redis = await startLocalRedis();
+  try {
+    const report = await measureThroughput({ ...params, redisUrl: redis.url });
+    return formatReport(report, params, { smoke: options.smoke, loadStart, loadEnd: loadavg()[0] ?? 0, wallSeconds: (Date.now() - started) / 1000 });
+  } finally {
+    await redis.stop();
+  }
+};

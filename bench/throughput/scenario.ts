@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config/load.js';
+import { createAlertsQueue, type AlertsQueue } from '../../src/queue/alerts-queue.js';
+import { enqueueAlerts, type ProducerOptions } from '../../src/queue/producer.js';
+import { createRedis, type Redis } from '../../src/redis/connection.js';
+import { keySpace } from '../../src/redis/keys.js';
+import { startEmulators } from '../../test/emulators/emulators.js';
+import { startWebhookReceiver } from '../../test/emulators/webhook-receiver.js';
+import { spawnChild, type Child } from '../../test/integration/budget/support/child-process.js';
+import { benchAlert, ipPool } from './alerts.js';
+import type { RoundReport, WorkerMode } from './worker.js';
+
+/** What runs the jobs: the bare BullMQ baseline, or ipenrich delivering to the webhook receiver or to no sink. */
+export type Variant = 'baseline' | 'webhook' | 'no-sink';
+/** The order of every repetition: each ipenrich variant runs right after the baseline it is compared with. */
+export const VARIANTS: readonly Variant[] = ['baseline', 'webhook', 'no-sink'];
+
+export interface ThroughputParams {
+  readonly redisUrl: string;
+  /** WORKER_CONCURRENCY of every worker. */
+  readonly concurrency: number;
+  /** Distinct public IPs the alerts draw from (each alert also carries the sample's private IP). */
+  readonly pool: number;
+  /** Alerts of the warm-up round of each variant (not measured): fills the cache, warms the JIT. */
+  readonly warmupJobs: number;
+  /** Alerts per measured round. */
+  readonly jobs: number;
+  /** Measured rounds per variant, alternating baseline, webhook, no sink. */
+  readonly repetitions: number;
+}
+
+export interface RoundFigures {
+  readonly completed: number;
+  readonly failed: number;
+  readonly failures: readonly string[];
+  readonly seconds: number;
+  readonly alertsPerSecond: number;
+  /** CPU of the worker process, and of redis-server, per alert. */
+  readonly workerCpuMsPerAlert: number;
+  readonly redisCpuMsPerAlert: number;
+  readonly redisCommandsPerAlert: number;
+}
+
+export interface ThroughputReport {
+  /** Bytes of one job's data as stored (the same alerts and job options in every variant). */
+  readonly jobDataBytes: number;
+  readonly rounds: Readonly<Record<Variant, readonly RoundFigures[]>>;
+  /** Defender calls while warming up, and during the measured rounds (0 when the cache was warm). */
+  readonly defenderCallsWarmup: number;
+  readonly defenderCallsMeasured: number;
+  /** What the webhook receiver saw, warm-up included: distinct deliveries expected and accepted. */
+  readonly webhook: { readonly expected: number; readonly accepted: number; readonly duplicates: number; readonly rejectedSignatures: number };
+}
+
+/** Generous on purpose: the measured rounds make no Defender calls; warming up must not wait for budget. */
+const RATE_LIMITS = '1000/1s';
+/** Chunks of alerts enqueued concurrently (each chunk in order): filling the queue is not what is measured. */
+const ENQUEUE_CHUNK = 100;
+
+interface RedisCounters {
+  readonly cpuMs: number;
+  readonly commands: number;
+}
+
+function infoNumber(info: string, field: string): number {
+  const value = new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1];
+  if (value === undefined) throw new Error(`redis INFO has no ${field}`);
+  return Number(value);
+}
+
+async function redisCounters(redis: Redis): Promise<RedisCounters> {
+  const cpu = await redis.info('cpu');
+  const stats = await redis.info('stats');
+  return {
+    cpuMs: (infoNumber(cpu, 'used_cpu_sys') + infoNumber(cpu, 'used_cpu_user')) * 1000,
+    commands: infoNumber(stats, 'total_commands_processed'),
+  };
+}
+
+interface Lane {
+  readonly child: Child;
+  readonly queue: AlertsQueue;
+}
+
+async function enqueue(queue: AlertsQueue, batch: string, count: number, pool: readonly string[], producer: ProducerOptions): Promise<void> {
+  const chunks: Promise<{ duplicate: boolean }[]>[] = [];
+  for (let start = 0; start < count; start += ENQUEUE_CHUNK) {
+    const requests = Array.from({ length: Math.min(ENQUEUE_CHUNK, count - start) }, (_, i) => ({ alert: benchAlert(batch, start + i, pool) }));
+    chunks.push(enqueueAlerts(queue, requests, producer));
+  }
+  const duplicates = (await Promise.all(chunks)).flat().filter((job) => job.duplicate).length;
+  if (duplicates > 0) throw new Error(`${duplicates} alerts of batch ${batch} were already queued`);
+}
+
+/**
+ * One round: fill the paused queue, let the worker know how many jobs to expect, then resume the
+ * queue and time until the worker has finished them all. Enqueueing is outside the timing.
+ */
+async function measureRound(lane: Lane, redis: Redis, batch: string, count: number, pool: readonly string[], producer: ProducerOptions): Promise<RoundFigures> {
+  await lane.queue.pause();
+  await enqueue(lane.queue, batch, count, pool, producer);
+  lane.child.send({ jobs: count });
+  await lane.child.next('armed');
+  const before = await redisCounters(redis);
+  const startedAt = Date.now();
+  await lane.queue.resume();
+  const round = await lane.child.next<RoundReport>('round');
+  const after = await redisCounters(redis);
+  const seconds = (round.endedAt - startedAt) / 1000;
+  return {
+    completed: round.completed,
+    failed: round.failed,
+    failures: round.failures,
+    seconds,
+    alertsPerSecond: count / seconds,
+    workerCpuMsPerAlert: round.cpuMs / count,
+    redisCpuMsPerAlert: (after.cpuMs - before.cpuMs) / count,
+    redisCommandsPerAlert: (after.commands - before.commands) / count,
+  };
+}
+
+/**
+ * Starts the emulators, a Standard Webhooks receiver and one worker process per variant (each on
+ * its own prefix of the same redis-server), warms each up, then measures `repetitions` rounds of
+ * each in turn.
+ */
+export async function measureThroughput(params: ThroughputParams): Promise<ThroughputReport> {
+  const emulators = await startEmulators({ defender: { rateLimits: RATE_LIMITS } });
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const receiver = await startWebhookReceiver({ secret });
+  const redis = createRedis(params.redisUrl);
+  const run = randomBytes(4).toString('hex');
+  const lanes = new Map<Variant, Lane>();
+  let finished = false;
+  try {
+    const base: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...emulators.env,
+      REDIS_URL: params.redisUrl,
+      MDE_RATE_LIMITS: RATE_LIMITS,
+      WORKER_CONCURRENCY: String(params.concurrency),
+      LOG_LEVEL: 'info',
+    };
+    for (const name of ['IPENRICH_CONFIG', 'SINKS', 'WEBHOOK_URL', 'WEBHOOK_SECRET']) delete base[name];
+    const envFor: Record<Variant, NodeJS.ProcessEnv> = {
+      baseline: base,
+      webhook: { ...base, SINKS: 'webhook', WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: secret },
+      'no-sink': base,
+    };
+    const config = loadConfig(base);
+    const producer: ProducerOptions = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS };
+    for (const variant of VARIANTS) {
+      const prefix = `bench-throughput-${run}-${variant}`;
+      const mode: WorkerMode = variant === 'baseline' ? 'noop' : 'ipenrich';
+      const child = spawnChild(new URL('./worker.ts', import.meta.url), [mode], { ...envFor[variant], IPENRICH_PREFIX: prefix });
+      lanes.set(variant, { child, queue: createAlertsQueue(redis, keySpace(prefix)) });
+    }
+    const lane = (variant: Variant): Lane => {
+      const found = lanes.get(variant);
+      if (!found) throw new Error(`no worker for ${variant}`);
+      return found;
+    };
+    await Promise.all([...lanes.values()].map((l) => l.child.next('ready')));
+
+    const pool = ipPool(params.pool);
+    const warmup = Math.max(params.warmupJobs, params.pool);
+    for (const variant of VARIANTS) {
+      const warm = await measureRound(lane(variant), redis, 'warmup', warmup, pool, producer);
+      if (warm.failed > 0) throw new Error(`warm-up of ${variant}: ${warm.failed} jobs failed (${warm.failures.join('; ')})`);
+    }
+    const defenderCallsWarmup = emulators.defender.counters.totalCalls;
+    const [stored] = await lane('baseline').queue.getJobs(['completed'], 0, 0);
+    if (!stored) throw new Error('no completed warm-up job to measure');
+    const jobDataBytes = Buffer.byteLength(JSON.stringify(stored.data));
+
+    const rounds: Record<Variant, RoundFigures[]> = { baseline: [], webhook: [], 'no-sink': [] };
+    for (let repetition = 1; repetition <= params.repetitions; repetition++) {
+      for (const variant of VARIANTS) {
+        rounds[variant].push(await measureRound(lane(variant), redis, `round-${repetition}`, params.jobs, pool, producer));
+      }
+    }
+    finished = true;
+    return {
+      jobDataBytes,
+      rounds,
+      defenderCallsWarmup,
+      defenderCallsMeasured: emulators.defender.counters.totalCalls - defenderCallsWarmup,
+      webhook: {
+        expected: warmup + params.repetitions * params.jobs,
+        accepted: receiver.deliveries.size,
+        duplicates: receiver.counters.duplicates,
+        rejectedSignatures: receiver.counters.rejectedSignatures,
+      },
+    };
+  } finally {
+    // Closing stdin ends a worker after its round; one stuck in a round after a failure is killed.
+    for (const { child } of lanes.values()) {
+      if (finished) child.process.stdin?.end();
+      else child.process.kill('SIGKILL');
+    }
+    await Promise.all([...lanes.values()].map(({ child }) => child.exited));
+    await Promise.all([...lanes.values()].map(({ queue }) => queue.close()));
+    await redis.quit();
+    await receiver.close();
+    await emulators.close();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * One worker process of the throughput benchmark. `ipenrich`: the product's worker exactly as
+ * `ipenrich worker` wires it (startWorker: extract → enrich → result → sinks from configuration);
+ * `noop`: a bare BullMQ Worker on the same kind of queue with the same options and a processor that
+ * does nothing — the baseline. Configuration comes from the environment, the mode from argv[2].
+ *
+ * Talks to the parent in JSON lines: `ready`, then for each `{ jobs }` it receives, `armed` and,
+ * once that many jobs have finished (completed or failed), `round` with its counts, the time the
+ * last one finished and the CPU this process used meanwhile. Stdin closing ends the process.
+ */
+import { createInterface } from 'node:readline';
+import { Worker } from 'bullmq';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/load.js';
+import { createLogger } from '../../src/log.js';
+import { ALERTS_QUEUE } from '../../src/queue/alerts-queue.js';
+import { createRedis } from '../../src/redis/connection.js';
+import { keySpace } from '../../src/redis/keys.js';
+import { openRuntime } from '../../src/runtime.js';
+import { startWorker } from '../../src/worker-runtime.js';
+import { tell } from '../../test/integration/budget/support/child-process.js';
+
+export type WorkerMode = 'ipenrich' | 'noop';
+
+export interface RoundReport {
+  readonly completed: number;
+  readonly failed: number;
+  /** First failure reasons, to say what went wrong. */
+  readonly failures: string[];
+  /** Epoch ms when the last job of the round finished. */
+  readonly endedAt: number;
+  /** CPU time (user + system) this process used between `armed` and the end of the round. */
+  readonly cpuMs: number;
+}
+
+const ROUND_TIMEOUT_MS = 300_000;
+
+const mode = process.argv[2] as WorkerMode;
+if (mode !== 'ipenrich' && mode !== 'noop') throw new Error(`worker mode must be ipenrich or noop, got ${String(mode)}`);
+const config = loadConfig(process.env);
+
+interface Running {
+  readonly worker: Worker;
+  close(): Promise<void>;
+}
+
+async function startIpenrich(): Promise<Running> {
+  // Logs are produced at the configured level as in production, then thrown away: stderr is the parent's terminal.
+  const logger = createLogger({ level: config.LOG_LEVEL, destination: pino.destination({ dest: '/dev/null', sync: false }) });
+  const runtime = await openRuntime(process.env, { config, logger, waitForRedis: true });
+  const started = await startWorker(runtime);
+  return {
+    worker: started.alertWorker.worker,
+    async close() {
+      await started.close(10_000);
+      await runtime.close();
+    },
+  };
+}
+
+async function startNoop(): Promise<Running> {
+  const redis = createRedis(config.REDIS_URL);
+  // The options createAlertWorker gives BullMQ, so only the processor differs.
+  const worker = new Worker(ALERTS_QUEUE, () => Promise.resolve(), {
+    connection: redis,
+    prefix: keySpace(config.IPENRICH_PREFIX).queuePrefix,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDuration: config.WORKER_LOCK_MS,
+    stalledInterval: config.WORKER_LOCK_MS,
+    maxStalledCount: 3,
+    autorun: true,
+  });
+  await worker.waitUntilReady();
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await redis.quit();
+    },
+  };
+}
+
+const running = mode === 'ipenrich' ? await startIpenrich() : await startNoop();
+let round: { target: number; completed: number; failed: number; failures: string[]; cpu: NodeJS.CpuUsage; finish: (report: RoundReport) => void } | undefined;
+
+function settle(): void {
+  if (!round || round.completed + round.failed < round.target) return;
+  const cpu = process.cpuUsage(round.cpu);
+  const { completed, failed, failures, finish } = round;
+  round = undefined;
+  finish({ completed, failed, failures, endedAt: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000 });
+}
+
+running.worker.on('completed', () => {
+  if (!round) return;
+  round.completed += 1;
+  settle();
+});
+running.worker.on('failed', (_job, error) => {
+  if (!round) return;
+  round.failed += 1;
+  if (round.failures.length < 5) round.failures.push(error.message);
+  settle();
+});
+tell('ready');
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const { jobs } = JSON.parse(line) as { jobs: number };
+  const report = await new Promise<RoundReport>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`round of ${jobs} jobs did not finish within ${ROUND_TIMEOUT_MS / 1000} s`)), ROUND_TIMEOUT_MS);
+    round = {
+      target: jobs,
+      completed: 0,
+      failed: 0,
+      failures: [],
+      cpu: process.cpuUsage(),
+      finish: (done) => {
+        clearTimeout(timer);
+        resolve(done);
+      },
+    };
+    tell('armed');
+  });
+  tell('round', { ...report });
+}
+await running.close();

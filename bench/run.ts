@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   budget: () => import('./budget/index.js'),
   extract: () => import('./extract/index.js'),
   throughput: () => import('./throughput/index.js'),
+  ingress: () => import('./ingress/index.js'),
 };
 
 function replaceSection(name: string, markdown: string): void {

@@ -17,9 +17,12 @@ function stateName(state: string): JobStateName {
   return (JOB_STATES as readonly string[]).includes(state) ? (state as JobStateName) : 'unknown';
 }
 
-/** What the API shows of a job: its state, and the result or the failure once there is one. */
-export async function viewJob(job: AlertJob, statusUrl: string): Promise<JobView> {
-  const state = stateName(await job.getState());
+/**
+ * What the API shows of a job: its state, and the result or the failure once there is one.
+ * `knownState` saves the round trip when the caller already knows it (from a QueueEvents event).
+ */
+export async function viewJob(job: AlertJob, statusUrl: string, knownState?: JobStateName): Promise<JobView> {
+  const state = knownState ?? stateName(await job.getState());
   const view: JobView = {
     jobId: job.id ?? '',
     state,

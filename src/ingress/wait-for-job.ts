@@ -2,8 +2,10 @@ import { Job, type QueueEvents } from 'bullmq';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { AlertJob } from './job-view.js';
 
+export type FinishedState = 'completed' | 'failed';
+
 export type WaitOutcome =
-  | { readonly kind: 'finished'; readonly job: AlertJob }
+  | { readonly kind: 'finished'; readonly job: AlertJob; readonly state: FinishedState }
   | { readonly kind: 'pending' }
   | { readonly kind: 'missing' };
 
@@ -21,17 +23,17 @@ export interface JobWaiter {
  * wait for that job id: many concurrent synchronous requests cost a map lookup per event.
  */
 export function createJobWaiter(queue: AlertsQueue, events: QueueEvents): JobWaiter {
-  const waiting = new Map<string, Set<() => void>>();
-  const wake = ({ jobId }: { jobId: string }): void => {
-    for (const notify of waiting.get(jobId) ?? []) notify();
+  const waiting = new Map<string, Set<(state: FinishedState) => void>>();
+  const wake = (state: FinishedState) => ({ jobId }: { jobId: string }): void => {
+    for (const notify of waiting.get(jobId) ?? []) notify(state);
   };
-  events.on('completed', wake);
-  events.on('failed', wake);
+  events.on('completed', wake('completed'));
+  events.on('failed', wake('failed'));
 
-  async function finishedJob(jobId: string): Promise<WaitOutcome | undefined> {
+  /** The job in one round trip; its state comes from the event or from getJobState (a sync request should cost Redis little). */
+  async function finished(jobId: string, state: FinishedState): Promise<WaitOutcome> {
     const job = (await Job.fromId(queue, jobId)) as AlertJob | undefined;
-    if (!job) return { kind: 'missing' };
-    return (await job.isCompleted()) || (await job.isFailed()) ? { kind: 'finished', job } : undefined;
+    return job ? { kind: 'finished', job, state } : { kind: 'missing' };
   }
 
   return {
@@ -42,8 +44,8 @@ export function createJobWaiter(queue: AlertsQueue, events: QueueEvents): JobWai
         resolveOutcome = resolve;
         rejectOutcome = reject;
       });
-      const onEvent = (): void => {
-        finishedJob(jobId).then((found) => resolveOutcome(found ?? { kind: 'pending' }), rejectOutcome);
+      const onEvent = (state: FinishedState): void => {
+        finished(jobId, state).then(resolveOutcome, rejectOutcome);
       };
       const onTimeout = (): void => resolveOutcome({ kind: 'pending' });
 
@@ -55,8 +57,9 @@ export function createJobWaiter(queue: AlertsQueue, events: QueueEvents): JobWai
       try {
         // Listen first, then look: a job finishing in between is seen by one or the other.
         await events.waitUntilReady();
-        const already = await finishedJob(jobId);
-        if (already) resolveOutcome(already);
+        const state = await queue.getJobState(jobId);
+        if (state === 'unknown') resolveOutcome({ kind: 'missing' });
+        else if (state === 'completed' || state === 'failed') resolveOutcome(await finished(jobId, state));
         return await outcome;
       } finally {
         clearTimeout(timer);

@@ -129,7 +129,7 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
       if (outcome.kind === 'missing') throw new IpenrichError('NOT_FOUND', `job ${jobId} is gone (removed after it finished); send the alert again`);
       const job = outcome.kind === 'finished' ? outcome.job : await guard(() => queue.getJob(jobId));
       if (!job) throw new IpenrichError('NOT_FOUND', `job ${jobId} is gone (removed after it finished); send the alert again`);
-      const view = await guard(() => viewJob(job, statusUrl));
+      const view = await guard(() => viewJob(job, statusUrl, outcome.kind === 'finished' ? outcome.state : undefined));
       if (view.state === 'failed') {
         throw new IpenrichError('JOB_FAILED', `job ${jobId} failed: ${view.failedReason ?? 'no reason recorded'}; it is in the dead-letter queue (${statusUrl})`);
       }

@@ -13,8 +13,12 @@ import { sinksFromConfig } from './sinks/sinks-from-config.js';
 export interface StartedWorker {
   readonly alertWorker: AlertWorker;
   readonly enricher: Enricher;
-  /** Graceful: stop taking jobs, finish active ones within `timeoutMs`, then close sinks and enricher. */
-  close(timeoutMs: number): Promise<void>;
+  /**
+   * Graceful: stop taking jobs, finish active ones within `timeoutMs`, then close sinks and
+   * enricher. True when active jobs were handed back (see AlertWorker.close): then their calls are
+   * still in flight and connections are left open, for the caller to end the process.
+   */
+  close(timeoutMs: number): Promise<boolean>;
 }
 
 export interface WorkerOverrides {
@@ -79,11 +83,14 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     alertWorker,
     enricher,
     async close(timeoutMs) {
-      await alertWorker.close(timeoutMs);
+      const handedBack = await alertWorker.close(timeoutMs);
+      // Closing would wait for the abandoned calls, which could still complete jobs whose lock is gone.
+      if (handedBack) return true;
       await sinks.close();
       await enricher.close();
       await defender.close();
       await transport.close();
+      return false;
     },
   };
 }

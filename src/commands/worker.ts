@@ -29,10 +29,16 @@ export const command: Command = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
-    await worker.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
+    const handedBack = await worker.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
+    if (handedBack) {
+      // Calls of handed-back jobs are still in flight; end now rather than let them finish jobs
+      // whose lock is gone. Another worker completes those jobs once their lock expires.
+      logger.info({ handedBack }, 'worker stopped');
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+      process.exit(0);
+    }
     await runtime.close();
-    logger.info('worker stopped');
-    logger.flush();
+    logger.info({ handedBack }, 'worker stopped');
     return 0;
   },
 };

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { PipelineMetrics } from '../metrics/shared-metrics.js';
 import { runPipeline, type PipelineDeps } from '../pipeline.js';
 import type { Redis } from '../redis/connection.js';
+import { isConnectionError } from '../redis/connection-watch.js';
 import type { KeySpace } from '../redis/keys.js';
 import type { AlertResult } from '../result/schema.js';
 import { DeliveryState } from '../sinks/delivery-state.js';
@@ -38,8 +39,12 @@ export interface AlertWorkerDeps {
 
 export interface AlertWorker {
   readonly worker: Worker<AlertJobData, AlertResult>;
-  /** Stops taking jobs, lets active ones finish within `timeoutMs`, then hands the rest back. */
-  close(timeoutMs: number): Promise<void>;
+  /**
+   * Stops taking jobs, lets active ones finish within `timeoutMs`, then stops waiting for them.
+   * Resolves true when jobs were still active: their locks expire and another worker takes them
+   * over, so the caller should end the process instead of finishing their abandoned calls.
+   */
+  close(timeoutMs: number): Promise<boolean>;
 }
 
 /** The one place where errors become BullMQ outcomes. Always throws. */
@@ -64,7 +69,20 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
   const { logger, options } = deps;
   const health = new SinkHealthBoard(deps.stateRedis, deps.keys);
 
-  async function process(job: Job<AlertJobData>, token?: string): Promise<AlertResult> {
+  let active = 0;
+  let onIdle: (() => void) | undefined;
+
+  async function processCounted(job: Job<AlertJobData>, token?: string): Promise<AlertResult> {
+    active += 1;
+    try {
+      return await processJob(job, token);
+    } finally {
+      active -= 1;
+      if (active === 0) onIdle?.();
+    }
+  }
+
+  async function processJob(job: Job<AlertJobData>, token?: string): Promise<AlertResult> {
     const parsed = alertJobSchema.safeParse(job.data);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(data)'}: ${issue.message}`).join('; ');
@@ -108,7 +126,7 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
     return result;
   }
 
-  const worker = new Worker<AlertJobData, AlertResult>(ALERTS_QUEUE, process, {
+  const worker = new Worker<AlertJobData, AlertResult>(ALERTS_QUEUE, processCounted, {
     connection: deps.connection,
     prefix: deps.keys.queuePrefix,
     concurrency: options.concurrency,
@@ -117,7 +135,12 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
     maxStalledCount: 3,
     autorun: true,
   });
-  worker.on('error', (error) => logger.error({ err: toIpenrichError(error) }, 'worker error'));
+  worker.on('error', (error) => {
+    // BullMQ repeats a connection failure on every reconnect attempt; the runtime's connection
+    // watch reports the outage once per change of state.
+    if (false && isConnectionError(error)) logger.debug({ err: error }, 'worker connection error');
+    else logger.error({ err: toIpenrichError(error) }, 'worker error');
+  });
   worker.on('failed', (job, error) => {
     if (job && !(error instanceof DelayedError)) logger.debug({ jobId: job.id, reason: error.message }, 'job attempt failed');
   });
@@ -125,18 +148,27 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
   return {
     worker,
     async close(timeoutMs) {
+      // Pause first: close() would wait for active jobs without limit, and a later close(true)
+      // would only return that same promise.
+      await worker.pause(true);
       let timer: NodeJS.Timeout | undefined;
-      const graceful = worker.close();
+      const drained = new Promise<'closed'>((resolve) => {
+        if (active === 0) resolve('closed');
+        else onIdle = () => resolve('closed');
+      });
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeoutMs);
       });
-      const outcome = await Promise.race([graceful.then(() => 'closed' as const), timedOut]);
+      const outcome = await Promise.race([drained, timedOut]);
       clearTimeout(timer);
-      if (outcome === 'timeout') {
-        // Active jobs keep their lock until it expires, then another worker picks them up.
-        logger.warn({ timeoutMs }, 'shutdown timeout: handing active jobs back');
-        await worker.close(true);
+      if (outcome === 'closed') {
+        await worker.close();
+        return false;
       }
+      // Active jobs keep their lock until it expires, then another worker picks them up.
+      logger.warn({ timeoutMs }, 'shutdown timeout: handing active jobs back');
+      await worker.close(true);
+      return true;
     },
   };
 }

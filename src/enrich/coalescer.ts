@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
+import { watchConnection } from '../redis/connection-watch.js';
 import { budgetScripts } from './budget-scripts.js';
 import { cacheEntrySchema, type EnrichmentCache } from './cache.js';
 
@@ -62,7 +63,9 @@ export function createCoalescer(options: CoalescerOptions): Coalescer {
       // A connection in subscriber mode can run no other command, hence its own.
       subscriber = redis.duplicate();
       // ioredis reconnects and resubscribes by itself; meanwhile waiters fall back to the lock TTL.
-      subscriber.on('error', (error: unknown) => logger?.warn({ err: error }, 'coalescing subscriber connection error'));
+      // An outage is logged once per change of state, not on every reconnect attempt.
+      if (logger) watchConnection(subscriber, logger, 'coalescing subscriber');
+      else subscriber.on('error', () => undefined);
       subscriber.on('message', (channel: string, message: string) => {
         for (const listener of listeners.get(channel) ?? []) listener(message);
       });

@@ -138,7 +138,7 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
   worker.on('error', (error) => {
     // BullMQ repeats a connection failure on every reconnect attempt; the runtime's connection
     // watch reports the outage once per change of state.
-    if (false && isConnectionError(error)) logger.debug({ err: error }, 'worker connection error');
+    if (isConnectionError(error)) logger.debug({ err: error }, 'worker connection error');
     else logger.error({ err: toIpenrichError(error) }, 'worker error');
   });
   worker.on('failed', (job, error) => {

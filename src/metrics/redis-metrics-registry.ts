@@ -68,6 +68,7 @@ function budgetMetrics(tenants: RedisReadings['tenants']): MetricJson[] {
     metric('gauge', 'ipenrich_budget_limit', 'The configured maximum of each window, per tenant.', perWindow((w) => w.max)),
     metric('gauge', 'ipenrich_budget_cooldown_seconds', 'Shared cooldown left after a Defender 429, per tenant.', perTenant((t) => t.budget.cooldownMs / 1000)),
     metric('counter', 'ipenrich_budget_admitted_total', 'Defender calls the shared limiter ever admitted, per tenant.', perTenant((t) => t.budget.admittedTotal)),
+    metric('gauge', 'ipenrich_api_calls_in_flight', 'Admitted Defender calls whose answer is not back yet, per tenant.', perTenant((t) => t.budget.inFlight)),
     metric('counter', 'ipenrich_cache_hits_total', 'Enrichment cache hits, per tenant.', perTenant((t) => t.cache.hits)),
     metric('counter', 'ipenrich_cache_misses_total', 'Enrichment cache misses, per tenant.', perTenant((t) => t.cache.misses)),
     metric(

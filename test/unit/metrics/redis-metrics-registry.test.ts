@@ -29,10 +29,10 @@ describe('the registry built from Redis readings', () => {
       tenants: [
         {
           tenant: 'contoso',
-          budget: { at: 0, nextFreeInMs: 0, cooldownMs: 2_500, admittedTotal: 42, windows: [{ max: 100, windowMs: 60_000, used: 30, remaining: 70, freeInMs: 0 }, { max: 1500, windowMs: 3_600_000, used: 42, remaining: 1458, freeInMs: 0 }] },
+          budget: { at: 0, nextFreeInMs: 0, cooldownMs: 2_500, admittedTotal: 42, inFlight: 2, windows: [{ max: 100, windowMs: 60_000, used: 30, remaining: 70, freeInMs: 0 }, { max: 1500, windowMs: 3_600_000, used: 42, remaining: 1458, freeInMs: 0 }] },
           cache: { hits: 3, misses: 1, corrupt: 0 },
         },
-        { tenant: 'fabrikam', budget: { at: 0, nextFreeInMs: 0, cooldownMs: 0, admittedTotal: 0, windows: [{ max: 100, windowMs: 60_000, used: 0, remaining: 100, freeInMs: 0 }] }, cache: { hits: 0, misses: 0, corrupt: 0 } },
+        { tenant: 'fabrikam', budget: { at: 0, nextFreeInMs: 0, cooldownMs: 0, admittedTotal: 0, inFlight: 0, windows: [{ max: 100, windowMs: 60_000, used: 0, remaining: 100, freeInMs: 0 }] }, cache: { hits: 0, misses: 0, corrupt: 0 } },
       ],
     });
     const lines = (await registry.metrics()).split('\n');
@@ -44,6 +44,7 @@ describe('the registry built from Redis readings', () => {
       'ipenrich_budget_limit{tenant="fabrikam",window="60s"} 100',
       'ipenrich_budget_cooldown_seconds{tenant="contoso"} 2.5',
       'ipenrich_budget_admitted_total{tenant="contoso"} 42',
+      'ipenrich_api_calls_in_flight{tenant="contoso"} 2',
       'ipenrich_cache_hit_ratio{tenant="contoso"} 0.75',
       'ipenrich_api_calls_total{tenant="contoso",outcome="seen"} 7',
     ]) expect(lines).toContain(expected);

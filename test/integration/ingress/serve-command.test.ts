@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../../src/ingress/api-keys.js';
+import { spawnCli, waitFor } from '../../support/cli-process.js';
+import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
+
+const BASE_ENV = { REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: uniquePrefix('serve'), INGRESS_PORT: '0', LOG_LEVEL: 'warn', INGRESS_API_KEYS: '', INGRESS_INSECURE_NO_AUTH: '' };
+
+describe('ipenrich serve', () => {
+  it('refuses to start without keys, and insecure mode off loopback, with exit code 2', async () => {
+    const noKeys = spawnCli(['serve'], { ...BASE_ENV, INGRESS_HOST: '127.0.0.1' });
+    expect(await noKeys.exited).toBe(2);
+    expect(noKeys.output()).toMatch(/CONFIG_INVALID: .*needs INGRESS_API_KEYS/);
+
+    const exposed = spawnCli(['serve'], { ...BASE_ENV, INGRESS_HOST: '0.0.0.0', INGRESS_INSECURE_NO_AUTH: 'true' });
+    expect(await exposed.exited).toBe(2);
+    expect(exposed.output()).toMatch(/INGRESS_INSECURE_NO_AUTH is allowed on a loopback host only/);
+  });
+
+  it('makes a key and the INGRESS_API_KEYS entry that matches it', async () => {
+    const cli = spawnCli(['serve', '--new-key', '--tenant', 'contoso'], BASE_ENV);
+    expect(await cli.exited).toBe(0);
+    const key = /API key .*: (ipe_\S+)/.exec(cli.output())?.[1] ?? '';
+    expect(key).toMatch(/^ipe_/);
+    expect(cli.output()).toContain(`INGRESS_API_KEYS entry (add it, comma-separated): ${hashApiKey(key)}@contoso`);
+  });
+
+  it('serves with an in-process worker on loopback, and stops cleanly on SIGTERM', async () => {
+    const cli = spawnCli(['serve', '--worker', '--host', '127.0.0.1'], { ...BASE_ENV, INGRESS_INSECURE_NO_AUTH: 'true' });
+    try {
+      await waitFor(() => `the listening line in: ${cli.output()}`, () => /listening on http:\/\/127\.0\.0\.1:\d+ \(with a worker\)/.test(cli.output()), 45_000);
+      const url = /listening on (\S+)/.exec(cli.output())?.[1] ?? '';
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      const accepted = await fetch(`${url}/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: 'loopback 127.0.0.1 only' }) });
+      expect(accepted.status).toBe(202);
+      const { jobs } = (await accepted.json()) as { jobs: { statusUrl: string }[] };
+      await waitFor('the worker to finish the job', async () => (await fetch(`${url}${jobs[0]?.statusUrl ?? ''}`)).status === 200, 20_000);
+    } finally {
+      cli.child.kill('SIGTERM');
+    }
+    expect(await cli.exited).toBe(0);
+  }, 90_000);
+});

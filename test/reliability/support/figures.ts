@@ -1,0 +1,34 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Set by `npm run reliability` (run.ts): where each scenario leaves its figures for RELIABILITY.md. */
+export const FIGURES_DIR_ENV = 'RELIABILITY_FIGURES_DIR';
+/** `1`: the full suite (npm run reliability); otherwise the short version that runs in CI. */
+export const FULL_ENV = 'RELIABILITY_FULL';
+
+export const FULL = process.env[FULL_ENV] === '1';
+
+/** The short value in CI, the full one under `npm run reliability`. */
+export function sized<T>(short: T, full: T): T {
+  return FULL ? full : short;
+}
+
+export interface ScenarioFigures {
+  /** Stable key: the marker in RELIABILITY.md (`<!-- reliability:KEY -->`). */
+  readonly scenario: string;
+  readonly title: string;
+  readonly rows: readonly (readonly [label: string, value: string | number])[];
+  /** Wall time of the scenario, seconds (reported, never asserted). */
+  readonly seconds: number;
+}
+
+/** Prints a scenario's figures and, under `npm run reliability`, saves them for RELIABILITY.md. */
+export function reportFigures(figures: ScenarioFigures): void {
+  const width = Math.max(...figures.rows.map(([label]) => label.length));
+  const lines = figures.rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+  process.stdout.write(`\n[reliability] ${figures.title} (${FULL ? 'full' : 'short'}, ${figures.seconds.toFixed(1)} s)\n${lines.join('\n')}\n`);
+  const dir = process.env[FIGURES_DIR_ENV];
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${figures.scenario}.json`), JSON.stringify({ ...figures, mode: FULL ? 'full' : 'short' }, null, 2));
+}

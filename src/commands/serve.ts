@@ -78,7 +78,8 @@ export const command: Command = {
     const app = await buildIngressApp(ingress.deps);
     try {
       const address = await app.listen({ host: config.INGRESS_HOST, port: config.INGRESS_PORT });
-      logger.info({ address, worker: values.worker, insecure: ingress.deps.auth.insecure }, 'ingress listening');
+      logger.info({ address, worker: values.worker }, 'ingress listening');
+      if (ingress.deps.auth.insecure) logger.warn('INGRESS_INSECURE_NO_AUTH: requests without credentials act as an operator (loopback only)');
       io.stdout.write(`ipenrich ingress listening on ${address}${values.worker ? ' (with a worker)' : ''}\n`);
       const signal = await untilSignal();
       logger.info({ signal }, 'shutting down: finishing requests in flight');

@@ -101,6 +101,10 @@ export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'g
     // Authenticated by its signature once the body is read.
     if (auth.secrets.length > 0 && hasSignatureHeaders(request.headers)) return undefined;
     if (auth.insecure) return admit(request, reply, { id: 'insecure', tenant: undefined, via: 'insecure' });
+    if ((request.query as Record<string, unknown> | undefined)?.token !== undefined) {
+      const why = auth.allowQueryToken ? 'this endpoint does not take ?token=' : '?token= is turned off (INGRESS_ALLOW_QUERY_TOKEN)';
+      return deny(request, reply, `${why}; send the key in Authorization: Bearer <key> or x-api-key`);
+    }
     return deny(request, reply, 'send an API key: Authorization: Bearer <key>, or x-api-key: <key>');
   });
 

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { IpenrichError } from '../errors.js';
 
 /** Who sent a request, once authenticated. */
@@ -32,9 +33,8 @@ export function tenantFor(caller: Caller, requested: string | undefined, choice:
   return tenant;
 }
 
-/** Operator endpoints (/metrics, /admin) show every tenant's data: not for tenant-bound callers. */
-export function requireOperator(caller: Caller): void {
-  if (caller.tenant !== undefined) {
-    throw new IpenrichError('FORBIDDEN', 'this endpoint needs an operator key (one not bound to a tenant)');
-  }
+/** The caller the auth hooks attached; every route but the public ones runs after them. */
+export function requireCaller(request: FastifyRequest): Caller {
+  if (!request.caller) throw new IpenrichError('INTERNAL', 'route reached without an authenticated caller');
+  return request.caller;
 }

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import type { FastifyReply, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { IpenrichError } from '../../errors.js';
@@ -14,7 +14,7 @@ import {
   type IncomingAlert,
   type Parsed,
 } from '../alert-payload.js';
-import { tenantFor, type Caller } from '../caller.js';
+import { requireCaller, tenantFor, type Caller } from '../caller.js';
 import type { IngressApp, IngressDeps } from '../ingress-deps.js';
 import { PENDING_STATES, pollAfterSeconds, viewJob } from '../job-view.js';
 import { alertsAccepted, enrichAnswer, errorBody, type acceptedJob } from '../response-schemas.js';
@@ -31,11 +31,6 @@ function bodyCheckedBy<S, T>(parse: (body: unknown) => Parsed<T>): FastifySchema
       return { error: new IpenrichError('INPUT_INVALID', 'the body is not an alert, an envelope or a list of them', { details: { issues: parsed.issues } }) };
     };
   };
-}
-
-export function requireCaller(request: FastifyRequest): Caller {
-  if (!request.caller) throw new IpenrichError('INTERNAL', 'route reached without an authenticated caller');
-  return request.caller;
 }
 
 /** Aborts when the client hangs up before we answer, so a synchronous wait stops listening. */

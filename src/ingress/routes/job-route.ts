@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { IpenrichError } from '../../errors.js';
+import { requireCaller } from '../caller.js';
 import type { IngressApp, IngressDeps } from '../ingress-deps.js';
 import { PENDING_STATES, pollAfterSeconds, viewJob, type AlertJob } from '../job-view.js';
 import { errorBody, jobView } from '../response-schemas.js';
 import { statusUrlFor } from '../status-url.js';
-import { requireCaller } from './alert-routes.js';
 
 export function registerJobRoute(app: IngressApp, deps: IngressDeps): void {
   const { config, guard, queue } = deps;

@@ -2,11 +2,10 @@ import { z } from 'zod';
 import { IpenrichError } from '../../errors.js';
 import { canonicalIp, classifyIp } from '../../extract/index.js';
 import { buildResult, type FoundIp } from '../../result/build.js';
-import { tenantFor } from '../caller.js';
+import { requireCaller, tenantFor } from '../caller.js';
 import type { IngressApp, IngressDeps } from '../ingress-deps.js';
 import { LOOKUP_EXAMPLES } from '../openapi-examples.js';
 import { errorBody, lookupAnswer } from '../response-schemas.js';
-import { requireCaller } from './alert-routes.js';
 
 const lookupBody = z
   .strictObject({

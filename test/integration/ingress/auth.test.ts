@@ -146,6 +146,12 @@ describe('per-key rate limit shared by two ingress replicas', () => {
     await second.close();
   });
 
+  it('says that ?token= is turned off when INGRESS_ALLOW_QUERY_TOKEN is not set', async () => {
+    const answer = await first.http('POST', `/v1/alerts?token=${encodeURIComponent(first.keys.operator)}`, { body: alert(), key: null });
+    expect(answer.status).toBe(401);
+    expect(answer.json).toMatchObject({ error: { code: 'UNAUTHORIZED', message: expect.stringContaining('INGRESS_ALLOW_QUERY_TOKEN') as unknown } });
+  });
+
   it('admits the per-minute allowance across both, then answers 429 with Retry-After; other keys are not affected', async () => {
     const statuses: number[] = [];
     for (const replica of [first, second, first, second]) statuses.push((await replica.http('POST', '/v1/alerts', { body: alert() })).status);

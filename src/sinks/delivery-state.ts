@@ -1,6 +1,7 @@
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { alertResultSchema, type AlertResult } from '../result/schema.js';
+import { deliveryScripts, type DeliveryScripts } from './delivery-scripts.js';
 import type { DeliveryProgress } from './port.js';
 
 /** How long delivery state outlives its job: longer than any retry schedule. */
@@ -21,9 +22,13 @@ export interface SinkState {
  */
 export class DeliveryState {
   private readonly key: string;
+  private readonly scripts: DeliveryScripts;
+  /** The hash as `loadResult` read it: lets `sink` answer without another round trip. */
+  private snapshot: Record<string, string> | undefined;
 
   constructor(private readonly redis: Redis, private readonly keys: KeySpace, private readonly jobId: string) {
     this.key = keys.deliveries(jobId);
+    this.scripts = deliveryScripts(redis);
   }
 
   /** The parts one sink already had accepted for this job (Sentinel rows, Splunk batches …). */
@@ -38,9 +43,11 @@ export class DeliveryState {
     };
   }
 
+  /** Reads the whole hash (result and every sink's state) in one round trip; `sink` then answers from it. */
   async loadResult(): Promise<AlertResult | null> {
-    const text = await this.redis.hget(this.key, 'result');
-    if (text === null) return null;
+    this.snapshot = await this.redis.hgetall(this.key);
+    const text = this.snapshot.result;
+    if (text === undefined) return null;
     try {
       const parsed = alertResultSchema.safeParse(JSON.parse(text));
       return parsed.success ? parsed.data : null;
@@ -50,11 +57,17 @@ export class DeliveryState {
   }
 
   async saveResult(result: AlertResult): Promise<void> {
-    await this.redis.multi().hset(this.key, 'result', JSON.stringify(result)).expire(this.key, STATE_TTL_S).exec();
+    await this.scripts.ipenrichHsetExpire(this.key, STATE_TTL_S, 'result', JSON.stringify(result));
   }
 
+  /**
+   * One sink's state as `loadResult` read it at the start of this attempt (the job's lock keeps
+   * other workers from changing it meanwhile), or from Redis when nothing was loaded.
+   */
   async sink(name: string): Promise<SinkState> {
-    const [delivered, failures, firstFailureAt] = await this.redis.hmget(this.key, `delivered:${name}`, `failures:${name}`, `first-failure:${name}`);
+    const fields = [`delivered:${name}`, `failures:${name}`, `first-failure:${name}`];
+    const snapshot = this.snapshot;
+    const [delivered, failures, firstFailureAt] = snapshot ? fields.map((field) => snapshot[field] ?? null) : await this.redis.hmget(this.key, ...fields);
     return {
       delivered: delivered !== null,
       failures: Number(failures ?? 0),
@@ -63,7 +76,7 @@ export class DeliveryState {
   }
 
   async markDelivered(name: string, at: number): Promise<void> {
-    await this.redis.multi().hset(this.key, `delivered:${name}`, String(at)).expire(this.key, STATE_TTL_S).exec();
+    await this.scripts.ipenrichHsetExpire(this.key, STATE_TTL_S, `delivered:${name}`, String(at));
   }
 
   async markFailed(name: string, at: number): Promise<SinkState> {

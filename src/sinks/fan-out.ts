@@ -58,13 +58,15 @@ export async function deliverToTargets(
           ...(target.callbackUrl === undefined ? {} : { callbackUrl: target.callbackUrl }),
           ...(context.signal === undefined ? {} : { signal: context.signal }),
         });
-        await state.markDelivered(target.name, context.now());
-        await context.health?.record(target.name, { ok: true }, context.now());
+        // Independent writes: sent together, one round trip.
+        await Promise.all([state.markDelivered(target.name, context.now()), context.health?.record(target.name, { ok: true }, context.now())]);
         report.delivered.push(target.name);
       } catch (thrown) {
         const error = toIpenrichError(thrown);
-        const after = await state.markFailed(target.name, context.now());
-        await context.health?.record(target.name, { ok: false, error: `${error.code}: ${error.message}` }, context.now());
+        const [after] = await Promise.all([
+          state.markFailed(target.name, context.now()),
+          context.health?.record(target.name, { ok: false, error: `${error.code}: ${error.message}` }, context.now()),
+        ]);
         report.failed.push({ name: target.name, error, state: after });
       }
     }),

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWebhookSink } from '../../../connectors/webhook/index.js';
+import type { Redis } from '../../../src/redis/connection.js';
+import { keySpace, type KeySpace } from '../../../src/redis/keys.js';
+import { DeliveryState } from '../../../src/sinks/delivery-state.js';
+import { deliverToTargets, type DeliveryTarget } from '../../../src/sinks/fan-out.js';
+import { SinkHealthBoard } from '../../../src/sinks/sink-health.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../emulators/webhook-receiver.js';
+import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
+import { sampleResult } from '../connectors/support/sample-result.js';
+
+/** Delivery state in real Redis: what one attempt records, the next attempt reads back. */
+describe('delivery state and fan-out across attempts', () => {
+  const prefix = uniquePrefix('delivery');
+  const keys: KeySpace = keySpace(prefix);
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  let redis: Redis;
+  let cleanup: () => Promise<void>;
+  let up: WebhookReceiver;
+  let down: WebhookReceiver;
+  let targets: DeliveryTarget[];
+
+  beforeAll(async () => {
+    ({ redis, cleanup } = await connectTestRedis(prefix));
+    [up, down] = await Promise.all([startWebhookReceiver({ secret }), startWebhookReceiver({ secret })]);
+    targets = [
+      { name: 'up', sink: createWebhookSink({ url: up.url, secret, attempts: 1 }) },
+      { name: 'down', sink: createWebhookSink({ url: down.url, secret, attempts: 1 }) },
+    ];
+  });
+
+  afterAll(async () => {
+    await Promise.all(targets.map((target) => target.sink.close()));
+    await Promise.all([up.close(), down.close()]);
+    await cleanup();
+  });
+
+  it('stores the result with a time to live and reads it back whole', async () => {
+    const result = sampleResult();
+    const first = new DeliveryState(redis, keys, 'job-result');
+    expect(await first.loadResult()).toBeNull();
+    await first.saveResult(result);
+
+    expect(await new DeliveryState(redis, keys, 'job-result').loadResult()).toEqual(result);
+    const ttl = await redis.ttl(keys.deliveries('job-result'));
+    expect(ttl).toBeGreaterThan(7 * 86_400);
+    expect(ttl).toBeLessThanOrEqual(8 * 86_400);
+  });
+
+  it('reads sink states from Redis when nothing was loaded, and from the loaded hash otherwise', async () => {
+    const writer = new DeliveryState(redis, keys, 'job-states');
+    await writer.markDelivered('webhook', 1_000);
+    await writer.markFailed('splunk', 2_000);
+    await writer.markFailed('splunk', 3_000);
+
+    const unloaded = new DeliveryState(redis, keys, 'job-states');
+    expect(await unloaded.sink('webhook')).toEqual({ delivered: true, failures: 0, firstFailureAt: null });
+    const loaded = new DeliveryState(redis, keys, 'job-states');
+    expect(await loaded.loadResult()).toBeNull();
+    expect(await loaded.sink('webhook')).toEqual({ delivered: true, failures: 0, firstFailureAt: null });
+    expect(await loaded.sink('splunk')).toEqual({ delivered: false, failures: 2, firstFailureAt: 2_000 });
+    expect(await loaded.sink('sentinel')).toEqual({ delivered: false, failures: 0, firstFailureAt: null });
+    expect(await redis.ttl(keys.deliveries('job-states'))).toBeGreaterThan(7 * 86_400);
+  });
+
+  it('a retry sends only to the sink that failed, and the health board records both outcomes', async () => {
+    const jobId = 'job-fan-out';
+    const health = new SinkHealthBoard(redis, keys);
+    const result = sampleResult();
+    down.setMode({ status: 503 });
+
+    const firstAttempt = new DeliveryState(redis, keys, jobId);
+    expect(await firstAttempt.loadResult()).toBeNull();
+    await firstAttempt.saveResult(result);
+    const first = await deliverToTargets(result, targets, firstAttempt, { jobId, now: () => 10_000, health });
+    expect(first.delivered).toEqual(['up']);
+    expect(first.failed.map((failed) => [failed.name, failed.state])).toEqual([['down', { delivered: false, failures: 1, firstFailureAt: 10_000 }]]);
+    const afterFirst = await health.read();
+    expect(afterFirst.up?.lastSuccessAt).toBe(new Date(10_000).toISOString());
+    expect(afterFirst.down?.failuresSinceSuccess).toBe(1);
+
+    down.setMode('accept');
+    const retry = new DeliveryState(redis, keys, jobId);
+    const stored = await retry.loadResult();
+    expect(stored).toEqual(result);
+    const second = await deliverToTargets(stored ?? result, targets, retry, { jobId, now: () => 20_000, health });
+    expect(second).toEqual({ delivered: ['down'], skipped: ['up'], failed: [] });
+
+    expect(up.counters.requests).toBe(1);
+    expect(down.deliveries.size).toBe(1);
+    const afterRetry = await health.read();
+    expect(afterRetry.down?.failuresSinceSuccess).toBe(0);
+    expect(await new DeliveryState(redis, keys, jobId).sink('down')).toEqual({ delivered: true, failures: 1, firstFailureAt: 10_000 });
+  });
+});

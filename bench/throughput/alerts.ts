@@ -23,6 +23,3 @@ export function benchAlert(batch: string, n: number, pool: readonly string[]): u
   const id = `${batch}-${String(n).padStart(8, '0')}`;
   return JSON.parse(TEMPLATE.replaceAll(TEMPLATE_ID, id).replaceAll(TEMPLATE_PUBLIC_IP, ip)) as unknown;
 }
-
-/** The private IP every copy keeps (from the sample); it is enriched too, so it is warmed like the pool. */
-export const TEMPLATE_PRIVATE_IP = '10.12.4.21';

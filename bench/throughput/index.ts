@@ -15,7 +15,7 @@ import { measureThroughput, VARIANTS, type RoundFigures, type ThroughputParams, 
 
 export type Params = Omit<ThroughputParams, 'redisUrl'>;
 
-export const FULL: Params = { concurrency: 8, pool: 50, warmupJobs: 1_000, jobs: 3_000, repetitions: 5 };
+export const FULL: Params = { concurrency: 8, pool: 50, warmupJobs: 1_000, jobs: 4_000, repetitions: 5 };
 export const SMOKE: Params = { concurrency: 8, pool: 10, warmupJobs: 100, jobs: 300, repetitions: 1 };
 
 const LABELS: Record<Variant, string> = {
@@ -34,6 +34,9 @@ export function median(values: readonly number[]): number {
 const fixed = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const of = (rounds: readonly RoundFigures[], pick: (round: RoundFigures) => number): number[] => rounds.map(pick);
 const spread = (values: readonly number[], digits = 0): string => `${fixed(Math.min(...values), digits)}–${fixed(Math.max(...values), digits)}`;
+
+/** CPU time of the worker process over the round's wall time. */
+const coresBusy = (round: RoundFigures): number => (round.workerCpuMsPerAlert * round.alertsPerSecond) / 1000;
 
 /** Per repetition, the ipenrich variant's rate over the baseline's measured just before it. */
 export function pairedRatios(report: ThroughputReport, variant: Variant): number[] {
@@ -54,6 +57,7 @@ function row(report: ThroughputReport, variant: Variant): string {
     spread(rates),
     ratio,
     fixed(median(of(rounds, (r) => r.workerCpuMsPerAlert)), 3),
+    fixed(median(of(rounds, coresBusy)), 2),
     fixed(median(of(rounds, (r) => r.redisCpuMsPerAlert)), 3),
     fixed(median(of(rounds, (r) => r.redisCommandsPerAlert)), 1),
     `${rounds.reduce((sum, r) => sum + r.completed, 0)} / ${rounds.reduce((sum, r) => sum + r.failed, 0)}`,
@@ -67,6 +71,10 @@ export function formatReport(report: ThroughputReport, params: Params, context: 
   const failures = VARIANTS.flatMap((variant) => report.rounds[variant].flatMap((r) => r.failures.map((reason) => `${variant}: ${reason}`)));
   const base = report.rounds.baseline;
   const hook = report.rounds.webhook;
+  const cpu = (rounds: readonly RoundFigures[]): number => median(of(rounds, (r) => r.workerCpuMsPerAlert));
+  const commands = (rounds: readonly RoundFigures[]): number => median(of(rounds, (r) => r.redisCommandsPerAlert));
+  const cores = (rounds: readonly RoundFigures[]): number => median(of(rounds, coresBusy));
+  const bound = cores(base) >= 0.8 && cores(hook) >= 0.8;
   return `## End-to-end throughput (\`throughput\`)
 
 Command: \`npm run bench -- throughput --write\`${context.smoke ? ' (smoke run)' : ''}. Node ${process.version}, ${availableParallelism()} cores shared with other
@@ -88,13 +96,23 @@ SecurityAlert sample with its own SystemAlertId and one of ${params.pool} public
   (${report.webhook.duplicates} duplicates, ${report.webhook.rejectedSignatures} bad signatures).
 - **ipenrich, no sink**: the same worker with \`SINKS\` empty: the result is built and stored, nothing is sent.
 
-| variant | alerts/s (median) | spread (min–max) | × baseline | worker CPU ms/alert | redis CPU ms/alert | redis commands/alert | completed / failed |
-|---|---:|---:|---:|---:|---:|---:|---:|
+| variant | alerts/s (median) | spread (min–max) | × baseline | worker CPU ms/alert | worker CPU busy (cores) | redis CPU ms/alert | redis commands/alert | completed / failed |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
 ${VARIANTS.map((variant) => row(report, variant)).join('\n')}
 
 **Headline: ipenrich delivers ${fixed(median(of(hook, (r) => r.alertsPerSecond)))} alerts/s to a real webhook, ${fixed(headlineRatio(report), 2)}× the raw BullMQ no-op rate of
 ${fixed(median(of(base, (r) => r.alertsPerSecond)))} jobs/s** (target ≥ 0.5). Per repetition (each ipenrich round over the baseline round just before it):
-webhook ${spread(webhookRatios, 2)}, no sink ${spread(noSinkRatios, 2)}. Wall time ${fixed(context.wallSeconds, 1)} s.${
+webhook ${spread(webhookRatios, 2)}, no sink ${spread(noSinkRatios, 2)}.
+${
+    bound
+      ? `Both worker processes keep about one core busy (the "cores" column: worker CPU time over the round's
+wall time; Node runs a job's JavaScript on one thread), so the ratio follows the CPU per alert`
+      : `The worker processes were not both saturated (the "cores" column: worker CPU time over the round's
+wall time), so waiting (Redis, the receiver, other load on the machine) limited them as well as the CPU per alert`
+  }:
+${fixed(cpu(hook), 3)} ms for ipenrich with the webhook against ${fixed(cpu(base), 3)} ms for BullMQ alone (${fixed(cpu(hook) / cpu(base), 1)}×); Redis runs
+${fixed(commands(hook), 0)} commands per alert against ${fixed(commands(base), 0)} (BullMQ's own scripts count their inner commands).
+Wall time ${fixed(context.wallSeconds, 1)} s.${
     failures.length > 0 ? `\n\nFailures: ${failures.join('; ')}` : ''
   }
 `;

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchAlert, ipPool } from '../../bench/throughput/alerts.js';
+import { formatReport, headlineRatio, SMOKE } from '../../bench/throughput/index.js';
+import { measureThroughput, VARIANTS, type ThroughputReport } from '../../bench/throughput/scenario.js';
+import { startLocalRedis, type LocalRedis } from '../../src/redis/local-server.js';
+
+/**
+ * The throughput benchmark's smoke run does what its report claims: every job of every round is
+ * finished and none failed, every ipenrich alert is answered from the warm cache, and every
+ * webhook result arrives once with a valid signature. No timing is asserted (the machine is shared).
+ */
+describe('bench/throughput smoke run', () => {
+  let redis: LocalRedis;
+  let report: ThroughputReport;
+
+  beforeAll(async () => {
+    // Its own redis-server, as the benchmark does: command and CPU counters must not see other tests.
+    redis = await startLocalRedis();
+    report = await measureThroughput({ ...SMOKE, redisUrl: redis.url });
+  }, 120_000);
+
+  afterAll(async () => {
+    await redis.stop();
+  });
+
+  it('finishes every job of every round, none failed', () => {
+    for (const variant of VARIANTS) {
+      expect(report.rounds[variant]).toHaveLength(SMOKE.repetitions);
+      for (const round of report.rounds[variant]) {
+        expect({ variant, completed: round.completed, failed: round.failed, failures: round.failures }).toEqual({ variant, completed: SMOKE.jobs, failed: 0, failures: [] });
+      }
+    }
+  });
+
+  it('enriches from a warm cache: each IP fetched once per ipenrich worker while warming up, none while measuring', () => {
+    // The pool's public IPs and the sample's private IP, for each of the two ipenrich prefixes.
+    expect(report.defenderCallsWarmup).toBe(2 * (SMOKE.pool + 1));
+    expect(report.defenderCallsMeasured).toBe(0);
+  });
+
+  it('delivers every webhook result once, signed', () => {
+    expect(report.webhook.accepted).toBe(report.webhook.expected);
+    expect(report.webhook.expected).toBe(Math.max(SMOKE.warmupJobs, SMOKE.pool) + SMOKE.repetitions * SMOKE.jobs);
+    expect(report.webhook.duplicates).toBe(0);
+    expect(report.webhook.rejectedSignatures).toBe(0);
+  });
+
+  it('reports figures that add up: real alerts as payload, more Redis work for more stages, a finite ratio', () => {
+    // The job carries the whole Sentinel alert, plus tenant, format, ids and time.
+    const alertBytes = Buffer.byteLength(JSON.stringify(benchAlert('round-1', 0, ipPool(SMOKE.pool))));
+    expect(report.jobDataBytes).toBeGreaterThan(alertBytes);
+    expect(report.jobDataBytes).toBeLessThan(alertBytes + 500);
+    const commands = (variant: (typeof VARIANTS)[number]): number => report.rounds[variant][0]?.redisCommandsPerAlert ?? Number.NaN;
+    expect(commands('no-sink')).toBeGreaterThan(commands('baseline'));
+    expect(commands('webhook')).toBeGreaterThan(commands('no-sink'));
+    for (const variant of VARIANTS) {
+      for (const round of report.rounds[variant]) {
+        expect(round.alertsPerSecond).toBeGreaterThan(0);
+        expect(round.workerCpuMsPerAlert).toBeGreaterThan(0);
+      }
+    }
+    const ratio = headlineRatio(report);
+    expect(Number.isFinite(ratio) && ratio > 0).toBe(true);
+    const markdown = formatReport(report, SMOKE, { smoke: true, loadStart: 1, loadEnd: 1, wallSeconds: 10 });
+    expect(markdown).toContain(`${ratio.toFixed(2)}× the raw BullMQ no-op rate`);
+    expect(markdown).toContain(`| ${SMOKE.repetitions * SMOKE.jobs} / 0 |`);
+  });
+});

@@ -117,6 +117,18 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   /** Runs while holding the key's lock: waits for budget within the deadline, then calls Defender once. */
   async function fetchOne(tenant: string, ip: string, options: EnrichOptions): Promise<FetchOutcome> {
     const { lookBackHours, deadline, signal } = options;
+    let client: IpStatsClient;
+    try {
+      client = clientFor(tenant);
+      // A call that cannot be sent (no token while Entra ID is down) must not spend budget, or a
+      // token outage would use up every window without one call reaching Defender.
+      await client.ready?.(signal);
+    } catch (thrown) {
+      signal?.throwIfAborted();
+      const error = toIpenrichError(thrown);
+      logger?.warn({ tenant, ip, code: error.code }, 'IP lookup failed');
+      return { kind: 'error', error: { code: error.code, message: error.message, retryable: error.retryable } };
+    }
     let ticket: string;
     for (;;) {
       const askedAt = now();
@@ -132,7 +144,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       await sleep(admission.waitMs, undefined, signal ? { signal } : {});
     }
     try {
-      const record = await callSettled(tenant, ticket, () => clientFor(tenant).getIpStats({ ip, lookBackHours, ...(signal ? { signal } : {}) }));
+      const record = await callSettled(tenant, ticket, () => client.getIpStats({ ip, lookBackHours, ...(signal ? { signal } : {}) }));
       // The key's identity is the request; the cache checks it on every read.
       return { kind: 'value', entry: { kind: 'record', record: { ...record, ip, lookBackHours } } };
     } catch (thrown) {

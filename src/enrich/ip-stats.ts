@@ -32,4 +32,9 @@ export interface IpStatsRequest {
  */
 export interface IpStatsClient {
   getIpStats(request: IpStatsRequest): Promise<IpStatsRecord>;
+  /**
+   * Resolves when a call could be sent now (the client has its access token); otherwise throws the
+   * error the call would fail with. The enricher asks before spending budget on a call.
+   */
+  ready?(signal?: AbortSignal): Promise<void>;
 }

@@ -48,6 +48,10 @@ export class DefenderIpStatsClient implements IpStatsClient {
     this.#clock = options.clock ?? Date.now;
   }
 
+  async ready(signal?: AbortSignal): Promise<void> {
+    await this.#tokens.getAccessToken(this.#scope, signal ? { signal } : {});
+  }
+
   async getIpStats(request: IpStatsRequest): Promise<IpStatsRecord> {
     const { ip, lookBackHours, signal } = request;
     if (canonicalIp(ip)?.ip !== ip) {

@@ -13,6 +13,14 @@ export function sized<T>(short: T, full: T): T {
   return FULL ? full : short;
 }
 
+/** What the secrets scan of one scenario read, and what it found (scenario 6 sums these). */
+export interface ScanFigures {
+  readonly findings: number;
+  readonly logLines: number;
+  readonly texts: number;
+  readonly bytes: number;
+}
+
 export interface ScenarioFigures {
   /** Stable key: the marker in RELIABILITY.md (`<!-- reliability:KEY -->`). */
   readonly scenario: string;
@@ -20,10 +28,16 @@ export interface ScenarioFigures {
   readonly rows: readonly (readonly [label: string, value: string | number])[];
   /** Wall time of the scenario, seconds (reported, never asserted). */
   readonly seconds: number;
+  readonly scan: ScanFigures;
 }
 
 /** Prints a scenario's figures and, under `npm run reliability`, saves them for RELIABILITY.md. */
-export function reportFigures(figures: ScenarioFigures): void {
+export function reportFigures(scenario: ScenarioFigures): void {
+  const { scan } = scenario;
+  const figures = {
+    ...scenario,
+    rows: [...scenario.rows, ['secrets found (worker log lines / texts / MB scanned)', `${scan.findings} (${scan.logLines} / ${scan.texts} / ${(scan.bytes / 1e6).toFixed(1)})`] as const],
+  };
   const width = Math.max(...figures.rows.map(([label]) => label.length));
   const lines = figures.rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
   process.stdout.write(`\n[reliability] ${figures.title} (${FULL ? 'full' : 'short'}, ${figures.seconds.toFixed(1)} s)\n${lines.join('\n')}\n`);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config/load.js';
 import { createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
 import { enqueueAlerts, type EnqueuedJob } from '../../../src/queue/producer.js';
@@ -19,6 +20,21 @@ import { waitFor } from '../../support/cli-process.js';
 import { generateKnownSecrets, secretsEnv, type KnownSecrets } from './known-secrets.js';
 import { findSecrets, redisTexts, type ScannedText, type SecretFinding } from './secret-scan.js';
 import { WorkerFleet } from './worker-fleet.js';
+
+export interface SecretScan {
+  readonly findings: SecretFinding[];
+  readonly texts: number;
+  readonly logLines: number;
+  /** Lines at debug level: the scan read the workers at their most verbose. */
+  readonly debugLines: number;
+  readonly bytes: number;
+}
+
+/** Scenario 6, in every scenario: the workers spoke at debug level, and no secret is anywhere. */
+export function expectNoSecretLeak(scan: SecretScan): void {
+  expect(scan.debugLines).toBeGreaterThan(0);
+  expect(scan.findings).toEqual([]);
+}
 
 export type SinkChoice = 'webhook' | 'splunk' | 'sentinel';
 
@@ -192,7 +208,7 @@ export class ScenarioHarness {
    * worker's output, every value in Redis (job errors, stack traces, results, delivery state, sink
    * health), and everything the sinks received.
    */
-  async scanForSecrets(): Promise<{ findings: SecretFinding[]; texts: number; logLines: number; bytes: number }> {
+  async scanForSecrets(): Promise<SecretScan> {
     const texts: ScannedText[] = [
       ...this.fleet.outputs(),
       ...(await redisTexts(this.redis)),
@@ -200,10 +216,12 @@ export class ScenarioHarness {
       { source: 'splunk events', text: this.hec.events.map((event) => JSON.stringify(event)).join('\n') },
       { source: 'sentinel rows', text: this.logs.rows.map((row) => JSON.stringify(row)).join('\n') },
     ];
+    const lines = this.fleet.logLines();
     return {
       findings: findSecrets(texts, this.secrets),
       texts: texts.length,
-      logLines: this.fleet.logLines().length,
+      logLines: lines.length,
+      debugLines: lines.filter((line) => line.level === 'debug').length,
       bytes: texts.reduce((sum, text) => sum + text.text.length, 0),
     };
   }

@@ -13,6 +13,7 @@ import { SinkHealthBoard } from '../sinks/sink-health.js';
 import { ALERTS_QUEUE } from './alerts-queue.js';
 import { decideForDeliveries, decideForError, type JobDecision, type SinkRetryPolicy } from './job-decision.js';
 import { alertJobSchema, type AlertJobData } from './job.js';
+import { SINK_RETRY_PRIORITY } from './priority.js';
 
 export interface AlertWorkerOptions {
   readonly concurrency: number;
@@ -119,6 +120,7 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
     const decision = decideForDeliveries(report.failed, now(), options.sinkRetry);
     if (decision) {
       logger.warn({ jobId, delivered: report.delivered, failed: report.failed.map((f) => f.name) }, 'some deliveries failed');
+      if (decision.kind === 'delay') await job.changePriority({ priority: SINK_RETRY_PRIORITY });
       return await apply(decision, job, token, logger);
     }
     logger.info({ jobId, alertId: data.alertId, tenant: data.tenant, summary: result.summary.text, delivered: report.delivered }, 'alert enriched');

@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { AlertJobData } from '../queue/job.js';
 import { alertResultSchema } from '../result/schema.js';
 import { JOB_STATES, type JobStateName, type JobView } from './response-schemas.js';
@@ -17,12 +18,8 @@ function stateName(state: string): JobStateName {
   return (JOB_STATES as readonly string[]).includes(state) ? (state as JobStateName) : 'unknown';
 }
 
-/**
- * What the API shows of a job: its state, and the result or the failure once there is one.
- * `knownState` saves the round trip when the caller already knows it (from a QueueEvents event).
- */
-export async function viewJob(job: AlertJob, statusUrl: string, knownState?: JobStateName): Promise<JobView> {
-  const state = knownState ?? stateName(await job.getState());
+/** What the API shows of a job in a known state: the state, and the result or the failure once there is one. */
+export function viewJob(job: AlertJob, state: JobStateName, statusUrl: string): JobView {
   const view: JobView = {
     jobId: job.id ?? '',
     state,
@@ -40,4 +37,17 @@ export async function viewJob(job: AlertJob, statusUrl: string, knownState?: Job
   }
   if (state === 'failed') return { ...view, failedReason: job.failedReason };
   return view;
+}
+
+/**
+ * A job and its state, read in that order: the state first, then the job. A job only moves forward,
+ * and BullMQ writes a finished job's result in the same step that finishes it, so a job read after
+ * its state is never older than that state (read the other way round, a job finishing in between
+ * would show as completed without its result).
+ */
+export async function readJob(queue: AlertsQueue, jobId: string): Promise<{ job: AlertJob; state: JobStateName } | undefined> {
+  const state = await queue.getJobState(jobId);
+  if (state === 'unknown') return undefined;
+  const job = (await queue.getJob(jobId)) as AlertJob | undefined;
+  return job ? { job, state: stateName(state) } : undefined;
 }

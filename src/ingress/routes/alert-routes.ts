@@ -16,7 +16,7 @@ import {
 } from '../alert-payload.js';
 import { requireCaller, tenantFor, type Caller } from '../caller.js';
 import type { IngressApp, IngressDeps } from '../ingress-deps.js';
-import { PENDING_STATES, pollAfterSeconds, viewJob } from '../job-view.js';
+import { PENDING_STATES, pollAfterSeconds, readJob, viewJob } from '../job-view.js';
 import { alertsAccepted, enrichAnswer, errorBody, type acceptedJob } from '../response-schemas.js';
 import { statusUrlFor } from '../status-url.js';
 
@@ -121,10 +121,9 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
       const statusUrl = statusUrlFor(config, jobId);
       const timeoutMs = config.INGRESS_SYNC_TIMEOUT_MS;
       const outcome = await guard(() => jobs.wait(jobId, timeoutMs, hangUpSignal(reply)), timeoutMs + config.INGRESS_REDIS_TIMEOUT_MS);
-      if (outcome.kind === 'missing') throw new IpenrichError('NOT_FOUND', `job ${jobId} is gone (removed after it finished); send the alert again`);
-      const job = outcome.kind === 'finished' ? outcome.job : await guard(() => queue.getJob(jobId));
-      if (!job) throw new IpenrichError('NOT_FOUND', `job ${jobId} is gone (removed after it finished); send the alert again`);
-      const view = await guard(() => viewJob(job, statusUrl, outcome.kind === 'finished' ? outcome.state : undefined));
+      const found = outcome.kind === 'finished' ? outcome : outcome.kind === 'pending' ? await guard(() => readJob(queue, jobId)) : undefined;
+      if (!found) throw new IpenrichError('NOT_FOUND', `job ${jobId} is gone (removed after it finished); send the alert again`);
+      const view = viewJob(found.job, found.state, statusUrl);
       if (view.state === 'failed') {
         throw new IpenrichError('JOB_FAILED', `job ${jobId} failed: ${view.failedReason ?? 'no reason recorded'}; it is in the dead-letter queue (${statusUrl})`);
       }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IpenrichError } from '../../errors.js';
 import { requireCaller } from '../caller.js';
 import type { IngressApp, IngressDeps } from '../ingress-deps.js';
-import { PENDING_STATES, pollAfterSeconds, viewJob, type AlertJob } from '../job-view.js';
+import { PENDING_STATES, pollAfterSeconds, readJob, viewJob } from '../job-view.js';
 import { errorBody, jobView } from '../response-schemas.js';
 import { statusUrlFor } from '../status-url.js';
 
@@ -24,12 +24,12 @@ export function registerJobRoute(app: IngressApp, deps: IngressDeps): void {
     handler: async (request, reply) => {
       const caller = requireCaller(request);
       const { id } = request.params;
-      const job = (await guard(() => queue.getJob(id))) as AlertJob | undefined;
+      const found = await guard(() => readJob(queue, id));
       // Another tenant's job is reported as absent, not as forbidden: its existence is not theirs to know.
-      if (!job || (caller.tenant !== undefined && job.data.tenant !== caller.tenant)) {
+      if (!found || (caller.tenant !== undefined && found.job.data.tenant !== caller.tenant)) {
         throw new IpenrichError('NOT_FOUND', `no job ${id} (jobs are kept a day after they complete, a week after they fail)`);
       }
-      const view = await guard(() => viewJob(job, statusUrlFor(config, id)));
+      const view = viewJob(found.job, found.state, statusUrlFor(config, id));
       if (!PENDING_STATES.has(view.state)) return reply.code(200).send(view);
       reply.header('location', view.statusUrl).header('retry-after', String(pollAfterSeconds(view.state)));
       return reply.code(202).send(view);

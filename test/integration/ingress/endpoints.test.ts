@@ -84,16 +84,16 @@ describe('ingress endpoints over real sockets (real Redis, emulators, in-process
 
   it('POST /v1/alerts answers 202 with a status URL once the job is in Redis, and the result follows', async () => {
     const answer = await harness.http('POST', '/v1/alerts', { body: splunkAlert(['203.0.113.5', '198.51.100.7']) });
-    expect(answer.status).toBe(202);
+    expect(answer.status, answer.text).toBe(202);
     const [job] = jobsOf(answer);
     expect(job).toMatchObject({ tenant: 'default', format: 'splunk-webhook', duplicate: false, statusUrl: `/v1/jobs/${job?.jobId}` });
     expect(answer.headers.location).toBe(job?.statusUrl);
     expect(await queue.getJob(job?.jobId ?? '')).toBeDefined();
 
     const final = await resultOf(job?.statusUrl ?? '');
-    expect(final.status).toBe(200);
+    expect(final.status, final.text).toBe(200);
     const view = final.json as { state: string; result: unknown };
-    expect(view.state).toBe('completed');
+    expect(view.state, final.text).toBe('completed');
     const result = alertResultSchema.parse(view.result);
     expect(result.ips.map((ip) => ip.ip).sort()).toEqual(['198.51.100.7', '203.0.113.5']);
     for (const ip of result.ips) expect(['enriched', 'not_seen']).toContain(ip.status);

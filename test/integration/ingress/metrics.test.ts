@@ -157,8 +157,9 @@ describe('the worker reports its deliveries and job latency', () => {
       const [delivered] = await enqueueAlerts(runtime.queue, [{ alert: { event: { id: 'm-1' }, source: { ip: '203.0.113.90' } } }], options);
       await waitFor('the first job', async () => (await runtime.queue.getJob(delivered?.jobId ?? ''))?.isCompleted() ?? false, 20_000);
       receiver.setMode({ status: 400, body: '{"error":"bad"}' });
-      await enqueueAlerts(runtime.queue, [{ alert: { event: { id: 'm-2' }, source: { ip: '203.0.113.91' } } }], options);
-      await waitFor('the refused delivery', () => receiver.attempts.some((attempt) => attempt.status === 400), 20_000);
+      const [refused] = await enqueueAlerts(runtime.queue, [{ alert: { event: { id: 'm-2' }, source: { ip: '203.0.113.91' } } }], options);
+      // A 400 is not retried: the job fails once the worker has counted the delivery.
+      await waitFor('the refused delivery', async () => (await runtime.queue.getJob(refused?.jobId ?? ''))?.isFailed() ?? false, 20_000);
       await metrics.flush();
 
       const { text } = await ingressMetricsFor(redis, keys, runtime.queue, enricher).render();

@@ -17,6 +17,8 @@ const ALERTS = sized(120, 600);
 /** Splunk stays down at least this long, and until the other sinks have every alert. */
 const MIN_OUTAGE_MS = sized(3_000, 10_000);
 const WORKERS = 2;
+/** How long the other sinks may take to get every alert while Splunk is down (they need seconds). */
+const OTHERS_WAIT_MS = sized(30_000, 60_000);
 
 function duplicates(keys: readonly string[]): number {
   return keys.length - new Set(keys).size;
@@ -51,13 +53,19 @@ describe('reliability: one sink down for a while', () => {
     hec.setMode({ kind: 'down' });
     const downAt = Date.now();
     const inSplunkBefore = new Set(splunkAlertIds()).size;
-    await waitFor(
-      () => `webhook and Sentinel to have every alert (webhook ${receiver.deliveries.size}, Sentinel ${sentinelAlerts()})`,
-      () => receiver.deliveries.size >= ALERTS && sentinelAlerts() >= ALERTS,
-      120_000,
-    );
+    const missingBySeverity = (): string => {
+      const delivered = harness.webhookAlertIds();
+      const missing: Record<string, number> = {};
+      for (const alert of alerts) if (!delivered.has(alert.id)) missing[alert.severity] = (missing[alert.severity] ?? 0) + 1;
+      return JSON.stringify(missing);
+    };
+    // Measured, not awaited with a throw: if the outage holds back the other sinks, the figures say how.
+    const othersDone = (): boolean => receiver.deliveries.size >= ALERTS && sentinelAlerts() >= ALERTS;
+    await waitFor('webhook and Sentinel to have every alert', othersDone, OTHERS_WAIT_MS).catch(() => undefined);
+    const othersComplete = othersDone();
+    const othersAt = { webhook: receiver.deliveries.size, sentinel: sentinelAlerts(), missing: missingBySeverity(), seconds: (Date.now() - downAt) / 1000 };
     await sleep(Math.max(0, MIN_OUTAGE_MS - (Date.now() - downAt)));
-    const counts = await harness.queue.getJobCounts('completed', 'delayed', 'failed');
+    const counts = await harness.queue.getJobCounts('completed', 'delayed', 'waiting', 'prioritized', 'failed');
     const health = (await new SinkHealthBoard(harness.redis, harness.keys).read()).splunk;
     const refusedWhileDown = hec.counters.eventPosts;
 
@@ -83,9 +91,9 @@ describe('reliability: one sink down for a while', () => {
         ['worker processes', WORKERS],
         ['Splunk down for (s)', ((backAt - downAt) / 1000).toFixed(1)],
         ['alerts in Splunk before it went down', inSplunkBefore],
-        ['completed / waiting in delayed when Splunk returned', `${counts.completed ?? 0} / ${counts.delayed ?? 0}`],
+        ['jobs completed / delayed / queued when Splunk returned', `${counts.completed ?? 0} / ${counts.delayed ?? 0} / ${(counts.waiting ?? 0) + (counts.prioritized ?? 0)}`],
         ['Splunk health seen by `ipenrich status` during the outage', `${health?.failuresSinceSuccess ?? 0} failures, last: ${health?.lastError ?? 'none'}`],
-        ['alerts in webhook / Sentinel while Splunk was down', `${receiver.deliveries.size} / ${sentinelAlerts()}`],
+        ['alerts in webhook / Sentinel while Splunk was down', `${othersAt.webhook} / ${othersAt.sentinel} after ${othersAt.seconds.toFixed(1)} s${othersComplete ? '' : `; missing by severity ${othersAt.missing}`}`],
         ['Splunk back → every result in Splunk (s)', ((doneAt - backAt) / 1000).toFixed(1)],
         ['alerts lost', lost],
         ['alerts in the dead-letter queue', final.failed ?? 0],
@@ -95,8 +103,8 @@ describe('reliability: one sink down for a while', () => {
 
     expect(refusedWhileDown).toBeGreaterThan(0);
     // Splunk being down held back nothing else: the others had every alert before it returned.
-    expect(receiver.deliveries.size).toBe(ALERTS);
-    expect(sentinelAlerts()).toBe(ALERTS);
+    expect(othersAt.missing).toBe('{}');
+    expect(othersComplete).toBe(true);
     expect(counts.completed ?? 0).toBeLessThan(ALERTS);
     expect(health?.failuresSinceSuccess ?? 0).toBeGreaterThan(0);
     expect(lost).toBe(0);

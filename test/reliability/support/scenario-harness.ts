@@ -66,6 +66,9 @@ const SCALED_TIME: Readonly<Record<string, string>> = {
   SINK_RETRY_BASE_MS: '200',
   SINK_RETRY_MAX_DELAY_MS: '1000',
   MDE_RATE_SAFETY_MS: '50',
+  // A killed worker's coalescing locks block their IPs this long (it must outlast the client's timeout).
+  MDE_TIMEOUT_MS: '2000',
+  COALESCE_LOCK_MS: '3000',
   // The secrets scan reads everything the workers say at their most verbose.
   LOG_LEVEL: 'debug',
 };

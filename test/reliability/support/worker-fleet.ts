@@ -13,6 +13,8 @@ export interface WorkerLogLine {
 interface Incarnation {
   readonly name: string;
   readonly process: CliProcess;
+  /** Said "worker started": it takes jobs. */
+  ready: boolean;
 }
 
 /**
@@ -32,23 +34,30 @@ export class WorkerFleet {
   async start(slot: number): Promise<CliProcess> {
     if (this.#slots[slot]) throw new Error(`slot ${slot} already has a running worker`);
     const name = `worker ${slot}.${this.#all.filter((i) => i.name.startsWith(`worker ${slot}.`)).length}`;
-    const incarnation = { name, process: spawnCli(['worker'], this.#env) };
+    const incarnation: Incarnation = { name, process: spawnCli(['worker'], this.#env), ready: false };
     this.#slots[slot] = incarnation;
     this.#all.push(incarnation);
     const { process } = incarnation;
     await waitFor(
       () => `${name} to start (output: ${process.output().slice(-2_000)})`,
       () => {
-        if (process.child.exitCode !== null) throw new Error(`${name} exited with ${process.child.exitCode}: ${process.output().slice(-2_000)}`);
+        const { exitCode, signalCode } = process.child;
+        if (exitCode !== null || signalCode !== null) throw new Error(`${name} ended (${exitCode ?? signalCode}) before it started: ${process.output().slice(-2_000)}`);
         return process.output().includes('"msg":"worker started"');
       },
       60_000,
     );
+    incarnation.ready = true;
     return process;
   }
 
   async startAll(count: number): Promise<void> {
     await Promise.all(Array.from({ length: count }, (_, slot) => this.start(slot)));
+  }
+
+  /** Slots whose process has started and takes jobs. */
+  readySlots(): number[] {
+    return this.#slots.flatMap((incarnation, slot) => (incarnation?.ready ? [slot] : []));
   }
 
   process(slot: number): CliProcess | undefined {

@@ -2,6 +2,7 @@ import { createEnricherFromConfig } from './enrich/enricher-from-config.js';
 import type { Enricher } from './enrich/enricher.js';
 import type { IpStatsClient } from './enrich/ip-stats.js';
 import { createHttpTransport, transportOptionsFromConfig } from './http/transport.js';
+import { createSharedMetrics } from './metrics/shared-metrics.js';
 import { createTokenSources } from './auth/token-sources.js';
 import { createDefenderClients } from './enrich/defender/clients-from-config.js';
 import { describeAlert, extractIps } from './extract/index.js';
@@ -52,7 +53,8 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
   const now = overrides.now ?? Date.now;
   const transport = createHttpTransport(transportOptionsFromConfig(config));
   const defender = createDefenderClients(config, { logger, transport });
-  const enricher = createEnricherFromConfig(config, redis, overrides.clientFor ?? ((tenant) => defender.clientFor(tenant)), logger);
+  const metrics = createSharedMetrics({ redis, keys, flushMs: config.METRICS_FLUSH_MS, logger });
+  const enricher = createEnricherFromConfig(config, redis, overrides.clientFor ?? ((tenant) => defender.clientFor(tenant)), logger, metrics);
   const defaultTenant = config.tenants[config.IPENRICH_DEFAULT_TENANT];
   const sinks = sinksFromConfig(config, {
     redis,
@@ -69,6 +71,7 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     pipeline: pipelineDeps(runtime, enricher, now),
     targetsFor: (job) => sinks.targetsFor(job),
     logger,
+    metrics,
     now,
     options: {
       concurrency: config.WORKER_CONCURRENCY,
@@ -84,6 +87,7 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     enricher,
     async close(timeoutMs) {
       const handedBack = await alertWorker.close(timeoutMs);
+      await metrics.close();
       // Closing would wait for the abandoned calls, which could still complete jobs whose lock is gone.
       if (handedBack) return true;
       await sinks.close();

@@ -1,5 +1,6 @@
 import type { Config } from '../config/load.js';
 import type { Logger } from '../log.js';
+import type { PipelineMetrics } from '../metrics/shared-metrics.js';
 import type { Redis } from '../redis/connection.js';
 import { keySpace } from '../redis/keys.js';
 import { createEnricher, type Enricher } from './enricher.js';
@@ -11,6 +12,7 @@ export function createEnricherFromConfig(
   redis: Redis,
   clientFor: (tenant: string) => IpStatsClient,
   logger?: Logger,
+  metrics?: PipelineMetrics,
 ): Enricher {
   return createEnricher({
     redis,
@@ -25,5 +27,6 @@ export function createEnricherFromConfig(
     lockMs: config.COALESCE_LOCK_MS,
     clientFor,
     ...(logger ? { logger } : {}),
+    ...(metrics ? { metrics } : {}),
   });
 }

@@ -3,6 +3,7 @@ import type { RateWindow } from '../config/rate-limits.js';
 import { IpenrichError, toIpenrichError } from '../errors.js';
 import { canonicalIp } from '../extract/index.js';
 import type { Logger } from '../log.js';
+import type { PipelineMetrics } from '../metrics/shared-metrics.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { createEnrichmentCache, type CacheEntry, type CacheStats, type CacheTtls } from './cache.js';
@@ -47,6 +48,8 @@ export interface EnricherDeps {
   /** This host's clock (epoch ms), for deadlines and `retryAt`. The budget itself runs on Redis time. */
   readonly now?: () => number;
   readonly logger?: Logger;
+  /** Shared counters (src/metrics): API calls by outcome, limiter waits. */
+  readonly metrics?: PipelineMetrics;
 }
 
 export interface Enricher {
@@ -82,7 +85,7 @@ function fromOutcome(ip: string, outcome: FetchOutcome): IpEnrichment {
  * admits it, and comes back `deferred` (with the limiter's time) when that would be after the deadline.
  */
 export function createEnricher(deps: EnricherDeps): Enricher {
-  const { redis, keys, windows, safetyMs, ttls, lockMs, clientFor, logger } = deps;
+  const { redis, keys, windows, safetyMs, ttls, lockMs, clientFor, logger, metrics } = deps;
   const now = deps.now ?? Date.now;
   const limiter = createRateLimiter({ redis, keys, windows, safetyMs, inflightMs: lockMs });
   const cache = createEnrichmentCache({ redis, keys, ttls, ...(logger ? { logger } : {}) });
@@ -140,16 +143,22 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       // Redis answered after askedAt, so nothing is free before askedAt + wait (less the rounding up).
       noteBlocked(tenant, askedAt + admission.waitMs - 1);
       const retryAt = now() + admission.waitMs;
-      if (deadline !== undefined && retryAt > deadline) return { kind: 'released', retryAt };
+      if (deadline !== undefined && retryAt > deadline) {
+        metrics?.limiterWait(tenant, admission.waitMs, 'deferred');
+        return { kind: 'released', retryAt };
+      }
+      metrics?.limiterWait(tenant, admission.waitMs, 'slept');
       await sleep(admission.waitMs, undefined, signal ? { signal } : {});
     }
     try {
       const record = await callSettled(tenant, ticket, () => client.getIpStats({ ip, lookBackHours, ...(signal ? { signal } : {}) }));
+      metrics?.apiCall(tenant, record.seen ? 'seen' : 'not_seen');
       // The key's identity is the request; the cache checks it on every read.
       return { kind: 'value', entry: { kind: 'record', record: { ...record, ip, lookBackHours } } };
     } catch (thrown) {
       signal?.throwIfAborted();
       const error = toIpenrichError(thrown);
+      metrics?.apiCall(tenant, error.code);
       if (error.code === 'MDE_BAD_REQUEST') {
         return { kind: 'value', entry: { kind: 'invalid', ip, lookBackHours, message: error.message, fetchedAt: new Date(now()).toISOString() } };
       }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_CALLS, LIMITER_WAITS } from '../../../src/metrics/shared-metric-definitions.js';
 import { enqueueAlerts } from '../../../src/queue/producer.js';
 import { alertResultSchema } from '../../../src/result/schema.js';
 import { openRuntime, type Runtime } from '../../../src/runtime.js';
@@ -27,6 +28,7 @@ describe('budget exhaustion: cached work flows, starved work waits in delayed', 
         MDE_RATE_SAFETY_MS: '0',
         WORKER_CONCURRENCY: '1',
         WORKER_BUDGET_WAIT_MS: '200',
+        METRICS_FLUSH_MS: '100',
         LOG_LEVEL: 'silent',
       },
       { waitForRedis: true },
@@ -70,5 +72,13 @@ describe('budget exhaustion: cached work flows, starved work waits in delayed', 
       ['203.0.113.10', true],
     ]);
     for (const ip of result.ips) expect(['enriched', 'not_seen']).toContain(ip.status);
+
+    // The worker's shared metrics (read by the ingress /metrics) saw the same: 2 calls, a deferral.
+    const total = async (name: string, labelPrefix: string): Promise<number> => {
+      const fields = await runtime.redis.hgetall(runtime.keys.metric(name));
+      return Object.entries(fields).filter(([field]) => field.startsWith(labelPrefix)).reduce((sum, [, value]) => sum + Number(value), 0);
+    };
+    await expect.poll(() => total(API_CALLS.name, '["default",'), { timeout: 5_000 }).toBe(2);
+    await expect.poll(() => total(LIMITER_WAITS.name, '["default","deferred"]'), { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
   });
 });

@@ -28,39 +28,44 @@ export interface ProducerOptions {
 }
 
 /**
- * Puts alerts on the queue. Resolves only once Redis has the job, so a caller that gets a job id
- * back (the CLI, the ingress' 202) can rely on the alert being persisted.
+ * Puts alerts on the queue, all or none (one MULTI), and resolves only once Redis has them, so a
+ * caller that gets job ids back (the CLI, the ingress' 202) can rely on every alert being persisted.
  */
 export async function enqueueAlerts(queue: AlertsQueue, requests: readonly EnqueueRequest[], options: ProducerOptions): Promise<EnqueuedJob[]> {
   const now = options.now ?? Date.now;
-  const jobs: EnqueuedJob[] = [];
-  for (const request of requests) {
+  const prepared = requests.map((request) => {
     const meta = describeAlert(request.alert);
     const tenant = request.tenant ?? options.defaultTenant;
     const alertId = meta.id ?? contentId(request.alert);
     const jobId = jobIdFor(tenant, meta.revision ? `${alertId}@${meta.revision}` : alertId);
-    const enqueueId = randomUUID();
     const data: AlertJobData = {
       alert: request.alert,
       tenant,
       format: meta.format,
       alertId,
       receivedAt: new Date(now()).toISOString(),
-      enqueueId,
+      enqueueId: randomUUID(),
       ...(request.callbackUrl === undefined ? {} : { callbackUrl: request.callbackUrl }),
     };
-    await queue.add(ALERT_JOB_NAME, data, {
+    const opts = {
       jobId,
       priority: priorityFor(meta.severity),
       attempts: options.attempts,
       backoff: { type: 'exponential', delay: options.backoffMs ?? 2_000, jitter: 0.5 },
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
-    });
-    // For a known id BullMQ keeps the existing job (and returns ours unchanged): read back what
-    // Redis holds to tell whether this call added it. A job already removed counts as new.
-    const stored = await queue.getJob(jobId);
-    jobs.push({ jobId, alertId, tenant, duplicate: stored !== undefined && stored.data.enqueueId !== enqueueId });
-  }
-  return jobs;
+    };
+    return { name: ALERT_JOB_NAME, data, opts };
+  });
+  if (prepared.length === 0) return [];
+  await queue.addBulk(prepared);
+  // For a known id BullMQ keeps the existing job (and returns ours unchanged): read back what
+  // Redis holds to tell whether this call added it. A job already removed counts as new.
+  const stored = await Promise.all(prepared.map(({ opts }) => queue.getJob(opts.jobId)));
+  return prepared.map(({ data, opts }, index) => ({
+    jobId: opts.jobId,
+    alertId: data.alertId,
+    tenant: data.tenant,
+    duplicate: stored[index] !== undefined && stored[index]?.data.enqueueId !== data.enqueueId,
+  }));
 }

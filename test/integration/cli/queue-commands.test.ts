@@ -58,10 +58,13 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', () => {
     const array = jsonLines(cli(['enqueue'], env, JSON.stringify([{ id: 'arr-1' }, { id: 'arr-2' }, { id: 'arr-3' }])).stdout);
     expect(array).toHaveLength(3);
     expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(6);
+    const twiceInOneBatch = jsonLines(cli(['enqueue'], env, JSON.stringify([{ id: 'twice' }, { id: 'twice' }])).stdout);
+    expect(twiceInOneBatch.map((row) => row.duplicate)).toEqual([false, true]);
   });
 
   it('refuses bad input with exit 2 and one line, and queues nothing from it', async () => {
     const before = await queue.count();
+    expect(before).toBe(7);
     const bad = cli(['enqueue', '-'], env, '{"id":"ok-1"}\n{"id": oops}\n');
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IpenrichError } from '../errors.js';
 import type { Command } from './command.js';
+import { untilStopSignal } from './stop-signal.js';
 import { startEmulators } from '../../test/emulators/emulators.js';
 import { emulatorTls, generateTls, TLS_DIR_ENV } from '../../test/emulators/tls.js';
 
@@ -33,18 +34,6 @@ function integerOption(name: string, value: string | undefined, min: number, max
 
 /** Single-quoted for POSIX shells. */
 const shellQuote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`;
-
-function waitForStopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 export const command: Command = {
   name: 'emulate',
@@ -103,7 +92,7 @@ export const command: Command = {
       `Entra ID emulator ${emulators.entra.url}, Defender emulator ${emulators.defender.url} (limits ${values['rate-limits'] ?? '100/60s,1500/3600s'}, ${variant} variant). Ctrl-C stops.\n`,
     );
 
-    const signal = await waitForStopSignal();
+    const signal = await untilStopSignal();
     const { defender, entra } = emulators;
     await emulators.close();
     io.stderr.write(

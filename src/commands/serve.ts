@@ -8,6 +8,7 @@ import { createLogger } from '../log.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { startWorker, type StartedWorker } from '../worker-runtime.js';
 import type { Command, CommandIo } from './command.js';
+import { untilStopSignal } from './stop-signal.js';
 
 const usage = `Usage: ipenrich serve [--worker] [--host HOST] [--port PORT]
        ipenrich serve --new-key [--tenant NAME]
@@ -30,18 +31,6 @@ function printNewKey(io: CommandIo, tenant: string | undefined): number {
   const entry = `${hashApiKey(key)}${tenant === undefined ? '' : `@${tenant}`}`;
   io.stdout.write(`API key (give it to the caller; it is not stored anywhere): ${key}\nINGRESS_API_KEYS entry (add it, comma-separated): ${entry}\n`);
   return 0;
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 export const command: Command = {
@@ -81,7 +70,7 @@ export const command: Command = {
       logger.info({ address, worker: values.worker }, 'ingress listening');
       if (ingress.deps.auth.insecure) logger.warn('INGRESS_INSECURE_NO_AUTH: requests without credentials act as an operator (loopback only)');
       io.stdout.write(`ipenrich ingress listening on ${address}${values.worker ? ' (with a worker)' : ''}\n`);
-      const signal = await untilSignal();
+      const signal = await untilStopSignal();
       logger.info({ signal }, 'shutting down: finishing requests in flight');
     } finally {
       await app.close();

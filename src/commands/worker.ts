@@ -1,6 +1,7 @@
 import { openRuntime } from '../runtime.js';
 import { startWorker } from '../worker-runtime.js';
 import type { Command } from './command.js';
+import { untilStopSignal } from './stop-signal.js';
 
 const usage = `Usage: ipenrich worker
 
@@ -19,16 +20,8 @@ export const command: Command = {
     const worker = await startWorker(runtime);
     logger.info({ concurrency: config.WORKER_CONCURRENCY, sinks: config.SINKS, tenants: Object.keys(config.tenants) }, 'worker started');
 
-    await new Promise<void>((resolve) => {
-      const stop = (signal: NodeJS.Signals) => {
-        logger.info({ signal }, 'shutting down: finishing active jobs');
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    const signal = await untilStopSignal();
+    logger.info({ signal }, 'shutting down: finishing active jobs');
     const handedBack = await worker.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
     if (handedBack) {
       // Calls of handed-back jobs are still in flight; end now rather than let them finish jobs

@@ -102,10 +102,16 @@ export function createCoalescer(options: CoalescerOptions): Coalescer {
   /** Holds the lock and runs the fetch; always completes the key (cache, unlock, announce), even on a throw. */
   async function fetchAsHolder(key: CoalesceKey, lockKey: string, token: string, fetch: () => Promise<FetchOutcome>): Promise<FetchOutcome> {
     const { tenant, ip, lookBackHours } = key;
+    let lost = false;
     const renew = setInterval(() => {
       scripts.ipenrichExtendLock(lockKey, token, lockMs).then(
         (held) => {
-          if (held === 0) logger?.warn({ tenant, ip }, 'coalescing lock expired while fetching; another process may fetch too');
+          if (held !== 0 || lost) return;
+          // A lost lock stays lost: say so once and stop renewing it. (Renewals queued during a Redis
+          // outage all answer at once when it returns.)
+          lost = true;
+          clearInterval(renew);
+          logger?.warn({ tenant, ip }, 'coalescing lock expired while fetching; another process may fetch too');
         },
         (error: unknown) => logger?.warn({ err: error, tenant, ip }, 'could not extend coalescing lock'),
       );

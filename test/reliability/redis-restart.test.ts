@@ -77,11 +77,14 @@ describe('reliability: Redis restarted in the middle of the work', () => {
     // What the workers said from the outage until they were back at work (their own timestamps).
     const outageLines = harness.fleet.logLines().filter((line) => line.at >= outageStart && line.at <= firstDeliveryAfter + 1_000);
     const problems = outageLines.filter((line) => line.level === 'warn' || line.level === 'error' || line.level === 'fatal');
-    const isLockLoss = (line: WorkerLogLine): boolean => /lock for job/.test(JSON.stringify(line.fields.err ?? ''));
+    const isJobLockLoss = (line: WorkerLogLine): boolean => /lock for job/.test(JSON.stringify(line.fields.err ?? ''));
+    const isCoalescingLockLoss = (line: WorkerLogLine): boolean => line.msg.startsWith('coalescing lock expired');
+    const isLockLoss = (line: WorkerLogLine): boolean => isJobLockLoss(line) || isCoalescingLockLoss(line);
     const perWorker = (lines: readonly WorkerLogLine[]): number => Math.max(0, ...harness.fleet.outputs().map((output) => lines.filter((line) => line.worker === output.source).length));
     const outageReports = perWorker(problems.filter((line) => line.msg.startsWith('Redis unavailable')));
     const recoveryReports = perWorker(outageLines.filter((line) => line.msg === 'Redis available again'));
-    const lockLosses = perWorker(problems.filter(isLockLoss));
+    const jobLockLosses = perWorker(problems.filter(isJobLockLoss));
+    const coalescingLockLosses = perWorker(problems.filter(isCoalescingLockLoss));
     const otherProblems = perWorker(problems.filter((line) => !isLockLoss(line) && !line.msg.startsWith('Redis unavailable')));
     const scan = await harness.scanForSecrets();
 
@@ -102,7 +105,8 @@ describe('reliability: Redis restarted in the middle of the work', () => {
         ['Redis back → first delivery (s)', ((firstDeliveryAfter - redisBack) / 1000).toFixed(1)],
         ['"Redis unavailable" lines per worker (one per watched connection)', outageReports],
         ['"Redis available again" lines per worker', recoveryReports],
-        ['lock-lost error lines per worker (jobs in flight × ≤ 3)', lockLosses],
+        ['job-lock-lost lines per worker (jobs in flight × ≤ 3)', jobLockLosses],
+        ['coalescing-lock-lost lines per worker (Defender calls in flight)', coalescingLockLosses],
         ['other warn/error lines per worker', otherProblems],
         ['Defender 429s', harness.emulators.defender.counters.throttled],
       ],
@@ -118,12 +122,14 @@ describe('reliability: Redis restarted in the middle of the work', () => {
     expect(harness.fleet.started).toBe(WORKERS);
     for (let slot = 0; slot < WORKERS; slot += 1) expect(harness.fleet.process(slot)?.child.exitCode).toBeNull();
     // Once per change of state and connection (queue and coalescing subscriber), not once per
-    // reconnect attempt; the lines about lost job locks are one per job in flight, whatever the outage's length.
+    // reconnect attempt; the lines about lost locks are one per job or call in flight (each alert
+    // has two IPs), whatever the outage's length.
     expect(outageReports).toBeGreaterThan(0);
     expect(outageReports).toBeLessThanOrEqual(2);
     expect(recoveryReports).toBeGreaterThan(0);
     expect(recoveryReports).toBeLessThanOrEqual(2);
-    expect(lockLosses).toBeLessThanOrEqual(3 * harness.config.WORKER_CONCURRENCY);
+    expect(jobLockLosses).toBeLessThanOrEqual(3 * harness.config.WORKER_CONCURRENCY);
+    expect(coalescingLockLosses).toBeLessThanOrEqual(2 * harness.config.WORKER_CONCURRENCY);
     expect(otherProblems).toBeLessThanOrEqual(harness.config.WORKER_CONCURRENCY);
     expect(harness.emulators.defender.counters.throttled).toBe(0);
     expectNoSecretLeak(scan);

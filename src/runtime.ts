@@ -53,8 +53,12 @@ export async function openRuntime(env: NodeJS.ProcessEnv, options: RuntimeOption
     }
   }
   const keys = keySpace(config.IPENRICH_PREFIX);
-  const queue = createAlertsQueue(redis, keys);
-  queue.on('error', () => undefined); // reported once per state change by watchConnection
+  // BullMQ gets a connection of its own: it loads dozens of Lua scripts on it, and ioredis copies
+  // every loaded script into each MULTI it builds, which would tax the cache and limiter commands.
+  const queueRedis = redis.duplicate();
+  queueRedis.on('error', () => undefined); // reported once per state change by watchConnection
+  const queue = createAlertsQueue(queueRedis, keys);
+  queue.on('error', () => undefined);
   return {
     config,
     logger,
@@ -63,6 +67,7 @@ export async function openRuntime(env: NodeJS.ProcessEnv, options: RuntimeOption
     queue,
     async close() {
       await queue.close();
+      await queueRedis.quit().catch(() => queueRedis.disconnect());
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -64,8 +64,11 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
       return createTokenSources({ transport, logger }).forTenant(defaultTenant);
     },
   });
+  // BullMQ's own connection (see openRuntime); the worker duplicates it once more for blocking reads.
+  const workerRedis = redis.duplicate();
+  workerRedis.on('error', () => undefined); // the runtime's connection reports Redis state changes
   const alertWorker = createAlertWorker({
-    connection: redis,
+    connection: workerRedis,
     stateRedis: redis,
     keys,
     pipeline: pipelineDeps(runtime, enricher, now),
@@ -94,6 +97,7 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
       await enricher.close();
       await defender.close();
       await transport.close();
+      await workerRedis.quit().catch(() => workerRedis.disconnect());
       return false;
     },
   };

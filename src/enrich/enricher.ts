@@ -11,6 +11,9 @@ import { createCoalescer, type FetchOutcome } from './coalescer.js';
 import type { IpStatsClient, IpStatsRecord } from './ip-stats.js';
 import { createRateLimiter, type LimiterStatus } from './limiter.js';
 
+/** How long a temporary failure of the client to get ready answers the misses that follow it. */
+export const NOT_READY_HOLD_MS = 1_000;
+
 export type EnrichmentStatus = 'enriched' | 'not_seen' | 'invalid' | 'error' | 'deferred';
 
 export interface IpEnrichment {
@@ -104,6 +107,13 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   const noteBlocked = (tenant: string, until: number): void => {
     if (until > (blockedUntil.get(tenant) ?? 0)) blockedUntil.set(tenant, until);
   };
+  /**
+   * Per tenant, the client's last temporary failure to get ready (Entra ID down) and until when it
+   * stands: meanwhile misses fail with it at once, so an outage costs the token endpoint one request
+   * per process per NOT_READY_HOLD_MS (or its Retry-After), not one per miss of every job attempt.
+   */
+  const notReady = new Map<string, { readonly until: number; readonly error: IpenrichError }>();
+  const failedOutcome = (error: IpenrichError): FetchOutcome => ({ kind: 'error', error: { code: error.code, message: error.message, retryable: error.retryable } });
 
   /**
    * Makes the admitted call, then settles it whatever happened, so it counts from when its answer
@@ -120,6 +130,11 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   /** Runs while holding the key's lock: waits for budget within the deadline, then calls Defender once. */
   async function fetchOne(tenant: string, ip: string, options: EnrichOptions): Promise<FetchOutcome> {
     const { lookBackHours, deadline, signal } = options;
+    const held = notReady.get(tenant);
+    if (held && now() < held.until) {
+      logger?.debug({ tenant, ip, code: held.error.code }, 'IP lookup failed: client still not ready');
+      return failedOutcome(held.error);
+    }
     let client: IpStatsClient;
     try {
       client = clientFor(tenant);
@@ -129,8 +144,9 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     } catch (thrown) {
       signal?.throwIfAborted();
       const error = toIpenrichError(thrown);
+      if (error.retryable) notReady.set(tenant, { until: now() + Math.max(error.retryAfterMs ?? 0, NOT_READY_HOLD_MS), error });
       logger?.warn({ tenant, ip, code: error.code }, 'IP lookup failed');
-      return { kind: 'error', error: { code: error.code, message: error.message, retryable: error.retryable } };
+      return failedOutcome(error);
     }
     let ticket: string;
     for (;;) {

@@ -48,6 +48,13 @@ export interface TokenRequestContext {
   /** ipenrich's name for the tenant. */
   readonly tenant: string;
   readonly credential: 'secret' | 'certificate' | 'managed-identity';
+  /** The scope asked for, when the failure is about one (hints differ for Defender, Monitor, ARM). */
+  readonly scope?: string;
+}
+
+/** Defender's scopes (every cloud) live on securitycenter hosts; Monitor and ARM do not. */
+function isDefenderScope(scope: string | undefined): boolean {
+  return scope === undefined || /securitycenter|windowsatpservice|api-g(cc|ov)\./i.test(scope);
 }
 
 /**
@@ -77,7 +84,13 @@ export function toAuthError(thrown: unknown, context: TokenRequestContext): Ipen
   // Entra ID's refusals arrive as ServerError, or as InteractionRequiredAuthError for consent errors.
   if (thrown instanceof ServerError || (thrown instanceof AuthError && /AADSTS\d+:/.test(thrown.errorMessage))) {
     const { number, text } = aadstsOf(thrown);
-    const advice = number === undefined ? undefined : AADSTS_ADVICE[number];
+    let advice = number === undefined ? undefined : AADSTS_ADVICE[number];
+    if (number === '500011' && !isDefenderScope(context.scope)) {
+      advice = {
+        code: 'AUTH_CONSENT_REQUIRED',
+        hint: `the resource of scope ${context.scope ?? ''} is not known in this tenant: check SENTINEL_AUDIENCE, SENTINEL_ARM_ENDPOINT and MDE_CLOUD`,
+      };
+    }
     const label = number === undefined ? thrown.errorCode || 'refused' : `AADSTS${number} (${thrown.errorCode})`;
     const hint = advice ? `${advice.hint}.` : context.credential === 'managed-identity' ? MANAGED_IDENTITY_HINT : `${GENERIC_HINT}.`;
     return make(advice?.code ?? 'AUTH_FAILED', `was refused: ${label}: ${text} Hint: ${hint}`, {

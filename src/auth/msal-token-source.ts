@@ -129,7 +129,7 @@ export class MsalTokenSource implements AccessTokenSource {
     try {
       result = await this.#acquire(scope, forceRefresh);
     } catch (error) {
-      throw toAuthError(error, this.#context);
+      throw toAuthError(error, { ...this.#context, scope });
     }
     if (!result?.accessToken) {
       throw new IpenrichError('AUTH_UNAVAILABLE', `Entra ID token request for tenant "${this.#context.tenant}" returned no access token`);

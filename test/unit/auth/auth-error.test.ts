@@ -34,6 +34,15 @@ describe('token errors', () => {
     expect(mapped.details).toMatchObject({ aadsts: String(code), error });
   });
 
+  it('an unknown resource hints at the Sentinel settings when the scope is not Defender\'s', () => {
+    const monitor = toAuthError(aadsts(500011, 'invalid_resource', 'Not found.'), { ...context, scope: 'https://monitor.azure.com/.default' });
+    expect(monitor.code).toBe('AUTH_CONSENT_REQUIRED');
+    expect(monitor.message).toMatch(/scope https:\/\/monitor\.azure\.com\/\.default is not known.*SENTINEL_AUDIENCE/);
+    expect(monitor.message).not.toContain('Ip.Read.All');
+    const defender = toAuthError(aadsts(500011, 'invalid_resource', 'Not found.'), { ...context, scope: 'https://api-gcc.securitycenter.microsoft.us/.default' });
+    expect(defender.message).toMatch(/MDE_SCOPE/);
+  });
+
   it('a 5xx or 429 from the token endpoint is AUTH_UNAVAILABLE with Retry-After', () => {
     const mapped = toAuthError(new TokenEndpointUnavailable({ kind: 'status', status: 503, retryAfterMs: 4_000, url: 'https://login.example/t/oauth2/v2.0/token' }), context);
     expect(mapped).toMatchObject({ code: 'AUTH_UNAVAILABLE', retryable: true, statusCode: 503, retryAfterMs: 4_000 });

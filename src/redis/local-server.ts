@@ -35,9 +35,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(url: string, child: ChildProcess, deadline: number): Promise<void> {
+/** Resolves once the redis-server `child` answers PING at `url`; fails if it exits or stays silent 10 s. */
+export async function waitForRedisPing(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`redis-server at ${url} exited with code ${child.exitCode}`);
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => undefined);
     try {
@@ -50,7 +52,7 @@ async function waitForPing(url: string, child: ChildProcess, deadline: number): 
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error('redis-server did not answer PING within 10 s');
+  throw new Error(`redis-server at ${url} did not answer PING within 10 s`);
 }
 
 /**
@@ -81,7 +83,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
     });
   });
   const url = `redis://127.0.0.1:${port}`;
-  await Promise.race([waitForPing(url, child, Date.now() + 10_000), spawnError]);
+  await Promise.race([waitForRedisPing(url, child), spawnError]);
 
   let stopped = false;
   return {

@@ -105,7 +105,7 @@ describe('reliability: Redis restarted in the middle of the work', () => {
         ['Redis back → first delivery (s)', ((firstDeliveryAfter - redisBack) / 1000).toFixed(1)],
         ['"Redis unavailable" lines per worker (one per watched connection)', outageReports],
         ['"Redis available again" lines per worker', recoveryReports],
-        ['job-lock-lost lines per worker (jobs in flight × ≤ 3)', jobLockLosses],
+        ['job-lock-lost lines per worker (jobs in flight × ≤ 4)', jobLockLosses],
         ['coalescing-lock-lost lines per worker (Defender calls in flight)', coalescingLockLosses],
         ['other warn/error lines per worker', otherProblems],
         ['Defender 429s', harness.emulators.defender.counters.throttled],
@@ -128,7 +128,9 @@ describe('reliability: Redis restarted in the middle of the work', () => {
     expect(outageReports).toBeLessThanOrEqual(2);
     expect(recoveryReports).toBeGreaterThan(0);
     expect(recoveryReports).toBeLessThanOrEqual(2);
-    expect(jobLockLosses).toBeLessThanOrEqual(3 * harness.config.WORKER_CONCURRENCY);
+    // Per job: a renewal that failed (again on the next tick if the job is still running once Redis
+    // is back), then its move to completed, then to delayed.
+    expect(jobLockLosses).toBeLessThanOrEqual(4 * harness.config.WORKER_CONCURRENCY);
     expect(coalescingLockLosses).toBeLessThanOrEqual(2 * harness.config.WORKER_CONCURRENCY);
     expect(otherProblems).toBeLessThanOrEqual(harness.config.WORKER_CONCURRENCY);
     expect(harness.emulators.defender.counters.throttled).toBe(0);

@@ -120,7 +120,7 @@ export const configSchema = z.object({
   /** After this long waiting for budget, deliver what is known with the rest marked deferred. */
   WORKER_MAX_DEFER_MS: int(0, 7 * 86_400_000).default(15 * 60_000),
   WORKER_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(30_000),
-  JOB_ATTEMPTS: int(1, 100).default(8),
+  JOB_ATTEMPTS: int(1, 100).default(10),
   /** First retry delay of a failed job; later ones grow exponentially with jitter. */
   JOB_BACKOFF_MS: int(1, 3_600_000).default(2_000),
   /** How long a job may wait for budget inside its worker slot before it is deferred instead. */

@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { IpenrichError, toIpenrichError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PipelineMetrics } from '../metrics/shared-metrics.js';
-import { runPipeline, type PipelineDeps } from '../pipeline.js';
+import { runPipeline, type PipelineDeps, type PipelineOutcome } from '../pipeline.js';
 import type { Redis } from '../redis/connection.js';
 import { isConnectionError } from '../redis/connection-watch.js';
 import type { KeySpace } from '../redis/keys.js';
@@ -46,6 +46,11 @@ export interface AlertWorker {
    * over, so the caller should end the process instead of finishing their abandoned calls.
    */
   close(timeoutMs: number): Promise<boolean>;
+}
+
+/** BullMQ's answer when a job's lock expired meanwhile: the job is not lost, another worker retakes it. */
+function isLockLost(error: Error): boolean {
+  return /missing lock|lock mismatch/i.test(error.message);
 }
 
 /** The one place where errors become BullMQ outcomes. Always throws. */
@@ -97,20 +102,20 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
     if (!result) {
       const started = now();
       const attempts = job.opts.attempts ?? 1;
+      let outcome: PipelineOutcome;
       try {
-        const outcome = await runPipeline(data, deps.pipeline, {
+        outcome = await runPipeline(data, deps.pipeline, {
           deadline: started + options.budgetWaitMs,
           partialAllowed: started - job.timestamp >= options.maxDeferMs,
           finalAttempt: job.attemptsMade + 1 >= attempts,
         });
-        if (outcome.kind === 'defer') {
-          return await apply({ kind: 'delay', until: outcome.until, reason: `BUDGET_DEFERRED: ${outcome.deferredIps} IP(s) wait for API budget` }, job, token, logger);
-        }
-        result = outcome.result;
       } catch (thrown) {
-        if (thrown instanceof DelayedError || thrown instanceof UnrecoverableError) throw thrown;
         return await apply(decideForError(toIpenrichError(thrown), now()), job, token, logger);
       }
+      if (outcome.kind === 'defer') {
+        return await apply({ kind: 'delay', until: outcome.until, reason: `BUDGET_DEFERRED: ${outcome.deferredIps} IP(s) wait for API budget` }, job, token, logger);
+      }
+      result = outcome.result;
       await state.saveResult(result);
     }
 
@@ -141,6 +146,7 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
     // BullMQ repeats a connection failure on every reconnect attempt; the runtime's connection
     // watch reports the outage once per change of state.
     if (isConnectionError(error)) logger.debug({ err: error }, 'worker connection error');
+    else if (isLockLost(error)) logger.warn({ reason: error.message }, 'job lock lost (Redis outage or stall): another worker takes the job over');
     else logger.error({ err: toIpenrichError(error) }, 'worker error');
   });
   worker.on('failed', (job, error) => {

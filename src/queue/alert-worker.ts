@@ -58,7 +58,9 @@ async function apply(decision: JobDecision, job: Job<AlertJobData>, token: strin
   const log = { jobId: job.id, alertId: job.data.alertId, reason: decision.reason };
   switch (decision.kind) {
     case 'delay':
-      logger.info({ ...log, until: new Date(decision.until).toISOString() }, 'job deferred');
+      // Debug: while the budget is exhausted every queued alert is deferred again and again; the
+      // counts are in `status` and /metrics (limiter waits), not worth a line each.
+      logger.debug({ ...log, until: new Date(decision.until).toISOString() }, 'job deferred');
       await job.moveToDelayed(decision.until, token);
       throw new DelayedError(decision.reason);
     case 'fail':

@@ -50,7 +50,7 @@ export interface AlertWorker {
 
 /** BullMQ's answer when a job's lock expired meanwhile: the job is not lost, another worker retakes it. */
 function isLockLost(error: Error): boolean {
-  return /missing lock|lock mismatch/i.test(error.message);
+  return /missing lock|lock mismatch|could not renew lock/i.test(error.message);
 }
 
 /** The one place where errors become BullMQ outcomes. Always throws. */
@@ -148,7 +148,7 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
     // BullMQ repeats a connection failure on every reconnect attempt; the runtime's connection
     // watch reports the outage once per change of state.
     if (isConnectionError(error)) logger.debug({ err: error }, 'worker connection error');
-    else if (isLockLost(error)) logger.warn({ reason: error.message }, 'job lock lost (Redis outage or stall): another worker takes the job over');
+    else if (isLockLost(error)) logger.warn({ err: error }, 'job lock lost (Redis outage or stall): another worker takes the job over');
     else logger.error({ err: toIpenrichError(error) }, 'worker error');
   });
   worker.on('failed', (job, error) => {

@@ -1,8 +1,7 @@
 import { acceptsToken } from './accepts-token.js';
-import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { startHttpsServer } from './https-server.js';
 import { emulatorTls } from './tls.js';
 
 /**
@@ -155,25 +154,16 @@ export async function startLogsIngestionEmulator(options: LogsIngestionEmulatorO
     res.writeHead(204).end();
   }
 
-  const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startHttpsServer(handle, { tls, ...(options.port === undefined ? {} : { port: options.port }) });
 
   return {
-    url: `https://127.0.0.1:${port}`,
+    url: server.url,
     uploads,
     rows,
     counters,
     setMode(next, times = Number.POSITIVE_INFINITY) {
       mode = { mode: next, remaining: times };
     },
-    close() {
-      return new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-    },
+    close: () => server.close(),
   };
 }

@@ -1,5 +1,5 @@
 // tsc copies no non-TS files: Lua scripts are loaded at run time from beside the compiled modules.
-import { cpSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function copyMatching(dir) {
@@ -10,3 +10,7 @@ function copyMatching(dir) {
   }
 }
 for (const root of ['src', 'connectors']) copyMatching(root);
+
+// tsc writes files without the executable bit; the `bin` entry needs it wherever npm has not set it
+// (a rebuild after install, npx's link to this directory).
+chmodSync('dist/src/bin.js', 0o755);

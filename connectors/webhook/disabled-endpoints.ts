@@ -47,16 +47,37 @@ export interface RedisHashCommands {
 
 /**
  * Shared by every worker process: one Redis hash (`keys.disabledEndpoints()`), field = hash of the
- * URL, value = the note as JSON.
+ * URL, value = the note as JSON. Each answer is remembered for `cacheMs` (default 1 s), so a busy
+ * worker asks Redis once a second per endpoint rather than once per delivery; another worker's
+ * disable or an operator's re-enable is seen within that time.
  */
-export function createRedisDisabledEndpoints(redis: RedisHashCommands, key: string): DisabledEndpoints {
+export function createRedisDisabledEndpoints(
+  redis: RedisHashCommands,
+  key: string,
+  options: { cacheMs?: number; now?: () => number } = {},
+): DisabledEndpoints {
+  const cacheMs = options.cacheMs ?? 1_000;
+  const now = options.now ?? Date.now;
+  const remembered = new Map<string, { disabled: boolean; until: number }>();
+  const remember = (field: string, disabled: boolean): void => {
+    remembered.set(field, { disabled, until: now() + cacheMs });
+  };
   return {
-    isDisabled: async (url) => (await redis.hexists(key, fieldFor(url))) === 1,
+    isDisabled: async (url) => {
+      const field = fieldFor(url);
+      const known = remembered.get(field);
+      if (known && known.until > now()) return known.disabled;
+      const disabled = (await redis.hexists(key, field)) === 1;
+      remember(field, disabled);
+      return disabled;
+    },
     disable: async (url, note) => {
       await redis.hset(key, fieldFor(url), JSON.stringify(note));
+      remember(fieldFor(url), true);
     },
     enable: async (url) => {
       await redis.hdel(key, fieldFor(url));
+      remember(fieldFor(url), false);
     },
   };
 }

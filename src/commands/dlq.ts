@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { IpenrichError } from '../errors.js';
 import { openRuntime } from '../runtime.js';
 import type { Command } from './command.js';
+import { integerOption } from './integer-option.js';
 
 const usage = `Usage: ipenrich dlq list [--json] [--limit N]
        ipenrich dlq retry (JOB_ID… | --all)
@@ -26,8 +27,7 @@ export const command: Command = {
     const [action, ...ids] = positionals;
     if (action !== 'list' && action !== 'retry' && action !== 'purge') throw new IpenrichError('USAGE', `expected list, retry or purge\n${usage}`);
     if (action !== 'list' && ids.length === 0 && !values.all) throw new IpenrichError('USAGE', `dlq ${action} needs job ids or --all`);
-    const limit = values.limit === undefined ? PAGE : Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new IpenrichError('USAGE', '--limit must be a positive integer');
+    const limit = integerOption('limit', values.limit, 1) ?? PAGE;
 
     const runtime = await openRuntime(io.env);
     try {

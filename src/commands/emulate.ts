@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IpenrichError } from '../errors.js';
 import type { Command } from './command.js';
+import { integerOption } from './integer-option.js';
 import { untilStopSignal } from './stop-signal.js';
 import { startEmulators } from '../../test/emulators/emulators.js';
 import { emulatorTls, generateTls, TLS_DIR_ENV } from '../../test/emulators/tls.js';
@@ -24,13 +25,6 @@ Runs until SIGINT or SIGTERM, then prints the call counters on stderr.
   --error-rate    share (0–1) of Defender calls answered 500
   --tls-dir       keep the certificate in DIR (reused on the next run, so NODE_EXTRA_CA_CERTS stays valid)
   --env-file      also write the export lines to FILE (for \`source FILE\`)`;
-
-function integerOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) throw new IpenrichError('USAGE', `--${name} must be an integer from ${min} to ${max}`);
-  return number;
-}
 
 /** Single-quoted for POSIX shells. */
 const shellQuote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`;

@@ -10,6 +10,7 @@ import { canonicalIp } from '../extract/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { scrubSecrets } from '../secrets.js';
 import type { Command } from './command.js';
+import { integerOption } from './integer-option.js';
 
 const usage = `Usage: ipenrich lookup IP… [--tenant NAME] [--look-back-hours N]
 
@@ -125,13 +126,7 @@ export const command: Command = {
     const tenant = values.tenant ?? config.IPENRICH_DEFAULT_TENANT;
     const tenantConfig = config.tenants[tenant];
     if (!tenantConfig) throw new IpenrichError('USAGE', `unknown tenant "${tenant}" (configured: ${Object.keys(config.tenants).join(', ')})`);
-    let lookBackHours = tenantConfig.MDE_LOOKBACK_HOURS;
-    if (values['look-back-hours'] !== undefined) {
-      lookBackHours = Number(values['look-back-hours']);
-      if (!Number.isInteger(lookBackHours) || lookBackHours < 1 || lookBackHours > 720) {
-        throw new IpenrichError('USAGE', '--look-back-hours must be an integer from 1 to 720');
-      }
-    }
+    const lookBackHours = integerOption('look-back-hours', values['look-back-hours'], 1, 720) ?? tenantConfig.MDE_LOOKBACK_HOURS;
 
     const logger = createLogger({ level: config.LOG_LEVEL });
     const options = { tenant, lookBackHours, logger };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_EXTRACT_OPTIONS } from '../extract/options.js';
 import { parseRateLimits } from './rate-limits.js';
 
 /**
@@ -103,13 +104,13 @@ export const configSchema = z.object({
   COALESCE_LOCK_MS: int(1_000, 600_000).default(30_000),
 
   // extraction
-  EXTRACT_MAX_INPUT_BYTES: int(1_024, 256 * 1_048_576).default(5 * 1_048_576),
-  EXTRACT_MAX_DEPTH: int(1, 1_000).default(64),
-  EXTRACT_MAX_IPS: int(1, 100_000).default(500),
+  EXTRACT_MAX_INPUT_BYTES: int(1_024, 256 * 1_048_576).default(DEFAULT_EXTRACT_OPTIONS.maxInputBytes),
+  EXTRACT_MAX_DEPTH: int(1, 1_000).default(DEFAULT_EXTRACT_OPTIONS.maxDepth),
+  EXTRACT_MAX_IPS: int(1, 100_000).default(DEFAULT_EXTRACT_OPTIONS.maxIps),
   /** Ranges whose IPs are enriched; the others are listed with status `skipped`. */
   EXTRACT_ENRICH_RANGES: list
     .pipe(z.array(z.enum(IP_RANGES)))
-    .default(['public', 'private', 'carrierGradeNat', 'uniqueLocal', 'reserved', 'documentation', 'benchmarking', 'sixToFour', 'teredo', 'nat64', 'other']),
+    .default([...DEFAULT_EXTRACT_OPTIONS.enrichRanges]),
 
   // verdicts
   VERDICT_RARE_MAX_PREVALENCE: int(0, 1_000_000).default(3),

@@ -12,8 +12,8 @@ export interface ExtractOptions {
 }
 
 /**
- * The config schema's defaults for EXTRACT_*, repeated here so that `extract` starts without
- * loading zod; test/unit/extract/options.test.ts keeps the two equal.
+ * The defaults of EXTRACT_* (the config schema takes them from here), kept out of src/config so
+ * that `extract` starts without loading zod.
  */
 export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = Object.freeze({
   maxDepth: 64,

@@ -27,8 +27,6 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/copy-assets.mjs ./scripts/copy-assets.mjs
 COPY src ./src
 COPY connectors ./connectors
-# The emulators ship in the image for `ipenrich emulate` and `ipenrich demo` (credential-free trial).
-COPY test/emulators ./test/emulators
 RUN npm run build
 
 FROM node:22-bookworm-slim AS runtime

@@ -1,7 +1,7 @@
 import { maxAdmissions, withMargin } from './sliding-windows.js';
 import type { WorkerPlan, WorkerReport } from './worker.js';
 import { parseRateLimits, type RateWindow } from '../../src/config/rate-limits.js';
-import { startEmulators } from '../../test/emulators/emulators.js';
+import { startEmulators } from '../../src/emulators/emulators.js';
 import { spawnChild } from '../../test/integration/budget/support/child-process.js';
 
 export interface BudgetScenario {

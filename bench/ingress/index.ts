@@ -12,7 +12,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { generateApiKey, hashApiKey } from '../../src/ingress/api-keys.js';
 import { startLocalRedis, type LocalRedis } from '../../src/redis/local-server.js';
-import { startEmulators } from '../../test/emulators/emulators.js';
+import { startEmulators } from '../../src/emulators/emulators.js';
 import type { BenchOptions, Benchmark } from '../run.js';
 
 interface Params {

@@ -4,8 +4,8 @@ import { createAlertsQueue, type AlertsQueue } from '../../src/queue/alerts-queu
 import { enqueueAlerts, type ProducerOptions } from '../../src/queue/producer.js';
 import { createRedis, type Redis } from '../../src/redis/connection.js';
 import { keySpace } from '../../src/redis/keys.js';
-import { startEmulators } from '../../test/emulators/emulators.js';
-import { startWebhookReceiver } from '../../test/emulators/webhook-receiver.js';
+import { startEmulators } from '../../src/emulators/emulators.js';
+import { startWebhookReceiver } from '../../src/emulators/webhook-receiver.js';
 import { spawnChild, type Child } from '../../test/integration/budget/support/child-process.js';
 import { benchAlert, ipPool } from './alerts.js';
 import type { RoundReport, WorkerMode } from './worker.js';

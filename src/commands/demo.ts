@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateTls, TLS_DIR_ENV } from '../../test/emulators/tls.js';
+import { generateTls, TLS_DIR_ENV } from '../emulators/tls.js';
 import type { Command, CommandIo } from './command.js';
 import { runDemo } from '../demo/run-demo.js';
 import { packageRoot } from '../package-root.js';

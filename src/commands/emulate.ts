@@ -5,8 +5,8 @@ import { IpenrichError } from '../errors.js';
 import type { Command } from './command.js';
 import { integerOption } from './integer-option.js';
 import { untilStopSignal } from './stop-signal.js';
-import { startEmulators } from '../../test/emulators/emulators.js';
-import { emulatorTls, generateTls, TLS_DIR_ENV } from '../../test/emulators/tls.js';
+import { startEmulators } from '../emulators/emulators.js';
+import { emulatorTls, generateTls, TLS_DIR_ENV } from '../emulators/tls.js';
 
 const usage = `Usage: ipenrich emulate [--entra-port N] [--defender-port N] [--rate-limits LIMITS]
                         [--variant current|legacy] [--latency-ms N] [--error-rate F] [--tls-dir DIR]

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { startEmulators, type Emulators } from '../../test/emulators/emulators.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../test/emulators/webhook-receiver.js';
+import { startEmulators, type Emulators } from '../emulators/emulators.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../emulators/webhook-receiver.js';
 import type { CommandIo } from '../commands/command.js';
 import { loadConfig } from '../config/load.js';
 import { IpenrichError } from '../errors.js';

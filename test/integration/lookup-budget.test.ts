@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulators, type Emulators } from '../emulators/emulators.js';
+import { startEmulators, type Emulators } from '../../src/emulators/emulators.js';
 import { spawnCli } from '../support/cli-process.js';
 import { connectTestRedis, testRedisUrl, uniquePrefix } from '../support/redis.js';
 

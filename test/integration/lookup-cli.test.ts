@@ -5,7 +5,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { ipStatsRecordSchema } from '../../src/enrich/ip-stats.js';
-import { startEmulators, type Emulators } from '../emulators/emulators.js';
+import { startEmulators, type Emulators } from '../../src/emulators/emulators.js';
 import { spawnCli, waitFor } from '../support/cli-process.js';
 
 interface Run {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulatorTls } from '../emulators/tls.js';
+import { emulatorTls } from '../../src/emulators/tls.js';
 
 describe('emulator TLS', () => {
   let server: ReturnType<typeof createServer>;

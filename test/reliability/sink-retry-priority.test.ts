@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueAlerts } from '../../src/queue/producer.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { startWorker, type StartedWorker } from '../../src/worker-runtime.js';
-import { startEmulators, type Emulators } from '../emulators/emulators.js';
-import { startHecEmulator, type HecEmulator } from '../emulators/splunk-hec.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../emulators/webhook-receiver.js';
+import { startEmulators, type Emulators } from '../../src/emulators/emulators.js';
+import { startHecEmulator, type HecEmulator } from '../../src/emulators/splunk-hec.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/emulators/webhook-receiver.js';
 import { waitFor } from '../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 

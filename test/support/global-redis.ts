@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startLocalRedis, type LocalRedis } from '../../src/redis/local-server.js';
-import { generateTls, TLS_DIR_ENV } from '../emulators/tls.js';
+import { generateTls, TLS_DIR_ENV } from '../../src/emulators/tls.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

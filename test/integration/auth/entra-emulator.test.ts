@@ -2,9 +2,9 @@ import { createHash, createPrivateKey, generateKeyPairSync, sign, X509Certificat
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpTransport, type HttpTransport } from '../../../src/http/transport.js';
-import { makeClientCertificate, type ClientCertificateFiles } from '../../emulators/client-certificate.js';
-import { verifyEmulatorToken } from '../../emulators/emulator-token.js';
-import { startEntraEmulator, type EntraEmulator } from '../../emulators/entra.js';
+import { makeClientCertificate, type ClientCertificateFiles } from '../../../src/emulators/client-certificate.js';
+import { verifyEmulatorToken } from '../../../src/emulators/emulator-token.js';
+import { startEntraEmulator, type EntraEmulator } from '../../../src/emulators/entra.js';
 
 const SCOPE = 'https://api.securitycenter.microsoft.com/.default';
 const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

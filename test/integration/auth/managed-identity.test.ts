@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MsalTokenSource } from '../../../src/auth/msal-token-source.js';
 import { createHttpTransport, type HttpTransport } from '../../../src/http/transport.js';
-import { verifyEmulatorToken } from '../../emulators/emulator-token.js';
-import { startEntraEmulator, type EntraEmulator } from '../../emulators/entra.js';
+import { verifyEmulatorToken } from '../../../src/emulators/emulator-token.js';
+import { startEntraEmulator, type EntraEmulator } from '../../../src/emulators/entra.js';
 
 /**
  * Managed identity through msal-node's App Service source: msal reads IDENTITY_ENDPOINT and

@@ -6,10 +6,10 @@ import { MsalTokenSource } from '../../../src/auth/msal-token-source.js';
 import { parseClientCertificate } from '../../../src/auth/certificate.js';
 import { isIpenrichError, type IpenrichError } from '../../../src/errors.js';
 import { createHttpTransport, type HttpTransport } from '../../../src/http/transport.js';
-import { verifyEmulatorToken } from '../../emulators/emulator-token.js';
-import { startEntraEmulator, type EntraEmulator } from '../../emulators/entra.js';
-import { makeClientCertificate, type ClientCertificateFiles } from '../../emulators/client-certificate.js';
-import { emulatorTls } from '../../emulators/tls.js';
+import { verifyEmulatorToken } from '../../../src/emulators/emulator-token.js';
+import { startEntraEmulator, type EntraEmulator } from '../../../src/emulators/entra.js';
+import { makeClientCertificate, type ClientCertificateFiles } from '../../../src/emulators/client-certificate.js';
+import { emulatorTls } from '../../../src/emulators/tls.js';
 
 const SCOPE = 'https://api.securitycenter.microsoft.com/.default';
 

@@ -4,7 +4,7 @@ import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSplunkSink, type SplunkOptionsInput } from '../../../connectors/splunk/index.js';
 import type { Sink } from '../../../src/sinks/port.js';
-import { startHecEmulator, type HecEmulator } from '../../emulators/splunk-hec.js';
+import { startHecEmulator, type HecEmulator } from '../../../src/emulators/splunk-hec.js';
 import { failure } from './support/failure.js';
 import { memoryProgress } from './support/memory-progress.js';
 import { sampleIp, sampleResult } from './support/sample-result.js';

@@ -12,7 +12,7 @@ import {
 import type { IpenrichError } from '../../../src/errors.js';
 import { keySpace } from '../../../src/redis/keys.js';
 import type { Sink } from '../../../src/sinks/port.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../emulators/webhook-receiver.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
 import { failure } from './support/failure.js';
 import { sampleResult } from './support/sample-result.js';

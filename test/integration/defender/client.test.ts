@@ -4,7 +4,7 @@ import { DefenderIpStatsClient } from '../../../src/enrich/defender/client.js';
 import { ipStatsRecordSchema } from '../../../src/enrich/ip-stats.js';
 import { isIpenrichError, type IpenrichError } from '../../../src/errors.js';
 import { createHttpTransport, type HttpTransport } from '../../../src/http/transport.js';
-import { startEmulators, type Emulators } from '../../emulators/emulators.js';
+import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 
 async function failure(promise: Promise<unknown>): Promise<IpenrichError> {
   try {
@@ -166,7 +166,7 @@ describe('DefenderIpStatsClient against the emulators, tokens from msal-node', (
   });
 
   it('the emulator’s own multi-window limit produces the same typed error', async () => {
-    const { startDefenderEmulator } = await import('../../emulators/defender.js');
+    const { startDefenderEmulator } = await import('../../../src/emulators/defender.js');
     const strict = await startDefenderEmulator({ tokenSigningKey: emulators.entra.tokenSigningKey, rateLimits: '3/2s,100/1h', mode: { retryAfterFormat: 'http-date' } });
     try {
       const strictClient = makeClient({ baseUrl: strict.url });
@@ -222,7 +222,7 @@ describe('DefenderIpStatsClient against the emulators, tokens from msal-node', (
   });
 
   it('a connection failure → MDE_NETWORK', async () => {
-    const { startDefenderEmulator } = await import('../../emulators/defender.js');
+    const { startDefenderEmulator } = await import('../../../src/emulators/defender.js');
     const gone = await startDefenderEmulator({ tokenSigningKey: emulators.entra.tokenSigningKey });
     await gone.close();
     const error = await failure(makeClient({ baseUrl: gone.url }).getIpStats({ ip: '192.0.2.9', lookBackHours: 720 }));

@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpTransport, type HttpResponse, type HttpTransport } from '../../../src/http/transport.js';
 import { parseRetryAfter } from '../../../src/http/retry-after.js';
-import { startDefenderEmulator, type DefenderEmulator } from '../../emulators/defender.js';
-import { signEmulatorToken, type EmulatorTokenClaims } from '../../emulators/emulator-token.js';
+import { startDefenderEmulator, type DefenderEmulator } from '../../../src/emulators/defender.js';
+import { signEmulatorToken, type EmulatorTokenClaims } from '../../../src/emulators/emulator-token.js';
 
 /** The Defender emulator's own contract (contracts.md 1.1–1.4 and checklist 6.2), on the wire. */
 describe('Defender emulator', () => {

@@ -3,8 +3,8 @@ import { loadConfig } from '../../../src/config/load.js';
 import { createDefenderClients } from '../../../src/enrich/defender/clients-from-config.js';
 import { createHttpTransport } from '../../../src/http/transport.js';
 import { isHttpTransportError } from '../../../src/http/transport-error.js';
-import { startConnectProxy, type ConnectProxy } from '../../emulators/connect-proxy.js';
-import { startEmulators, type Emulators } from '../../emulators/emulators.js';
+import { startConnectProxy, type ConnectProxy } from '../../../src/emulators/connect-proxy.js';
+import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 
 describe('HTTPS_PROXY', () => {
   let emulators: Emulators;

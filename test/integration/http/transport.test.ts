@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpTransport, type HttpTransport } from '../../../src/http/transport.js';
 import { isHttpTransportError, type HttpTransportError } from '../../../src/http/transport-error.js';
-import { readBody, startHttpsServer, type RunningHttpsServer } from '../../emulators/https-server.js';
+import { readBody, startHttpsServer, type RunningHttpsServer } from '../../../src/emulators/https-server.js';
 
 async function transportFailure(promise: Promise<unknown>): Promise<HttpTransportError> {
   try {

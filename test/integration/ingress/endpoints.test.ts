@@ -4,8 +4,8 @@ import { createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-q
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
 import { alertResultSchema } from '../../../src/result/schema.js';
-import { startEmulators, type Emulators } from '../../emulators/emulators.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../emulators/webhook-receiver.js';
+import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { waitFor } from '../../support/cli-process.js';
 import { testRedisUrl } from '../../support/redis.js';
 import { startIngressHarness, type HttpAnswer, type IngressHarness } from './support/ingress-harness.js';

@@ -16,8 +16,8 @@ import { startLocalRedis } from '../../../src/redis/local-server.js';
 import { openRuntime } from '../../../src/runtime.js';
 import { sinksFromConfig } from '../../../src/sinks/sinks-from-config.js';
 import { pipelineDeps } from '../../../src/worker-runtime.js';
-import { startEmulators, type Emulators } from '../../emulators/emulators.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../emulators/webhook-receiver.js';
+import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { waitFor } from '../../support/cli-process.js';
 import { connectTestRedis, testRedisUrl, uniquePrefix } from '../../support/redis.js';
 

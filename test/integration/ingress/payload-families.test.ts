@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertResultSchema, type AlertResult } from '../../../src/result/schema.js';
-import { startEmulators, type Emulators } from '../../emulators/emulators.js';
+import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { loadSamples, type LabelledSample } from '../../unit/extract/shared-samples.js';
 import { startIngressHarness, type HttpAnswer, type IngressHarness } from './support/ingress-harness.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertResultSchema } from '../../../src/result/schema.js';
-import { startEmulators, type Emulators } from '../../emulators/emulators.js';
+import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { waitFor } from '../../support/cli-process.js';
 import { startIngressHarness, type HttpAnswer, type IngressHarness } from './support/ingress-harness.js';
 

@@ -6,7 +6,7 @@ import { keySpace, type KeySpace } from '../../../src/redis/keys.js';
 import { DeliveryState } from '../../../src/sinks/delivery-state.js';
 import { deliverToTargets, type DeliveryTarget } from '../../../src/sinks/fan-out.js';
 import { SinkHealthBoard } from '../../../src/sinks/sink-health.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../emulators/webhook-receiver.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
 import { sampleResult } from '../connectors/support/sample-result.js';
 

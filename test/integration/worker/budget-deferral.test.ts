@@ -4,7 +4,7 @@ import { enqueueAlerts } from '../../../src/queue/producer.js';
 import { alertResultSchema } from '../../../src/result/schema.js';
 import { openRuntime, type Runtime } from '../../../src/runtime.js';
 import { startWorker, type StartedWorker } from '../../../src/worker-runtime.js';
-import { startEmulators, type Emulators } from '../../emulators/emulators.js';
+import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 

@@ -9,8 +9,8 @@ import { enqueueAlerts } from '../../../src/queue/producer.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
 import { alertResultSchema, type AlertResult } from '../../../src/result/schema.js';
-import { startEmulators, type Emulators } from '../../emulators/emulators.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../emulators/webhook-receiver.js';
+import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { spawnCli, waitFor, type CliProcess } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 

@@ -1,5 +1,5 @@
 import type { RateWindow } from '../../../src/config/rate-limits.js';
-import type { DefenderCounters } from '../../emulators/defender.js';
+import type { DefenderCounters } from '../../../src/emulators/defender.js';
 
 /** Counters the Defender emulator bumps, in the same tick, for a call its rate limit let through. */
 const ADMITTED_OUTCOMES = ['servedCalls', 'serverErrors', 'hung', 'badRequests'] as const;

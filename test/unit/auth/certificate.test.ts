@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseClientCertificate } from '../../../src/auth/certificate.js';
 import { hasCode } from '../../../src/errors.js';
-import { makeClientCertificate, type ClientCertificateFiles } from '../../emulators/client-certificate.js';
+import { makeClientCertificate, type ClientCertificateFiles } from '../../../src/emulators/client-certificate.js';
 
 function thrownBy(action: () => unknown): unknown {
   try {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { credentialFor } from '../../../src/auth/credential.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { hasCode } from '../../../src/errors.js';
-import { makeClientCertificate } from '../../emulators/client-certificate.js';
+import { makeClientCertificate } from '../../../src/emulators/client-certificate.js';
 
 const ids = { MDE_TENANT_ID: '11111111-1111-1111-1111-111111111111', MDE_CLIENT_ID: '22222222-2222-2222-2222-222222222222' };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatTimeSpan, SlidingWindowLog } from '../../emulators/sliding-window-log.js';
-import { syntheticIpStats } from '../../emulators/synthetic-ip-stats.js';
+import { formatTimeSpan, SlidingWindowLog } from '../../../src/emulators/sliding-window-log.js';
+import { syntheticIpStats } from '../../../src/emulators/synthetic-ip-stats.js';
 
 const windows = [
   { max: 3, windowMs: 1_000 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitConcatenatedJson } from '../../../emulators/splunk-hec.js';
+import { splitConcatenatedJson } from '../../../../src/emulators/splunk-hec.js';
 
 describe('HEC emulator: concatenated JSON events', () => {
   it('splits objects with braces and escaped quotes inside strings', () => {

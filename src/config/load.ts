@@ -17,6 +17,22 @@ type Source = Record<string, unknown>;
 
 const TENANT_NAMES = new Set(Object.keys(tenantFields.shape));
 const SECRET_NAME_SET = new Set<string>(SECRET_NAMES);
+/**
+ * Settings that together say how a tenant signs in. They are inherited as a group: a tenant that
+ * brings its own certificate must not also inherit the top level's secret (credentialFor refuses two).
+ */
+const CREDENTIAL_KIND_NAMES = ['MDE_CLIENT_SECRET', 'MDE_CERTIFICATE_PATH', 'MDE_CERTIFICATE_SEND_X5C', 'MDE_MANAGED_IDENTITY'];
+
+/**
+ * What a tenant inherits: every per-tenant setting given at the top level (file or environment),
+ * except the credential kind when the tenant names its own. Defaults apply only after this.
+ */
+function inheritedBy(own: Source, top: Source): Source {
+  const ownsCredential = CREDENTIAL_KIND_NAMES.some((name) => own[name] !== undefined);
+  return Object.fromEntries(
+    Object.entries(top).filter(([name]) => TENANT_NAMES.has(name) && !(ownsCredential && CREDENTIAL_KIND_NAMES.includes(name))),
+  );
+}
 
 /**
  * Resolves `NAME_FILE` into `NAME` (Docker/Kubernetes secrets). A value given both ways is an error,
@@ -125,7 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       for (const key of Object.keys(resolved)) {
         if (!TENANT_NAMES.has(key)) problems.push(`${where}${key}: not a per-tenant setting`);
       }
-      const parsedTenant = tenantFields.safeParse(pickKnown(resolved));
+      const own = pickKnown(resolved);
+      const parsedTenant = tenantFields.safeParse({ ...inheritedBy(own, merged), ...own });
       if (parsedTenant.success) tenants[name] = { name, ...parsedTenant.data };
       else problems.push(...describeIssues(parsedTenant.error, where));
       registerSecret(typeof resolved.MDE_CLIENT_SECRET === 'string' ? resolved.MDE_CLIENT_SECRET : undefined);
@@ -154,8 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = result.data;
   const defaultName = parsed.IPENRICH_DEFAULT_TENANT;
   if (!tenants[defaultName]) {
-    const top: TenantFields = tenantFields.parse(pickKnown(Object.fromEntries(Object.entries(merged).filter(([k]) => TENANT_NAMES.has(k)))));
-    tenants[defaultName] = { name: defaultName, ...top };
+    tenants[defaultName] = { name: defaultName, ...tenantFields.parse(inheritedBy({}, merged)) };
   }
   for (const tenant of Object.values(tenants)) Object.freeze(tenant);
   return deepFreeze({ ...parsed, tenants: Object.freeze(tenants) });

@@ -75,6 +75,48 @@ describe('loadConfig', () => {
     expect(Object.keys(config.tenants).sort()).toEqual(['contoso', 'fabrikam']);
   });
 
+  it('lets a tenant inherit every setting it does not set from the top level, before the defaults', () => {
+    const file = tempFile('inherit.json', JSON.stringify({
+      MDE_AUTHORITY_HOST: 'login.file.example',
+      tenants: {
+        contoso: { MDE_TENANT_ID: 't1' },
+        fabrikam: { MDE_TENANT_ID: 't2', MDE_LOOKBACK_HOURS: 24, MDE_AUTHORITY_HOST: 'login.fabrikam.example' },
+      },
+    }));
+    const config = loadConfig({
+      IPENRICH_CONFIG: file,
+      MDE_LOOKBACK_HOURS: '168',
+      MDE_CLOUD: 'gcc',
+      MDE_API_BASE_URL: 'https://api.env.example',
+      MDE_TIMEOUT_MS: '9000',
+      MDE_CLIENT_ID: 'shared-app',
+      MDE_CLIENT_SECRET: SECRET,
+      IPENRICH_DEFAULT_TENANT: 'contoso',
+    });
+    expect(config.tenants.contoso).toMatchObject({
+      MDE_TENANT_ID: 't1',
+      MDE_LOOKBACK_HOURS: 168,
+      MDE_CLOUD: 'gcc',
+      MDE_AUTHORITY_HOST: 'login.file.example',
+      MDE_API_BASE_URL: 'https://api.env.example',
+      MDE_TIMEOUT_MS: 9000,
+      MDE_CLIENT_ID: 'shared-app',
+      MDE_CLIENT_SECRET: SECRET,
+    });
+    // What a tenant sets wins over the top level.
+    expect(config.tenants.fabrikam).toMatchObject({ MDE_LOOKBACK_HOURS: 24, MDE_AUTHORITY_HOST: 'login.fabrikam.example', MDE_CLOUD: 'gcc' });
+  });
+
+  it('inherits the sign-in kind as a whole: a tenant with its own certificate does not also get the top-level secret', () => {
+    const file = tempFile('credential.json', JSON.stringify({
+      tenants: { fabrikam: { MDE_TENANT_ID: 't2', MDE_CERTIFICATE_PATH: '/certs/f.pem' }, contoso: { MDE_TENANT_ID: 't1' } },
+    }));
+    const config = loadConfig({ IPENRICH_CONFIG: file, MDE_CLIENT_ID: 'app', MDE_CLIENT_SECRET: SECRET, IPENRICH_DEFAULT_TENANT: 'contoso' });
+    expect(config.tenants.fabrikam?.MDE_CLIENT_SECRET).toBeUndefined();
+    expect(config.tenants.fabrikam).toMatchObject({ MDE_CLIENT_ID: 'app', MDE_CERTIFICATE_PATH: '/certs/f.pem' });
+    expect(config.tenants.contoso?.MDE_CLIENT_SECRET).toBe(SECRET);
+  });
+
   it('rejects unknown and misplaced settings in the file', () => {
     const file = tempFile('bad.json', JSON.stringify({ REDIS_URI: 'x', tenants: { a: { SINKS: 'webhook' } } }));
     const message = configError({ IPENRICH_CONFIG: file });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IP_RANGES } from '../extract/ip-ranges.js';
 import { DEFAULT_EXTRACT_OPTIONS } from '../extract/options.js';
 import { parseRateLimits } from './rate-limits.js';
 
@@ -26,26 +27,6 @@ export type Cloud = (typeof CLOUDS)[number];
 
 export const SINK_NAMES = ['webhook', 'splunk', 'sentinel'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];
-
-export const IP_RANGES = [
-  'public',
-  'private',
-  'loopback',
-  'linkLocal',
-  'multicast',
-  'unspecified',
-  'broadcast',
-  'carrierGradeNat',
-  'uniqueLocal',
-  'reserved',
-  'documentation',
-  'benchmarking',
-  'sixToFour',
-  'teredo',
-  'nat64',
-  'other',
-] as const;
-export type IpRange = (typeof IP_RANGES)[number];
 
 /** Fields that may differ per tenant (MSSP): one Defender credential and API location each. */
 export const tenantFields = z.object({

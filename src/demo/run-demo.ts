@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startEmulators, type Emulators } from '../emulators/emulators.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../emulators/webhook-receiver.js';
-import type { CommandIo } from '../commands/command.js';
+import type { Writable } from 'node:stream';
 import { loadConfig } from '../config/load.js';
 import { IpenrichError } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -12,6 +12,12 @@ import { openRuntime, type Runtime } from '../runtime.js';
 import { startWorker, type StartedWorker } from '../worker-runtime.js';
 import { ProgressBar } from './progress-bar.js';
 import { renderSummaryTable, type SummaryRow } from './summary-table.js';
+
+/** What the demo touches of the command's streams: it prints progress and reads REDIS_URL and LOG_LEVEL. */
+export interface DemoIo {
+  readonly stdout: Writable;
+  readonly env: NodeJS.ProcessEnv;
+}
 
 const POLL_MS = 100;
 const DEMO_TIMEOUT_MS = 120_000;
@@ -36,7 +42,7 @@ async function stopAll(started: Started): Promise<void> {
  * Starts everything the pipeline needs on this machine, enriches `alerts` end to end (queue → worker
  * → Defender emulator → signed webhook), and prints what an analyst would see.
  */
-export async function runDemo(alerts: readonly { name: string; alert: unknown }[], io: CommandIo, options: { secret: string }): Promise<number> {
+export async function runDemo(alerts: readonly { name: string; alert: unknown }[], io: DemoIo, options: { secret: string }): Promise<number> {
   const say = (line: string) => io.stdout.write(`${line}\n`);
   const started: Started = {};
   try {

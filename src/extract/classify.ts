@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import type { IpRange } from '../config/schema.js';
+import type { IpRange } from './ip-ranges.js';
 import { IpenrichError } from '../errors.js';
 import { DEFAULT_EXTRACT_OPTIONS } from './options.js';
 import { parseSingleIp } from './canonical-ip.js';

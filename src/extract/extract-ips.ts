@@ -1,4 +1,4 @@
-import type { IpRange } from '../config/schema.js';
+import type { IpRange } from './ip-ranges.js';
 import { classifyRange, rangeOf } from './classify.js';
 import { formatIPv4, formatIPv6, type ParsedIp } from './ip-address.js';
 import { EMBEDDED_JSON, formatPath, type PathSegment } from './json-path.js';

@@ -1,4 +1,4 @@
-import type { IpRange } from '../config/schema.js';
+import type { IpRange } from './ip-ranges.js';
 
 export interface ExtractOptions {
   /** Deepest nesting of objects and arrays walked, JSON inside strings included. */

@@ -1,5 +1,5 @@
 import type { IpStatsRecord } from '../enrich/ip-stats.js';
-import type { IpRange } from '../config/schema.js';
+import type { IpRange } from '../extract/ip-ranges.js';
 import { IP_STATUSES, RESULT_SCHEMA_VERSION, type AlertResult, type IpResult, type IpStatus } from './schema.js';
 import { summarize } from './summary.js';
 import { verdictFor, type VerdictPolicy } from './verdict.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IP_RANGES } from '../config/schema.js';
+import { IP_RANGES } from '../extract/ip-ranges.js';
 
 /**
  * The enrichment result: one per alert, what every sink receives. Versioned; its JSON Schema is

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import { IP_RANGES } from '../../../src/config/schema.js';
+import { IP_RANGES } from '../../../src/extract/ip-ranges.js';
 import { DEFAULT_EXTRACT_OPTIONS } from '../../../src/extract/index.js';
 import { resolveExtractOptions } from '../../../src/extract/options.js';
 

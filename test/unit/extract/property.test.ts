@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IP_RANGES } from '../../../src/config/schema.js';
+import { IP_RANGES } from '../../../src/extract/ip-ranges.js';
 import { hasCode } from '../../../src/errors.js';
 import { canonicalIp, extractIps, parseAlertText } from '../../../src/extract/index.js';
 

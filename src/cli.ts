@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command, CommandIo } from './commands/command.js';
-import { isIpenrichError, toIpenrichError } from './errors.js';
+import { ERROR_CODES, isIpenrichError, toIpenrichError } from './errors.js';
 import { packageRoot } from './package-root.js';
 import { scrubSecrets } from './secrets.js';
 
@@ -19,9 +19,6 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   emulate: () => import('./commands/emulate.js'),
   healthcheck: () => import('./commands/healthcheck.js'),
 };
-
-/** Exit codes: 2 for what the user can fix in the input or command line, 1 for failures. */
-const USER_ERROR_CODES = new Set(['USAGE', 'CONFIG_INVALID', 'INPUT_NOT_JSON', 'INPUT_TOO_LARGE', 'INVALID_IP']);
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -63,6 +60,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   } catch (thrown) {
     const error = toIpenrichError(thrown);
     io.stderr.write(`ipenrich ${name}: ${error.code}: ${scrubSecrets(error.message)}\n`);
-    return isIpenrichError(thrown) && USER_ERROR_CODES.has(error.code) ? 2 : 1;
+    // The registry's exit code (2: fix the input or command line; 1: a failure).
+    return isIpenrichError(thrown) ? ERROR_CODES[error.code].exit : 1;
   }
 }

@@ -1,64 +1,74 @@
 /**
  * The one registry of error codes. Every error ipenrich raises on purpose is an `IpenrichError`
- * with a code from this table; `retryable` here decides what the worker does with it (retry with
- * backoff, or fail at once), so it is part of the contract, not a hint.
+ * with a code from this table, and the table is the one place that says, per code:
+ * - `job`: what a queued alert does when enrichment fails with it — `retry` (BullMQ backoff, counts
+ *   an attempt), `wait` (delayed until the budget or Retry-After allows, counts none) or `fail`
+ *   (dead-letter queue at once). A sink's error is `fail` for a refusal that will not change;
+ * - `http`: the status the ingress answers with it (500 answers hide the message: a bug's details
+ *   stay in the log);
+ * - `exit`: the CLI's exit code — 2 for what the user fixes in the input or command line, 1 otherwise.
+ * So they are part of the contract, not hints.
  *
  * docs/ERRORS.md documents every code; test/unit/errors.test.ts keeps the two in step.
  */
+export type JobDisposition = 'retry' | 'wait' | 'fail';
+
 export interface ErrorSpec {
-  readonly retryable: boolean;
+  readonly job: JobDisposition;
+  readonly http: number;
+  readonly exit: 1 | 2;
   /** Short, stable description for docs and `--help`-style output. */
   readonly summary: string;
 }
 
 export const ERROR_CODES = {
   // configuration and command line
-  CONFIG_INVALID: { retryable: false, summary: 'The configuration (environment or IPENRICH_CONFIG file) is invalid.' },
-  USAGE: { retryable: false, summary: 'The command line is wrong (unknown command, missing argument).' },
-  INPUT_NOT_JSON: { retryable: false, summary: 'The input is not valid JSON.' },
-  INPUT_TOO_LARGE: { retryable: false, summary: 'The input is larger than the configured maximum.' },
-  INVALID_IP: { retryable: false, summary: 'The value is not a valid IP address in canonical form.' },
+  CONFIG_INVALID: { job: 'fail', http: 500, exit: 2, summary: 'The configuration (environment or IPENRICH_CONFIG file) is invalid.' },
+  USAGE: { job: 'fail', http: 500, exit: 2, summary: 'The command line is wrong (unknown command, missing argument).' },
+  INPUT_NOT_JSON: { job: 'fail', http: 400, exit: 2, summary: 'The input is not valid JSON.' },
+  INPUT_TOO_LARGE: { job: 'fail', http: 413, exit: 2, summary: 'The input is larger than the configured maximum.' },
+  INVALID_IP: { job: 'fail', http: 400, exit: 2, summary: 'The value is not a valid IP address in canonical form.' },
 
   // Entra ID token acquisition
-  AUTH_FAILED: { retryable: false, summary: 'Entra ID refused the credentials (wrong secret/certificate, client or tenant).' },
-  AUTH_CONSENT_REQUIRED: { retryable: false, summary: 'The application lacks admin consent for the requested permission.' },
-  AUTH_UNAVAILABLE: { retryable: true, summary: 'The token endpoint could not be reached or failed temporarily.' },
+  AUTH_FAILED: { job: 'fail', http: 500, exit: 1, summary: 'Entra ID refused the credentials (wrong secret/certificate, client or tenant).' },
+  AUTH_CONSENT_REQUIRED: { job: 'fail', http: 500, exit: 1, summary: 'The application lacks admin consent for the requested permission.' },
+  AUTH_UNAVAILABLE: { job: 'retry', http: 500, exit: 1, summary: 'The token endpoint could not be reached or failed temporarily.' },
 
   // Defender for Endpoint API
-  MDE_BAD_REQUEST: { retryable: false, summary: 'Defender rejected the request (400), e.g. an IP it considers invalid.' },
-  MDE_UNAUTHORIZED: { retryable: false, summary: 'Defender answered 401 even with a freshly acquired token.' },
-  MDE_FORBIDDEN: { retryable: false, summary: 'Defender answered 403: the app needs the Ip.Read.All application permission with admin consent.' },
-  MDE_THROTTLED: { retryable: true, summary: 'Defender answered 429; the shared limiter sets a global cooldown from Retry-After.' },
-  MDE_SERVER_ERROR: { retryable: true, summary: 'Defender answered with a 5xx status.' },
-  MDE_TIMEOUT: { retryable: true, summary: 'The request to Defender timed out.' },
-  MDE_NETWORK: { retryable: true, summary: 'The connection to Defender failed (DNS, TLS, reset, proxy).' },
-  MDE_BAD_RESPONSE: { retryable: true, summary: 'Defender answered 2xx with a body that does not match the documented shape.' },
+  MDE_BAD_REQUEST: { job: 'fail', http: 500, exit: 1, summary: 'Defender rejected the request (400), e.g. an IP it considers invalid.' },
+  MDE_UNAUTHORIZED: { job: 'fail', http: 500, exit: 1, summary: 'Defender answered 401 even with a freshly acquired token.' },
+  MDE_FORBIDDEN: { job: 'fail', http: 500, exit: 1, summary: 'Defender answered 403: the app needs the Ip.Read.All application permission with admin consent.' },
+  MDE_THROTTLED: { job: 'wait', http: 500, exit: 1, summary: 'Defender answered 429; the shared limiter sets a global cooldown from Retry-After.' },
+  MDE_SERVER_ERROR: { job: 'retry', http: 500, exit: 1, summary: 'Defender answered with a 5xx status.' },
+  MDE_TIMEOUT: { job: 'retry', http: 500, exit: 1, summary: 'The request to Defender timed out.' },
+  MDE_NETWORK: { job: 'retry', http: 500, exit: 1, summary: 'The connection to Defender failed (DNS, TLS, reset, proxy).' },
+  MDE_BAD_RESPONSE: { job: 'retry', http: 500, exit: 1, summary: 'Defender answered 2xx with a body that does not match the documented shape.' },
 
   // budget
-  BUDGET_DEFERRED: { retryable: true, summary: 'The API budget cannot serve the request before its deadline; the job is deferred.' },
+  BUDGET_DEFERRED: { job: 'wait', http: 500, exit: 1, summary: 'The API budget cannot serve the request before its deadline; the job is deferred.' },
 
   // Redis
-  REDIS_UNAVAILABLE: { retryable: true, summary: 'Redis cannot be reached.' },
+  REDIS_UNAVAILABLE: { job: 'retry', http: 503, exit: 1, summary: 'Redis cannot be reached.' },
 
   // sinks
-  SINK_REJECTED: { retryable: false, summary: 'A sink refused the delivery with a non-retryable status (4xx other than 408/429).' },
-  SINK_UNAVAILABLE: { retryable: true, summary: 'A sink failed temporarily (5xx, 408, 429, timeout, connection error).' },
-  SINK_DISABLED: { retryable: false, summary: 'The webhook endpoint answered 410 Gone and is disabled.' },
-  CALLBACK_URL_REFUSED: { retryable: false, summary: 'A per-alert callback URL is not allowed by the callback allowlist.' },
+  SINK_REJECTED: { job: 'fail', http: 500, exit: 1, summary: 'A sink refused the delivery with a non-retryable status (4xx other than 408/429).' },
+  SINK_UNAVAILABLE: { job: 'retry', http: 500, exit: 1, summary: 'A sink failed temporarily (5xx, 408, 429, timeout, connection error).' },
+  SINK_DISABLED: { job: 'fail', http: 500, exit: 1, summary: 'The webhook endpoint answered 410 Gone and is disabled.' },
+  CALLBACK_URL_REFUSED: { job: 'fail', http: 400, exit: 1, summary: 'A per-alert callback URL is not allowed by the callback allowlist.' },
 
   // ingress (HTTP API)
-  UNAUTHORIZED: { retryable: false, summary: 'No valid API key or request signature was presented (HTTP 401).' },
-  FORBIDDEN: { retryable: false, summary: 'The API key may not do this: another tenant, or an operator-only endpoint (HTTP 403).' },
-  RATE_LIMITED: { retryable: true, summary: 'Too many requests for this API key (HTTP 429); retry after Retry-After seconds.' },
-  UNSUPPORTED_MEDIA_TYPE: { retryable: false, summary: 'The request body is not application/json (HTTP 415).' },
-  INPUT_INVALID: { retryable: false, summary: 'The request does not match the endpoint schema (HTTP 400, with the issues).' },
-  TENANT_UNKNOWN: { retryable: false, summary: 'The request names a tenant that is not configured (HTTP 400).' },
-  NOT_FOUND: { retryable: false, summary: 'No such endpoint or job (HTTP 404).' },
-  JOB_FAILED: { retryable: false, summary: 'The alert\'s job failed permanently; it is in the dead-letter queue.' },
+  UNAUTHORIZED: { job: 'fail', http: 401, exit: 1, summary: 'No valid API key or request signature was presented (HTTP 401).' },
+  FORBIDDEN: { job: 'fail', http: 403, exit: 1, summary: 'The API key may not do this: another tenant, or an operator-only endpoint (HTTP 403).' },
+  RATE_LIMITED: { job: 'retry', http: 429, exit: 1, summary: 'Too many requests for this API key (HTTP 429); retry after Retry-After seconds.' },
+  UNSUPPORTED_MEDIA_TYPE: { job: 'fail', http: 415, exit: 1, summary: 'The request body is not application/json (HTTP 415).' },
+  INPUT_INVALID: { job: 'fail', http: 400, exit: 1, summary: 'The request does not match the endpoint schema (HTTP 400, with the issues).' },
+  TENANT_UNKNOWN: { job: 'fail', http: 400, exit: 1, summary: 'The request names a tenant that is not configured (HTTP 400).' },
+  NOT_FOUND: { job: 'fail', http: 404, exit: 1, summary: 'No such endpoint or job (HTTP 404).' },
+  JOB_FAILED: { job: 'fail', http: 502, exit: 1, summary: 'The alert\'s job failed permanently; it is in the dead-letter queue.' },
 
   // worker
-  JOB_INVALID: { retryable: false, summary: 'A queued job does not match the job schema.' },
-  INTERNAL: { retryable: false, summary: 'An unexpected internal error (a bug); the job is kept in the dead-letter queue.' },
+  JOB_INVALID: { job: 'fail', http: 500, exit: 1, summary: 'A queued job does not match the job schema.' },
+  INTERNAL: { job: 'fail', http: 500, exit: 1, summary: 'An unexpected internal error (a bug); the job is kept in the dead-letter queue.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -76,7 +86,9 @@ export interface IpenrichErrorOptions {
 export class IpenrichError extends Error {
   override readonly name = 'IpenrichError';
   readonly code: ErrorCode;
+  /** False when the registry says the job fails at once (`job: 'fail'`). */
   readonly retryable: boolean;
+  readonly onJob: JobDisposition;
   readonly statusCode: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly details: Record<string, unknown> | undefined;
@@ -84,7 +96,8 @@ export class IpenrichError extends Error {
   constructor(code: ErrorCode, message: string, options: IpenrichErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.retryable = ERROR_CODES[code].retryable;
+    this.onJob = ERROR_CODES[code].job;
+    this.retryable = this.onJob !== 'fail';
     this.statusCode = options.statusCode;
     this.retryAfterMs = options.retryAfterMs;
     this.details = options.details;

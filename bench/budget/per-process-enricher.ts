@@ -42,7 +42,7 @@ export function createPerProcessEnricher(options: {
         return { ip, status: 'deferred', cached: false, retryAt: pausedUntil };
       }
       const failure = toIpenrichError(error);
-      return { ip, status: 'error', cached: false, error: { code: failure.code, message: failure.message, retryable: failure.retryable } };
+      return { ip, status: 'error', cached: false, error: failure };
     }
   };
 }

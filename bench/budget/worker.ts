@@ -8,7 +8,7 @@ import { createTokenSources } from '../../src/auth/token-sources.js';
 import { loadConfig } from '../../src/config/load.js';
 import { DefenderIpStatsClient } from '../../src/enrich/defender/client.js';
 import { defenderScope } from '../../src/enrich/defender/endpoints.js';
-import { createEnricherFromConfig } from '../../src/enrich/enricher-from-config.js';
+import { createEnricherFromConfig } from '../../src/composition/enricher-from-config.js';
 import type { IpEnrichment } from '../../src/enrich/enricher.js';
 import type { IpStatsClient } from '../../src/enrich/ip-stats.js';
 import { createHttpTransport, transportOptionsFromConfig } from '../../src/http/transport.js';

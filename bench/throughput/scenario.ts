@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config/load.js';
 import { createAlertsQueue, type AlertsQueue } from '../../src/queue/alerts-queue.js';
-import { enqueueAlerts, type ProducerOptions } from '../../src/queue/producer.js';
+import { acceptAlerts, type IntakeOptions } from '../../src/pipeline/intake.js';
 import { createRedis, type Redis } from '../../src/redis/connection.js';
 import { keySpace } from '../../src/redis/keys.js';
 import { startEmulators } from '../../src/emulators/emulators.js';
@@ -82,11 +82,11 @@ interface Lane {
   readonly queue: AlertsQueue;
 }
 
-async function enqueue(queue: AlertsQueue, batch: string, count: number, pool: readonly string[], producer: ProducerOptions): Promise<void> {
+async function enqueue(queue: AlertsQueue, batch: string, count: number, pool: readonly string[], producer: IntakeOptions): Promise<void> {
   const chunks: Promise<{ duplicate: boolean }[]>[] = [];
   for (let start = 0; start < count; start += ENQUEUE_CHUNK) {
     const requests = Array.from({ length: Math.min(ENQUEUE_CHUNK, count - start) }, (_, i) => ({ alert: benchAlert(batch, start + i, pool) }));
-    chunks.push(enqueueAlerts(queue, requests, producer));
+    chunks.push(acceptAlerts(queue, requests, producer));
   }
   const duplicates = (await Promise.all(chunks)).flat().filter((job) => job.duplicate).length;
   if (duplicates > 0) throw new Error(`${duplicates} alerts of batch ${batch} were already queued`);
@@ -96,7 +96,7 @@ async function enqueue(queue: AlertsQueue, batch: string, count: number, pool: r
  * One round: fill the paused queue, let the worker know how many jobs to expect, then resume the
  * queue and time until the worker has finished them all. Enqueueing is outside the timing.
  */
-async function measureRound(lane: Lane, redis: Redis, batch: string, count: number, pool: readonly string[], producer: ProducerOptions): Promise<RoundFigures> {
+async function measureRound(lane: Lane, redis: Redis, batch: string, count: number, pool: readonly string[], producer: IntakeOptions): Promise<RoundFigures> {
   await lane.queue.pause();
   await enqueue(lane.queue, batch, count, pool, producer);
   lane.child.send({ jobs: count });
@@ -148,7 +148,7 @@ export async function measureThroughput(params: ThroughputParams): Promise<Throu
       'no-sink': base,
     };
     const config = loadConfig(base);
-    const producer: ProducerOptions = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS };
+    const producer: IntakeOptions = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS };
     for (const variant of VARIANTS) {
       const prefix = `bench-throughput-${run}-${variant}`;
       const mode: WorkerMode = variant === 'baseline' ? 'noop' : 'ipenrich';

@@ -16,8 +16,8 @@ import { createLogger } from '../../src/log.js';
 import { ALERTS_QUEUE } from '../../src/queue/alerts-queue.js';
 import { createRedis } from '../../src/redis/connection.js';
 import { keySpace } from '../../src/redis/keys.js';
-import { openRuntime } from '../../src/runtime.js';
-import { startWorker } from '../../src/worker-runtime.js';
+import { openRuntime } from '../../src/composition/runtime.js';
+import { startWorker } from '../../src/composition/start-worker.js';
 import { tell } from '../../test/integration/budget/support/child-process.js';
 
 export type WorkerMode = 'ipenrich' | 'noop';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { IpenrichError } from '../errors.js';
-import { openRuntime } from '../runtime.js';
+import { openRuntime } from '../composition/runtime.js';
 import type { Command } from './command.js';
 import { integerOption } from './integer-option.js';
 

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { IpenrichError } from '../errors.js';
 import { parseAlertBatch } from '../queue/alert-batch.js';
-import { enqueueAlerts } from '../queue/producer.js';
-import { openRuntime } from '../runtime.js';
+import { acceptAlerts } from '../pipeline/intake.js';
+import { openRuntime } from '../composition/runtime.js';
 import type { Command } from './command.js';
 import { readInput } from './read-input.js';
 
@@ -35,7 +35,7 @@ export const command: Command = {
         const text = (await readInput(source, io.stdin, config.EXTRACT_MAX_INPUT_BYTES)).toString('utf8');
         alerts.push(...parseAlertBatch(text, source === '-' ? 'standard input' : source));
       }
-      const jobs = await enqueueAlerts(
+      const jobs = await acceptAlerts(
         runtime.queue,
         alerts.map((alert) => ({
           alert,

@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/load.js';
 import { loadConfig } from '../config/load.js';
-import { createDefenderClients } from '../enrich/defender/clients-from-config.js';
 import type { IpStatsRecord } from '../enrich/ip-stats.js';
-import { createEnricherFromConfig } from '../enrich/enricher-from-config.js';
-import { hasCode, IpenrichError, isErrorCode, toIpenrichError, type ErrorCode } from '../errors.js';
-import { describeRedisUrl, openRuntime, type Runtime } from '../runtime.js';
+import { buildDefenderParts, buildSharedParts } from '../composition/shared-parts.js';
+import { hasCode, IpenrichError, toIpenrichError, type ErrorCode } from '../errors.js';
+import { describeRedisUrl, openRuntime, type Runtime } from '../composition/runtime.js';
 import { canonicalIp } from '../extract/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { scrubSecrets } from '../secrets.js';
@@ -30,7 +29,7 @@ export type LookupOutcome =
 export interface LookupOptions {
   readonly tenant: string;
   readonly lookBackHours: number;
-  readonly logger?: Logger;
+  readonly logger: Logger;
 }
 
 /** Failures of the credential or permission, not of one IP: the other IPs would only repeat them. */
@@ -41,22 +40,22 @@ const SAME_FOR_EVERY_IP = new Set<ErrorCode>(['AUTH_FAILED', 'AUTH_CONSENT_REQUI
  * multi-window budget with every other process on the same Redis.
  */
 export async function lookupThroughEnricher(runtime: Runtime, ips: readonly string[], options: LookupOptions): Promise<LookupOutcome[]> {
-  const clients = createDefenderClients(runtime.config, options.logger ? { logger: options.logger } : {});
-  // Built before enriching so incomplete credentials fail the command (CONFIG_INVALID, exit 2), not each IP.
-  clients.clientFor(options.tenant);
-  const enricher = createEnricherFromConfig(runtime.config, runtime.redis, (tenant) => clients.clientFor(tenant), options.logger);
+  const parts = buildSharedParts(runtime.config, { logger: options.logger, redis: runtime.redis });
+  const { enricher } = parts;
   try {
+    // Built before enriching so incomplete credentials fail the command (CONFIG_INVALID, exit 2), not each IP.
+    parts.defender.clientFor(options.tenant);
     const results = await enricher.enrich(options.tenant, [...new Set(ips)], { lookBackHours: options.lookBackHours });
     const byIp = new Map(results.map((result) => [result.ip, result]));
     return ips.map((ip): LookupOutcome => {
       const result = byIp.get(ip);
       if (result?.record && (result.status === 'enriched' || result.status === 'not_seen')) return { ip, record: result.record, cached: result.cached };
-      const code = result?.error && isErrorCode(result.error.code) ? result.error.code : result?.status === 'deferred' ? 'BUDGET_DEFERRED' : 'INTERNAL';
-      return { ip, error: new IpenrichError(code, result?.error?.message ?? `no answer for ${ip}`) };
+      if (result?.error) return { ip, error: result.error };
+      if (result?.status === 'deferred') return { ip, error: new IpenrichError('BUDGET_DEFERRED', `no API budget for ${ip} yet`) };
+      return { ip, error: new IpenrichError('INTERNAL', `no answer for ${ip}`) };
     });
   } finally {
-    await enricher.close();
-    await clients.close();
+    await parts.close();
   }
 }
 
@@ -65,10 +64,10 @@ export async function lookupThroughEnricher(runtime: Runtime, ips: readonly stri
  * in order, without the shared cache and budget.
  */
 export async function lookupIps(config: Config, ips: readonly string[], options: LookupOptions): Promise<LookupOutcome[]> {
-  const clients = createDefenderClients(config, options.logger ? { logger: options.logger } : {});
+  const parts = buildDefenderParts(config, options.logger);
   try {
     // Built before the loop so incomplete credentials fail the command (CONFIG_INVALID, exit 2), not each IP.
-    const client = clients.clientFor(options.tenant);
+    const client = parts.defender.clientFor(options.tenant);
     const byIp = new Map<string, LookupOutcome>();
     let fatal: IpenrichError | undefined;
     for (const ip of ips) {
@@ -88,7 +87,7 @@ export async function lookupIps(config: Config, ips: readonly string[], options:
     }
     return ips.map((ip) => byIp.get(ip) ?? { ip, error: new IpenrichError('INTERNAL', 'no outcome') });
   } finally {
-    await clients.close();
+    await parts.close();
   }
 }
 

@@ -3,10 +3,10 @@ import { loadConfig } from '../config/load.js';
 import { IpenrichError } from '../errors.js';
 import { generateApiKey, hashApiKey } from '../ingress/api-keys.js';
 import { buildIngressApp } from '../ingress/app.js';
-import { openIngress } from '../ingress/open-ingress.js';
 import { createLogger } from '../log.js';
-import { openRuntime, type Runtime } from '../runtime.js';
-import { startWorker, type StartedWorker } from '../worker-runtime.js';
+import { openRuntime, type Runtime } from '../composition/runtime.js';
+import { openServe } from '../composition/open-serve.js';
+import { startWorker, type StartedWorker } from '../composition/start-worker.js';
 import type { Command, CommandIo } from './command.js';
 import { untilStopSignal } from './stop-signal.js';
 
@@ -63,7 +63,7 @@ export const command: Command = {
       runtime = await openRuntime(io.env, { config, logger, waitForRedis: true });
       worker = await startWorker(runtime);
     }
-    const ingress = openIngress({ config, logger, ...(worker ? { enricher: worker.enricher } : {}) });
+    const ingress = openServe({ config, logger, ...(worker ? { worker } : {}) });
     const app = await buildIngressApp(ingress.deps);
     try {
       const address = await app.listen({ host: config.INGRESS_HOST, port: config.INGRESS_PORT });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openRuntime } from '../runtime.js';
+import { openRuntime } from '../composition/runtime.js';
 import { collectStatus } from '../status/collect-status.js';
 import { renderStatus } from '../status/render-status.js';
 import type { Command } from './command.js';

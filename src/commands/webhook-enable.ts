@@ -1,6 +1,6 @@
 import { createRedisDisabledEndpoints } from '../../connectors/webhook/index.js';
 import { IpenrichError } from '../errors.js';
-import { openRuntime } from '../runtime.js';
+import { openRuntime } from '../composition/runtime.js';
 import type { Command } from './command.js';
 
 const usage = `Usage: ipenrich webhook-enable URL

@@ -1,5 +1,5 @@
-import { openRuntime } from '../runtime.js';
-import { startWorker } from '../worker-runtime.js';
+import { openRuntime } from '../composition/runtime.js';
+import { startWorker } from '../composition/start-worker.js';
 import type { Command } from './command.js';
 import { untilStopSignal } from './stop-signal.js';
 

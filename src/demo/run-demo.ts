@@ -5,11 +5,11 @@ import type { Writable } from 'node:stream';
 import { loadConfig } from '../config/load.js';
 import { IpenrichError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { enqueueAlerts } from '../queue/producer.js';
+import { acceptAlerts } from '../pipeline/intake.js';
 import { startLocalRedis, type LocalRedis } from '../redis/local-server.js';
 import { alertResultSchema, type AlertResult } from '../result/schema.js';
-import { openRuntime, type Runtime } from '../runtime.js';
-import { startWorker, type StartedWorker } from '../worker-runtime.js';
+import { openRuntime, type Runtime } from '../composition/runtime.js';
+import { startWorker, type StartedWorker } from '../composition/start-worker.js';
 import { ProgressBar } from './progress-bar.js';
 import { renderSummaryTable, type SummaryRow } from './summary-table.js';
 
@@ -74,7 +74,7 @@ export async function runDemo(alerts: readonly { name: string; alert: unknown }[
     started.runtime = await openRuntime(env, { config, logger: createLogger({ level: config.LOG_LEVEL }), waitForRedis: true });
     started.worker = await startWorker(started.runtime);
 
-    const jobs = await enqueueAlerts(started.runtime.queue, alerts.map(({ alert }) => ({ alert })), {
+    const jobs = await acceptAlerts(started.runtime.queue, alerts.map(({ alert }) => ({ alert })), {
       defaultTenant: config.IPENRICH_DEFAULT_TENANT,
       attempts: config.JOB_ATTEMPTS,
       backoffMs: config.JOB_BACKOFF_MS,

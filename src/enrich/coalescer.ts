@@ -12,7 +12,11 @@ export const fetchOutcomeSchema = z.discriminatedUnion('kind', [
   /** A cacheable answer: stored in the cache before anyone hears of it. */
   z.object({ kind: z.literal('value'), entry: cacheEntrySchema }),
   /** A failure that must not be cached; waiters report it too instead of spending budget again. */
-  z.object({ kind: z.literal('error'), error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }) }),
+  z.object({
+    kind: z.literal('error'),
+    // IpenrichError.toJSON(): the waiters rebuild the same error, status and Retry-After included.
+    error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean(), statusCode: z.number().optional(), retryAfterMs: z.number().optional() }),
+  }),
   /** The fetcher gave up without calling (no budget before its deadline, or a 429): someone may try again. */
   z.object({ kind: z.literal('released'), retryAt: z.number() }),
 ]);

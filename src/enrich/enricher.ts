@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RateWindow } from '../config/rate-limits.js';
-import { IpenrichError, toIpenrichError } from '../errors.js';
+import { IpenrichError, isErrorCode, toIpenrichError, type ErrorCode } from '../errors.js';
 import { canonicalIp } from '../extract/index.js';
 import type { Logger } from '../log.js';
-import type { PipelineMetrics } from '../metrics/shared-metrics.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { createEnrichmentCache, type CacheEntry, type CacheStats, type CacheTtls } from './cache.js';
@@ -23,7 +22,8 @@ export interface IpEnrichment {
   readonly record?: IpStatsRecord;
   /** Answered from the cache (true), or fetched now by this or another process (false). */
   readonly cached: boolean;
-  readonly error?: { readonly code: string; readonly message: string; readonly retryable: boolean };
+  /** For `invalid` and `error`: the error itself, with its code, status and Retry-After. */
+  readonly error?: IpenrichError;
   /** For `deferred`: epoch ms (this host's clock) when budget is expected. */
   readonly retryAt?: number;
 }
@@ -33,6 +33,13 @@ export interface EnrichOptions {
   /** Epoch ms. Misses the budget cannot serve by then come back `deferred`; without one, enrich waits for budget. */
   readonly deadline?: number;
   readonly signal?: AbortSignal;
+}
+
+/** Counters the enricher reports (src/metrics implements them, shared across processes). */
+export interface EnrichMetrics {
+  /** `seen` / `not_seen` for answers, the error code for failures. */
+  apiCall(tenant: string, outcome: 'seen' | 'not_seen' | ErrorCode): void;
+  limiterWait(tenant: string, waitMs: number, kind: 'slept' | 'deferred'): void;
 }
 
 export interface EnricherDeps {
@@ -52,7 +59,7 @@ export interface EnricherDeps {
   readonly now?: () => number;
   readonly logger?: Logger;
   /** Shared counters (src/metrics): API calls by outcome, limiter waits. */
-  readonly metrics?: PipelineMetrics;
+  readonly metrics?: EnrichMetrics;
 }
 
 export interface Enricher {
@@ -66,9 +73,18 @@ export interface Enricher {
 
 function fromEntry(entry: CacheEntry, cached: boolean): IpEnrichment {
   if (entry.kind === 'invalid') {
-    return { ip: entry.ip, status: 'invalid', cached, error: { code: 'MDE_BAD_REQUEST', message: entry.message, retryable: false } };
+    return { ip: entry.ip, status: 'invalid', cached, error: new IpenrichError('MDE_BAD_REQUEST', entry.message, { statusCode: 400 }) };
   }
   return { ip: entry.record.ip, status: entry.record.seen ? 'enriched' : 'not_seen', record: entry.record, cached };
+}
+
+/** A failure as the fetcher published it (possibly from another process), as the error it was. */
+function revived(error: Extract<FetchOutcome, { kind: 'error' }>['error']): IpenrichError {
+  if (!isErrorCode(error.code)) return new IpenrichError('INTERNAL', `${error.code}: ${error.message}`);
+  return new IpenrichError(error.code, error.message, {
+    ...(error.statusCode === undefined ? {} : { statusCode: error.statusCode }),
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+  });
 }
 
 function fromOutcome(ip: string, outcome: FetchOutcome): IpEnrichment {
@@ -76,7 +92,7 @@ function fromOutcome(ip: string, outcome: FetchOutcome): IpEnrichment {
     case 'value':
       return fromEntry(outcome.entry, false);
     case 'error':
-      return { ip, status: 'error', cached: false, error: outcome.error };
+      return { ip, status: 'error', cached: false, error: revived(outcome.error) };
     case 'released':
       return { ip, status: 'deferred', cached: false, retryAt: outcome.retryAt };
   }
@@ -113,7 +129,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
    * per process per NOT_READY_HOLD_MS (or its Retry-After), not one per miss of every job attempt.
    */
   const notReady = new Map<string, { readonly until: number; readonly error: IpenrichError }>();
-  const failedOutcome = (error: IpenrichError): FetchOutcome => ({ kind: 'error', error: { code: error.code, message: error.message, retryable: error.retryable } });
+  const failedOutcome = (error: IpenrichError): FetchOutcome => ({ kind: 'error', error: error.toJSON() });
 
   /**
    * Makes the admitted call, then settles it whatever happened, so it counts from when its answer
@@ -187,7 +203,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
         return { kind: 'released', retryAt: now() + cooldownMs };
       }
       logger?.warn({ tenant, ip, code: error.code }, 'IP lookup failed');
-      return { kind: 'error', error: { code: error.code, message: error.message, retryable: error.retryable } };
+      return failedOutcome(error);
     }
   }
 
@@ -252,7 +268,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
         const ip = canonical[i];
         const result = ip === undefined ? undefined : settled.get(ip);
         if (result) return result;
-        return { ip: input, status: 'invalid', cached: false, error: { code: 'INVALID_IP', message: `"${input.slice(0, 100)}" is not an IP address`, retryable: false } };
+        return { ip: input, status: 'invalid', cached: false, error: new IpenrichError('INVALID_IP', `"${input.slice(0, 100)}" is not an IP address`) };
       });
     },
 

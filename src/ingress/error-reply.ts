@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isIpenrichError, type ErrorCode } from '../errors.js';
+import { ERROR_CODES, isIpenrichError, type ErrorCode } from '../errors.js';
 import { scrubSecrets } from '../secrets.js';
 import type { PayloadIssue } from './alert-payload.js';
 
@@ -11,23 +11,6 @@ export interface ErrorReply {
   /** Seconds, for the Retry-After header of 429 and 503. */
   readonly retryAfterSeconds?: number;
 }
-
-/** HTTP status per code; codes not listed are server-side failures (500). */
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  INPUT_NOT_JSON: 400,
-  INPUT_INVALID: 400,
-  INVALID_IP: 400,
-  TENANT_UNKNOWN: 400,
-  CALLBACK_URL_REFUSED: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  INPUT_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  JOB_FAILED: 502,
-  REDIS_UNAVAILABLE: 503,
-};
 
 /** fastify's own errors for what the client sent, by fastify error code. */
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -44,7 +27,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 };
 
 function reply(code: ErrorCode, message: string, issues?: PayloadIssue[], retryAfterMs?: number): ErrorReply {
-  const status = STATUS[code] ?? 500;
+  const status = ERROR_CODES[code].http;
   return {
     status,
     body: { error: { code, message: scrubSecrets(message), ...(issues ? { issues } : {}) } },
@@ -65,7 +48,8 @@ function issuesIn(details: Record<string, unknown> | undefined): PayloadIssue[] 
 export function errorReply(error: unknown): ErrorReply {
   if (isIpenrichError(error)) {
     const issues = issuesIn(error.details);
-    const message = STATUS[error.code] === undefined ? 'internal error; the ingress log has the details' : error.message;
+    // A 500 is a server-side failure: its message may name internals (hosts, settings); the log has it.
+    const message = ERROR_CODES[error.code].http === 500 ? 'internal error; the ingress log has the details' : error.message;
     return reply(error.code, message, issues, error.retryAfterMs);
   }
   if (hasZodFastifySchemaValidationErrors(error)) {

@@ -1,7 +1,5 @@
 import { QueueEvents } from 'bullmq';
 import type { Config } from '../config/load.js';
-import { createDefenderClients, type DefenderClients } from '../enrich/defender/clients-from-config.js';
-import { createEnricherFromConfig } from '../enrich/enricher-from-config.js';
 import type { Enricher } from '../enrich/enricher.js';
 import type { Logger } from '../log.js';
 import { createIngressMetrics } from '../metrics/ingress-metrics.js';
@@ -19,8 +17,8 @@ import { createJobWaiter } from './wait-for-job.js';
 export interface OpenIngressOptions {
   readonly config: Config;
   readonly logger: Logger;
-  /** The in-process worker's enricher (`serve --worker`); otherwise the ingress builds its own. */
-  readonly enricher?: Enricher;
+  /** The enricher POST /v1/lookup uses (src/composition builds it; the ingress does not close it). */
+  readonly enricher: Enricher;
   /** Tests: callback URL policy without DNS. */
   readonly checkCallback?: CallbackCheck;
   readonly now?: () => number;
@@ -37,8 +35,8 @@ export interface OpenedIngress {
 /**
  * Connections and services of the ingress. Request paths use a connection that fails fast
  * (no offline queue): while Redis is down a request gets 503 at once instead of waiting, and an
- * alert is never reported queued unless Redis took it. QueueEvents (blocking reads) and the
- * enricher (a pub/sub subscriber) get connections of their own that wait out outages.
+ * alert is never reported queued unless Redis took it. QueueEvents (blocking reads) get a
+ * connection of its own that waits out outages; so does the enricher, which its builder owns.
  * Configuration problems (no keys, insecure off loopback) throw CONFIG_INVALID before anything opens.
  */
 export function openIngress(options: OpenIngressOptions): OpenedIngress {
@@ -50,22 +48,14 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
   watchConnection(redis, logger, 'ingress');
   // These queue commands until connected; the guard still answers 503 at once while `redis` is down.
   const eventsRedis = createRedis(config.REDIS_URL);
-  const enrichRedis = createRedis(config.REDIS_URL);
-  for (const connection of [eventsRedis, enrichRedis]) connection.on('error', () => undefined); // logged once per state change by the watch on `redis`
+  eventsRedis.on('error', () => undefined); // logged once per state change by the watch on `redis`
 
   const queue = createAlertsQueue(redis, keys);
   queue.on('error', () => undefined);
   const queueEvents = new QueueEvents(ALERTS_QUEUE, { connection: eventsRedis, prefix: keys.queuePrefix });
   queueEvents.on('error', () => undefined);
 
-  let clients: DefenderClients | undefined;
-  let enricher = options.enricher;
-  if (!enricher) {
-    const own = createDefenderClients(config, { logger });
-    clients = own;
-    enricher = createEnricherFromConfig(config, enrichRedis, (tenant) => own.clientFor(tenant), logger);
-  }
-
+  const { enricher } = options;
   const metrics = createIngressMetrics({
     redis,
     keys,
@@ -102,9 +92,7 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
       const graceful = (async () => {
         await queueEvents.close();
         await queue.close();
-        if (!options.enricher) await enricher.close();
-        await clients?.close();
-        await Promise.all([redis, eventsRedis, enrichRedis].map((connection) => connection.quit().catch(() => connection.disconnect())));
+        await Promise.all([redis, eventsRedis].map((connection) => connection.quit().catch(() => connection.disconnect())));
       })();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
@@ -113,7 +101,7 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
       // With Redis down, closing BullMQ's connections waits for a reconnect that may never come.
       const outcome = await Promise.race([graceful.then(() => 'closed' as const, () => 'closed' as const), timedOut]);
       clearTimeout(timer);
-      if (outcome === 'timeout') for (const connection of [redis, eventsRedis, enrichRedis]) connection.disconnect();
+      if (outcome === 'timeout') for (const connection of [redis, eventsRedis]) connection.disconnect();
     },
   };
 }

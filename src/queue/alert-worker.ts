@@ -1,45 +1,37 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { IpenrichError, toIpenrichError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { PipelineMetrics } from '../metrics/shared-metrics.js';
-import { runPipeline, type PipelineDeps, type PipelineOutcome } from '../pipeline.js';
 import type { Redis } from '../redis/connection.js';
 import { isConnectionError } from '../redis/connection-watch.js';
 import type { KeySpace } from '../redis/keys.js';
-import type { AlertResult } from '../result/schema.js';
-import { DeliveryState } from '../sinks/delivery-state.js';
-import { deliverToTargets, type DeliveryTarget } from '../sinks/fan-out.js';
-import { SinkHealthBoard } from '../sinks/sink-health.js';
 import { ALERTS_QUEUE } from './alerts-queue.js';
-import { decideForDeliveries, decideForError, type JobDecision, type SinkRetryPolicy } from './job-decision.js';
+import type { JobAttempt, JobOutcome } from './job-outcome.js';
 import { alertJobSchema, type AlertJobData } from './job.js';
 import { SINK_RETRY_PRIORITY } from './priority.js';
+
+/** What the worker runs for each job: the journey (src/pipeline/process-alert.ts), wired by src/composition. */
+export type JobHandler<Result> = (data: AlertJobData, attempt: JobAttempt) => Promise<JobOutcome<Result>>;
 
 export interface AlertWorkerOptions {
   readonly concurrency: number;
   readonly lockMs: number;
-  /** Longest wait for budget inside a slot; beyond it the job is deferred to `delayed`. */
-  readonly budgetWaitMs: number;
-  /** After this long since the alert was queued, deliver a partial result instead of deferring again. */
-  readonly maxDeferMs: number;
-  readonly sinkRetry: SinkRetryPolicy;
 }
 
-export interface AlertWorkerDeps {
+export interface AlertWorkerDeps<Result> {
   readonly connection: Redis;
-  readonly stateRedis: Redis;
   readonly keys: KeySpace;
-  readonly pipeline: PipelineDeps;
-  readonly targetsFor: (job: AlertJobData) => DeliveryTarget[];
+  readonly handle: JobHandler<Result>;
   readonly logger: Logger;
   readonly options: AlertWorkerOptions;
-  readonly now?: () => number;
-  /** Shared counters (src/metrics): deliveries per sink and outcome, job latency. */
-  readonly metrics?: PipelineMetrics;
 }
 
-export interface AlertWorker {
-  readonly worker: Worker<AlertJobData, AlertResult>;
+/**
+ * The queue's side of a job, and nothing else: BullMQ job in, the handler's outcome out. A job whose
+ * data does not match the schema fails at once (JOB_INVALID); what the handler throws is retried
+ * with BullMQ's backoff (a Redis outage while reading or saving the result).
+ */
+export interface AlertWorker<Result> {
+  readonly worker: Worker<AlertJobData, Result>;
   /**
    * Stops taking jobs, lets active ones finish within `timeoutMs`, then stops waiting for them.
    * Resolves true when jobs were still active: their locks expire and another worker takes them
@@ -53,34 +45,34 @@ function isLockLost(error: Error): boolean {
   return /missing lock|lock mismatch|could not renew lock/i.test(error.message);
 }
 
-/** The one place where errors become BullMQ outcomes. Always throws. */
-async function apply(decision: JobDecision, job: Job<AlertJobData>, token: string | undefined, logger: Logger): Promise<never> {
-  const log = { jobId: job.id, alertId: job.data.alertId, reason: decision.reason };
-  switch (decision.kind) {
+/** The one place where outcomes become BullMQ's. */
+async function apply<Result>(outcome: JobOutcome<Result>, job: Job<AlertJobData>, token: string | undefined, logger: Logger): Promise<Result> {
+  if (outcome.kind === 'done') return outcome.result;
+  const log = { jobId: job.id, alertId: job.data.alertId, reason: outcome.reason };
+  switch (outcome.kind) {
     case 'delay':
       // Debug: while the budget is exhausted every queued alert is deferred again and again; the
       // counts are in `status` and /metrics (limiter waits), not worth a line each.
-      logger.debug({ ...log, until: new Date(decision.until).toISOString() }, 'job deferred');
-      await job.moveToDelayed(decision.until, token);
-      throw new DelayedError(decision.reason);
+      logger.debug({ ...log, until: new Date(outcome.until).toISOString() }, 'job deferred');
+      if (outcome.lowPriority) await job.changePriority({ priority: SINK_RETRY_PRIORITY });
+      await job.moveToDelayed(outcome.until, token);
+      throw new DelayedError(outcome.reason);
     case 'fail':
       logger.warn(log, 'job failed permanently');
-      throw new UnrecoverableError(decision.reason);
+      throw new UnrecoverableError(outcome.reason);
     case 'retry':
       logger.warn({ ...log, attempt: job.attemptsMade + 1 }, 'job will be retried');
-      throw new Error(decision.reason);
+      throw new Error(outcome.reason);
   }
 }
 
-export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
-  const now = deps.now ?? Date.now;
+export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertWorker<Result> {
   const { logger, options } = deps;
-  const health = new SinkHealthBoard(deps.stateRedis, deps.keys);
 
   let active = 0;
   let onIdle: (() => void) | undefined;
 
-  async function processCounted(job: Job<AlertJobData>, token?: string): Promise<AlertResult> {
+  async function processCounted(job: Job<AlertJobData>, token?: string): Promise<Result> {
     active += 1;
     try {
       return await processJob(job, token);
@@ -90,52 +82,23 @@ export function createAlertWorker(deps: AlertWorkerDeps): AlertWorker {
     }
   }
 
-  async function processJob(job: Job<AlertJobData>, token?: string): Promise<AlertResult> {
+  async function processJob(job: Job<AlertJobData>, token?: string): Promise<Result> {
     const parsed = alertJobSchema.safeParse(job.data);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(data)'}: ${issue.message}`).join('; ');
-      return await apply(decideForError(new IpenrichError('JOB_INVALID', reason), now()), job, token, logger);
+      const invalid = new IpenrichError('JOB_INVALID', reason);
+      return await apply<Result>({ kind: 'fail', reason: `${invalid.code}: ${invalid.message}` }, job, token, logger);
     }
-    const data = parsed.data;
-    const jobId = job.id ?? data.alertId;
-    const state = new DeliveryState(deps.stateRedis, deps.keys, jobId);
-
-    let result = await state.loadResult();
-    if (!result) {
-      const started = now();
-      const attempts = job.opts.attempts ?? 1;
-      let outcome: PipelineOutcome;
-      try {
-        outcome = await runPipeline(data, deps.pipeline, {
-          deadline: started + options.budgetWaitMs,
-          partialAllowed: started - job.timestamp >= options.maxDeferMs,
-          finalAttempt: job.attemptsMade + 1 >= attempts,
-        });
-      } catch (thrown) {
-        return await apply(decideForError(toIpenrichError(thrown), now()), job, token, logger);
-      }
-      if (outcome.kind === 'defer') {
-        return await apply({ kind: 'delay', until: outcome.until, reason: `BUDGET_DEFERRED: ${outcome.deferredIps} IP(s) wait for API budget` }, job, token, logger);
-      }
-      result = outcome.result;
-      await state.saveResult(result);
-    }
-
-    const report = await deliverToTargets(result, deps.targetsFor(data), state, { jobId, now, health });
-    for (const name of report.delivered) deps.metrics?.delivery(name, 'delivered');
-    for (const failure of report.failed) deps.metrics?.delivery(failure.name, failure.error.code);
-    const decision = decideForDeliveries(report.failed, now(), options.sinkRetry);
-    if (decision) {
-      logger.warn({ jobId, delivered: report.delivered, failed: report.failed.map((f) => f.name) }, 'some deliveries failed');
-      if (decision.kind === 'delay') await job.changePriority({ priority: SINK_RETRY_PRIORITY });
-      return await apply(decision, job, token, logger);
-    }
-    logger.info({ jobId, alertId: data.alertId, tenant: data.tenant, summary: result.summary.text, delivered: report.delivered }, 'alert enriched');
-    deps.metrics?.jobCompleted(now() - job.timestamp, result.partial ? 'partial' : 'complete');
-    return result;
+    const attempts = job.opts.attempts ?? 1;
+    const outcome = await deps.handle(parsed.data, {
+      jobId: job.id ?? parsed.data.alertId,
+      queuedAt: job.timestamp,
+      finalAttempt: job.attemptsMade + 1 >= attempts,
+    });
+    return await apply(outcome, job, token, logger);
   }
 
-  const worker = new Worker<AlertJobData, AlertResult>(ALERTS_QUEUE, processCounted, {
+  const worker = new Worker<AlertJobData, Result>(ALERTS_QUEUE, processCounted, {
     connection: deps.connection,
     prefix: deps.keys.queuePrefix,
     concurrency: options.concurrency,

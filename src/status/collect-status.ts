@@ -2,8 +2,8 @@ import { createEnrichmentCache } from '../enrich/cache.js';
 import { createRateLimiter, type LimiterStatus } from '../enrich/limiter.js';
 import { Cluster } from 'ioredis';
 import type { Redis } from '../redis/connection.js';
-import type { Runtime } from '../runtime.js';
-import { SinkHealthBoard, type SinkHealth } from '../sinks/sink-health.js';
+import type { Runtime } from '../composition/runtime.js';
+import { SinkHealthBoard, type SinkHealth } from '../state/sink-health.js';
 import { budgetEtaMs } from './budget-eta.js';
 
 export interface TenantStatus {

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { freePort, startLocalRedis, type LocalRedis } from '../../src/redis/local-server.js';
-import { openRuntime, type Runtime } from '../../src/runtime.js';
-import { startWorker } from '../../src/worker-runtime.js';
+import { openRuntime, type Runtime } from '../../src/composition/runtime.js';
+import { startWorker } from '../../src/composition/start-worker.js';
 import { waitFor } from '../support/cli-process.js';
 
 /**

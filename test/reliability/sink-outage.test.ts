@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SinkHealthBoard } from '../../src/sinks/sink-health.js';
+import { SinkHealthBoard } from '../../src/state/sink-health.js';
 import { waitFor } from '../support/cli-process.js';
 import { reportFigures, sized } from './support/figures.js';
 import { expectNoSecretLeak, ScenarioHarness } from './support/scenario-harness.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueAlerts } from '../../src/queue/producer.js';
-import { openRuntime, type Runtime } from '../../src/runtime.js';
-import { startWorker, type StartedWorker } from '../../src/worker-runtime.js';
+import { acceptAlerts } from '../../src/pipeline/intake.js';
+import { openRuntime, type Runtime } from '../../src/composition/runtime.js';
+import { startWorker, type StartedWorker } from '../../src/composition/start-worker.js';
 import { startEmulators, type Emulators } from '../../src/emulators/emulators.js';
 import { startHecEmulator, type HecEmulator } from '../../src/emulators/splunk-hec.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/emulators/webhook-receiver.js';
@@ -59,7 +59,7 @@ describe('retries for a sink that is down', () => {
     hec.setMode({ kind: 'down' });
     const high = Array.from({ length: 6 }, (_, n) => ({ id: `high-${n}`, title: 'no address in here', severity: 'high' }));
     const low = { id: 'low-0', title: 'no address in here either', severity: 'low' };
-    await enqueueAlerts(runtime.queue, [...high, low].map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 3 });
+    await acceptAlerts(runtime.queue, [...high, low].map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 3 });
     worker = await startWorker(runtime);
 
     await waitFor('the high-severity alerts at the webhook', () => receiver.deliveries.size >= high.length, 20_000);

@@ -6,8 +6,8 @@ import { ERROR_CODES, IpenrichError, toIpenrichError, type ErrorCode } from '../
 function documentedCodes(): Map<string, string> {
   const rows = readFileSync('docs/ERRORS.md', 'utf8').split('\n').filter((line) => /^\| [A-Z_]+ \|/.test(line));
   return new Map(rows.map((row) => {
-    const [, code, retryable] = row.split('|').map((cell) => cell.trim());
-    return [code ?? '', retryable ?? ''];
+    const [, code, job, http, exit] = row.split('|').map((cell) => cell.trim());
+    return [code ?? '', `${job} ${http} ${exit}`];
   }));
 }
 
@@ -20,12 +20,20 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('error registry', () => {
-  it('documents every code in docs/ERRORS.md with its retryable flag, and nothing else', () => {
+  it('documents every code in docs/ERRORS.md with what the job does, its HTTP status and exit code, and nothing else', () => {
     const docs = documentedCodes();
     expect([...docs.keys()].sort()).toEqual(Object.keys(ERROR_CODES).sort());
     for (const [code, spec] of Object.entries(ERROR_CODES)) {
-      expect(docs.get(code), code).toBe(spec.retryable ? 'yes' : 'no');
+      expect(docs.get(code), code).toBe(`${spec.job} ${spec.http} ${spec.exit}`);
     }
+  });
+
+  it('waits only for budget and throttling, answers 2 only for what the user fixes, and hides only 500s', () => {
+    const waiting = Object.entries(ERROR_CODES).filter(([, spec]) => spec.job === 'wait').map(([code]) => code);
+    expect(waiting.sort()).toEqual(['BUDGET_DEFERRED', 'MDE_THROTTLED']);
+    expect(ERROR_CODES.USAGE.exit).toBe(2);
+    expect(ERROR_CODES.MDE_FORBIDDEN.exit).toBe(1);
+    expect(ERROR_CODES.REDIS_UNAVAILABLE.http).toBe(503);
   });
 
   it('has no code that the product never raises', () => {
@@ -35,9 +43,11 @@ describe('error registry', () => {
     expect(unused).toEqual([]);
   });
 
-  it('takes retryable from the registry, not from the caller', () => {
+  it('takes what the job does from the registry, not from the caller', () => {
     for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
-      expect(new IpenrichError(code, 'x').retryable).toBe(ERROR_CODES[code].retryable);
+      const error = new IpenrichError(code, 'x');
+      expect(error.onJob).toBe(ERROR_CODES[code].job);
+      expect(error.retryable).toBe(ERROR_CODES[code].job !== 'fail');
     }
   });
 

@@ -2,8 +2,7 @@ import type { FastifyReply, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { IpenrichError } from '../../errors.js';
-import { describeAlert } from '../../extract/index.js';
-import { enqueueAlerts, type EnqueuedJob, type EnqueueRequest } from '../../queue/producer.js';
+import { acceptAlerts, type AcceptedAlert, type AlertRequest } from '../../pipeline/intake.js';
 import {
   alertsBody,
   alertsQuery,
@@ -47,28 +46,25 @@ const ERRORS = { 400: errorBody, 401: errorBody, 403: errorBody, 413: errorBody,
 export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
   const { config, guard, queue, jobs, metrics } = deps;
   const tenantChoice = { tenants: Object.keys(config.tenants), defaultTenant: config.IPENRICH_DEFAULT_TENANT };
-  const producer = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, now: deps.now };
+  const intake = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, now: deps.now };
 
   /** Tenant and callback checks for every alert first, then one enqueue: nothing is queued when one alert is refused. */
-  async function enqueue(caller: Caller, alerts: readonly IncomingAlert[]): Promise<{ job: EnqueuedJob; alert: IncomingAlert }[]> {
+  async function enqueue(caller: Caller, alerts: readonly IncomingAlert[]): Promise<AcceptedAlert[]> {
     if (alerts.length > config.INGRESS_MAX_BATCH) {
       throw new IpenrichError('INPUT_INVALID', `at most ${config.INGRESS_MAX_BATCH} alerts per request (INGRESS_MAX_BATCH); got ${alerts.length}`);
     }
-    const requests: EnqueueRequest[] = [];
+    const requests: AlertRequest[] = [];
     for (const incoming of alerts) {
       const tenant = tenantFor(caller, incoming.tenant, tenantChoice);
       if (incoming.callbackUrl !== undefined) await deps.checkCallback(incoming.callbackUrl);
       requests.push({ alert: incoming.alert, tenant, ...(incoming.callbackUrl === undefined ? {} : { callbackUrl: incoming.callbackUrl }) });
     }
-    const queued = await guard(() => enqueueAlerts(queue, requests, producer));
-    return queued.map((job, i) => {
-      metrics.alertAccepted(job.tenant, job.duplicate);
-      return { job, alert: alerts[i] as IncomingAlert };
-    });
+    const queued = await guard(() => acceptAlerts(queue, requests, intake));
+    for (const job of queued) metrics.alertAccepted(job.tenant, job.duplicate);
+    return queued;
   }
 
-  function accepted(job: EnqueuedJob, alert: IncomingAlert): z.infer<typeof acceptedJob> {
-    const meta = describeAlert(alert.alert);
+  function accepted({ meta, ...job }: AcceptedAlert): z.infer<typeof acceptedJob> {
     return { ...job, format: meta.format, incidentArmId: meta.incidentArmId, statusUrl: statusUrlFor(config, job.jobId) };
   }
 
@@ -92,8 +88,8 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
       const { tenant, callbackUrl } = request.query;
       const queued = await enqueue(caller, incomingAlerts(request.body, { tenant, callbackUrl }));
       const first = queued[0];
-      if (queued.length === 1 && first) reply.header('location', statusUrlFor(config, first.job.jobId));
-      return reply.code(202).send({ jobs: queued.map(({ job, alert }) => accepted(job, alert)) });
+      if (queued.length === 1 && first) reply.header('location', statusUrlFor(config, first.jobId));
+      return reply.code(202).send({ jobs: queued.map(accepted) });
     },
   });
 
@@ -117,7 +113,7 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
       const { tenant, callbackUrl } = request.query;
       const [queued] = await enqueue(caller, incomingAlerts(request.body, { tenant, callbackUrl }));
       if (!queued) throw new IpenrichError('INTERNAL', 'no job was queued for the alert');
-      const { jobId, duplicate } = queued.job;
+      const { jobId, duplicate } = queued;
       const statusUrl = statusUrlFor(config, jobId);
       const timeoutMs = config.INGRESS_SYNC_TIMEOUT_MS;
       const outcome = await guard(() => jobs.wait(jobId, timeoutMs, hangUpSignal(reply)), timeoutMs + config.INGRESS_REDIS_TIMEOUT_MS);

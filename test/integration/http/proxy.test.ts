@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import { createDefenderClients } from '../../../src/enrich/defender/clients-from-config.js';
+import { buildDefenderParts } from '../../../src/composition/shared-parts.js';
+import { createLogger } from '../../../src/log.js';
 import { createHttpTransport } from '../../../src/http/transport.js';
 import { isHttpTransportError } from '../../../src/http/transport-error.js';
 import { startConnectProxy, type ConnectProxy } from '../../../src/emulators/connect-proxy.js';
@@ -60,12 +61,12 @@ describe('HTTPS_PROXY', () => {
   it('carries both the msal-node token request and the Defender call when set in the configuration', async () => {
     const before = proxy.counters.targets.length;
     const config = loadConfig({ ...emulators.env, HTTPS_PROXY: proxy.url });
-    const clients = createDefenderClients(config);
+    const parts = buildDefenderParts(config, createLogger({ level: 'silent' }));
     try {
-      const record = await clients.clientFor('default').getIpStats({ ip: '198.51.100.77', lookBackHours: 720 });
+      const record = await parts.defender.clientFor('default').getIpStats({ ip: '198.51.100.77', lookBackHours: 720 });
       expect(record.ip).toBe('198.51.100.77');
     } finally {
-      await clients.close();
+      await parts.close();
     }
     expect(proxy.counters.targets.slice(before).sort()).toEqual([emulators.entra.host, emulators.defender.host].sort());
     expect(emulators.entra.counters.tokenRequests).toBeGreaterThanOrEqual(1);

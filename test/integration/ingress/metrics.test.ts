@@ -1,21 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import { createDefenderClients } from '../../../src/enrich/defender/clients-from-config.js';
-import { createEnricherFromConfig } from '../../../src/enrich/enricher-from-config.js';
+import { createEnricherFromConfig } from '../../../src/composition/enricher-from-config.js';
 import type { Enricher } from '../../../src/enrich/enricher.js';
 import { createLogger } from '../../../src/log.js';
 import { createIngressMetrics, type IngressMetrics } from '../../../src/metrics/ingress-metrics.js';
 import { createSharedMetrics } from '../../../src/metrics/shared-metrics.js';
-import { createAlertWorker } from '../../../src/queue/alert-worker.js';
 import { createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
-import { enqueueAlerts } from '../../../src/queue/producer.js';
+import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace, type KeySpace } from '../../../src/redis/keys.js';
 import { startLocalRedis } from '../../../src/redis/local-server.js';
-import { openRuntime } from '../../../src/runtime.js';
-import { sinksFromConfig } from '../../../src/sinks/sinks-from-config.js';
-import { pipelineDeps } from '../../../src/worker-runtime.js';
+import { openRuntime } from '../../../src/composition/runtime.js';
+import { startWorker } from '../../../src/composition/start-worker.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { waitFor } from '../../support/cli-process.js';
@@ -137,43 +134,29 @@ describe('the worker reports its deliveries and job latency', () => {
       logger,
       waitForRedis: true,
     });
-    const { config, redis, keys } = runtime;
-    const clients = createDefenderClients(config, { logger });
-    const enricher = createEnricherFromConfig(config, redis, (tenant) => clients.clientFor(tenant), logger);
-    const sinks = sinksFromConfig(config, { redis, keys, tokens: () => { throw new Error('no Sentinel sink here'); } });
-    const metrics = createSharedMetrics({ redis, keys, flushMs: 60_000 });
-    const worker = createAlertWorker({
-      connection: redis,
-      stateRedis: redis,
-      keys,
-      pipeline: pipelineDeps(runtime, enricher, Date.now),
-      targetsFor: (job) => sinks.targetsFor(job),
-      logger,
-      metrics,
-      options: { concurrency: 1, lockMs: 30_000, budgetWaitMs: 2_000, maxDeferMs: 60_000, sinkRetry: { baseMs: 60_000, maxDelayMs: 60_000, maxRetryMs: 3_600_000 } },
-    });
+    const { redis, keys } = runtime;
+    const worker = await startWorker(runtime);
+    let closed = false;
     try {
       const options = { defaultTenant: 'default', attempts: 3 };
-      const [delivered] = await enqueueAlerts(runtime.queue, [{ alert: { event: { id: 'm-1' }, source: { ip: '203.0.113.90' } } }], options);
+      const [delivered] = await acceptAlerts(runtime.queue, [{ alert: { event: { id: 'm-1' }, source: { ip: '203.0.113.90' } } }], options);
       await waitFor('the first job', async () => (await runtime.queue.getJob(delivered?.jobId ?? ''))?.isCompleted() ?? false, 20_000);
       receiver.setMode({ status: 400, body: '{"error":"bad"}' });
-      const [refused] = await enqueueAlerts(runtime.queue, [{ alert: { event: { id: 'm-2' }, source: { ip: '203.0.113.91' } } }], options);
+      const [refused] = await acceptAlerts(runtime.queue, [{ alert: { event: { id: 'm-2' }, source: { ip: '203.0.113.91' } } }], options);
       // A 400 is not retried: the job fails once the worker has counted the delivery.
       await waitFor('the refused delivery', async () => (await runtime.queue.getJob(refused?.jobId ?? ''))?.isFailed() ?? false, 20_000);
-      await metrics.flush();
+      // Closing the worker flushes its counters to Redis.
+      await worker.close(5_000);
+      closed = true;
 
-      const { text } = await ingressMetricsFor(redis, keys, runtime.queue, enricher).render();
+      const { text } = await ingressMetricsFor(redis, keys, runtime.queue, worker.parts.enricher).render();
       expect(series(text, 'ipenrich_sink_deliveries_total{sink="webhook",outcome="delivered"}')).toBe(1);
       expect(series(text, 'ipenrich_sink_deliveries_total{sink="webhook",outcome="SINK_REJECTED"}')).toBe(1);
       expect(series(text, 'ipenrich_job_latency_seconds_count{result="complete"}')).toBe(1);
       expect(series(text, 'ipenrich_job_latency_seconds_sum{result="complete"}')).toBeGreaterThan(0);
       expect(series(text, 'ipenrich_budget_admitted_total{tenant="default"}')).toBe(emulators.defender.counters.totalCalls);
     } finally {
-      await worker.close(5_000);
-      await metrics.close();
-      await sinks.close();
-      await enricher.close();
-      await clients.close();
+      if (!closed) await worker.close(5_000);
       await runtime.queue.obliterate({ force: true });
       await runtime.close();
     }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueAlerts } from '../../../src/queue/producer.js';
-import { openRuntime, type Runtime } from '../../../src/runtime.js';
-import { startWorker, type StartedWorker } from '../../../src/worker-runtime.js';
+import { acceptAlerts } from '../../../src/pipeline/intake.js';
+import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
+import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
 import { startArmEmulator, type ArmEmulator } from '../../../src/emulators/arm.js';
 import { verifyEmulatorToken } from '../../../src/emulators/emulator-token.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
@@ -87,7 +87,7 @@ describe('all three sinks end to end, one of them down for a while', () => {
 
     const hecPort = Number(new URL(hec.url).port);
     await hec.close(); // Splunk is down when the alerts arrive
-    const jobs = await enqueueAlerts(runtime.queue, alerts.map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 3 });
+    const jobs = await acceptAlerts(runtime.queue, alerts.map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 3 });
     const alertIds = new Set(jobs.map((job) => job.alertId));
 
     await waitFor('webhook and Sentinel deliveries', () => receiver.deliveries.size === alerts.length && new Set(logs.rows.map((row) => row.AlertId)).size === alerts.length, 60_000);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CALLS, LIMITER_WAITS } from '../../../src/metrics/shared-metric-definitions.js';
-import { enqueueAlerts } from '../../../src/queue/producer.js';
+import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { alertResultSchema } from '../../../src/result/schema.js';
-import { openRuntime, type Runtime } from '../../../src/runtime.js';
-import { startWorker, type StartedWorker } from '../../../src/worker-runtime.js';
+import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
+import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
@@ -49,15 +49,15 @@ describe('budget exhaustion: cached work flows, starved work waits in delayed', 
 
   it('completes an alert whose IPs are cached while a budget-starved alert sits in delayed, holding no slot', async () => {
     const options = { defaultTenant: 'default', attempts: 3 };
-    const [warm] = await enqueueAlerts(runtime.queue, [{ alert: ecsAlert('warm', ['203.0.113.10', '203.0.113.11']) }], options);
+    const [warm] = await acceptAlerts(runtime.queue, [{ alert: ecsAlert('warm', ['203.0.113.10', '203.0.113.11']) }], options);
     await waitFor('the warm-up alert', async () => (await stateOf(warm?.jobId ?? '')) === 'completed', 20_000);
     expect(emulators.defender.counters.totalCalls).toBe(2); // the whole budget (2/60s) is spent
 
-    const [starved] = await enqueueAlerts(runtime.queue, [{ alert: ecsAlert('starved', ['198.51.100.1', '198.51.100.2', '198.51.100.3']) }], options);
+    const [starved] = await acceptAlerts(runtime.queue, [{ alert: ecsAlert('starved', ['198.51.100.1', '198.51.100.2', '198.51.100.3']) }], options);
     await waitFor('the starved alert to be deferred', async () => (await stateOf(starved?.jobId ?? '')) === 'delayed', 20_000);
 
     // One slot only: if the starved job held it while waiting, this alert could not complete.
-    const [cached] = await enqueueAlerts(runtime.queue, [{ alert: ecsAlert('cached', ['203.0.113.11', '203.0.113.10']) }], options);
+    const [cached] = await acceptAlerts(runtime.queue, [{ alert: ecsAlert('cached', ['203.0.113.11', '203.0.113.10']) }], options);
     await waitFor('the cached alert', async () => (await stateOf(cached?.jobId ?? '')) === 'completed', 20_000);
 
     expect(await stateOf(starved?.jobId ?? '')).toBe('delayed');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
-import { enqueueAlerts } from '../../../src/queue/producer.js';
+import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
@@ -34,7 +34,7 @@ describe('worker shutdown on SIGTERM', () => {
 
   it('stops taking jobs, finishes the active ones, and exits 0', async () => {
     const alerts = Array.from({ length: 6 }, (_, i) => ({ id: `shutdown-${i}`, src_ip: `203.0.113.${i + 20}` }));
-    await enqueueAlerts(queue, alerts.map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 3 });
+    await acceptAlerts(queue, alerts.map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 3 });
     const worker = spawnCli(['worker'], {
       ...emulators.env,
       REDIS_URL: testRedisUrl(),
@@ -63,7 +63,7 @@ describe('worker shutdown on SIGTERM', () => {
     await queue.obliterate({ force: true });
     emulators.defender.setMode({ latencyMs: 6_000 });
     const alerts = Array.from({ length: 3 }, (_, i) => ({ id: `handback-${i}`, src_ip: `198.51.100.${i + 40}` }));
-    await enqueueAlerts(queue, alerts.map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 3 });
+    await acceptAlerts(queue, alerts.map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 3 });
     const env = {
       ...emulators.env,
       REDIS_URL: testRedisUrl(),

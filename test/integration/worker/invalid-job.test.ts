@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_JOB_NAME } from '../../../src/queue/alerts-queue.js';
-import { openRuntime, type Runtime } from '../../../src/runtime.js';
-import { startWorker, type StartedWorker } from '../../../src/worker-runtime.js';
+import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
+import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
 describe('a job that does not match the job schema', () => {

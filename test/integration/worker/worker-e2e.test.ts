@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { extractIps } from '../../../src/extract/index.js';
 import { createAlertsQueue } from '../../../src/queue/alerts-queue.js';
-import { enqueueAlerts } from '../../../src/queue/producer.js';
+import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
 import { alertResultSchema, type AlertResult } from '../../../src/result/schema.js';
@@ -67,7 +67,7 @@ describe('worker end to end: queue → two worker processes → Defender emulato
     const config = loadConfig(env);
     const queue = createAlertsQueue(redis, keySpace(prefix));
     const alerts = alertBatch(3);
-    const jobs = await enqueueAlerts(queue, alerts.map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 5, backoffMs: 200 });
+    const jobs = await acceptAlerts(queue, alerts.map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 5, backoffMs: 200 });
     await queue.close();
     // Samples that share an alert id (vendor placeholders) are one alert: queued once, enriched once.
     const distinct = new Set(jobs.map((job) => job.jobId)).size;

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config/load.js';
 import { createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
-import { enqueueAlerts, type EnqueuedJob } from '../../../src/queue/producer.js';
+import type { EnqueuedJob } from '../../../src/queue/producer.js';
+import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace, type KeySpace } from '../../../src/redis/keys.js';
 import { startLocalRedis, type LocalRedis } from '../../../src/redis/local-server.js';
@@ -165,7 +166,7 @@ export class ScenarioHarness {
   }
 
   enqueue(alerts: readonly unknown[]): Promise<EnqueuedJob[]> {
-    return enqueueAlerts(this.queue, alerts.map((alert) => ({ alert })), {
+    return acceptAlerts(this.queue, alerts.map((alert) => ({ alert })), {
       defaultTenant: this.config.IPENRICH_DEFAULT_TENANT,
       attempts: this.config.JOB_ATTEMPTS,
       backoffMs: this.config.JOB_BACKOFF_MS,

@@ -27,7 +27,7 @@ describe('defenderStatusError', () => {
   ] as const)('%i → %s, with the retryable flag of the registry', (status, body, code) => {
     const error = defenderStatusError(response(status, body), '1.2.3.4', request, now);
     expect(error.code).toBe(code);
-    expect(error.retryable).toBe(ERROR_CODES[code].retryable);
+    expect(error.retryable).toBe(ERROR_CODES[code].job !== 'fail');
     expect(error.statusCode).toBe(status);
     expect(error.details?.request).toEqual(request);
   });

@@ -7,10 +7,11 @@ import { loadConfig, type Config } from '../../../../src/config/load.js';
 import { generateApiKey, hashApiKey } from '../../../../src/ingress/api-keys.js';
 import { buildIngressApp } from '../../../../src/ingress/app.js';
 import type { IngressApp } from '../../../../src/ingress/ingress-deps.js';
-import { openIngress, type OpenedIngress } from '../../../../src/ingress/open-ingress.js';
+import type { OpenedIngress } from '../../../../src/ingress/open-ingress.js';
+import { openServe } from '../../../../src/composition/open-serve.js';
 import { createLogger } from '../../../../src/log.js';
-import { openRuntime, type Runtime } from '../../../../src/runtime.js';
-import { startWorker, type StartedWorker } from '../../../../src/worker-runtime.js';
+import { openRuntime, type Runtime } from '../../../../src/composition/runtime.js';
+import { startWorker, type StartedWorker } from '../../../../src/composition/start-worker.js';
 import { testRedisUrl, uniquePrefix } from '../../../support/redis.js';
 
 /** One operator key and one key per bound tenant, generated per harness (no key lives in a fixture). */
@@ -85,7 +86,7 @@ export async function startIngressHarness(options: HarnessOptions = {}): Promise
   }
   if (options.worker) await launchWorker();
 
-  const ingress = openIngress({ config, logger, ...(worker ? { enricher: worker.enricher } : {}) });
+  const ingress = openServe({ config, logger, ...(worker ? { worker } : {}) });
   await ingress.connected();
   const app = await buildIngressApp(ingress.deps);
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,26 +1,18 @@
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { alertResultSchema, type AlertResult } from '../result/schema.js';
-import { deliveryScripts, type DeliveryScripts } from './delivery-scripts.js';
-import type { DeliveryProgress } from './port.js';
+import type { JobRecord, ResultStore, SinkState } from '../pipeline/ports.js';
+import type { DeliveryProgress } from '../sinks/port.js';
+import { deliveryScripts, type DeliveryScripts } from '../sinks/delivery-scripts.js';
 
 /** How long delivery state outlives its job: longer than any retry schedule. */
 const STATE_TTL_S = 8 * 86_400;
 
-export interface SinkState {
-  readonly delivered: boolean;
-  /** Failed delivery attempts so far. */
-  readonly failures: number;
-  /** Epoch ms of the first failed attempt, to bound how long a down sink is retried. */
-  readonly firstFailureAt: number | null;
-}
-
 /**
- * Per-job memory of what was delivered where. The result is stored once it is built, so every
- * retry re-sends the same result (same content, same ids) and only to sinks that have not
- * accepted it yet.
+ * A job's record in Redis: one hash per job with the result and every sink's state, plus a set per
+ * sink of the parts it accepted. The hash outlives the job by STATE_TTL_S.
  */
-export class DeliveryState {
+export class RedisJobRecord implements JobRecord {
   private readonly key: string;
   private readonly scripts: DeliveryScripts;
   /** The hash as `loadResult` read it: lets `sink` answer without another round trip. */
@@ -91,4 +83,9 @@ export class DeliveryState {
     const first = Number(results?.[2]?.[1] ?? at);
     return { delivered: false, failures, firstFailureAt: first };
   }
+}
+
+/** Job records in Redis, for the journey's ResultStore port. */
+export function createRedisResultStore(redis: Redis, keys: KeySpace): ResultStore {
+  return { forJob: (jobId) => new RedisJobRecord(redis, keys, jobId) };
 }

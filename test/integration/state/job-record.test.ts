@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookSink } from '../../../connectors/webhook/index.js';
 import type { Redis } from '../../../src/redis/connection.js';
 import { keySpace, type KeySpace } from '../../../src/redis/keys.js';
-import { DeliveryState } from '../../../src/sinks/delivery-state.js';
-import { deliverToTargets, type DeliveryTarget } from '../../../src/sinks/fan-out.js';
-import { SinkHealthBoard } from '../../../src/sinks/sink-health.js';
+import { RedisJobRecord } from '../../../src/state/job-record.js';
+import { deliverToDestinations } from '../../../src/pipeline/deliver.js';
+import type { Destination } from '../../../src/pipeline/ports.js';
+import { SinkHealthBoard } from '../../../src/state/sink-health.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
 import { sampleResult } from '../connectors/support/sample-result.js';
@@ -19,7 +20,7 @@ describe('delivery state and fan-out across attempts', () => {
   let cleanup: () => Promise<void>;
   let up: WebhookReceiver;
   let down: WebhookReceiver;
-  let targets: DeliveryTarget[];
+  let targets: Destination[];
 
   beforeAll(async () => {
     ({ redis, cleanup } = await connectTestRedis(prefix));
@@ -38,25 +39,25 @@ describe('delivery state and fan-out across attempts', () => {
 
   it('stores the result with a time to live and reads it back whole', async () => {
     const result = sampleResult();
-    const first = new DeliveryState(redis, keys, 'job-result');
+    const first = new RedisJobRecord(redis, keys, 'job-result');
     expect(await first.loadResult()).toBeNull();
     await first.saveResult(result);
 
-    expect(await new DeliveryState(redis, keys, 'job-result').loadResult()).toEqual(result);
+    expect(await new RedisJobRecord(redis, keys, 'job-result').loadResult()).toEqual(result);
     const ttl = await redis.ttl(keys.deliveries('job-result'));
     expect(ttl).toBeGreaterThan(7 * 86_400);
     expect(ttl).toBeLessThanOrEqual(8 * 86_400);
   });
 
   it('reads sink states from Redis when nothing was loaded, and from the loaded hash otherwise', async () => {
-    const writer = new DeliveryState(redis, keys, 'job-states');
+    const writer = new RedisJobRecord(redis, keys, 'job-states');
     await writer.markDelivered('webhook', 1_000);
     await writer.markFailed('splunk', 2_000);
     await writer.markFailed('splunk', 3_000);
 
-    const unloaded = new DeliveryState(redis, keys, 'job-states');
+    const unloaded = new RedisJobRecord(redis, keys, 'job-states');
     expect(await unloaded.sink('webhook')).toEqual({ delivered: true, failures: 0, firstFailureAt: null });
-    const loaded = new DeliveryState(redis, keys, 'job-states');
+    const loaded = new RedisJobRecord(redis, keys, 'job-states');
     expect(await loaded.loadResult()).toBeNull();
     expect(await loaded.sink('webhook')).toEqual({ delivered: true, failures: 0, firstFailureAt: null });
     expect(await loaded.sink('splunk')).toEqual({ delivered: false, failures: 2, firstFailureAt: 2_000 });
@@ -70,10 +71,10 @@ describe('delivery state and fan-out across attempts', () => {
     const result = sampleResult();
     down.setMode({ status: 503 });
 
-    const firstAttempt = new DeliveryState(redis, keys, jobId);
+    const firstAttempt = new RedisJobRecord(redis, keys, jobId);
     expect(await firstAttempt.loadResult()).toBeNull();
     await firstAttempt.saveResult(result);
-    const first = await deliverToTargets(result, targets, firstAttempt, { jobId, now: () => 10_000, health });
+    const first = await deliverToDestinations(result, targets, firstAttempt, { jobId, now: () => 10_000, health });
     expect(first.delivered).toEqual(['up']);
     expect(first.failed.map((failed) => [failed.name, failed.state])).toEqual([['down', { delivered: false, failures: 1, firstFailureAt: 10_000 }]]);
     const afterFirst = await health.read();
@@ -81,16 +82,16 @@ describe('delivery state and fan-out across attempts', () => {
     expect(afterFirst.down?.failuresSinceSuccess).toBe(1);
 
     down.setMode('accept');
-    const retry = new DeliveryState(redis, keys, jobId);
+    const retry = new RedisJobRecord(redis, keys, jobId);
     const stored = await retry.loadResult();
     expect(stored).toEqual(result);
-    const second = await deliverToTargets(stored ?? result, targets, retry, { jobId, now: () => 20_000, health });
+    const second = await deliverToDestinations(stored ?? result, targets, retry, { jobId, now: () => 20_000, health });
     expect(second).toEqual({ delivered: ['down'], skipped: ['up'], failed: [] });
 
     expect(up.counters.requests).toBe(1);
     expect(down.deliveries.size).toBe(1);
     const afterRetry = await health.read();
     expect(afterRetry.down?.failuresSinceSuccess).toBe(0);
-    expect(await new DeliveryState(redis, keys, jobId).sink('down')).toEqual({ delivered: true, failures: 1, firstFailureAt: 10_000 });
+    expect(await new RedisJobRecord(redis, keys, jobId).sink('down')).toEqual({ delivered: true, failures: 1, firstFailureAt: 10_000 });
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IpenrichError } from '../../../src/errors.js';
-import { decideForDeliveries, decideForError, sinkRetryDelay } from '../../../src/queue/job-decision.js';
-import type { FailedDelivery } from '../../../src/sinks/fan-out.js';
+import { decideForDeliveries, decideForError, sinkRetryDelay, type FailedDelivery } from '../../../src/pipeline/decide.js';
 
 const policy = { baseMs: 1_000, maxDelayMs: 60_000, maxRetryMs: 3_600_000, random: () => 1 };
 

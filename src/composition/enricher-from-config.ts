@@ -1,10 +1,10 @@
 import type { Config } from '../config/load.js';
 import type { Logger } from '../log.js';
-import type { PipelineMetrics } from '../metrics/shared-metrics.js';
+import type { EnrichMetrics } from '../enrich/enricher.js';
 import type { Redis } from '../redis/connection.js';
 import { keySpace } from '../redis/keys.js';
-import { createEnricher, type Enricher } from './enricher.js';
-import type { IpStatsClient } from './ip-stats.js';
+import { createEnricher, type Enricher } from '../enrich/enricher.js';
+import type { IpStatsClient } from '../enrich/ip-stats.js';
 
 /** The enricher with every budget setting taken from the configuration (limits, margin, TTLs, lock). */
 export function createEnricherFromConfig(
@@ -12,7 +12,7 @@ export function createEnricherFromConfig(
   redis: Redis,
   clientFor: (tenant: string) => IpStatsClient,
   logger?: Logger,
-  metrics?: PipelineMetrics,
+  metrics?: EnrichMetrics,
 ): Enricher {
   return createEnricher({
     redis,

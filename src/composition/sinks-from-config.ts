@@ -5,14 +5,14 @@ import {
   createWebhookSink,
   webhookOptionsFromConfig,
 } from '../../connectors/webhook/index.js';
-import type { AccessTokenSource } from '../auth/access-token-source.js';
+import type { TokenSources } from '../auth/token-sources.js';
 import type { Config } from '../config/load.js';
 import { IpenrichError } from '../errors.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
+import type { Destination } from '../pipeline/ports.js';
 import type { AlertJobData } from '../queue/job.js';
-import type { DeliveryTarget } from './fan-out.js';
-import type { Sink } from './port.js';
+import type { Sink } from '../sinks/port.js';
 
 /** Stands in for the webhook sink when an alert asks for a callback that cannot be signed. */
 const CALLBACKS_NOT_CONFIGURED: Sink = {
@@ -22,8 +22,8 @@ const CALLBACKS_NOT_CONFIGURED: Sink = {
 };
 
 export interface ConfiguredSinks {
-  /** Targets for one job: every configured sink, plus the alert's callback URL when it has one. */
-  targetsFor(job: AlertJobData): DeliveryTarget[];
+  /** Destinations of one job: every configured sink, plus the alert's callback URL when it has one. */
+  destinationsFor(job: AlertJobData): Destination[];
   readonly names: readonly string[];
   close(): Promise<void>;
 }
@@ -34,7 +34,9 @@ export interface ConfiguredSinks {
  * WEBHOOK_SECRET exists, even when `webhook` is not in SINKS. Sentinel authenticates with the
  * default tenant's Entra ID credential.
  */
-export function sinksFromConfig(config: Config, deps: { redis: Redis; keys: KeySpace; tokens: () => AccessTokenSource }): ConfiguredSinks {
+export function sinksFromConfig(config: Config, deps: { redis: Redis; keys: KeySpace; tokens: TokenSources }): ConfiguredSinks {
+  const defaultTenant = config.tenants[config.IPENRICH_DEFAULT_TENANT];
+  if (!defaultTenant) throw new IpenrichError('INTERNAL', 'loadConfig always defines the default tenant');
   const sinks = new Map<string, Sink>();
   const webhook = config.WEBHOOK_SECRET === undefined
     ? undefined
@@ -51,14 +53,14 @@ export function sinksFromConfig(config: Config, deps: { redis: Redis; keys: KeyS
         sinks.set(name, createSplunkSink(splunkOptionsFromConfig(config)));
         break;
       case 'sentinel':
-        sinks.set(name, createSentinelSink(sentinelOptionsFromConfig(config), { tokens: deps.tokens() }));
+        sinks.set(name, createSentinelSink(sentinelOptionsFromConfig(config), { tokens: deps.tokens.forTenant(defaultTenant) }));
         break;
     }
   }
   return {
     names: [...sinks.keys()],
-    targetsFor(job) {
-      const targets: DeliveryTarget[] = [...sinks].map(([name, sink]) => ({ name, sink }));
+    destinationsFor(job) {
+      const targets: Destination[] = [...sinks].map(([name, sink]) => ({ name, sink }));
       if (job.callbackUrl !== undefined) {
         targets.push({ name: 'callback', sink: webhook ?? CALLBACKS_NOT_CONFIGURED, callbackUrl: job.callbackUrl });
       }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeAlert } from '../../../src/extract/index.js';
-import { contentId, jobIdFor } from '../../../src/queue/job-id.js';
+import { contentId, jobIdFor } from '../../../src/pipeline/alert-identity.js';
 import { priorityFor } from '../../../src/queue/priority.js';
 
 describe('job identity', () => {

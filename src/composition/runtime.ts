@@ -1,10 +1,10 @@
-import { loadConfig, type Config } from './config/load.js';
-import { createLogger, type Logger } from './log.js';
-import { createAlertsQueue, type AlertsQueue } from './queue/alerts-queue.js';
-import { createRedis, type Redis } from './redis/connection.js';
-import { keySpace, type KeySpace } from './redis/keys.js';
-import { watchConnection } from './redis/connection-watch.js';
-import { IpenrichError } from './errors.js';
+import { loadConfig, type Config } from '../config/load.js';
+import { createLogger, type Logger } from '../log.js';
+import { createAlertsQueue, type AlertsQueue } from '../queue/alerts-queue.js';
+import { createRedis, type Redis } from '../redis/connection.js';
+import { keySpace, type KeySpace } from '../redis/keys.js';
+import { watchConnection } from '../redis/connection-watch.js';
+import { IpenrichError } from '../errors.js';
 
 /** What every Redis-backed command shares: configuration, logger, one connection, the queue. */
 export interface Runtime {

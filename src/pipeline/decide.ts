@@ -1,16 +1,9 @@
 import type { IpenrichError } from '../errors.js';
-import type { FailedDelivery } from '../sinks/fan-out.js';
+import type { JobOutcome } from '../queue/job-outcome.js';
+import type { SinkState } from './ports.js';
 
-/**
- * What happens to a job after a failure. The worker turns these into BullMQ outcomes:
- * retry → throw (BullMQ's exponential backoff with jitter, counts an attempt);
- * delay → moveToDelayed + DelayedError (frees the slot, counts no attempt);
- * fail → UnrecoverableError (straight to the dead-letter queue with the reason).
- */
-export type JobDecision =
-  | { readonly kind: 'retry'; readonly reason: string }
-  | { readonly kind: 'delay'; readonly until: number; readonly reason: string }
-  | { readonly kind: 'fail'; readonly reason: string };
+/** A decision about a job that did not finish: every outcome but `done`. */
+export type JobDecision = Exclude<JobOutcome<never>, { kind: 'done' }>;
 
 export interface SinkRetryPolicy {
   readonly baseMs: number;
@@ -20,13 +13,24 @@ export interface SinkRetryPolicy {
   readonly random?: () => number;
 }
 
-/** An error from extraction or enrichment. */
+/** One destination that did not accept the result on this attempt. */
+export interface FailedDelivery {
+  readonly name: string;
+  readonly error: IpenrichError;
+  readonly state: SinkState;
+}
+
+/** An error from extraction or enrichment: what the error registry says the job does with its code. */
 export function decideForError(error: IpenrichError, now: number): JobDecision {
   const reason = `${error.code}: ${error.message}`;
-  if (error.code === 'MDE_THROTTLED' || error.code === 'BUDGET_DEFERRED') {
-    return { kind: 'delay', until: now + Math.max(error.retryAfterMs ?? 1_000, 1), reason };
+  switch (error.onJob) {
+    case 'wait':
+      return { kind: 'delay', until: now + Math.max(error.retryAfterMs ?? 1_000, 1), reason };
+    case 'retry':
+      return { kind: 'retry', reason };
+    case 'fail':
+      return { kind: 'fail', reason };
   }
-  return error.retryable ? { kind: 'retry', reason } : { kind: 'fail', reason };
 }
 
 /** Exponential backoff with jitter (half fixed, half random), honouring the sink's Retry-After. */
@@ -37,7 +41,11 @@ export function sinkRetryDelay(failures: number, retryAfterMs: number | undefine
   return Math.max(Math.round(jittered), retryAfterMs ?? 0);
 }
 
-/** Failed deliveries of one job (the others succeeded and are remembered). Null when none failed. */
+/**
+ * Failed deliveries of one job (the others succeeded and are remembered). Null when none failed. A
+ * job that only waits for a down sink is served after every new alert (`lowPriority`): keeping its
+ * severity's priority would let a backlog of high-severity retries keep other alerts from any sink.
+ */
 export function decideForDeliveries(failed: readonly FailedDelivery[], now: number, policy: SinkRetryPolicy): JobDecision | null {
   if (failed.length === 0) return null;
   const reason = failed.map((f) => `${f.name}: ${f.error.code}: ${f.error.message}`).join('; ');
@@ -46,5 +54,5 @@ export function decideForDeliveries(failed: readonly FailedDelivery[], now: numb
   const expired = failed.filter((f) => f.state.firstFailureAt !== null && now - f.state.firstFailureAt >= policy.maxRetryMs);
   if (expired.length > 0) return { kind: 'fail', reason: `gave up after ${Math.round(policy.maxRetryMs / 1000)} s: ${reason}` };
   const delay = Math.max(...failed.map((f) => sinkRetryDelay(f.state.failures, f.error.retryAfterMs, policy)));
-  return { kind: 'delay', until: now + delay, reason };
+  return { kind: 'delay', until: now + delay, reason, lowPriority: true };
 }

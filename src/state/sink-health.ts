@@ -1,5 +1,6 @@
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
+import type { SinkHealthRecorder } from '../pipeline/ports.js';
 
 export interface SinkHealth {
   readonly lastSuccessAt: string | null;
@@ -14,7 +15,7 @@ export interface SinkHealth {
  * fact, updated atomically), so `status` can tell an operator that Splunk has been failing for ten
  * minutes without reading logs.
  */
-export class SinkHealthBoard {
+export class SinkHealthBoard implements SinkHealthRecorder {
   private readonly key: string;
 
   constructor(private readonly redis: Redis, keys: KeySpace) {

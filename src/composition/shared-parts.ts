@@ -1,0 +1,58 @@
+import { createTokenSources, type TokenSources } from '../auth/token-sources.js';
+import type { Config } from '../config/load.js';
+import type { EnrichMetrics, Enricher } from '../enrich/enricher.js';
+import type { IpStatsClient } from '../enrich/ip-stats.js';
+import { createHttpTransport, transportOptionsFromConfig, type HttpTransport } from '../http/transport.js';
+import type { Logger } from '../log.js';
+import type { Redis } from '../redis/connection.js';
+import { createDefenderClients, type DefenderClients } from './defender-clients.js';
+import { createEnricherFromConfig } from './enricher-from-config.js';
+
+/**
+ * The parts every command that enriches shares, built one way from configuration: one HTTP transport
+ * (proxy, CA, keep-alive), one token source per distinct Entra credential, a Defender client per
+ * tenant, and the enricher over the shared cache, coalescing and budget in Redis. The worker, `serve`,
+ * `lookup`, `demo` and the benchmarks all get them from here.
+ */
+export interface SharedParts {
+  readonly transport: HttpTransport;
+  readonly tokens: TokenSources;
+  readonly defender: DefenderClients;
+  readonly enricher: Enricher;
+  /** Closes the enricher, then the clients and the transport (not `redis`: its owner closes it). */
+  close(): Promise<void>;
+}
+
+export interface SharedPartsOptions {
+  readonly logger: Logger;
+  /** The enricher's command connection. */
+  readonly redis: Redis;
+  readonly metrics?: EnrichMetrics;
+  /** Replaces the Defender clients built from configuration (benchmarks use a counting client). */
+  readonly clientFor?: (tenant: string) => IpStatsClient;
+}
+
+/** Defender without the shared budget: `lookup` when no Redis runs. */
+export type DefenderParts = Omit<SharedParts, 'enricher'>;
+
+export function buildDefenderParts(config: Config, logger: Logger): DefenderParts {
+  const transport = createHttpTransport(transportOptionsFromConfig(config));
+  const tokens = createTokenSources({ transport, logger });
+  const defender = createDefenderClients(config, { tokens, transport });
+  return { transport, tokens, defender, close: () => transport.close() };
+}
+
+export function buildSharedParts(config: Config, options: SharedPartsOptions): SharedParts {
+  const { logger } = options;
+  const defenderParts = buildDefenderParts(config, logger);
+  const clientFor = options.clientFor ?? ((tenant: string) => defenderParts.defender.clientFor(tenant));
+  const enricher = createEnricherFromConfig(config, options.redis, clientFor, logger, options.metrics);
+  return {
+    ...defenderParts,
+    enricher,
+    async close() {
+      await enricher.close();
+      await defenderParts.close();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { extractIps } from '../extract/index.js';
+import type { IpStatsClient } from '../enrich/ip-stats.js';
+import { createSharedMetrics } from '../metrics/shared-metrics.js';
+import { processAlert, type JourneyDeps, type JourneyOptions } from '../pipeline/process-alert.js';
+import { createAlertWorker, type AlertWorker } from '../queue/alert-worker.js';
+import type { AlertResult } from '../result/schema.js';
+import { createRedisResultStore } from '../state/job-record.js';
+import { SinkHealthBoard } from '../state/sink-health.js';
+import type { Runtime } from './runtime.js';
+import { buildSharedParts, type SharedParts } from './shared-parts.js';
+import { sinksFromConfig } from './sinks-from-config.js';
+
+export interface StartedWorker {
+  readonly alertWorker: AlertWorker<AlertResult>;
+  readonly parts: SharedParts;
+  /**
+   * Graceful: stop taking jobs, finish active ones within `timeoutMs`, then close sinks and
+   * enricher. True when active jobs were handed back (see AlertWorker.close): then their calls are
+   * still in flight and connections are left open, for the caller to end the process.
+   */
+  close(timeoutMs: number): Promise<boolean>;
+}
+
+export interface WorkerOverrides {
+  /** Replaces the Defender clients built from configuration (benchmarks use a counting client). */
+  readonly clientFor?: (tenant: string) => IpStatsClient;
+  readonly now?: () => number;
+}
+
+/** Wires the journey to a BullMQ worker: shared parts, sinks, the job records in Redis, the metrics. */
+export async function startWorker(runtime: Runtime, overrides: WorkerOverrides = {}): Promise<StartedWorker> {
+  const { config, logger, redis, keys } = runtime;
+  const now = overrides.now ?? Date.now;
+  const metrics = createSharedMetrics({ redis, keys, flushMs: config.METRICS_FLUSH_MS, logger });
+  const parts = buildSharedParts(config, { logger, redis, metrics, ...(overrides.clientFor ? { clientFor: overrides.clientFor } : {}) });
+  const sinks = sinksFromConfig(config, { redis, keys, tokens: parts.tokens });
+  const extractOptions = {
+    maxDepth: config.EXTRACT_MAX_DEPTH,
+    maxIps: config.EXTRACT_MAX_IPS,
+    maxInputBytes: config.EXTRACT_MAX_INPUT_BYTES,
+    enrichRanges: [...config.EXTRACT_ENRICH_RANGES],
+  };
+  const journey: JourneyDeps = {
+    extract: (alert) => extractIps(alert, extractOptions),
+    enrich: (tenant, ips, options) => parts.enricher.enrich(tenant, ips, options),
+    lookBackHoursFor: (tenant) => config.tenants[tenant]?.MDE_LOOKBACK_HOURS ?? config.MDE_LOOKBACK_HOURS,
+    policy: { rareMaxPrevalence: config.VERDICT_RARE_MAX_PREVALENCE, newWithinHours: config.VERDICT_NEW_WITHIN_HOURS },
+    results: createRedisResultStore(redis, keys),
+    destinationsFor: (job) => sinks.destinationsFor(job),
+    health: new SinkHealthBoard(redis, keys),
+    metrics,
+    logger,
+    now,
+  };
+  const journeyOptions: JourneyOptions = {
+    budgetWaitMs: config.WORKER_BUDGET_WAIT_MS,
+    maxDeferMs: config.WORKER_MAX_DEFER_MS,
+    sinkRetry: { baseMs: config.SINK_RETRY_BASE_MS, maxDelayMs: config.SINK_RETRY_MAX_DELAY_MS, maxRetryMs: config.SINK_MAX_RETRY_MS },
+  };
+  // BullMQ's own connection (see openRuntime); the worker duplicates it once more for blocking reads.
+  const workerRedis = redis.duplicate();
+  workerRedis.on('error', () => undefined); // the runtime's connection reports Redis state changes
+  const alertWorker = createAlertWorker<AlertResult>({
+    connection: workerRedis,
+    keys,
+    handle: (job, attempt) => processAlert(job, attempt, journey, journeyOptions),
+    logger,
+    options: { concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
+  });
+  await alertWorker.worker.waitUntilReady();
+  return {
+    alertWorker,
+    parts,
+    async close(timeoutMs) {
+      const handedBack = await alertWorker.close(timeoutMs);
+      await metrics.close();
+      // Closing would wait for the abandoned calls, which could still complete jobs whose lock is gone.
+      if (handedBack) return true;
+      await sinks.close();
+      await parts.close();
+      await workerRedis.quit().catch(() => workerRedis.disconnect());
+      return false;
+    },
+  };
+}

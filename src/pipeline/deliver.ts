@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { toIpenrichError } from '../errors.js';
+import type { AlertResult } from '../result/schema.js';
+import type { FailedDelivery } from './decide.js';
+import type { DeliveryLedger, Destination, SinkHealthRecorder } from './ports.js';
+
+export interface DeliveryReport {
+  readonly delivered: string[];
+  readonly skipped: string[];
+  readonly failed: FailedDelivery[];
+}
+
+/**
+ * Stable per (job, destination): Standard Webhooks `webhook-id`, Sentinel comment id, Splunk event id.
+ * No '.' (Standard Webhooks signs `id.timestamp.body`).
+ */
+export function deliveryIdFor(jobId: string, destination: string): string {
+  return `msg_${createHash('sha256').update(`${jobId}\u0000${destination}`).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * ⑤ Delivers one result to every destination that has not accepted it yet, in parallel. A failure at
+ * one destination never re-sends to the others: each success is recorded as soon as it happens.
+ */
+export async function deliverToDestinations(
+  result: AlertResult,
+  destinations: readonly Destination[],
+  ledger: DeliveryLedger,
+  context: { jobId: string; now: () => number; health?: SinkHealthRecorder; signal?: AbortSignal },
+): Promise<DeliveryReport> {
+  const report: DeliveryReport = { delivered: [], skipped: [], failed: [] };
+  await Promise.all(
+    destinations.map(async (destination) => {
+      const before = await ledger.sink(destination.name);
+      if (before.delivered) {
+        report.skipped.push(destination.name);
+        return;
+      }
+      try {
+        await destination.sink.deliver(result, {
+          deliveryId: deliveryIdFor(context.jobId, destination.name),
+          progress: ledger.progress(destination.name),
+          ...(destination.callbackUrl === undefined ? {} : { callbackUrl: destination.callbackUrl }),
+          ...(context.signal === undefined ? {} : { signal: context.signal }),
+        });
+        // Independent writes: sent together, one round trip.
+        await Promise.all([ledger.markDelivered(destination.name, context.now()), context.health?.record(destination.name, { ok: true }, context.now())]);
+        report.delivered.push(destination.name);
+      } catch (thrown) {
+        const error = toIpenrichError(thrown);
+        const [after] = await Promise.all([
+          ledger.markFailed(destination.name, context.now()),
+          context.health?.record(destination.name, { ok: false, error: `${error.code}: ${error.message}` }, context.now()),
+        ]);
+        report.failed.push({ name: destination.name, error, state: after });
+      }
+    }),
+  );
+  return report;
+}

@@ -1,0 +1,58 @@
+import type { ErrorCode } from '../errors.js';
+import type { AlertResult } from '../result/schema.js';
+import type { DeliveryProgress, Sink } from '../sinks/port.js';
+
+/**
+ * What the journey needs from the world besides its steps, as interfaces: the adapters live in
+ * src/state (Redis) and are wired by src/composition, so the journey reads without ioredis or HTTP.
+ */
+
+/** One sink's delivery record for one job. */
+export interface SinkState {
+  readonly delivered: boolean;
+  /** Failed delivery attempts so far. */
+  readonly failures: number;
+  /** Epoch ms of the first failed attempt, to bound how long a down sink is retried. */
+  readonly firstFailureAt: number | null;
+}
+
+/** Per-sink delivery state of one job: what was delivered where, and how often a sink failed. */
+export interface DeliveryLedger {
+  sink(name: string): Promise<SinkState>;
+  markDelivered(name: string, at: number): Promise<void>;
+  markFailed(name: string, at: number): Promise<SinkState>;
+  /** The parts one sink already had accepted for this job (Sentinel rows, Splunk batches …). */
+  progress(name: string): DeliveryProgress;
+}
+
+/**
+ * Everything kept for one job between attempts: the result, stored once it is built so every retry
+ * re-sends the same result (same content, same ids), and its delivery ledger.
+ */
+export interface JobRecord extends DeliveryLedger {
+  loadResult(): Promise<AlertResult | null>;
+  saveResult(result: AlertResult): Promise<void>;
+}
+
+export interface ResultStore {
+  forJob(jobId: string): JobRecord;
+}
+
+/** The last outcome per sink across workers, for `status`. */
+export interface SinkHealthRecorder {
+  record(sink: string, outcome: { ok: true } | { ok: false; error: string }, at: number): Promise<void>;
+}
+
+/** One destination of one job: a configured sink, or the per-alert callback through the webhook sink. */
+export interface Destination {
+  /** Unique per job: `webhook`, `splunk`, `sentinel`, `callback`. */
+  readonly name: string;
+  readonly sink: Sink;
+  readonly callbackUrl?: string;
+}
+
+/** Counters the journey reports (src/metrics implements them, shared across processes). */
+export interface JourneyMetrics {
+  delivery(sink: string, outcome: 'delivered' | ErrorCode): void;
+  jobCompleted(latencyMs: number, kind: 'complete' | 'partial'): void;
+}

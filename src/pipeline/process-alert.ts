@@ -1,0 +1,134 @@
+import { toIpenrichError } from '../errors.js';
+import type { IpEnrichment } from '../enrich/enricher.js';
+import type { ExtractionResult } from '../extract/index.js';
+import { describeAlert } from '../extract/index.js';
+import type { Logger } from '../log.js';
+import type { JobAttempt, JobOutcome } from '../queue/job-outcome.js';
+import type { AlertDescription, AlertJobData } from '../queue/job.js';
+import { buildResult } from '../result/build.js';
+import type { AlertResult } from '../result/schema.js';
+import type { VerdictPolicy } from '../result/verdict.js';
+import { decideForDeliveries, decideForError, type JobDecision, type SinkRetryPolicy } from './decide.js';
+import { deliverToDestinations } from './deliver.js';
+import type { Destination, JourneyMetrics, JobRecord, ResultStore, SinkHealthRecorder } from './ports.js';
+
+/**
+ * The journey of one alert, top to bottom. Before it: ① the ingress or the CLI described the alert
+ * once and queued it (intake.ts); the queue hands the job here (src/queue is only transport).
+ *
+ *   ② extract the IPs → ③ enrich them (cache → coalesce → limiter → Defender) → ④ build the result
+ *   → keep it → ⑤ deliver it to every destination that has not accepted it yet → decide.
+ *
+ * A result is built once and kept (ResultStore), so every retry re-sends the same result, only to
+ * destinations that have not accepted it yet.
+ */
+export interface JourneyDeps {
+  readonly extract: (alert: unknown) => Pick<ExtractionResult, 'ips' | 'cidrs' | 'truncated'>;
+  readonly enrich: (
+    tenant: string,
+    ips: string[],
+    options: { lookBackHours: number; deadline: number; signal?: AbortSignal },
+  ) => Promise<readonly IpEnrichment[]>;
+  readonly lookBackHoursFor: (tenant: string) => number;
+  readonly policy: VerdictPolicy;
+  readonly results: ResultStore;
+  readonly destinationsFor: (job: AlertJobData) => readonly Destination[];
+  readonly health?: SinkHealthRecorder;
+  readonly metrics?: JourneyMetrics;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+export interface JourneyOptions {
+  /** Longest wait for budget inside a worker slot; beyond it the alert is deferred. */
+  readonly budgetWaitMs: number;
+  /** After this long since the alert was queued, deliver what is known (the rest marked deferred). */
+  readonly maxDeferMs: number;
+  readonly sinkRetry: SinkRetryPolicy;
+}
+
+export async function processAlert(job: AlertJobData, attempt: JobAttempt, deps: JourneyDeps, options: JourneyOptions): Promise<JobOutcome<AlertResult>> {
+  const record = deps.results.forJob(attempt.jobId);
+  let result = await record.loadResult();
+  if (!result) {
+    const built = await enrichAlert(job, attempt, deps, options);
+    if (built.kind !== 'done') return built;
+    result = built.result;
+    await record.saveResult(result);
+  }
+  return await deliver(result, job, attempt, record, deps, options);
+}
+
+/** ② → ③ → ④: the result, or why the job has to wait, retry or fail. */
+async function enrichAlert(job: AlertJobData, attempt: JobAttempt, deps: JourneyDeps, options: JourneyOptions): Promise<JobOutcome<AlertResult>> {
+  const started = deps.now();
+  try {
+    const extraction = deps.extract(job.alert);
+    const lookBackHours = deps.lookBackHoursFor(job.tenant);
+    const toEnrich = extraction.ips.filter((ip) => ip.enrich).map((ip) => ip.ip);
+    const outcomes = toEnrich.length === 0 ? [] : await deps.enrich(job.tenant, toEnrich, { lookBackHours, deadline: started + options.budgetWaitMs });
+
+    const deferred = outcomes.filter((outcome) => outcome.status === 'deferred');
+    const partialAllowed = started - attempt.queuedAt >= options.maxDeferMs;
+    if (deferred.length > 0 && !partialAllowed) {
+      const until = Math.min(...deferred.map((outcome) => outcome.retryAt ?? deps.now() + 1_000));
+      return { kind: 'delay', until, reason: `BUDGET_DEFERRED: ${deferred.length} IP(s) wait for API budget` };
+    }
+    for (const outcome of outcomes) {
+      // A configuration problem (auth, permission) fails the alert at once; a transient one is retried
+      // until the last attempt, which delivers what is known.
+      if (outcome.status === 'error' && outcome.error && (!outcome.error.retryable || !attempt.finalAttempt)) {
+        return decideForError(outcome.error, deps.now());
+      }
+    }
+    const meta: AlertDescription = job.meta ?? { ...describeAlert(job.alert), revision: null };
+    const result = buildResult({
+      facts: {
+        alertId: job.alertId,
+        tenant: job.tenant,
+        format: job.format,
+        title: meta.title,
+        severity: meta.severity,
+        incidentArmId: meta.incidentArmId,
+        alertTime: meta.time,
+        receivedAt: job.receivedAt,
+      },
+      found: extraction.ips,
+      cidrs: extraction.cidrs,
+      truncated: extraction.truncated,
+      outcomes: new Map(outcomes.map((outcome) => [outcome.ip, outcome])),
+      lookBackHours,
+      policy: deps.policy,
+      now: deps.now(),
+    });
+    return { kind: 'done', result };
+  } catch (thrown) {
+    return decideForError(toIpenrichError(thrown), deps.now());
+  }
+}
+
+/** ⑤ → decide: done once every destination has the result. */
+async function deliver(
+  result: AlertResult,
+  job: AlertJobData,
+  attempt: JobAttempt,
+  record: JobRecord,
+  deps: JourneyDeps,
+  options: JourneyOptions,
+): Promise<JobOutcome<AlertResult>> {
+  const report = await deliverToDestinations(result, deps.destinationsFor(job), record, {
+    jobId: attempt.jobId,
+    now: deps.now,
+    ...(deps.health === undefined ? {} : { health: deps.health }),
+  });
+  for (const name of report.delivered) deps.metrics?.delivery(name, 'delivered');
+  for (const failure of report.failed) deps.metrics?.delivery(failure.name, failure.error.code);
+  const decision: JobDecision | null = decideForDeliveries(report.failed, deps.now(), options.sinkRetry);
+  if (decision) {
+    deps.logger.warn({ jobId: attempt.jobId, delivered: report.delivered, failed: report.failed.map((f) => f.name) }, 'some deliveries failed');
+    return decision;
+  }
+  deps.logger.info({ jobId: attempt.jobId, alertId: job.alertId, tenant: job.tenant, summary: result.summary.text, delivered: report.delivered }, 'alert enriched');
+  deps.metrics?.jobCompleted(deps.now() - attempt.queuedAt, result.partial ? 'partial' : 'complete');
+  return { kind: 'done', result };
+}

@@ -1,0 +1,26 @@
+/**
+ * What became of one attempt at a job, in the queue's terms. The worker (alert-worker.ts) turns it
+ * into BullMQ's: done → completed with the result; retry → throw (BullMQ's exponential backoff with
+ * jitter, counts an attempt); delay → moveToDelayed + DelayedError (frees the slot, counts no
+ * attempt); fail → UnrecoverableError (straight to the dead-letter queue with the reason).
+ */
+export type JobOutcome<Result> =
+  | { readonly kind: 'done'; readonly result: Result }
+  | { readonly kind: 'retry'; readonly reason: string }
+  | {
+      readonly kind: 'delay';
+      readonly until: number;
+      readonly reason: string;
+      /** Served after every new job from now on (it only waits to catch up a down destination). */
+      readonly lowPriority?: boolean;
+    }
+  | { readonly kind: 'fail'; readonly reason: string };
+
+/** The job's place in its life, which the journey's decisions depend on. */
+export interface JobAttempt {
+  readonly jobId: string;
+  /** Epoch ms when the job was queued. */
+  readonly queuedAt: number;
+  /** True on the last attempt BullMQ will make. */
+  readonly finalAttempt: boolean;
+}

@@ -1,7 +1,7 @@
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
+import { redisScripts, type RedisScripts } from '../redis/scripts/redis-scripts.js';
 import { alertResultSchema, type AlertResult } from '../result/schema.js';
-import { deliveryScripts, type DeliveryScripts } from './delivery-scripts.js';
 import type { DeliveryProgress } from './port.js';
 
 /** How long delivery state outlives its job: longer than any retry schedule. */
@@ -22,13 +22,13 @@ export interface SinkState {
  */
 export class DeliveryState {
   private readonly key: string;
-  private readonly scripts: DeliveryScripts;
+  private readonly scripts: RedisScripts;
   /** The hash as `loadResult` read it: lets `sink` answer without another round trip. */
   private snapshot: Record<string, string> | undefined;
 
   constructor(private readonly redis: Redis, private readonly keys: KeySpace, private readonly jobId: string) {
     this.key = keys.deliveries(jobId);
-    this.scripts = deliveryScripts(redis);
+    this.scripts = redisScripts(redis);
   }
 
   /** The parts one sink already had accepted for this job (Sentinel rows, Splunk batches …). */

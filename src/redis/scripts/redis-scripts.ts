@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from '../connection.js';
+import { expandIncludes } from './lua-include.js';
 
 type Arg = string | number;
 
@@ -44,20 +45,23 @@ export interface ScriptDefinition {
   readonly file: string;
   /** Undefined for a `-n` script: the caller passes the key count. */
   readonly numberOfKeys: number | undefined;
-  /** The text Redis runs (and ioredis hashes for EVALSHA). */
+  /** The text Redis runs (and ioredis hashes for EVALSHA): the file with its includes in place, on the same lines. */
   readonly lua: string;
 }
 
 let definitions: readonly ScriptDefinition[] | undefined;
 
-/** Reads the scripts from beside this module (the build copies the .lua files next to the compiled one), once. */
+/**
+ * Reads the scripts from beside this module (the build copies the .lua files next to the compiled one),
+ * once, with their `-- @include` lines expanded (lua-include.ts).
+ */
 export function scriptDefinitions(): readonly ScriptDefinition[] {
   definitions ??= Object.entries(SCRIPT_FILES).map(([command, file]) => ({
     // Object.entries widens the keys to string; they are exactly SCRIPT_FILES's.
     command: command as keyof RedisScripts,
     file,
     numberOfKeys: keyCount(file),
-    lua: readFileSync(new URL(`./${file}`, import.meta.url), 'utf8'),
+    lua: expandIncludes(readFileSync(new URL(`./${file}`, import.meta.url), 'utf8')),
   }));
   return definitions;
 }

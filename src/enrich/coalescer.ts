@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
+import { redisScripts } from '../redis/scripts/redis-scripts.js';
 import { watchConnection } from '../redis/connection-watch.js';
-import { budgetScripts } from './budget-scripts.js';
 import { cacheEntrySchema, type EnrichmentCache } from './cache.js';
 
 /** How one fetch ended, as the fetcher tells the processes waiting for the same key. */
@@ -58,7 +58,7 @@ type Listener = (message: string) => void;
 export function createCoalescer(options: CoalescerOptions): Coalescer {
   const { redis, keys, cache, lockMs, logger } = options;
   const now = options.now ?? Date.now;
-  const scripts = budgetScripts(redis);
+  const scripts = redisScripts(redis);
   const listeners = new Map<string, Set<Listener>>();
   let subscriber: Redis | undefined;
 

@@ -1,7 +1,7 @@
 import type { RateWindow } from '../config/rate-limits.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
-import { budgetScripts } from './budget-scripts.js';
+import { redisScripts } from '../redis/scripts/redis-scripts.js';
 
 export interface RateLimiterOptions {
   readonly redis: Redis;
@@ -85,7 +85,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { keys, safetyMs, inflightMs = DEFAULT_INFLIGHT_MS, clock } = options;
   if (options.windows.length === 0) throw new Error('the rate limiter needs at least one window');
   const windows = [...options.windows].sort((a, b) => a.windowMs - b.windowMs);
-  const scripts = budgetScripts(options.redis);
+  const scripts = redisScripts(options.redis);
   const windowArgs = windows.flatMap((w) => [w.max, w.windowMs * 1000]);
   const nowArg = (): string => (clock ? String(Math.round(clock() * 1000)) : '');
   const windowKeys = (tenant: string): string[] => windows.map((w) => keys.limiterWindow(tenant, w.windowMs));

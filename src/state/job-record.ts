@@ -1,9 +1,9 @@
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
+import { redisScripts, type RedisScripts } from '../redis/scripts/redis-scripts.js';
 import { alertResultSchema, type AlertResult } from '../result/schema.js';
 import type { JobRecord, ResultStore, SinkState } from '../pipeline/ports.js';
 import type { DeliveryProgress } from '../sinks/port.js';
-import { deliveryScripts, type DeliveryScripts } from '../sinks/delivery-scripts.js';
 
 /** How long delivery state outlives its job: longer than any retry schedule. */
 const STATE_TTL_S = 8 * 86_400;
@@ -14,13 +14,13 @@ const STATE_TTL_S = 8 * 86_400;
  */
 export class RedisJobRecord implements JobRecord {
   private readonly key: string;
-  private readonly scripts: DeliveryScripts;
+  private readonly scripts: RedisScripts;
   /** The hash as `loadResult` read it: lets `sink` answer without another round trip. */
   private snapshot: Record<string, string> | undefined;
 
   constructor(private readonly redis: Redis, private readonly keys: KeySpace, private readonly jobId: string) {
     this.key = keys.deliveries(jobId);
-    this.scripts = deliveryScripts(redis);
+    this.scripts = redisScripts(redis);
   }
 
   /** The parts one sink already had accepted for this job (Sentinel rows, Splunk batches …). */

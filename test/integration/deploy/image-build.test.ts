@@ -148,7 +148,7 @@ describe('the image, built from the Dockerfile stages without Docker', () => {
 
   it('holds only the runtime files, and node_modules without dev dependencies', () => {
     expect(existsSync(join(image.dir, 'dist', 'src', 'bin.js'))).toBe(true);
-    expect(existsSync(join(image.dir, 'dist', 'src', 'enrich', 'lua', 'acquire-n.lua'))).toBe(true);
+    expect(existsSync(join(image.dir, 'dist', 'src', 'redis', 'scripts', 'acquire-n.lua'))).toBe(true);
     for (const absent of ['src', 'tsconfig.json', 'node_modules/vitest', 'node_modules/eslint', 'node_modules/dockerfile-ast']) {
       expect(existsSync(join(image.dir, absent)), absent).toBe(false);
     }

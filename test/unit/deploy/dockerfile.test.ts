@@ -213,7 +213,7 @@ describe('Dockerfile', () => {
     for (const path of ['.env', 'config/production.env', 'node_modules/zod/package.json', 'dist/src/bin.js', '.git/config', 'certs/client.pem', 'test/unit/config.test.ts', 'npm-debug.log']) {
       expect(dockerignore.ignores(path), path).toBe(true);
     }
-    for (const path of ['package.json', 'package-lock.json', 'src/bin.ts', 'src/enrich/lua/acquire-n.lua', 'config/ipenrich.example.env']) {
+    for (const path of ['package.json', 'package-lock.json', 'src/bin.ts', 'src/redis/scripts/acquire-n.lua', 'config/ipenrich.example.env']) {
       expect(dockerignore.ignores(path), path).toBe(false);
     }
   });

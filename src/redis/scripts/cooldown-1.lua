@@ -10,13 +10,8 @@
   Returns the cooldown's end in epoch ms (the later of the existing and the new one).
 ]]
 
-local now
-if ARGV[2] ~= '' then
-  now = tonumber(ARGV[2])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
+-- @include time
+local now = nowUs(ARGV[2])
 
 local untilMs = math.ceil(now / 1000) + tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')

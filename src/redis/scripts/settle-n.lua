@@ -14,13 +14,8 @@
   Returns the number of windows whose entry was lowered.
 ]]
 
-local now
-if ARGV[2] ~= '' then
-  now = tonumber(ARGV[2])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
+-- @include time
+local now = nowUs(ARGV[2])
 
 local settled = 0
 for i = 1, #KEYS do

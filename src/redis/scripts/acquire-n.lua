@@ -32,13 +32,8 @@
   earliest possible time (as if the answer came now), so no call is admitted earlier.
 ]]
 
-local now
-if ARGV[2] ~= '' then
-  now = tonumber(ARGV[2])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
+-- @include time
+local now = nowUs(ARGV[2])
 local safety = tonumber(ARGV[1])
 local inflight = tonumber(ARGV[3])
 

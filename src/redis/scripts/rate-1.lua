@@ -14,8 +14,8 @@
   Time comes from Redis, so every ingress replica shares one clock.
 ]]
 
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+-- @include time
+local now = redisTimeUs()
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
 

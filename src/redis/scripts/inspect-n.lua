@@ -18,13 +18,8 @@
             then per window: used, microseconds until it has room again (0 when it has room) }
 ]]
 
-local now
-if ARGV[2] ~= '' then
-  now = tonumber(ARGV[2])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
+-- @include time
+local now = nowUs(ARGV[2])
 local safety = tonumber(ARGV[1])
 
 local function int(x)

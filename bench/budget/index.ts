@@ -9,7 +9,7 @@
  * and cached lookups fast while the budget is exhausted.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { formatRateLimits } from '../../src/config/rate-limits.js';
+import { formatRateLimits } from '../../src/enrich/rate-windows.js';
 import { startLocalRedis } from '../../src/redis/local-server.js';
 import type { BenchOptions, Benchmark } from '../run.js';
 import { runBudgetScenario, type BudgetReport, type BudgetScenario } from './scenario.js';

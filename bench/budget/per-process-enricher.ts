@@ -1,4 +1,4 @@
-import type { RateWindow } from '../../src/config/rate-limits.js';
+import type { RateWindow } from '../../src/enrich/rate-windows.js';
 import type { IpEnrichment } from '../../src/enrich/enricher.js';
 import type { IpStatsClient, IpStatsRecord } from '../../src/enrich/ip-stats.js';
 import { hasCode, toIpenrichError } from '../../src/errors.js';

@@ -1,6 +1,6 @@
 import { maxAdmissions, withMargin } from './sliding-windows.js';
 import type { WorkerPlan, WorkerReport } from './worker.js';
-import { parseRateLimits, type RateWindow } from '../../src/config/rate-limits.js';
+import { parseRateLimits, type RateWindow } from '../../src/enrich/rate-windows.js';
 import { startEmulators } from '../../src/emulators/emulators.js';
 import { spawnChild } from '../../test/integration/budget/support/child-process.js';
 

@@ -1,4 +1,4 @@
-import type { RateWindow } from '../../src/config/rate-limits.js';
+import type { RateWindow } from '../../src/enrich/rate-windows.js';
 
 /**
  * Reference arithmetic of sliding windows, written independently of the Lua script so tests and the

@@ -1,4 +1,4 @@
-import type { Cloud } from '../config/schema.js';
+import type { Cloud } from './cloud.js';
 import { IpenrichError } from '../errors.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { TenantConfig } from '../config/load.js';
+import type { Cloud } from './cloud.js';
 import { IpenrichError } from '../errors.js';
 import { loadClientCertificate, type ClientCertificate } from './certificate.js';
 
@@ -15,10 +15,25 @@ export type EntraCredential =
   /** `clientId` absent: the system-assigned identity. */
   | { readonly kind: 'managed-identity'; readonly clientId: string | undefined };
 
-type CredentialSettings = Pick<
-  TenantConfig,
-  'name' | 'MDE_TENANT_ID' | 'MDE_CLIENT_ID' | 'MDE_CLIENT_SECRET' | 'MDE_CERTIFICATE_PATH' | 'MDE_CERTIFICATE_SEND_X5C' | 'MDE_MANAGED_IDENTITY'
->;
+/**
+ * The settings that say how a tenant signs in to Entra ID, by their configuration names (a tenant's
+ * configuration is one; src/auth does not depend on the configuration module).
+ */
+export interface EntraSettings {
+  /** The tenant's name inside ipenrich, for messages. */
+  readonly name: string;
+  readonly MDE_TENANT_ID?: string | undefined;
+  readonly MDE_CLIENT_ID?: string | undefined;
+  readonly MDE_CLIENT_SECRET?: string | undefined;
+  readonly MDE_CERTIFICATE_PATH?: string | undefined;
+  readonly MDE_CERTIFICATE_SEND_X5C: boolean;
+  readonly MDE_MANAGED_IDENTITY?: string | undefined;
+  readonly MDE_CLOUD: Cloud;
+  readonly MDE_AUTHORITY_HOST?: string | undefined;
+  readonly MDE_TIMEOUT_MS: number;
+}
+
+type CredentialSettings = Pick<EntraSettings, 'name' | 'MDE_TENANT_ID' | 'MDE_CLIENT_ID' | 'MDE_CLIENT_SECRET' | 'MDE_CERTIFICATE_PATH' | 'MDE_CERTIFICATE_SEND_X5C' | 'MDE_MANAGED_IDENTITY'>;
 
 /**
  * Picks the credential from the tenant's settings. Ambiguity is an error rather than a silent

@@ -6,7 +6,7 @@ import {
   type Configuration,
   type NodeSystemOptions,
 } from '@azure/msal-node';
-import type { Cloud } from '../config/schema.js';
+import type { Cloud } from './cloud.js';
 import { IpenrichError } from '../errors.js';
 import type { HttpTransport } from '../http/transport.js';
 import type { Logger } from '../log.js';

@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { TenantConfig } from '../config/load.js';
 import type { HttpTransport } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import type { AccessTokenSource } from './access-token-source.js';
-import { credentialFor, type EntraCredential } from './credential.js';
+import { credentialFor, type EntraCredential, type EntraSettings } from './credential.js';
 import { normalizeAuthorityHost } from './authority.js';
 import { MsalTokenSource } from './msal-token-source.js';
 
 export interface TokenSources {
   /** The token source of a tenant; the same instance (and msal token cache) for the same credential. */
-  forTenant(tenant: TenantConfig): AccessTokenSource;
+  forTenant(tenant: EntraSettings): AccessTokenSource;
 }
 
 /** Identity of a credential, so tenants that share one also share its msal client and cache. */
-function credentialKey(credential: EntraCredential, tenant: TenantConfig): string {
+function credentialKey(credential: EntraCredential, tenant: EntraSettings): string {
   const host = tenant.MDE_AUTHORITY_HOST === undefined ? tenant.MDE_CLOUD : normalizeAuthorityHost(tenant.MDE_AUTHORITY_HOST);
   const material =
     credential.kind === 'secret'
@@ -28,7 +27,7 @@ function credentialKey(credential: EntraCredential, tenant: TenantConfig): strin
 export function createTokenSources(deps: { transport: HttpTransport; logger?: Logger }): TokenSources {
   const sources = new Map<string, AccessTokenSource>();
   // Tenant configs are frozen: remember the answer so a certificate file is read once, not per call.
-  const byTenant = new WeakMap<TenantConfig, AccessTokenSource>();
+  const byTenant = new WeakMap<EntraSettings, AccessTokenSource>();
   return {
     forTenant(tenant) {
       const known = byTenant.get(tenant);

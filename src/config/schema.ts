@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { IP_RANGES } from '../extract/ip-ranges.js';
 import { DEFAULT_EXTRACT_OPTIONS } from '../extract/options.js';
-import { parseRateLimits } from './rate-limits.js';
+import { CLOUDS } from '../auth/cloud.js';
+import { parseRateLimits } from '../enrich/rate-windows.js';
 
 /**
  * The configuration schema. Keys are the environment variable names (DESIGN.md), so the same
@@ -22,8 +23,6 @@ const list = z
   .string()
   .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
 
-export const CLOUDS = ['commercial', 'gcc', 'gcc-high', 'dod'] as const;
-export type Cloud = (typeof CLOUDS)[number];
 
 export const SINK_NAMES = ['webhook', 'splunk', 'sentinel'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];

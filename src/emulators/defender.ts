@@ -24,7 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseRateLimits, type RateWindow } from '../config/rate-limits.js';
+import { parseRateLimits, type RateWindow } from '../enrich/rate-windows.js';
 import { DEFENDER_RESOURCES, IP_READ_ALL } from './defender-resources.js';
 import { verifyEmulatorToken } from './emulator-token.js';
 import { sendJson, sleep, startHttpsServer, type RunningHttpsServer } from './https-server.js';

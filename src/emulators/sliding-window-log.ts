@@ -1,4 +1,4 @@
-import type { RateWindow } from '../config/rate-limits.js';
+import type { RateWindow } from '../enrich/rate-windows.js';
 
 /**
  * The Defender emulator's rate limit: for each key (tenant + application), a log of admitted call

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RateWindow } from '../config/rate-limits.js';
+import type { RateWindow } from './rate-windows.js';
 import { IpenrichError, isErrorCode, toIpenrichError, type ErrorCode } from '../errors.js';
 import { canonicalIp } from '../extract/index.js';
 import type { Logger } from '../log.js';

@@ -1,4 +1,4 @@
-import type { RateWindow } from '../config/rate-limits.js';
+import type { RateWindow } from './rate-windows.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { redisScripts } from '../redis/scripts/redis-scripts.js';

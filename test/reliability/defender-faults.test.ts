@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRateLimits } from '../../src/config/rate-limits.js';
+import { parseRateLimits } from '../../src/enrich/rate-windows.js';
 import { createRateLimiter } from '../../src/enrich/limiter.js';
 import { alertResultSchema } from '../../src/result/schema.js';
 import { recordAdmissions, windowUse } from './support/admitted-calls.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { parseRateLimits } from '../../src/config/rate-limits.js';
+import { parseRateLimits } from '../../src/enrich/rate-windows.js';
 import { CONFIG_NAMES } from '../../src/config/schema.js';
 import { hasCode } from '../../src/errors.js';
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RateWindow } from '../../../src/config/rate-limits.js';
+import type { RateWindow } from '../../../src/enrich/rate-windows.js';
 import { createEnricher, type Enricher, type EnricherDeps } from '../../../src/enrich/enricher.js';
 import { IpenrichError, type ErrorCode } from '../../../src/errors.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';

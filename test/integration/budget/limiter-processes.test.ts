@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxAdmissions, maxInAnyInterval, withMargin } from '../../../bench/budget/sliding-windows.js';
-import { formatRateLimits, type RateWindow } from '../../../src/config/rate-limits.js';
+import { formatRateLimits, type RateWindow } from '../../../src/enrich/rate-windows.js';
 import { createRateLimiter } from '../../../src/enrich/limiter.js';
 import type { Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { earliestFit, withMargin } from '../../../bench/budget/sliding-windows.js';
-import type { RateWindow } from '../../../src/config/rate-limits.js';
+import type { RateWindow } from '../../../src/enrich/rate-windows.js';
 import { createRateLimiter, type Admission, type RateLimiter } from '../../../src/enrich/limiter.js';
 import type { Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';

@@ -1,4 +1,4 @@
-import type { RateWindow } from '../../../src/config/rate-limits.js';
+import type { RateWindow } from '../../../src/enrich/rate-windows.js';
 import type { DefenderCounters } from '../../../src/emulators/defender.js';
 
 /** Counters the Defender emulator bumps, in the same tick, for a call its rate limit let through. */

@@ -5,7 +5,7 @@
  * argv: redisUrl prefix tenant rateLimits safetyMs concurrency
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseRateLimits } from '../../../../src/config/rate-limits.js';
+import { parseRateLimits } from '../../../../src/enrich/rate-windows.js';
 import { createRateLimiter } from '../../../../src/enrich/limiter.js';
 import { createRedis } from '../../../../src/redis/connection.js';
 import { keySpace } from '../../../../src/redis/keys.js';

@@ -1,0 +1,6 @@
+/**
+ * The Microsoft clouds a tenant can live in (MDE_CLOUD): each has its own sign-in host and API hosts
+ * (contracts.md §1.5: GCC signs in at login.microsoftonline.com, GCC High and DoD at .us).
+ */
+export const CLOUDS = ['commercial', 'gcc', 'gcc-high', 'dod'] as const;
+export type Cloud = (typeof CLOUDS)[number];

@@ -14,7 +14,7 @@ import { commentIdFor, putIncidentComment } from './put-incident-comment.js';
 import { buildRows, rowPart } from './rows.js';
 import { tokenCredentialFrom } from './token-credential.js';
 
-export { sentinelOptionsFromConfig, type SentinelOptionsInput } from './options.js';
+export type { SentinelOptionsInput } from './options.js';
 
 export interface SentinelSinkDependencies {
   /** Bearer tokens for Logs Ingestion (`<audience>/.default`) and ARM (`<ARM endpoint>/.default`). */

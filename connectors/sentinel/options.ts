@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Config } from '../../src/config/load.js';
 import { IpenrichError } from '../../src/errors.js';
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
@@ -40,35 +39,4 @@ export function parseSentinelOptions(input: SentinelOptionsInput): SentinelOptio
     throw new IpenrichError('CONFIG_INVALID', `Invalid Sentinel sink options: ${problems.join('; ')}`, { details: { problems } });
   }
   return Object.freeze(parsed.data);
-}
-
-/**
- * Audiences per cloud (contracts.md §3.1, §3.3). GCC tenants usually run Sentinel in Azure
- * commercial; GCC High and DoD in Azure Government. SENTINEL_AUDIENCE / SENTINEL_ARM_ENDPOINT
- * override (e.g. https://monitor.azure.cn and https://management.chinacloudapi.cn for 21Vianet).
- */
-const CLOUD_ENDPOINTS = {
-  commercial: { audience: 'https://monitor.azure.com', arm: 'https://management.azure.com' },
-  gcc: { audience: 'https://monitor.azure.com', arm: 'https://management.azure.com' },
-  'gcc-high': { audience: 'https://monitor.azure.us', arm: 'https://management.usgovcloudapi.net' },
-  dod: { audience: 'https://monitor.azure.us', arm: 'https://management.usgovcloudapi.net' },
-} as const;
-
-export function sentinelOptionsFromConfig(config: Config): SentinelOptionsInput {
-  if (config.SENTINEL_INGESTION_ENDPOINT === undefined || config.SENTINEL_DCR_ID === undefined) {
-    const missing = ['SENTINEL_INGESTION_ENDPOINT', 'SENTINEL_DCR_ID'].filter((name) => config[name as keyof Config] === undefined);
-    throw new IpenrichError('CONFIG_INVALID', `Invalid configuration: ${missing.join(' and ')} required when SINKS includes sentinel`);
-  }
-  const cloud = CLOUD_ENDPOINTS[config.MDE_CLOUD];
-  return {
-    ingestionEndpoint: config.SENTINEL_INGESTION_ENDPOINT,
-    dcrImmutableId: config.SENTINEL_DCR_ID,
-    stream: config.SENTINEL_STREAM,
-    audience: config.SENTINEL_AUDIENCE ?? cloud.audience,
-    armEndpoint: config.SENTINEL_ARM_ENDPOINT ?? cloud.arm,
-    incidentComments: config.SENTINEL_INCIDENT_COMMENTS,
-    rareLabel: config.SENTINEL_RARE_LABEL,
-    httpsProxy: config.HTTPS_PROXY,
-    noProxy: config.NO_PROXY,
-  };
 }

@@ -8,7 +8,7 @@ import { parseSplunkOptions, type SplunkOptionsInput } from './options.js';
 import { pollAcks } from './poll-acks.js';
 import { sendEvents } from './send-events.js';
 
-export { splunkOptionsFromConfig, type SplunkOptionsInput } from './options.js';
+export type { SplunkOptionsInput } from './options.js';
 
 export interface SplunkSinkDependencies {
   readonly now?: () => number;

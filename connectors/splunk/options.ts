@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Config } from '../../src/config/load.js';
 import { IpenrichError } from '../../src/errors.js';
 
 export const splunkOptionsSchema = z.object({
@@ -40,34 +38,4 @@ export function parseSplunkOptions(input: SplunkOptionsInput): SplunkOptions {
     throw new IpenrichError('CONFIG_INVALID', `Invalid Splunk sink options: ${problems.join('; ')}`, { details: { problems } });
   }
   return Object.freeze(parsed.data);
-}
-
-/** Maps SPLUNK_* settings; reads SPLUNK_CA_FILE here so the connector itself touches no files. */
-export function splunkOptionsFromConfig(config: Config): SplunkOptionsInput {
-  if (config.SPLUNK_HEC_URL === undefined || config.SPLUNK_HEC_TOKEN === undefined) {
-    const missing = (['SPLUNK_HEC_URL', 'SPLUNK_HEC_TOKEN'] as const).filter((name) => config[name] === undefined);
-    throw new IpenrichError('CONFIG_INVALID', `Invalid configuration: ${missing.join(' and ')} required when SINKS includes splunk`);
-  }
-  let ca: string | undefined;
-  if (config.SPLUNK_CA_FILE !== undefined) {
-    try {
-      ca = readFileSync(config.SPLUNK_CA_FILE, 'utf8');
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new IpenrichError('CONFIG_INVALID', `Invalid configuration: SPLUNK_CA_FILE: cannot read ${config.SPLUNK_CA_FILE} (${reason})`);
-    }
-  }
-  return {
-    url: config.SPLUNK_HEC_URL,
-    token: config.SPLUNK_HEC_TOKEN,
-    index: config.SPLUNK_INDEX,
-    source: config.SPLUNK_SOURCE,
-    sourcetype: config.SPLUNK_SOURCETYPE,
-    host: config.SPLUNK_HOST,
-    eventPerIp: config.SPLUNK_EVENT_PER_IP,
-    ack: config.SPLUNK_ACK,
-    ca,
-    httpsProxy: config.HTTPS_PROXY,
-    noProxy: config.NO_PROXY,
-  };
 }

@@ -11,7 +11,7 @@ import { withRetries } from './retry-schedule.js';
 import { describeUrl } from './safe-url.js';
 import { createDispatcher } from './transport.js';
 
-export { webhookOptionsFromConfig, type WebhookOptionsInput } from './options.js';
+export type { WebhookOptionsInput } from './options.js';
 export { createRedisDisabledEndpoints, createMemoryDisabledEndpoints, type DisabledEndpoints } from './disabled-endpoints.js';
 export type { ResolveHost, ResolvedAddress } from './callback-target.js';
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Config } from '../../src/config/load.js';
 import { IpenrichError } from '../../src/errors.js';
 
 /** Standard Webhooks: the key is 24–64 random bytes, written `whsec_<base64>`. */
@@ -45,19 +44,4 @@ export function parseWebhookOptions(input: WebhookOptionsInput): WebhookOptions 
     throw new IpenrichError('CONFIG_INVALID', `Invalid webhook sink options: ${problems.join('; ')}`, { details: { problems } });
   }
   return Object.freeze(parsed.data);
-}
-
-export function webhookOptionsFromConfig(config: Config): WebhookOptionsInput {
-  if (config.WEBHOOK_SECRET === undefined) {
-    throw new IpenrichError('CONFIG_INVALID', 'Invalid configuration: WEBHOOK_SECRET is required when SINKS includes webhook');
-  }
-  return {
-    url: config.WEBHOOK_URL,
-    secret: config.WEBHOOK_SECRET,
-    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-    callbackAllowlist: [...config.WEBHOOK_CALLBACK_ALLOWLIST],
-    allowPrivateCallbacks: config.WEBHOOK_ALLOW_PRIVATE_CALLBACKS,
-    httpsProxy: config.HTTPS_PROXY,
-    noProxy: config.NO_PROXY,
-  };
 }

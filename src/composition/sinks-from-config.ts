@@ -1,17 +1,12 @@
-import { createSentinelSink, sentinelOptionsFromConfig } from '../../connectors/sentinel/index.js';
-import { createSplunkSink, splunkOptionsFromConfig } from '../../connectors/splunk/index.js';
-import {
-  createRedisDisabledEndpoints,
-  createWebhookSink,
-  webhookOptionsFromConfig,
-} from '../../connectors/webhook/index.js';
+import { CONNECTORS } from '../../connectors/registry.js';
 import type { TokenSources } from '../auth/token-sources.js';
 import type { Config } from '../config/load.js';
 import { IpenrichError } from '../errors.js';
-import type { Redis } from '../redis/connection.js';
-import type { KeySpace } from '../redis/keys.js';
 import type { Destination } from '../pipeline/ports.js';
 import type { AlertJobData } from '../queue/job.js';
+import type { Redis } from '../redis/connection.js';
+import type { KeySpace } from '../redis/keys.js';
+import type { ConnectorDeps } from '../sinks/connector.js';
 import type { Sink } from '../sinks/port.js';
 
 /** Stands in for the webhook sink when an alert asks for a callback that cannot be signed. */
@@ -29,46 +24,41 @@ export interface ConfiguredSinks {
 }
 
 /**
- * Builds the sinks named in SINKS (each connector validates its own settings and says what is
- * missing). The webhook sink also serves per-alert callback URLs, so it is created whenever a
- * WEBHOOK_SECRET exists, even when `webhook` is not in SINKS. Sentinel authenticates with the
- * default tenant's Entra ID credential.
+ * Builds the sinks named in SINKS through their descriptors (connectors/registry.ts). The webhook
+ * sink also serves per-alert callback URLs, so it is created whenever a WEBHOOK_SECRET exists, even
+ * when `webhook` is not in SINKS. Sentinel authenticates with the default tenant's Entra credential.
  */
 export function sinksFromConfig(config: Config, deps: { redis: Redis; keys: KeySpace; tokens: TokenSources }): ConfiguredSinks {
   const defaultTenant = config.tenants[config.IPENRICH_DEFAULT_TENANT];
   if (!defaultTenant) throw new IpenrichError('INTERNAL', 'loadConfig always defines the default tenant');
+  const connectorDeps = (name: string): ConnectorDeps => ({
+    tokens: () => deps.tokens.forTenant(defaultTenant),
+    sharedHash: { redis: deps.redis, key: (hash) => deps.keys.connectorHash(name, hash) },
+  });
+  const enabled = new Set<string>(config.SINKS);
   const sinks = new Map<string, Sink>();
-  const webhook = config.WEBHOOK_SECRET === undefined
-    ? undefined
-    : createWebhookSink(webhookOptionsFromConfig(config), {
-        disabledEndpoints: createRedisDisabledEndpoints(deps.redis, deps.keys.disabledEndpoints()),
-      });
-  for (const name of config.SINKS) {
-    switch (name) {
-      case 'webhook':
-        // webhookOptionsFromConfig refused a missing secret above only when the sink exists.
-        sinks.set(name, webhook ?? createWebhookSink(webhookOptionsFromConfig(config)));
-        break;
-      case 'splunk':
-        sinks.set(name, createSplunkSink(splunkOptionsFromConfig(config)));
-        break;
-      case 'sentinel':
-        sinks.set(name, createSentinelSink(sentinelOptionsFromConfig(config), { tokens: deps.tokens.forTenant(defaultTenant) }));
-        break;
-    }
+  let callbacks: Sink | undefined;
+  for (const connector of CONNECTORS) {
+    const wanted = enabled.has(connector.name);
+    const signsCallbacks = connector.name === 'webhook' && config.WEBHOOK_SECRET !== undefined;
+    if (!wanted && !signsCallbacks) continue;
+    // The settings were checked when the configuration loaded (src/config/load.ts).
+    const sink = connector.sink(config, connectorDeps(connector.name));
+    if (wanted) sinks.set(connector.name, sink);
+    if (signsCallbacks) callbacks = sink;
   }
   return {
     names: [...sinks.keys()],
     destinationsFor(job) {
-      const targets: Destination[] = [...sinks].map(([name, sink]) => ({ name, sink }));
+      const destinations: Destination[] = [...sinks].map(([name, sink]) => ({ name, sink }));
       if (job.callbackUrl !== undefined) {
-        targets.push({ name: 'callback', sink: webhook ?? CALLBACKS_NOT_CONFIGURED, callbackUrl: job.callbackUrl });
+        destinations.push({ name: 'callback', sink: callbacks ?? CALLBACKS_NOT_CONFIGURED, callbackUrl: job.callbackUrl });
       }
-      return targets;
+      return destinations;
     },
     async close() {
       const all = new Set<Sink>(sinks.values());
-      if (webhook) all.add(webhook);
+      if (callbacks) all.add(callbacks);
       await Promise.all([...all].map((sink) => sink.close()));
     },
   };

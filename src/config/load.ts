@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { IpenrichError } from '../errors.js';
+import { CONNECTORS } from '../../connectors/registry.js';
+import { IpenrichError, isIpenrichError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
 import { CONFIG_NAMES, configSchema, SECRET_NAMES, tenantFields, type ParsedConfig, type TenantFields } from './schema.js';
 
@@ -157,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  if (result.success) problems.push(...connectorProblems(result.data));
+
   for (const name of SECRET_NAME_SET) {
     const value = merged[name];
     if (typeof value === 'string') for (const part of value.split(',')) registerSecret(part.trim());
@@ -175,6 +178,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   for (const tenant of Object.values(tenants)) Object.freeze(tenant);
   return deepFreeze({ ...parsed, tenants: Object.freeze(tenants) });
+}
+
+/**
+ * Each enabled connector's settings, checked as the connector will use them: what it requires, and
+ * what its options say (files it reads, values that must fit together). A connector's problem names
+ * the setting, never its value.
+ */
+function connectorProblems(parsed: ParsedConfig): string[] {
+  const problems: string[] = [];
+  const enabled = new Set<string>(parsed.SINKS);
+  // The webhook connector also signs per-alert callbacks whenever a secret is set.
+  if (parsed.WEBHOOK_SECRET !== undefined) enabled.add('webhook');
+  for (const connector of CONNECTORS) {
+    if (!enabled.has(connector.name)) continue;
+    const missing = connector.required.filter((name) => parsed[name] === undefined);
+    if (missing.length > 0) {
+      problems.push(`${missing.join(' and ')}: required when SINKS includes ${connector.name}`);
+      continue;
+    }
+    try {
+      connector.options(parsed);
+    } catch (error) {
+      if (!isIpenrichError(error)) throw error;
+      const listed = error.details?.problems;
+      problems.push(...(Array.isArray(listed) ? listed.map(String) : [error.message]));
+    }
+  }
+  return problems;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CONNECTORS, type ConnectorName } from '../../connectors/registry.js';
+import { bool, httpsUrl, httpUrl, int, list } from '../sinks/setting-fields.js';
 import { IP_RANGES } from '../extract/ip-ranges.js';
 import { DEFAULT_EXTRACT_OPTIONS } from '../extract/options.js';
 import { CLOUDS } from '../auth/cloud.js';
@@ -10,22 +12,22 @@ import { parseRateLimits } from '../enrich/rate-windows.js';
  * `config/ipenrich.example.env` documents each one; test/unit/config.test.ts keeps them in step.
  */
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-
-const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
-
-const list = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
 
 
-export const SINK_NAMES = ['webhook', 'splunk', 'sentinel'] as const;
-export type SinkName = (typeof SINK_NAMES)[number];
+
+
+
+export const SINK_NAMES = CONNECTORS.map((connector) => connector.name) as [ConnectorName, ...ConnectorName[]];
+export type SinkName = ConnectorName;
+
+type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : never) extends (arg: infer I) => void ? I : never;
+type ConnectorSettingsShape = UnionToIntersection<(typeof CONNECTORS)[number]['settings']['shape']>;
+
+/** Every connector's settings, by their environment names, merged into the one schema. */
+function connectorSettingsShape(): ConnectorSettingsShape {
+  // Object.assign cannot say that the result is the intersection of the shapes; the type above does.
+  return Object.assign({}, ...CONNECTORS.map((connector) => connector.settings.shape)) as ConnectorSettingsShape;
+}
 
 /** Fields that may differ per tenant (MSSP): one Defender credential and API location each. */
 export const tenantFields = z.object({
@@ -116,31 +118,8 @@ export const configSchema = z.object({
 
   // sinks
   SINKS: list.pipe(z.array(z.enum(SINK_NAMES))).default([]),
-  WEBHOOK_URL: httpUrl.optional(),
-  WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=]{32,}$/, 'must be whsec_ followed by base64 (24-64 random bytes)').optional(),
-  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(15_000),
-  /** Hosts (exact, or `*.example.com`) that per-alert callback URLs may target. */
-  WEBHOOK_CALLBACK_ALLOWLIST: list.default([]),
-  /** Allow callbacks to loopback/private/link-local addresses (local development only). */
-  WEBHOOK_ALLOW_PRIVATE_CALLBACKS: bool.default(false),
-
-  SPLUNK_HEC_URL: httpUrl.optional(),
-  SPLUNK_HEC_TOKEN: z.string().min(1).optional(),
-  SPLUNK_INDEX: z.string().min(1).optional(),
-  SPLUNK_SOURCE: z.string().min(1).default('ipenrich'),
-  SPLUNK_SOURCETYPE: z.string().min(1).default('ipenrich:ip:stats'),
-  SPLUNK_HOST: z.string().min(1).optional(),
-  SPLUNK_CA_FILE: z.string().min(1).optional(),
-  SPLUNK_ACK: bool.default(false),
-  SPLUNK_EVENT_PER_IP: bool.default(false),
-
-  SENTINEL_INGESTION_ENDPOINT: httpsUrl.optional(),
-  SENTINEL_DCR_ID: z.string().min(1).optional(),
-  SENTINEL_STREAM: z.string().regex(/^(Custom|Microsoft)-[A-Za-z0-9_]+$/).default('Custom-IpEnrichment_CL'),
-  SENTINEL_AUDIENCE: httpsUrl.optional(),
-  SENTINEL_INCIDENT_COMMENTS: bool.default(true),
-  SENTINEL_ARM_ENDPOINT: httpsUrl.optional(),
-  SENTINEL_RARE_LABEL: z.string().min(1).optional(),
+  // each connector's own settings (WEBHOOK_*, SPLUNK_*, SENTINEL_*): see connectors/<name>/descriptor.ts
+  ...connectorSettingsShape(),
 
   // ingress
   INGRESS_HOST: z.string().min(1).default('0.0.0.0'),
@@ -176,7 +155,12 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type TenantFields = z.output<typeof tenantFields>;
 
 /** Names whose values are secrets: never echoed, always registered for scrubbing. */
-export const SECRET_NAMES = ['MDE_CLIENT_SECRET', 'WEBHOOK_SECRET', 'SPLUNK_HEC_TOKEN', 'INGRESS_API_KEYS', 'INGRESS_SIGNING_SECRETS'] as const;
+export const SECRET_NAMES: readonly string[] = [
+  'MDE_CLIENT_SECRET',
+  ...CONNECTORS.flatMap((connector): readonly string[] => connector.secrets),
+  'INGRESS_API_KEYS',
+  'INGRESS_SIGNING_SECRETS',
+];
 
 /** Every name the schema knows, for the `NAME_FILE` indirection and the file format. */
 export const CONFIG_NAMES: readonly string[] = Object.keys(configSchema.shape);

@@ -2,13 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { splunkOptionsFromConfig } from '../../../connectors/splunk/options.js';
-import { webhookOptionsFromConfig } from '../../../connectors/webhook/options.js';
+import { splunkConnector } from '../../../connectors/splunk/descriptor.js';
+import { webhookConnector } from '../../../connectors/webhook/descriptor.js';
 import { loadConfig } from '../../../src/config/load.js';
 
 const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 
-describe('connector options from the configuration', () => {
+describe('connector options from the configuration (descriptors)', () => {
   it('maps the webhook settings, and requires the secret', () => {
     const config = loadConfig({
       WEBHOOK_URL: 'https://hooks.example.com/ipenrich',
@@ -19,7 +19,7 @@ describe('connector options from the configuration', () => {
       HTTPS_PROXY: 'http://proxy.example.com:3128',
       NO_PROXY: 'internal.example.com',
     });
-    expect(webhookOptionsFromConfig(config)).toEqual({
+    expect(webhookConnector.options(config)).toEqual({
       url: 'https://hooks.example.com/ipenrich',
       secret,
       timeoutMs: 5_000,
@@ -28,7 +28,7 @@ describe('connector options from the configuration', () => {
       httpsProxy: 'http://proxy.example.com:3128',
       noProxy: 'internal.example.com',
     });
-    expect(() => webhookOptionsFromConfig(loadConfig({ WEBHOOK_URL: 'https://x.example.com/' }))).toThrow(/WEBHOOK_SECRET is required/);
+    expect(() => loadConfig({ SINKS: 'webhook', WEBHOOK_URL: 'https://x.example.com/' })).toThrow(/WEBHOOK_SECRET: required when SINKS includes webhook/);
   });
 
   it('maps the Splunk settings and reads the CA file', () => {
@@ -43,7 +43,7 @@ describe('connector options from the configuration', () => {
       SPLUNK_EVENT_PER_IP: 'yes',
       SPLUNK_CA_FILE: caFile,
     });
-    expect(splunkOptionsFromConfig(config)).toMatchObject({
+    expect(splunkConnector.options(config)).toMatchObject({
       url: 'https://splunk.example.com:8088',
       index: 'security',
       source: 'ipenrich',
@@ -54,16 +54,25 @@ describe('connector options from the configuration', () => {
     });
   });
 
-  it('names a missing Splunk URL or token and an unreadable CA file, never the token', () => {
-    expect(() => splunkOptionsFromConfig(loadConfig({ SPLUNK_HEC_URL: 'https://s.example.com:8088' }))).toThrow(/SPLUNK_HEC_TOKEN required/);
+  it('checks every enabled connector when the configuration loads, in the one message, never echoing the token', () => {
     const token = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
     let message = '';
     try {
-      splunkOptionsFromConfig(loadConfig({ SPLUNK_HEC_URL: 'https://s.example.com:8088', SPLUNK_HEC_TOKEN: token, SPLUNK_CA_FILE: '/nonexistent/ca.pem' }));
+      loadConfig({
+        SINKS: 'splunk,sentinel',
+        SPLUNK_HEC_URL: 'https://s.example.com:8088',
+        SPLUNK_HEC_TOKEN: token,
+        SPLUNK_CA_FILE: '/nonexistent/ca.pem',
+        SENTINEL_INGESTION_ENDPOINT: 'https://dce.example.ingest.monitor.azure.com',
+      });
     } catch (error) {
       message = (error as Error).message;
     }
     expect(message).toMatch(/SPLUNK_CA_FILE: cannot read \/nonexistent\/ca.pem \(ENOENT\)/);
+    expect(message).toMatch(/SENTINEL_DCR_ID: required when SINKS includes sentinel/);
     expect(message).not.toContain(token);
+    expect(() => loadConfig({ SINKS: 'splunk', SPLUNK_HEC_URL: 'https://s.example.com:8088' })).toThrow(/SPLUNK_HEC_TOKEN: required when SINKS includes splunk/);
+    // A connector that is not enabled is not checked.
+    expect(() => loadConfig({ SPLUNK_CA_FILE: '/nonexistent/ca.pem' })).not.toThrow();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyAzureError } from '../../../../connectors/sentinel/azure-error.js';
-import { sentinelOptionsFromConfig } from '../../../../connectors/sentinel/options.js';
+import { sentinelConnector } from '../../../../connectors/sentinel/descriptor.js';
 import { buildRows } from '../../../../connectors/sentinel/rows.js';
 import { chunkRows } from '../../../../connectors/sentinel/upload-rows.js';
 import { loadConfig } from '../../../../src/config/load.js';
@@ -51,15 +51,15 @@ describe('Sentinel options from configuration', () => {
   const base = { SENTINEL_INGESTION_ENDPOINT: 'https://dce.eastus-1.ingest.monitor.azure.com', SENTINEL_DCR_ID: 'dcr-0123456789abcdef0123456789abcdef' };
 
   it('derives audience and ARM endpoint from the cloud, overridable', () => {
-    expect(sentinelOptionsFromConfig(loadConfig(base))).toMatchObject({ audience: 'https://monitor.azure.com', armEndpoint: 'https://management.azure.com' });
-    expect(sentinelOptionsFromConfig(loadConfig({ ...base, MDE_CLOUD: 'gcc-high' }))).toMatchObject({
+    expect(sentinelConnector.options(loadConfig(base))).toMatchObject({ audience: 'https://monitor.azure.com', armEndpoint: 'https://management.azure.com' });
+    expect(sentinelConnector.options(loadConfig({ ...base, MDE_CLOUD: 'gcc-high' }))).toMatchObject({
       audience: 'https://monitor.azure.us',
       armEndpoint: 'https://management.usgovcloudapi.net',
     });
-    expect(sentinelOptionsFromConfig(loadConfig({ ...base, SENTINEL_AUDIENCE: 'https://monitor.azure.cn' })).audience).toBe('https://monitor.azure.cn');
+    expect(sentinelConnector.options(loadConfig({ ...base, SENTINEL_AUDIENCE: 'https://monitor.azure.cn' })).audience).toBe('https://monitor.azure.cn');
   });
 
   it('names what is missing', () => {
-    expect(() => sentinelOptionsFromConfig(loadConfig({}))).toThrow(/SENTINEL_INGESTION_ENDPOINT and SENTINEL_DCR_ID/);
+    expect(() => loadConfig({ SINKS: 'sentinel' })).toThrow(/SENTINEL_INGESTION_ENDPOINT and SENTINEL_DCR_ID: required when SINKS includes sentinel/);
   });
 });

@@ -1,0 +1,57 @@
+import type { z } from 'zod';
+import type { AccessTokenSource } from '../auth/access-token-source.js';
+import type { Cloud } from '../auth/cloud.js';
+import type { Sink } from './port.js';
+
+/** Settings a connector may read besides its own: the outbound proxy, and the tenant's cloud. */
+export interface SharedSettings {
+  readonly HTTPS_PROXY?: string | undefined;
+  readonly NO_PROXY?: string | undefined;
+  readonly MDE_CLOUD: Cloud;
+}
+
+/** The hash commands a connector may use for state every worker shares (an ioredis client has them). */
+export interface SharedHashCommands {
+  hexists(key: string, field: string): Promise<number>;
+  hset(key: string, field: string, value: string): Promise<number>;
+  hdel(key: string, field: string): Promise<number>;
+}
+
+/** What a connector gets besides its options: nothing specific to one connector. */
+export interface ConnectorDeps {
+  /** Entra ID tokens for connectors that call Azure; built on first use. */
+  readonly tokens: () => AccessTokenSource;
+  /** Redis hashes shared by every worker: `key(name)` is this connector's hash of that name. */
+  readonly sharedHash: { readonly redis: SharedHashCommands; readonly key: (name: string) => string };
+}
+
+/**
+ * How a destination declares itself. `settings` (keyed by the environment names) is part of the one
+ * configuration schema, so the names work in the environment, the IPENRICH_CONFIG file and per
+ * tenant; when the connector is enabled (SINKS), configuration checks `required` and `options` up
+ * front and lists every problem in one CONFIG_INVALID message.
+ */
+export interface ConnectorDescriptor<Name extends string, Shape extends z.ZodRawShape, Options> {
+  /** Its name in SINKS. */
+  readonly name: Name;
+  readonly settings: z.ZodObject<Shape>;
+  /** Settings that must be set when the connector is enabled. */
+  readonly required: readonly (keyof Shape & string)[];
+  /** Settings whose values are secrets: never echoed, scrubbed from every message. */
+  readonly secrets: readonly (keyof Shape & string)[];
+  /** The connector's options from the parsed settings; throws CONFIG_INVALID saying what is wrong. */
+  options(settings: z.output<z.ZodObject<Shape>> & SharedSettings): Options;
+  create(options: Options, deps: ConnectorDeps): Sink;
+}
+
+/** A declared connector, with the one step its users need: the sink from parsed settings. */
+export interface Connector<Name extends string, Shape extends z.ZodRawShape, Options> extends ConnectorDescriptor<Name, Shape, Options> {
+  sink(settings: z.output<z.ZodObject<Shape>> & SharedSettings, deps: ConnectorDeps): Sink;
+}
+
+/** Keeps a descriptor's types together (settings ↔ options ↔ create) where it is declared. */
+export function defineConnector<const Name extends string, Shape extends z.ZodRawShape, Options>(
+  descriptor: ConnectorDescriptor<Name, Shape, Options>,
+): Connector<Name, Shape, Options> {
+  return { ...descriptor, sink: (settings, deps) => descriptor.create(descriptor.options(settings), deps) };
+}

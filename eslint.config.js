@@ -21,7 +21,35 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    // DESIGN.md: only src/config reads the environment (dependency-cruiser sees imports, not property
+    // reads, so this rule is eslint's). The one exception is the process entry src/bin.ts, which hands
+    // process.env to the CLI; every command passes that on to loadConfig.
+    files: ['src/**/*.ts', 'connectors/**/*.ts'],
+    ignores: ['src/config/**', 'src/bin.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only src/config reads the environment: take the value from the parsed config.' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['process', 'node:process'].map((name) => ({
+            name,
+            importNames: ['env'],
+            message: 'Only src/config reads the environment: take the value from the parsed config.',
+          })),
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
 );

@@ -6,7 +6,8 @@ import type { Command } from './command.js';
 import { integerOption } from './integer-option.js';
 import { untilStopSignal } from './stop-signal.js';
 import { startEmulators } from '../emulators/emulators.js';
-import { emulatorTls, generateTls, TLS_DIR_ENV } from '../emulators/tls.js';
+import { emulatorTlsDir } from '../config/emulator-tls-dir.js';
+import { emulatorTls, generateTls } from '../emulators/tls.js';
 
 const usage = `Usage: ipenrich emulate [--entra-port N] [--defender-port N] [--rate-limits LIMITS]
                         [--variant current|legacy] [--latency-ms N] [--error-rate F] [--tls-dir DIR]
@@ -59,9 +60,9 @@ export const command: Command = {
     const tlsDir = values['tls-dir'];
     if (tlsDir !== undefined) {
       mkdirSync(tlsDir, { recursive: true });
-      tls = existsSync(join(tlsDir, 'cert.pem')) ? await emulatorTls({ [TLS_DIR_ENV]: tlsDir }) : await generateTls(tlsDir);
+      tls = existsSync(join(tlsDir, 'cert.pem')) ? await emulatorTls(tlsDir) : await generateTls(tlsDir);
     } else {
-      tls = await emulatorTls(io.env);
+      tls = await emulatorTls(emulatorTlsDir(io.env));
     }
 
     let emulators;

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import { emulatorTlsDir, TLS_DIR_ENV } from '../config/emulator-tls-dir.js';
 
 /** A self-signed server certificate for 127.0.0.1, ::1 and localhost, and where its PEM lives on disk. */
 export interface TlsMaterial {
@@ -12,7 +13,7 @@ export interface TlsMaterial {
 }
 
 /** Directory of a certificate already made for this run (set by the test harness and `emulate`). */
-export const TLS_DIR_ENV = 'IPENRICH_EMULATOR_TLS_DIR';
+export { TLS_DIR_ENV };
 
 function readFrom(dir: string): TlsMaterial {
   const certPath = join(dir, 'cert.pem');
@@ -50,8 +51,7 @@ let shared: Promise<TlsMaterial> | undefined;
  * set (the test harness makes one per run and points NODE_EXTRA_CA_CERTS at it before any test
  * process starts), otherwise one generated on first use.
  */
-export function emulatorTls(env: NodeJS.ProcessEnv = process.env): Promise<TlsMaterial> {
-  const dir = env[TLS_DIR_ENV];
+export function emulatorTls(dir: string | undefined = emulatorTlsDir()): Promise<TlsMaterial> {
   shared ??= dir && existsSync(join(dir, 'cert.pem')) ? Promise.resolve(readFrom(dir)) : generateTls();
   return shared;
 }

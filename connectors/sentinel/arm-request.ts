@@ -1,6 +1,7 @@
 import type { AccessTokenSource } from '../../src/auth/access-token-source.js';
 import { IpenrichError, isIpenrichError } from '../../src/errors.js';
 import { parseRetryAfter } from '../../src/http/retry-after.js';
+import { isTemporaryStatus } from '../../src/http/temporary-status.js';
 import { isHttpTransportError } from '../../src/http/transport-error.js';
 import type { HttpResponse, HttpTransport } from '../../src/http/transport.js';
 
@@ -73,13 +74,13 @@ export function cloudError(response: HttpResponse): { code?: string; message?: s
   }
 }
 
-/** 408/429/5xx are temporary (Retry-After honoured by the worker); other statuses are final. */
+/** Temporary statuses (src/http/temporary-status.ts) carry Retry-After for the worker; other statuses are final. */
 export function armError(response: HttpResponse, what: string, now: number): IpenrichError {
   const { code, message } = cloudError(response);
   const reason = [code, message].filter(Boolean).join(': ');
   const text = `${what}: Azure Resource Manager answered ${response.status}${reason ? ` (${reason})` : ''}`;
   const status = response.status;
-  if (status === 408 || status === 429 || status >= 500) {
+  if (isTemporaryStatus(status)) {
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now);
     return new IpenrichError('SINK_UNAVAILABLE', text, { statusCode: status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), ...(code ? { details: { armCode: code } } : {}) });
   }

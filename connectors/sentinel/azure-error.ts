@@ -1,5 +1,6 @@
 import { isIpenrichError } from '../../src/errors.js';
 import { parseRetryAfter } from '../../src/http/retry-after.js';
+import { isTemporaryStatus } from '../../src/http/temporary-status.js';
 
 /** What an Azure SDK error (RestError, AbortError, network) means for a retry. */
 export interface AzureFailure {
@@ -30,8 +31,9 @@ function header(error: RestErrorLike, name: string): string | undefined {
 }
 
 /**
- * Retryable: no status (connection, DNS, TLS, timeout), 408, 429 and 5xx — the statuses the Azure
- * core pipeline itself retries. Retry-After also comes as `retry-after-ms` / `x-ms-retry-after-ms`.
+ * Retryable: no status (connection, DNS, TLS, timeout) or a temporary one (src/http/temporary-status.ts).
+ * Retry-After also comes as `retry-after-ms` / `x-ms-retry-after-ms`, which the Azure core pipeline
+ * reads first (@azure/core-rest-pipeline throttlingRetryStrategy).
  */
 export function classifyAzureError(error: unknown, now: number): AzureFailure {
   // Ours, from the token source inside the SDK's auth policy (e.g. AUTH_FAILED): keep its verdict.
@@ -42,7 +44,7 @@ export function classifyAzureError(error: unknown, now: number): AzureFailure {
   const e = (error ?? {}) as RestErrorLike;
   const statusCode = typeof e.statusCode === 'number' ? e.statusCode : undefined;
   const aborted = e.name === 'AbortError';
-  const retryable = aborted || statusCode === undefined || statusCode === 408 || statusCode === 429 || statusCode >= 500;
+  const retryable = aborted || statusCode === undefined || isTemporaryStatus(statusCode);
   const ms = Number(header(e, 'retry-after-ms') ?? header(e, 'x-ms-retry-after-ms'));
   const retryAfterMs = Number.isFinite(ms) && ms >= 0 ? ms : parseRetryAfter(header(e, 'retry-after'), now);
   const text = typeof e.message === 'string' && e.message.length > 0 ? e.message : String(error);

@@ -1,6 +1,6 @@
 import type { LogsIngestionClient } from '@azure/monitor-ingestion';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { IpenrichError } from '../../src/errors.js';
+import { abortableSleep, inProcessRetryDelay } from '../../src/http/retry-policy.js';
 import type { DeliveryProgress } from '../../src/sinks/port.js';
 import type { SentinelOptions } from './options.js';
 import { rowPart, type EnrichmentRow } from './rows.js';
@@ -8,11 +8,6 @@ import { uploadRows, type RowFailure } from './upload-rows.js';
 
 /** How many failed rows an error lists by IP; the count is always complete. */
 const LISTED_ROWS = 50;
-
-function backoffMs(attempt: number, baseMs: number): number {
-  const ceiling = baseMs * 2 ** (attempt - 1);
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
 
 function rowsError(failures: readonly RowFailure[], total: number, permanent: boolean): IpenrichError {
   const failedIps = failures.flatMap((f) => f.rows.map((row) => row.IpAddress));
@@ -42,16 +37,18 @@ function rowsError(failures: readonly RowFailure[], total: number, permanent: bo
   );
 }
 
-/**
- * Uploads the rows, then re-uploads only the rows of failed chunks while the failures are
- * temporary and the wait is short. Accepted rows are recorded in the delivery progress at once,
- * so a later retry of the job skips them too. The final error lists the failed rows.
- */
 /** The client in use, and a way to replace it with one that takes a fresh token. */
 export interface IngestionClientHolder {
   current(): LogsIngestionClient;
   renewToken(): void;
 }
+
+/**
+ * Uploads the rows, then re-uploads only the rows of failed chunks while the failures are
+ * temporary and the shared retry policy allows a short wait. Accepted rows are recorded in the
+ * delivery progress at once, so a later retry of the job skips them too. The final error lists
+ * the failed rows. Not src/http's retryInProcess: a 401 renews the token once without waiting.
+ */
 
 export async function deliverRows(
   ingestion: IngestionClientHolder,
@@ -79,11 +76,15 @@ export async function deliverRows(
     }
     const permanent = failures.some((f) => !f.failure.retryable);
     const error = rowsError(failures, rows.length, permanent);
-    if (permanent || signal?.aborted || attempt >= options.attempts) throw error;
-    const waitMs = error.retryAfterMs ?? backoffMs(attempt, options.backoffBaseMs);
-    if (waitMs > options.maxInProcessWaitMs) throw error;
+    if (permanent || signal?.aborted) throw error;
+    const waitMs = inProcessRetryDelay(attempt, error.retryAfterMs, {
+      baseMs: options.backoffBaseMs,
+      attempts: options.attempts,
+      maxInProcessWaitMs: options.maxInProcessWaitMs,
+    });
+    if (waitMs === undefined) throw error;
     try {
-      await sleep(waitMs, undefined, { signal });
+      await abortableSleep(waitMs, signal);
     } catch {
       throw rowsError(failures.map((f) => ({ ...f, failure: { ...f.failure, aborted: true } })), rows.length, false);
     }

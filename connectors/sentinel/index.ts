@@ -9,6 +9,7 @@ import type { ArmContext } from './arm-request.js';
 import { buildCommentHtml } from './comment-html.js';
 import { deliverRows, type IngestionClientHolder } from './deliver-rows.js';
 import { checkIncidentArmId } from './incident-arm-id.js';
+import { ingestionHttpClient } from './ingestion-http-client.js';
 import { parseSentinelOptions, type SentinelOptionsInput } from './options.js';
 import { commentIdFor, putIncidentComment } from './put-incident-comment.js';
 import { buildRows, rowPart } from './rows.js';
@@ -35,11 +36,18 @@ export function createSentinelSink(input: SentinelOptionsInput, dependencies: Se
   const options = parseSentinelOptions(input);
   const now = dependencies.now ?? Date.now;
   const table = options.stream.replace(/^(Custom|Microsoft)-/, '');
+  const transport = createHttpTransport({
+    defaultTimeoutMs: options.timeoutMs,
+    ...(options.httpsProxy === undefined ? {} : { httpsProxy: options.httpsProxy }),
+    ...(options.noProxy === undefined ? {} : { noProxy: options.noProxy }),
+  });
   const newClient = (forceRefreshFirst: boolean): LogsIngestionClient =>
     new LogsIngestionClient(options.ingestionEndpoint, tokenCredentialFrom(dependencies.tokens, { forceRefreshFirst }), {
       audience: options.audience,
       // Retries are ours (deliverRows): only failed rows again, and long Retry-After goes to the worker.
       retryOptions: { maxRetries: 0 },
+      // The same transport as ARM: the SDK alone would take the proxy from process.env only.
+      httpClient: ingestionHttpClient(transport),
     });
   let client = newClient(false);
   const ingestion: IngestionClientHolder = {
@@ -48,11 +56,6 @@ export function createSentinelSink(input: SentinelOptionsInput, dependencies: Se
       client = newClient(true);
     },
   };
-  const transport = createHttpTransport({
-    defaultTimeoutMs: options.timeoutMs,
-    ...(options.httpsProxy === undefined ? {} : { httpsProxy: options.httpsProxy }),
-    ...(options.noProxy === undefined ? {} : { noProxy: options.noProxy }),
-  });
   const arm: ArmContext = { transport, tokens: dependencies.tokens, armEndpoint: options.armEndpoint, timeoutMs: options.timeoutMs, now };
   let closed = false;
 

@@ -1,3 +1,5 @@
+import { isTemporaryStatus } from '../../src/http/temporary-status.js';
+
 /**
  * HEC status codes and what each means for a sender (contracts.md §4.3, Splunk's "Troubleshoot HTTP
  * Event Collector" table): busy/unhealthy/internal are temporary, everything else is a problem with
@@ -11,7 +13,7 @@ export type HecOutcome = 'accepted' | 'temporary' | 'permanent';
 
 /**
  * The outcome of one HEC answer. The HEC code decides when there is one; otherwise the HTTP
- * status does (a proxy or load balancer in front of Splunk answers without HEC codes).
+ * status does, by the shared rule (a proxy or load balancer in front of Splunk answers without HEC codes).
  */
 export function hecOutcome(status: number, code: number | undefined): HecOutcome {
   if (code !== undefined) {
@@ -20,6 +22,6 @@ export function hecOutcome(status: number, code: number | undefined): HecOutcome
     if (HEC_PERMANENT_CODES.has(code)) return 'permanent';
   }
   if (status >= 200 && status < 300) return 'accepted';
-  if (status === 408 || status === 429 || status >= 500) return 'temporary';
+  if (isTemporaryStatus(status)) return 'temporary';
   return 'permanent';
 }

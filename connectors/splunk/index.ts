@@ -1,4 +1,3 @@
-import { rootCertificates } from 'node:tls';
 import { IpenrichError } from '../../src/errors.js';
 import { createHttpTransport } from '../../src/http/transport.js';
 import type { AlertResult } from '../../src/result/schema.js';
@@ -24,8 +23,7 @@ export function createSplunkSink(input: SplunkOptionsInput, dependencies: Splunk
   const now = dependencies.now ?? Date.now;
   const transport = createHttpTransport({
     defaultTimeoutMs: options.timeoutMs,
-    // An explicit `ca` replaces Node's roots, so the public ones stay next to Splunk's own CA.
-    ...(options.ca === undefined ? {} : { tls: { ca: [...rootCertificates, options.ca] } }),
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
     ...(options.httpsProxy === undefined ? {} : { httpsProxy: options.httpsProxy }),
     ...(options.noProxy === undefined ? {} : { noProxy: options.noProxy }),
     maxResponseBytes: 1_048_576,

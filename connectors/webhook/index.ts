@@ -1,5 +1,5 @@
-import type { Dispatcher } from 'undici';
 import { IpenrichError } from '../../src/errors.js';
+import { createHttpTransport, type HttpTransport } from '../../src/http/transport.js';
 import type { AlertResult } from '../../src/result/schema.js';
 import type { DeliveryContext, Sink } from '../../src/sinks/port.js';
 import { checkCallbackUrl, systemResolveHost, type ResolveHost } from './callback-target.js';
@@ -9,7 +9,6 @@ import { parseWebhookOptions, type WebhookOptionsInput } from './options.js';
 import { postWebhook } from './post-webhook.js';
 import { withRetries } from './retry-schedule.js';
 import { describeUrl } from './safe-url.js';
-import { createDispatcher } from './transport.js';
 
 export type { WebhookOptionsInput } from './options.js';
 export { createRedisDisabledEndpoints, createMemoryDisabledEndpoints, type DisabledEndpoints } from './disabled-endpoints.js';
@@ -35,22 +34,22 @@ export function createWebhookSink(input: WebhookOptionsInput, dependencies: Webh
   const resolveHost = dependencies.resolveHost ?? systemResolveHost;
   const now = dependencies.now ?? Date.now;
   const configuredUrl = options.url === undefined ? undefined : new URL(options.url);
-  const sharedDispatcher = createDispatcher({ ca: options.ca, httpsProxy: options.httpsProxy, noProxy: options.noProxy });
+  const sharedTransport = createHttpTransport({ ca: options.ca, httpsProxy: options.httpsProxy, noProxy: options.noProxy, defaultTimeoutMs: options.timeoutMs });
   let closed = false;
 
-  async function target(context: DeliveryContext): Promise<{ url: URL; dispatcher: Dispatcher; owned: boolean }> {
+  async function target(context: DeliveryContext): Promise<{ url: URL; transport: HttpTransport; owned: boolean }> {
     if (context.callbackUrl !== undefined) {
       const checked = await checkCallbackUrl(
         context.callbackUrl,
         { allowlist: options.callbackAllowlist, allowPrivate: options.allowPrivateCallbacks },
         resolveHost,
       );
-      return { url: checked.url, dispatcher: createDispatcher({ ca: options.ca, pinned: checked.pinned }), owned: true };
+      return { url: checked.url, transport: createHttpTransport({ ca: options.ca, pinned: checked.pinned, defaultTimeoutMs: options.timeoutMs }), owned: true };
     }
     if (configuredUrl === undefined) {
       throw new IpenrichError('SINK_REJECTED', 'No webhook URL: set WEBHOOK_URL or give the alert a callback URL');
     }
-    return { url: configuredUrl, dispatcher: sharedDispatcher, owned: false };
+    return { url: configuredUrl, transport: sharedTransport, owned: false };
   }
 
   async function deliver(result: AlertResult, context: DeliveryContext): Promise<void> {
@@ -62,7 +61,7 @@ export function createWebhookSink(input: WebhookOptionsInput, dependencies: Webh
     if (context.signal?.aborted) {
       throw new IpenrichError('SINK_UNAVAILABLE', 'Delivery aborted before it started', { details: { aborted: true } });
     }
-    const { url, dispatcher, owned } = await target(context);
+    const { url, transport, owned } = await target(context);
     try {
       if (await disabledEndpoints.isDisabled(url)) {
         throw new IpenrichError('SINK_DISABLED', `Webhook endpoint ${describeUrl(url)} is disabled (it answered 410 Gone)`);
@@ -70,7 +69,7 @@ export function createWebhookSink(input: WebhookOptionsInput, dependencies: Webh
       const body = JSON.stringify(buildEnvelope(result));
       await withRetries(options, context.signal, () =>
         postWebhook({
-          dispatcher,
+          transport,
           url,
           id: context.deliveryId,
           body,
@@ -82,7 +81,7 @@ export function createWebhookSink(input: WebhookOptionsInput, dependencies: Webh
         }),
       );
     } finally {
-      if (owned) await dispatcher.close();
+      if (owned) await transport.close();
     }
   }
 
@@ -92,7 +91,7 @@ export function createWebhookSink(input: WebhookOptionsInput, dependencies: Webh
     async close() {
       if (closed) return;
       closed = true;
-      await sharedDispatcher.close();
+      await sharedTransport.close();
     },
   };
 }

@@ -1,14 +1,14 @@
-import { EnvHttpProxyAgent, interceptors, request as undiciRequest, type buildConnector, type Dispatcher } from 'undici';
+import { request as undiciRequest, type Dispatcher } from 'undici';
 import { registerSecret } from '../secrets.js';
+import { createDispatcher, type DispatcherOptions } from './dispatcher.js';
 import { summarizeRequest, type RequestSummary } from './request-summary.js';
 import { HttpTransportError } from './transport-error.js';
 
 /**
- * The one HTTP transport every outbound call goes through (Entra ID via msal-node, Defender, sinks):
- * keep-alive connection pools, `HTTPS_PROXY`/`NO_PROXY`, a deadline per request, a cap on response
- * size, and errors that carry a sanitized request summary. Redirects are returned, not followed,
- * unless a request asks for them: a token or a signed body must not wander to another host.
- * Trust comes from Node's TLS defaults, so NODE_EXTRA_CA_CERTS works unless `tls.ca` replaces it.
+ * The one HTTP transport every outbound call goes through (Entra ID via msal-node, Defender, ARM,
+ * Splunk HEC, Logs Ingestion, webhooks): the dispatcher of ./dispatcher.ts (proxy, CA, pinned
+ * address, no redirects), a deadline per request, a cap on response size, and errors that carry a
+ * sanitized request summary.
  */
 export interface HttpRequest {
   readonly method: string;
@@ -29,26 +29,35 @@ export interface HttpResponse {
   readonly body: Buffer;
 }
 
+/**
+ * An answer whose body has not been read yet: the status alone decides, so a 2xx whose body then
+ * breaks off is still a success (a POST that was accepted must not be sent again).
+ */
+export interface StatusFirstResponse {
+  readonly status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as UTF-8 text, within the size cap; an HttpTransportError when it breaks off. */
+  text(): Promise<string>;
+  /** Drops the body so the connection can be reused; a body that breaks off is ignored. */
+  discard(): Promise<void>;
+}
+
 export interface HttpTransport {
+  /** Reads the whole body before returning. */
   request(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * Returns as soon as the status and headers arrive; the request's deadline still covers the body,
+   * which the caller must read or discard.
+   */
+  requestStatusFirst(request: HttpRequest): Promise<StatusFirstResponse>;
   /** Closes idle keep-alive connections; requests after close fail. */
   close(): Promise<void>;
 }
 
-export interface HttpTransportOptions {
-  /** Proxy for https:// targets (http://host:port, optionally with user:password@). */
-  readonly httpsProxy?: string;
-  /** Proxy for plain http:// targets. */
-  readonly httpProxy?: string;
-  /** Comma list of hosts (`example.com`, `.example.com`, `host:port`, `*`) reached directly. */
-  readonly noProxy?: string;
-  /** Connection options for targets (not the proxy), e.g. a `ca` for one sink, or a pinned `lookup`. */
-  readonly tls?: buildConnector.BuildOptions;
+export interface HttpTransportOptions extends DispatcherOptions {
   readonly defaultTimeoutMs?: number;
   readonly maxResponseBytes?: number;
-  readonly keepAliveTimeoutMs?: number;
-  /** Most parallel connections per origin (unlimited when absent). */
-  readonly connectionsPerOrigin?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -90,26 +99,23 @@ function describe(error: unknown): string {
   return `${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}${cause}`;
 }
 
+/** An exchange whose headers arrived; `settle` ends its deadline once the body is done with. */
+interface OpenExchange {
+  readonly response: Dispatcher.ResponseData;
+  readonly summary: RequestSummary;
+  readonly failure: (error: unknown) => HttpTransportError;
+  readonly settle: () => void;
+}
+
 export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
   registerSecret(proxyPassword(options.httpsProxy));
   registerSecret(proxyPassword(options.httpProxy));
-  const agentOptions = {
-    // Empty strings (not undefined) keep undici from reading the environment itself: only src/config does.
-    httpsProxy: options.httpsProxy ?? '',
-    httpProxy: options.httpProxy ?? '',
-    noProxy: options.noProxy ?? '',
-    ...(options.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: options.keepAliveTimeoutMs }),
-    ...(options.connectionsPerOrigin === undefined ? {} : { connections: options.connectionsPerOrigin }),
-    ...(options.tls === undefined ? {} : { connect: options.tls, requestTls: options.tls }),
-  } satisfies EnvHttpProxyAgent.Options;
-  const dispatcher: Dispatcher = new EnvHttpProxyAgent(agentOptions).compose(
-    interceptors.redirect({ maxRedirections: 0 }),
-  );
+  const dispatcher = createDispatcher(options);
   const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   let closed = false;
 
-  async function send(request: HttpRequest): Promise<HttpResponse> {
+  async function open(request: HttpRequest): Promise<OpenExchange> {
     const summary: RequestSummary = summarizeRequest(request);
     if (closed) throw new HttpTransportError('network', summary, 'the HTTP transport is closed');
     const timeoutMs = request.timeoutMs ?? defaultTimeoutMs;
@@ -118,6 +124,10 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     const onCallerAbort = (): void => controller.abort(new Error('aborted'));
     if (request.signal?.aborted) onCallerAbort();
     else request.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const settle = (): void => {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onCallerAbort);
+    };
 
     const failure = (error: unknown): HttpTransportError => {
       if (error instanceof HttpTransportError) return error;
@@ -138,8 +148,18 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         // Stripped by the redirect interceptor before undici's own option check sees it.
         ...({ maxRedirections: request.maxRedirections ?? 0 } as object),
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
+      return { response, summary, failure, settle };
+    } catch (error) {
+      settle();
+      throw failure(error);
+    }
+  }
+
+  async function readBody(exchange: OpenExchange): Promise<Buffer> {
+    const { response, summary } = exchange;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > maxResponseBytes) {
@@ -148,17 +168,42 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         }
         chunks.push(chunk);
       }
-      return { status: response.statusCode, headers: flattenHeaders(response.headers), body: Buffer.concat(chunks, size) };
+      return Buffer.concat(chunks, size);
     } catch (error) {
-      throw failure(error);
+      throw exchange.failure(error);
     } finally {
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', onCallerAbort);
+      exchange.settle();
     }
+  }
+
+  async function send(request: HttpRequest): Promise<HttpResponse> {
+    const exchange = await open(request);
+    const body = await readBody(exchange);
+    return { status: exchange.response.statusCode, headers: flattenHeaders(exchange.response.headers), body };
+  }
+
+  async function sendStatusFirst(request: HttpRequest): Promise<StatusFirstResponse> {
+    const exchange = await open(request);
+    const { response } = exchange;
+    return {
+      status: response.statusCode,
+      headers: flattenHeaders(response.headers),
+      text: async () => (await readBody(exchange)).toString('utf8'),
+      async discard() {
+        try {
+          await response.body.dump();
+        } catch {
+          // The status already decided the outcome; a body that fails to arrive changes nothing.
+        } finally {
+          exchange.settle();
+        }
+      },
+    };
   }
 
   return {
     request: send,
+    requestStatusFirst: sendStatusFirst,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,6 +1,7 @@
 import { IpenrichError } from '../../errors.js';
 import type { RequestSummary } from '../../http/request-summary.js';
 import { parseRetryAfter } from '../../http/retry-after.js';
+import { temporaryStatusReason } from '../../http/temporary-status.js';
 import type { HttpResponse } from '../../http/transport.js';
 import { parseDefenderError } from './response.js';
 import { parseThrottleWindow } from './throttle-window.js';
@@ -8,8 +9,9 @@ import { parseThrottleWindow } from './throttle-window.js';
 /**
  * The error for a Defender answer that is not data (contracts.md 1.3): 400 → MDE_BAD_REQUEST,
  * 401 → MDE_UNAUTHORIZED (the client calls this only after its one refresh), 403 → MDE_FORBIDDEN,
- * 408 → MDE_TIMEOUT, 429 → MDE_THROTTLED with Retry-After and the window the message names,
- * 5xx → MDE_SERVER_ERROR, 3xx and anything else unexpected → MDE_BAD_RESPONSE / MDE_BAD_REQUEST.
+ * and the temporary statuses of src/http/temporary-status.ts by their reason: timeout (408) →
+ * MDE_TIMEOUT, throttled (429) → MDE_THROTTLED with Retry-After and the window the message names,
+ * server error (5xx) → MDE_SERVER_ERROR; 3xx and anything else unexpected → MDE_BAD_RESPONSE / MDE_BAD_REQUEST.
  */
 export function defenderStatusError(response: HttpResponse, ip: string, request: RequestSummary, now: number = Date.now()): IpenrichError {
   const status = response.status;
@@ -37,15 +39,16 @@ export function defenderStatusError(response: HttpResponse, ip: string, request:
       options,
     );
   }
-  if (status === 408) return new IpenrichError('MDE_TIMEOUT', `Defender answered 408 for ${ip} (${said})`, options);
-  if (status === 429) {
+  const temporary = temporaryStatusReason(status);
+  if (temporary === 'timeout') return new IpenrichError('MDE_TIMEOUT', `Defender answered ${status} for ${ip} (${said})`, options);
+  if (temporary === 'throttled') {
     const window = parseThrottleWindow(envelope?.message);
-    return new IpenrichError('MDE_THROTTLED', `Defender throttled the request for ${ip} (429 ${said})`, {
+    return new IpenrichError('MDE_THROTTLED', `Defender throttled the request for ${ip} (${status} ${said})`, {
       ...options,
       details: { ...details, ...(window ? { window } : {}) },
     });
   }
-  if (status >= 500) return new IpenrichError('MDE_SERVER_ERROR', `Defender failed for ${ip} (${status} ${said})`, options);
+  if (temporary === 'server-error') return new IpenrichError('MDE_SERVER_ERROR', `Defender failed for ${ip} (${status} ${said})`, options);
   if (status >= 300 && status < 400) {
     return new IpenrichError(
       'MDE_BAD_RESPONSE',

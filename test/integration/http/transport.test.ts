@@ -28,6 +28,12 @@ describe('HTTP transport', () => {
         response.end();
         return;
       }
+      if (request.url === '/broken-body') {
+        // A 2xx whose body breaks off: the status line and part of the body, then the connection dies.
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        response.write('{"partial":', () => response.socket?.destroy());
+        return;
+      }
       if (request.url === '/big') {
         response.end(Buffer.alloc(64 * 1024, 'x'));
         return;
@@ -107,6 +113,24 @@ describe('HTTP transport', () => {
     const text = `${error.message} ${JSON.stringify(error.request)}`;
     for (const secret of ['hunter2', 's3cr3t', 'tok3n']) expect(text).not.toContain(secret);
     expect(error.request.headerNames).toEqual(['authorization']);
+  });
+
+  it('status-first: the status decides, even when the body then breaks off', async () => {
+    expect((await transportFailure(transport.request({ method: 'POST', url: `${server.url}/broken-body`, body: '{}' }))).kind).toBe('network');
+    const accepted = await transport.requestStatusFirst({ method: 'POST', url: `${server.url}/broken-body`, body: '{}' });
+    expect(accepted.status).toBe(200);
+    expect(accepted.headers['content-type']).toBe('application/json');
+    await accepted.discard();
+
+    const broken = await transport.requestStatusFirst({ method: 'GET', url: `${server.url}/broken-body` });
+    expect(isHttpTransportError(await broken.text().catch((thrown: unknown) => thrown))).toBe(true);
+    const whole = await transport.requestStatusFirst({ method: 'GET', url: `${server.url}/text` });
+    expect(await whole.text()).toBe('you asked GET /text');
+  });
+
+  it('status-first: times out a request that gets no answer', async () => {
+    const error = await transportFailure(transport.requestStatusFirst({ method: 'GET', url: `${server.url}/hang`, timeoutMs: 200 }));
+    expect(error.kind).toBe('timeout');
   });
 
   it('fails requests after close', async () => {

@@ -1,0 +1,26 @@
+/**
+ * Why an HTTP status means "the same request may succeed later":
+ * - `timeout`: 408 Request Timeout (RFC 9110 §15.5.9);
+ * - `throttled`: 429 Too Many Requests (RFC 6585 §4);
+ * - `server-error`: any 5xx (RFC 9110 §15.6).
+ */
+export type TemporaryStatusReason = 'timeout' | 'throttled' | 'server-error';
+
+/**
+ * The one rule for which answers are temporary, used by every outbound call: Defender, ARM
+ * (incident comments and labels), Splunk HEC when the body has no HEC code, Logs Ingestion (the
+ * statuses the Azure SDK reports), and the webhook. Every other status is final.
+ *
+ * The webhook is a known exception waiting to be made: Standard Webhooks retries every non-2xx
+ * except 410 (contracts.md §0); until that change, the webhook follows this rule too.
+ */
+export function temporaryStatusReason(status: number): TemporaryStatusReason | undefined {
+  if (status === 408) return 'timeout';
+  if (status === 429) return 'throttled';
+  if (status >= 500) return 'server-error';
+  return undefined;
+}
+
+export function isTemporaryStatus(status: number): boolean {
+  return temporaryStatusReason(status) !== undefined;
+}

@@ -7,7 +7,7 @@ export type { Logger };
  * Paths redacted by structure. Secrets that hide in free text (an error message quoting a header)
  * are caught by the second net: every line is scrubbed of registered secret values before it is written.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'authorization',
   '*.authorization',
   '*.Authorization',

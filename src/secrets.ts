@@ -7,7 +7,7 @@ const known = new Set<string>();
 
 /** Values shorter than this are not scrubbed: replacing "a" everywhere would mangle logs. */
 const MIN_SECRET_LENGTH = 6;
-export const REDACTED = '[REDACTED]';
+const REDACTED = '[REDACTED]';
 
 export function registerSecret(value: string | undefined): void {
   if (value === undefined || value.length < MIN_SECRET_LENGTH) return;

@@ -7,7 +7,7 @@ export interface CorpusAlert {
 }
 
 /** mulberry32: a small deterministic PRNG, so every run measures the same corpus. */
-export function prng(seed: number): () => number {
+function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

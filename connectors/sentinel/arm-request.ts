@@ -6,7 +6,7 @@ import { isHttpTransportError } from '../../src/http/transport-error.js';
 import type { HttpResponse, HttpTransport } from '../../src/http/transport.js';
 
 /** Microsoft.SecurityInsights API version for incidents and comments (contracts.md §3.3). */
-export const SECURITY_INSIGHTS_API_VERSION = '2025-09-01';
+const SECURITY_INSIGHTS_API_VERSION = '2025-09-01';
 
 export interface ArmContext {
   readonly transport: HttpTransport;
@@ -62,7 +62,7 @@ function armTransportError(error: unknown): IpenrichError {
 }
 
 /** The ARM CloudError envelope `{"error":{"code","message"}}`, as far as it is there. */
-export function cloudError(response: HttpResponse): { code?: string; message?: string } {
+function cloudError(response: HttpResponse): { code?: string; message?: string } {
   try {
     const parsed = JSON.parse(response.body.toString('utf8')) as { error?: { code?: unknown; message?: unknown } };
     return {

@@ -3,7 +3,7 @@ import { IpenrichError } from '../../src/errors.js';
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
 
-export const sentinelOptionsSchema = z.object({
+const sentinelOptionsSchema = z.object({
   /** DCE or the DCR's own logs-ingestion endpoint, e.g. https://my-dce.eastus-1.ingest.monitor.azure.com */
   ingestionEndpoint: httpsUrl,
   /** The DCR's immutable id (`dcr-…`), not its ARM resource id. */

@@ -12,7 +12,7 @@ export interface RowFailure {
  * "1 MB"; the SDK's own chunking counts only the records and can exceed 1,000,000 bytes by one
  * byte per record, so rows are grouped here, well under it, one SDK call per group.
  */
-export const MAX_REQUEST_BYTES = 990_000;
+const MAX_REQUEST_BYTES = 990_000;
 
 export function chunkRows(rows: readonly EnrichmentRow[], maxBytes = MAX_REQUEST_BYTES): EnrichmentRow[][] {
   const chunks: EnrichmentRow[][] = [];

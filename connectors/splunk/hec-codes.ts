@@ -6,8 +6,8 @@ import { isTemporaryStatus } from '../../src/http/temporary-status.js';
  * the token, index, channel or event format that a retry cannot fix.
  * https://help.splunk.com/en/splunk-enterprise/get-data-in/collect-http-event-data/troubleshoot-http-event-collector
  */
-export const HEC_TEMPORARY_CODES: ReadonlySet<number> = new Set([8, 9, 18, 19, 20]);
-export const HEC_PERMANENT_CODES: ReadonlySet<number> = new Set([1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 21, 22]);
+const HEC_TEMPORARY_CODES: ReadonlySet<number> = new Set([8, 9, 18, 19, 20]);
+const HEC_PERMANENT_CODES: ReadonlySet<number> = new Set([1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 21, 22]);
 
 export type HecOutcome = 'accepted' | 'temporary' | 'permanent';
 

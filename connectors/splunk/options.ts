@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { IpenrichError } from '../../src/errors.js';
 
-export const splunkOptionsSchema = z.object({
+const splunkOptionsSchema = z.object({
   /** HEC base URL, e.g. https://splunk.example.com:8088 (the /services/collector/... paths are added). */
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
   token: z.string().min(1),

@@ -5,7 +5,7 @@ import { addressRange, isPublicAddress } from './address-policy.js';
 import { isHostAllowed, normalizeHost } from './host-allowlist.js';
 import { describeUrl } from './safe-url.js';
 
-export interface ResolvedAddress {
+interface ResolvedAddress {
   readonly address: string;
   readonly family: 4 | 6;
 }

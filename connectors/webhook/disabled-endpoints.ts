@@ -10,7 +10,7 @@ export interface DisabledEndpoints {
   enable(url: URL): Promise<void>;
 }
 
-export interface DisabledNote {
+interface DisabledNote {
   /** Credential-free form of the URL, for operators. */
   readonly endpoint: string;
   readonly status: number;

@@ -1,6 +1,6 @@
 import type { AlertResult } from '../../src/result/schema.js';
 
-export const WEBHOOK_EVENT_TYPE = 'ipenrich.alert.enriched';
+const WEBHOOK_EVENT_TYPE = 'ipenrich.alert.enriched';
 
 /** The body receivers get: the Standard Webhooks recommended shape `{type, timestamp, data}`. */
 export interface WebhookEnvelope {

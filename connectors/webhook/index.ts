@@ -11,8 +11,8 @@ import { withRetries } from './retry-schedule.js';
 import { describeUrl } from './safe-url.js';
 
 export type { WebhookOptionsInput } from './options.js';
-export { createRedisDisabledEndpoints, createMemoryDisabledEndpoints, type DisabledEndpoints } from './disabled-endpoints.js';
-export type { ResolveHost, ResolvedAddress } from './callback-target.js';
+export { createRedisDisabledEndpoints, createMemoryDisabledEndpoints,  } from './disabled-endpoints.js';
+export type { ResolveHost,  } from './callback-target.js';
 
 /** Collaborators that are not configuration: shared state and, for tests, DNS and the clock. */
 export interface WebhookSinkDependencies {

@@ -10,7 +10,7 @@ const whsecSecret = z
     return bytes >= 24 && bytes <= 64;
   }, 'must encode 24 to 64 random bytes');
 
-export const webhookOptionsSchema = z.object({
+const webhookOptionsSchema = z.object({
   /** The configured endpoint; optional when every alert brings its own callback URL. */
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   secret: whsecSecret,

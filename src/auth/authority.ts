@@ -5,7 +5,7 @@ import { IpenrichError } from '../errors.js';
  * Where Entra ID lives for a tenant (contracts.md 1.5, 2.4): login.microsoftonline.com for commercial
  * and GCC, login.microsoftonline.us for GCC High and DoD, or MDE_AUTHORITY_HOST (host[:port]).
  */
-export const AUTHORITY_HOSTS: Readonly<Record<Cloud, string>> = {
+const AUTHORITY_HOSTS: Readonly<Record<Cloud, string>> = {
   commercial: 'login.microsoftonline.com',
   gcc: 'login.microsoftonline.com',
   'gcc-high': 'login.microsoftonline.us',

@@ -5,7 +5,7 @@ import { IpenrichError, isIpenrichError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
 import { CONFIG_NAMES, configSchema, SECRET_NAMES, tenantFields, type ParsedConfig, type TenantFields } from './schema.js';
 
-export interface TenantConfig extends TenantFields {
+interface TenantConfig extends TenantFields {
   /** The tenant's name inside ipenrich (job data, cache and limiter keys). */
   readonly name: string;
 }
@@ -214,12 +214,4 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
-}
-
-let cached: Config | undefined;
-
-/** The process-wide configuration, parsed once on first use. */
-export function getConfig(): Config {
-  cached ??= loadConfig();
-  return cached;
 }

@@ -17,8 +17,7 @@ import { parseRateLimits } from '../enrich/rate-windows.js';
 
 
 
-export const SINK_NAMES = CONNECTORS.map((connector) => connector.name) as [ConnectorName, ...ConnectorName[]];
-export type SinkName = ConnectorName;
+const SINK_NAMES = CONNECTORS.map((connector) => connector.name) as [ConnectorName, ...ConnectorName[]];
 
 type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : never) extends (arg: infer I) => void ? I : never;
 type ConnectorSettingsShape = UnionToIntersection<(typeof CONNECTORS)[number]['settings']['shape']>;
@@ -150,7 +149,6 @@ export const configSchema = z.object({
   }
 });
 
-export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type TenantFields = z.output<typeof tenantFields>;
 

@@ -10,12 +10,12 @@ import { emulatorTls } from './tls.js';
  * incidents (GET; PUT with title/severity/status required and an etag check) — enough for comments
  * and labels. Bearer token required; CloudError envelope `{"error":{code,message}}` on errors.
  */
-export const SUPPORTED_API_VERSIONS = ['2023-02-01', '2023-11-01', '2024-03-01', '2024-09-01', '2025-03-01', '2025-06-01', '2025-09-01'];
+const SUPPORTED_API_VERSIONS = ['2023-02-01', '2023-11-01', '2024-03-01', '2024-09-01', '2025-03-01', '2025-06-01', '2025-09-01'];
 
 const INCIDENT_PATH =
   /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+\/providers\/Microsoft\.SecurityInsights\/incidents\/[^/]+)(\/comments\/([^/]+))?$/i;
 
-export type ArmMode =
+type ArmMode =
   | { readonly kind: 'normal' }
   /** Answer comment and incident requests with this status (and ARM error code). */
   | { readonly kind: 'status'; readonly status: number; readonly code?: string; readonly retryAfter?: string }
@@ -26,13 +26,13 @@ export type ArmMode =
   | { readonly kind: 'slow'; readonly delayMs: number }
   | { readonly kind: 'down' };
 
-export interface StoredComment {
+interface StoredComment {
   readonly id: string;
   readonly message: string;
   readonly writes: number;
 }
 
-export interface StoredIncident {
+interface StoredIncident {
   etag: string;
   properties: Record<string, unknown> & { labels: { labelName: string; labelType: string }[] };
 }

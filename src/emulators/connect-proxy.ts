@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
-export interface ConnectProxyCounters {
+interface ConnectProxyCounters {
   /** CONNECT requests answered 200 (one per tunnel, so one per new keep-alive connection). */
   tunnels: number;
   /** `host:port` of every tunnel, in order. */

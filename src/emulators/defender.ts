@@ -32,7 +32,7 @@ import { formatTimeSpan, SlidingWindowLog } from './sliding-window-log.js';
 import { syntheticIpStats, type IpStatsFacts } from './synthetic-ip-stats.js';
 import type { TlsMaterial } from './tls.js';
 
-export type DefenderVariant = 'current' | 'legacy';
+type DefenderVariant = 'current' | 'legacy';
 
 export interface DefenderMode {
   readonly variant: DefenderVariant;
@@ -64,7 +64,7 @@ export interface DefenderEmulatorOptions {
 }
 
 /** An exact answer for the next call (status, headers, JSON or text body). */
-export interface ScriptedResponse {
+interface ScriptedResponse {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: unknown;

@@ -30,7 +30,7 @@ import { signEmulatorToken } from './emulator-token.js';
 import { readBody, sendJson, sleep, startHttpsServer, type RunningHttpsServer } from './https-server.js';
 import type { TlsMaterial } from './tls.js';
 
-export interface EntraClientRegistration {
+interface EntraClientRegistration {
   readonly tenantId: string;
   readonly clientId: string;
   /** Accepted client secrets (several, as during a rotation). */
@@ -68,7 +68,7 @@ export interface EntraMode {
   readonly latencyMs: number;
 }
 
-export interface EntraCounters {
+interface EntraCounters {
   tokenRequests: number;
   tokensIssued: number;
   tokenErrors: number;

@@ -12,17 +12,17 @@ import { emulatorTls } from './tls.js';
  * `x-ms-error-code` otherwise, and fault modes (429 with Retry-After, 5xx, down, slow, failing
  * only requests that hold chosen rows — a partial failure of a chunked upload).
  */
-export const LOGS_INGESTION_API_VERSION = '2023-01-01';
+const LOGS_INGESTION_API_VERSION = '2023-01-01';
 /**
  * 1 MB with the SDK's slack. @azure/monitor-ingestion closes a chunk when the sum of its records'
  * JSON sizes would reach 1,000,000, leaving out brackets and commas, so its requests reach about
  * 1,000,600 bytes with 1 KB records (contracts.md §3.1), and one byte more per record with smaller ones.
  */
-export const MAX_RECORD_BYTES = 1_000_000;
-export const MAX_UNCOMPRESSED_BYTES = 1_000_600;
+const MAX_RECORD_BYTES = 1_000_000;
+const MAX_UNCOMPRESSED_BYTES = 1_000_600;
 const MAX_COMPRESSED_BYTES = 1_048_576;
 
-export type LogsIngestionMode =
+type LogsIngestionMode =
   | { readonly kind: 'normal' }
   | { readonly kind: 'status'; readonly status: number; readonly code?: string; readonly retryAfter?: string }
   /** Fail (with `status`) requests that contain a row for which `matches` is true; `times` counts failures. */
@@ -30,7 +30,7 @@ export type LogsIngestionMode =
   | { readonly kind: 'slow'; readonly delayMs: number }
   | { readonly kind: 'down' };
 
-export interface ReceivedUpload {
+interface ReceivedUpload {
   readonly dcr: string;
   readonly stream: string;
   readonly gzip: boolean;

@@ -11,7 +11,7 @@ import { emulatorTls } from './tls.js';
  */
 
 /** contracts.md §4.3: code → [HTTP status, text]. */
-export const HEC_CODES: Readonly<Record<number, readonly [number, string]>> = {
+const HEC_CODES: Readonly<Record<number, readonly [number, string]>> = {
   0: [200, 'Success'],
   1: [403, 'Token disabled'],
   2: [401, 'Token is required'],
@@ -37,7 +37,7 @@ export const HEC_CODES: Readonly<Record<number, readonly [number, string]>> = {
   22: [400, 'Token disabled'],
 };
 
-export type HecMode =
+type HecMode =
   | { readonly kind: 'normal' }
   /** Answer event posts with this HEC code (and its HTTP status), optionally with Retry-After. */
   | { readonly kind: 'code'; readonly code: number; readonly retryAfter?: string }
@@ -51,7 +51,7 @@ export type HecMode =
   /** Cut every connection without an answer. */
   | { readonly kind: 'down' };
 
-export interface ReceivedHecEvent {
+interface ReceivedHecEvent {
   readonly event: unknown;
   readonly time?: unknown;
   readonly host?: unknown;

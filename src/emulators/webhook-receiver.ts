@@ -10,7 +10,7 @@ import { emulatorTls } from './tls.js';
  * duplicates. Its answers can be scripted to test senders: statuses, Retry-After, 410, redirects,
  * slowness, and a 2xx whose body breaks off.
  */
-export interface ReceiverAnswer {
+interface ReceiverAnswer {
   readonly status: number;
   readonly retryAfter?: string;
   /** Location header, for redirects. */
@@ -21,7 +21,7 @@ export interface ReceiverAnswer {
   readonly breakBody?: boolean;
 }
 
-export interface ReceivedAttempt {
+interface ReceivedAttempt {
   readonly id: string | undefined;
   readonly timestamp: string | undefined;
   readonly signature: string | undefined;
@@ -32,7 +32,7 @@ export interface ReceivedAttempt {
   readonly status: number;
 }
 
-export interface WebhookDelivery {
+interface WebhookDelivery {
   readonly id: string;
   readonly path: string;
   readonly body: string;

@@ -8,7 +8,7 @@ import { watchConnection } from '../redis/connection-watch.js';
 import { cacheEntrySchema, type EnrichmentCache } from './cache.js';
 
 /** How one fetch ended, as the fetcher tells the processes waiting for the same key. */
-export const fetchOutcomeSchema = z.discriminatedUnion('kind', [
+const fetchOutcomeSchema = z.discriminatedUnion('kind', [
   /** A cacheable answer: stored in the cache before anyone hears of it. */
   z.object({ kind: z.literal('value'), entry: cacheEntrySchema }),
   /** A failure that must not be cached; waiters report it too instead of spending budget again. */
@@ -22,12 +22,12 @@ export const fetchOutcomeSchema = z.discriminatedUnion('kind', [
 ]);
 export type FetchOutcome = z.infer<typeof fetchOutcomeSchema>;
 
-export type CoalesceResult =
+type CoalesceResult =
   | { readonly role: 'fetcher' | 'waiter'; readonly outcome: FetchOutcome }
   /** The deadline passed while another process was still fetching this key. */
   | { readonly role: 'timeout' };
 
-export interface CoalesceKey {
+interface CoalesceKey {
   readonly tenant: string;
   readonly ip: string;
   readonly lookBackHours: number;

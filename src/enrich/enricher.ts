@@ -13,7 +13,7 @@ import { createRateLimiter, type LimiterStatus } from './limiter.js';
 /** How long a temporary failure of the client to get ready answers the misses that follow it. */
 export const NOT_READY_HOLD_MS = 1_000;
 
-export type EnrichmentStatus = 'enriched' | 'not_seen' | 'invalid' | 'error' | 'deferred';
+type EnrichmentStatus = 'enriched' | 'not_seen' | 'invalid' | 'error' | 'deferred';
 
 export interface IpEnrichment {
   /** Canonical form when the input was an IP address, otherwise the input as given. */
@@ -28,7 +28,7 @@ export interface IpEnrichment {
   readonly retryAt?: number;
 }
 
-export interface EnrichOptions {
+interface EnrichOptions {
   readonly lookBackHours: number;
   /** Epoch ms. Misses the budget cannot serve by then come back `deferred`; without one, enrich waits for budget. */
   readonly deadline?: number;

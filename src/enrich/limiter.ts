@@ -40,7 +40,7 @@ export type Admission =
       readonly at: number;
     };
 
-export interface WindowStatus extends RateWindow {
+interface WindowStatus extends RateWindow {
   readonly used: number;
   readonly remaining: number;
   /** Milliseconds until this window has room again (0 when it has room now). */

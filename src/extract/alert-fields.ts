@@ -89,7 +89,7 @@ export interface SeverityScale {
 /** 0–10 (QRadar, CEF, most vendors): 0 informational, 1–3 low, 4–6 medium, 7–10 high. */
 export const TEN_POINT: SeverityScale = { low: 1, medium: 4, high: 7 };
 /** 0–100 risk scores (Elastic: low < 22 ≤ medium < 48 ≤ high). */
-export const HUNDRED_POINT: SeverityScale = { low: 1, medium: 22, high: 48 };
+const HUNDRED_POINT: SeverityScale = { low: 1, medium: 22, high: 48 };
 
 function fromNumber(value: number, scale: SeverityScale | undefined): AlertSeverity | null {
   const chosen = scale ?? (value <= 10 ? TEN_POINT : value <= 100 ? HUNDRED_POINT : undefined);

@@ -14,9 +14,9 @@ import {
   type SeverityScale,
 } from './alert-fields.js';
 
-export type { AlertSeverity } from './alert-fields.js';
+;
 
-export type AlertFormat =
+type AlertFormat =
   | 'sentinel-incident'
   | 'sentinel-alert'
   | 'graph-alert'

@@ -7,7 +7,7 @@ import { isNonIndicator } from './non-indicators.js';
 import { resolveExtractOptions, type ExtractOptions } from './options.js';
 import { scanText, type TextFind } from './text-scan.js';
 
-export interface ExtractedIp {
+interface ExtractedIp {
   /** Canonical text: IPv4 dotted decimal, IPv6 RFC 5952. */
   readonly ip: string;
   readonly version: 4 | 6;

@@ -147,11 +147,11 @@ export function formatIPv6(groups: readonly number[]): string {
   return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
 }
 
-export function isIPv4Mapped(groups: readonly number[]): boolean {
+function isIPv4Mapped(groups: readonly number[]): boolean {
   return groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff;
 }
 
-export function ipv4FromGroups(high: number, low: number): number[] {
+function ipv4FromGroups(high: number, low: number): number[] {
   return [high >> 8, high & 0xff, low >> 8, low & 0xff];
 }
 

@@ -3,7 +3,7 @@ import { rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, interceptors, type Dispatcher } from 'undici';
 
 /** An address checked before connecting (a per-alert callback's), used whatever DNS says later. */
-export interface PinnedAddress {
+interface PinnedAddress {
   readonly address: string;
   readonly family: 4 | 6;
 }

@@ -10,7 +10,7 @@ import { HttpTransportError } from './transport-error.js';
  * address, no redirects), a deadline per request, a cap on response size, and errors that carry a
  * sanitized request summary.
  */
-export interface HttpRequest {
+interface HttpRequest {
   readonly method: string;
   readonly url: string | URL;
   readonly headers?: Readonly<Record<string, string>>;

@@ -13,9 +13,9 @@ import { ALERTS_EXAMPLES, ENRICH_EXAMPLES } from './openapi-examples.js';
  * alert, and a malformed envelope is refused instead of being queued as an alert. A Graph list
  * response (`{"@odata.context": …, "value": [alerts]}`) and a JSON array are several alerts.
  */
-export type JsonObject = Record<string, unknown>;
+type JsonObject = Record<string, unknown>;
 
-export const ENVELOPE_KEYS = ['alert', 'tenant', 'callbackUrl'] as const;
+const ENVELOPE_KEYS = ['alert', 'tenant', 'callbackUrl'] as const;
 /** Deeper nesting than any real alert; the bound protects code that walks the alert recursively. */
 export const MAX_ALERT_DEPTH = 256;
 
@@ -23,12 +23,12 @@ function isJsonObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-export function isEnvelopeLike(value: JsonObject): boolean {
+function isEnvelopeLike(value: JsonObject): boolean {
   const keys = Object.keys(value);
   return isJsonObject(value.alert) && keys.every((key) => (ENVELOPE_KEYS as readonly string[]).includes(key));
 }
 
-export function isGraphCollectionLike(value: JsonObject): boolean {
+function isGraphCollectionLike(value: JsonObject): boolean {
   return Array.isArray(value.value) && Object.keys(value).every((key) => key === 'value' || key.startsWith('@odata.'));
 }
 
@@ -46,26 +46,26 @@ export function jsonDepth(value: unknown, limit: number): number {
   return deepest;
 }
 
-export const tenantName = z
+const tenantName = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a tenant name: 1-64 letters, digits, _ . -')
   .describe('A configured tenant. Optional: a tenant-bound API key implies its tenant; otherwise IPENRICH_DEFAULT_TENANT.');
 
-export const callbackUrl = z
+const callbackUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
   .max(2_048)
   .describe('Where to POST this alert\'s result (Standard Webhooks signed). The host must be on WEBHOOK_CALLBACK_ALLOWLIST.');
 
-export const alertObject = z
+const alertObject = z
   .record(z.string(), z.unknown())
   .refine((value) => Object.keys(value).length > 0, 'an alert must be a JSON object with at least one field')
   .describe('The alert as the source sends it: any JSON object (Sentinel incident trigger, Sentinel alert, Splunk webhook action, Graph security alert, …).');
 
-export const alertEnvelope = z
+const alertEnvelope = z
   .strictObject({ alert: alertObject, tenant: tenantName.optional(), callbackUrl: callbackUrl.optional() })
   .describe('An alert with routing: the tenant to enrich it for, and a per-alert callback URL.');
 
-export const graphAlertList = z
+const graphAlertList = z
   .object({ value: z.array(alertObject).min(1) })
   .catchall(z.unknown())
   .describe('A Microsoft Graph list response (GET /security/alerts_v2): each element of value is one alert. Only @odata.* keys may accompany value.');

@@ -13,7 +13,7 @@ export interface ApiKey {
 const HASHED = /^sha256:([0-9a-f]{64})$/i;
 const TENANT = /^[A-Za-z0-9_.-]+$/;
 /** Plain keys are hashed at start; shorter ones are guessable, so they are refused. */
-export const MIN_PLAIN_KEY_LENGTH = 16;
+const MIN_PLAIN_KEY_LENGTH = 16;
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();

@@ -13,7 +13,7 @@ import { registerOperationsRoutes } from './routes/operations-routes.js';
 /** `application/json` and `application/*+json`; anything else is a 415. */
 const JSON_TYPES = ['application/json', /^application\/[\w.-]+\+json\s*(;|$)/i] as const;
 
-export const OPENAPI_INFO = {
+const OPENAPI_INFO = {
   title: 'ipenrich ingress',
   version: '1',
   description:

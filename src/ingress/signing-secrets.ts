@@ -13,7 +13,7 @@ export interface SigningSecret {
 const SECRET = /^whsec_[A-Za-z0-9+/=]{32,}$/;
 const TENANT = /^[A-Za-z0-9_.-]+$/;
 
-export const SIGNATURE_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+const SIGNATURE_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
 
 /** Parses INGRESS_SIGNING_SECRETS entries `whsec_<base64>[@tenant]`; problems never quote a secret. */
 export function parseSigningSecrets(entries: readonly string[], tenants: readonly string[]): { secrets: SigningSecret[]; problems: string[] } {

@@ -2,9 +2,9 @@ import { Job, type QueueEvents } from 'bullmq';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { AlertJob } from './job-view.js';
 
-export type FinishedState = 'completed' | 'failed';
+type FinishedState = 'completed' | 'failed';
 
-export type WaitOutcome =
+type WaitOutcome =
   | { readonly kind: 'finished'; readonly job: AlertJob; readonly state: FinishedState }
   | { readonly kind: 'pending' }
   | { readonly kind: 'missing' };

@@ -7,7 +7,7 @@ import { readSharedMetrics } from './read-shared-metrics.js';
 import { redisMetricsRegistry, type RedisReadings } from './redis-metrics-registry.js';
 
 /** BullMQ states reported as queue depth. */
-export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed', 'waiting-children'] as const;
+const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed', 'waiting-children'] as const;
 
 export interface IngressMetricsOptions {
   readonly redis: Redis;

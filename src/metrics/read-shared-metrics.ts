@@ -2,14 +2,14 @@ import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { SHARED_COUNTERS, SHARED_HISTOGRAMS, type SharedHistogramDefinition } from './shared-metric-definitions.js';
 
-export type Labels = Readonly<Record<string, string>>;
+type Labels = Readonly<Record<string, string>>;
 
-export interface CounterSample {
+interface CounterSample {
   readonly labels: Labels;
   readonly value: number;
 }
 
-export interface HistogramSample {
+interface HistogramSample {
   readonly labels: Labels;
   /** Count per bucket (not cumulative), in the order of the definition's buckets, then +Inf. */
   readonly buckets: readonly number[];

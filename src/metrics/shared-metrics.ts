@@ -14,17 +14,17 @@ import {
 } from './shared-metric-definitions.js';
 
 /** `seen` / `not_seen` for answers, the error code for failures (MDE_THROTTLED, MDE_TIMEOUT…). */
-export type ApiCallOutcome = 'seen' | 'not_seen' | ErrorCode;
+type ApiCallOutcome = 'seen' | 'not_seen' | ErrorCode;
 /** `slept`: waited for budget inside the worker slot; `deferred`: gave up and the job goes to delayed. */
-export type LimiterWaitKind = 'slept' | 'deferred';
-export type DeliveryOutcome = 'delivered' | ErrorCode;
-export type JobResultKind = 'complete' | 'partial';
+type LimiterWaitKind = 'slept' | 'deferred';
+type DeliveryOutcome = 'delivered' | ErrorCode;
+type JobResultKind = 'complete' | 'partial';
 
 /**
  * What the pipeline reports, from whichever process it runs in. Calls are synchronous and cheap:
  * counts are added up in memory and written to Redis in one transaction per flush interval.
  */
-export interface PipelineMetrics {
+interface PipelineMetrics {
   /** After every Defender call (enricher). */
   apiCall(tenant: string, outcome: ApiCallOutcome): void;
   /** When the limiter refused a call: `waitMs` slept, or the delay a deferred job gets. */

@@ -1,4 +1,5 @@
 import type { IpenrichError } from '../errors.js';
+import { backoffDelayMs } from '../http/retry-policy.js';
 import type { JobOutcome } from '../queue/job-outcome.js';
 import type { SinkState } from './ports.js';
 
@@ -33,12 +34,10 @@ export function decideForError(error: IpenrichError, now: number): JobDecision {
   }
 }
 
-/** Exponential backoff with jitter (half fixed, half random), honouring the sink's Retry-After. */
+/** The shared backoff (src/http/retry-policy.ts), never sooner than the sink's Retry-After. */
 export function sinkRetryDelay(failures: number, retryAfterMs: number | undefined, policy: SinkRetryPolicy): number {
-  const random = policy.random ?? Math.random;
-  const exponential = Math.min(policy.maxDelayMs, policy.baseMs * 2 ** Math.max(0, failures - 1));
-  const jittered = exponential / 2 + (random() * exponential) / 2;
-  return Math.max(Math.round(jittered), retryAfterMs ?? 0);
+  const backoff = backoffDelayMs(Math.max(1, failures), { baseMs: policy.baseMs, maxDelayMs: policy.maxDelayMs, ...(policy.random ? { random: policy.random } : {}) });
+  return Math.max(backoff, retryAfterMs ?? 0);
 }
 
 /**

@@ -14,7 +14,7 @@ export interface DeliveryReport {
  * Stable per (job, destination): Standard Webhooks `webhook-id`, Sentinel comment id, Splunk event id.
  * No '.' (Standard Webhooks signs `id.timestamp.body`).
  */
-export function deliveryIdFor(jobId: string, destination: string): string {
+function deliveryIdFor(jobId: string, destination: string): string {
   return `msg_${createHash('sha256').update(`${jobId}\u0000${destination}`).digest('hex').slice(0, 32)}`;
 }
 

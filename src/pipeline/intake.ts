@@ -22,7 +22,7 @@ export interface IntakeOptions extends ProducerOptions {
  * travel with the job, so neither the ingress' answer nor the worker reads the alert for them again.
  * Its identity (tenant, alert id, revision) is the job id, so the same alert is enriched once.
  */
-export function prepareAlertJob(request: AlertRequest, options: IntakeOptions): PreparedJob & { readonly meta: AlertDescription } {
+function prepareAlertJob(request: AlertRequest, options: IntakeOptions): PreparedJob & { readonly meta: AlertDescription } {
   const now = options.now ?? Date.now;
   const meta = describeAlert(request.alert);
   const tenant = request.tenant ?? options.defaultTenant;

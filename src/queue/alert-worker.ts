@@ -10,9 +10,9 @@ import { alertJobSchema, type AlertJobData } from './job.js';
 import { SINK_RETRY_PRIORITY } from './priority.js';
 
 /** What the worker runs for each job: the journey (src/pipeline/process-alert.ts), wired by src/composition. */
-export type JobHandler<Result> = (data: AlertJobData, attempt: JobAttempt) => Promise<JobOutcome<Result>>;
+type JobHandler<Result> = (data: AlertJobData, attempt: JobAttempt) => Promise<JobOutcome<Result>>;
 
-export interface AlertWorkerOptions {
+interface AlertWorkerOptions {
   readonly concurrency: number;
   readonly lockMs: number;
 }

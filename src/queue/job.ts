@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** What the alert says about itself, read once when it is queued (src/extract/alert-meta.ts). */
-export const alertDescriptionSchema = z.object({
+const alertDescriptionSchema = z.object({
   /** Detected format, for logs and the result. */
   format: z.string(),
   title: z.string().nullable(),

@@ -40,7 +40,7 @@ export interface KeySpace {
 }
 
 /** Bumped when the cached record's shape changes, so old entries become misses, not errors. */
-export const CACHE_SCHEMA_VERSION = 1;
+const CACHE_SCHEMA_VERSION = 1;
 
 export function keySpace(prefix: string): KeySpace {
   const p = prefix;

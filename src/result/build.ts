@@ -24,7 +24,7 @@ export interface IpOutcome {
   readonly retryAt?: number;
 }
 
-export interface AlertFacts {
+interface AlertFacts {
   readonly alertId: string;
   readonly tenant: string;
   readonly format: string;

@@ -11,7 +11,7 @@ export const IP_STATUSES = ['enriched', 'not_seen', 'skipped', 'invalid', 'defer
 export type IpStatus = (typeof IP_STATUSES)[number];
 
 /** rare: seen by few devices; new: first seen recently; unseen: no device in the organization talked to it. */
-export const VERDICTS = ['rare', 'new', 'unseen'] as const;
+const VERDICTS = ['rare', 'new', 'unseen'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 export const ipResultSchema = z.object({

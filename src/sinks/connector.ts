@@ -4,14 +4,14 @@ import type { Cloud } from '../auth/cloud.js';
 import type { Sink } from './port.js';
 
 /** Settings a connector may read besides its own: the outbound proxy, and the tenant's cloud. */
-export interface SharedSettings {
+interface SharedSettings {
   readonly HTTPS_PROXY?: string | undefined;
   readonly NO_PROXY?: string | undefined;
   readonly MDE_CLOUD: Cloud;
 }
 
 /** The hash commands a connector may use for state every worker shares (an ioredis client has them). */
-export interface SharedHashCommands {
+interface SharedHashCommands {
   hexists(key: string, field: string): Promise<number>;
   hset(key: string, field: string, value: string): Promise<number>;
   hdel(key: string, field: string): Promise<number>;

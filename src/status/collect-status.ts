@@ -6,7 +6,7 @@ import type { Runtime } from '../composition/runtime.js';
 import { SinkHealthBoard, type SinkHealth } from '../state/sink-health.js';
 import { budgetEtaMs } from './budget-eta.js';
 
-export interface TenantStatus {
+interface TenantStatus {
   readonly tenant: string;
   readonly budget: LimiterStatus;
   readonly cache: { readonly entries: number; readonly hits: number; readonly misses: number; readonly hitRatio: number | null };

@@ -6,7 +6,7 @@ import { IpenrichError } from '../../errors.js';
  * (contracts.md 1.5, 1.6). MDE_API_BASE_URL and MDE_SCOPE override; an overridden base URL does not
  * change the scope, because a proxy or emulator in front of Defender still wants Defender's audience.
  */
-export type DefenderRegion = 'us' | 'eu' | 'uk' | 'au' | 'swa' | 'ina';
+type DefenderRegion = 'us' | 'eu' | 'uk' | 'au' | 'swa' | 'ina';
 
 export interface DefenderLocationSettings {
   readonly MDE_CLOUD: Cloud;

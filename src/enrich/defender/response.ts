@@ -34,7 +34,7 @@ export const ipStatsBodySchema = z.union([
 ]);
 export type IpStatsBody = z.output<typeof ipStatsBodySchema>;
 
-export const defenderErrorSchema = z.object({
+const defenderErrorSchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string().optional(),

@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { IngressApp, IngressDeps } from '../ingress-deps.js';
 
-export const ADMIN_PATH = '/admin';
+const ADMIN_PATH = '/admin';
 
 /**
  * The bull-board queue dashboard under /admin, for operator keys only (the auth hook reads the

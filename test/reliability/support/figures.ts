@@ -6,7 +6,7 @@ export const FIGURES_DIR_ENV = 'RELIABILITY_FIGURES_DIR';
 /** `1`: the full suite (npm run reliability); otherwise the short version that runs in CI. */
 export const FULL_ENV = 'RELIABILITY_FULL';
 
-export const FULL = process.env[FULL_ENV] === '1';
+const FULL = process.env[FULL_ENV] === '1';
 
 /** The short value in CI, the full one under `npm run reliability`. */
 export function sized<T>(short: T, full: T): T {
@@ -14,7 +14,7 @@ export function sized<T>(short: T, full: T): T {
 }
 
 /** What the secrets scan of one scenario read, and what it found (scenario 6 sums these). */
-export interface ScanFigures {
+interface ScanFigures {
   readonly findings: number;
   readonly logLines: number;
   readonly texts: number;

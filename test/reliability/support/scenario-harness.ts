@@ -37,7 +37,7 @@ export function expectNoSecretLeak(scan: SecretScan): void {
   expect(scan.findings).toEqual([]);
 }
 
-export type SinkChoice = 'webhook' | 'splunk' | 'sentinel';
+type SinkChoice = 'webhook' | 'splunk' | 'sentinel';
 
 export interface HarnessOptions {
   readonly label: string;
@@ -54,8 +54,8 @@ export interface HarnessOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export const DCR_ID = 'dcr-0123456789abcdef0123456789abcdef';
-export const STREAM = 'Custom-IpEnrichment_CL';
+const DCR_ID = 'dcr-0123456789abcdef0123456789abcdef';
+const STREAM = 'Custom-IpEnrichment_CL';
 
 /** Worker settings every scenario shares: short locks and backoffs, so a minute of trouble takes seconds. */
 const SCALED_TIME: Readonly<Record<string, string>> = {

@@ -12,7 +12,7 @@ export interface SyntheticAlert {
 }
 
 /** The n-th address of a run's IP universe: 45.x.y.z, public, distinct for n below 65,536 × 254. */
-export function universeIp(n: number): string {
+function universeIp(n: number): string {
   const host = (n % 254) + 1;
   const block = Math.floor(n / 254);
   return `45.${Math.floor(block / 256) % 256}.${block % 256}.${host}`;

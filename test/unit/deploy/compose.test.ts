@@ -119,7 +119,7 @@ describe('docker-compose.yml', () => {
     const secretish = /whsec_|-----BEGIN|sha256:[0-9a-f]{16}|^(?!\/)[A-Za-z0-9+/_-]{32,}={0,2}$/;
     for (const [name, s] of ipenrichServices) {
       for (const [key, value] of Object.entries(s.environment ?? {})) {
-        expect(SECRET_NAMES as readonly string[], `${name}: ${key} must be given as ${key}_FILE`).not.toContain(key);
+        expect(SECRET_NAMES, `${name}: ${key} must be given as ${key}_FILE`).not.toContain(key);
         expect(value, `${name}: ${key} looks like a secret`).not.toMatch(secretish);
         if (!key.endsWith('_FILE')) continue;
         const secret = /^\/run\/secrets\/(.+)$/.exec(value)?.[1];

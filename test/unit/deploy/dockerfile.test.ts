@@ -164,7 +164,7 @@ describe('Dockerfile', () => {
     const properties = stages.flatMap(propertiesOf);
     expect(properties.length).toBeGreaterThan(0);
     for (const { keyword, name, value, line } of properties) {
-      expect(SECRET_NAMES as readonly string[], `line ${line}: ${keyword} ${name}`).not.toContain(name.replace(/_FILE$/, ''));
+      expect(SECRET_NAMES, `line ${line}: ${keyword} ${name}`).not.toContain(name.replace(/_FILE$/, ''));
       expect(name, `line ${line}: ${keyword} ${name} looks like a secret`).not.toMatch(secretName);
       expect(value ?? '', `line ${line}: ${keyword} ${name} has a secret-looking value`).not.toMatch(secretValue);
     }

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** One labelled sample alert (`/work/shared/samples/labels.json`). */
-export interface SampleLabel {
+interface SampleLabel {
   readonly file: string;
   readonly source: string;
   readonly format: string;
@@ -22,7 +22,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
  * The shared samples folder: `IPENRICH_SAMPLES_DIR` when set, else `shared/samples` beside the
  * clone or beside any folder above it (the layout on workstations and in CI).
  */
-export function samplesDir(): string {
+function samplesDir(): string {
   const fromEnv = process.env.IPENRICH_SAMPLES_DIR;
   const candidates = fromEnv ? [fromEnv] : [];
   for (let dir = REPO_ROOT; ; dir = dirname(dir)) {

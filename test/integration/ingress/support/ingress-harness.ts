@@ -15,7 +15,7 @@ import { startWorker, type StartedWorker } from '../../../../src/composition/sta
 import { testRedisUrl, uniquePrefix } from '../../../support/redis.js';
 
 /** One operator key and one key per bound tenant, generated per harness (no key lives in a fixture). */
-export interface HarnessKeys {
+interface HarnessKeys {
   readonly operator: string;
   readonly contoso: string;
   readonly fabrikam: string;

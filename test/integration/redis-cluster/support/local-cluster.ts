@@ -8,7 +8,7 @@ import { freePort, waitForRedisPing } from '../../../../src/redis/local-server.j
 
 const run = promisify(execFile);
 
-export interface ClusterNode {
+interface ClusterNode {
   readonly port: number;
   /** First and last hash slot this master serves. */
   readonly slots: readonly [number, number];

@@ -34,7 +34,7 @@ export function parseStages(text: string): Stage[] {
   return stages;
 }
 
-export function lineOf(instruction: Instruction): number {
+function lineOf(instruction: Instruction): number {
   return instruction.getRange().start.line + 1;
 }
 

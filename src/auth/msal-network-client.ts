@@ -3,6 +3,7 @@ import { parseRetryAfter } from '../http/retry-after.js';
 import { summarizeRequest } from '../http/request-summary.js';
 import type { HttpTransport } from '../http/transport.js';
 import { HttpTransportError } from '../http/transport-error.js';
+import { isTemporaryStatus } from '../http/temporary-status.js';
 
 /**
  * Why the token endpoint gave no usable answer. Thrown from the network client as an AuthError
@@ -36,7 +37,8 @@ export class TokenEndpointUnavailable extends AuthError {
  * msal-node's `system.networkClient` on top of the shared transport, so token requests use the same
  * proxy, keep-alive pool, deadline and trust as every other call (msal's own client is bare fetch).
  *
- * 429 and 5xx are thrown instead of returned: msal would otherwise store a throttle entry and refuse
+ * Temporary answers (408, 429, 5xx: the one rule in src/http/temporary-status.ts) are thrown instead of
+ * returned: for 429 and 5xx msal would otherwise store a throttle entry and refuse
  * identical requests locally for up to an hour (contracts.md 2.6); retries belong to the worker.
  */
 export class MsalNetworkClient implements INetworkModule {
@@ -69,7 +71,7 @@ export class MsalNetworkClient implements INetworkModule {
       throw error;
     }
     const where = summarizeRequest({ method, url }).url;
-    if (response.status === 429 || response.status >= 500) {
+    if (isTemporaryStatus(response.status)) {
       throw new TokenEndpointUnavailable({ kind: 'status', status: response.status, retryAfterMs: parseRetryAfter(response.headers['retry-after']), url: where });
     }
     let body: T;

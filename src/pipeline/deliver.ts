@@ -6,6 +6,8 @@ import type { DeliveryLedger, Destination, SinkHealthRecorder } from './ports.js
 
 export interface DeliveryReport {
   readonly delivered: string[];
+  /** Notes of destinations that accepted with reservations, by destination. */
+  readonly notes: Record<string, readonly string[]>;
   readonly skipped: string[];
   readonly failed: FailedDelivery[];
 }
@@ -28,7 +30,7 @@ export async function deliverToDestinations(
   ledger: DeliveryLedger,
   context: { jobId: string; now: () => number; health?: SinkHealthRecorder; signal?: AbortSignal },
 ): Promise<DeliveryReport> {
-  const report: DeliveryReport = { delivered: [], skipped: [], failed: [] };
+  const report: DeliveryReport = { delivered: [], notes: {}, skipped: [], failed: [] };
   await Promise.all(
     destinations.map(async (destination) => {
       const before = await ledger.sink(destination.name);
@@ -37,15 +39,20 @@ export async function deliverToDestinations(
         return;
       }
       try {
-        await destination.sink.deliver(result, {
+        const receipt = await destination.sink.deliver(result, {
           deliveryId: deliveryIdFor(context.jobId, destination.name),
           progress: ledger.progress(destination.name),
           ...(destination.callbackUrl === undefined ? {} : { callbackUrl: destination.callbackUrl }),
           ...(context.signal === undefined ? {} : { signal: context.signal }),
         });
+        const notes = receipt ? receipt.notes : [];
         // Independent writes: sent together, one round trip.
-        await Promise.all([ledger.markDelivered(destination.name, context.now()), context.health?.record(destination.name, { ok: true }, context.now())]);
+        await Promise.all([
+          ledger.markDelivered(destination.name, context.now(), notes),
+          context.health?.record(destination.name, { ok: true, notes }, context.now()),
+        ]);
         report.delivered.push(destination.name);
+        if (notes.length > 0) report.notes[destination.name] = notes;
       } catch (thrown) {
         const error = toIpenrichError(thrown);
         const [after] = await Promise.all([

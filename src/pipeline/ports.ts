@@ -14,12 +14,14 @@ export interface SinkState {
   readonly failures: number;
   /** Epoch ms of the first failed attempt, to bound how long a down sink is retried. */
   readonly firstFailureAt: number | null;
+  /** What the sink said when it accepted the result with reservations (see DeliveryReceipt). */
+  readonly notes: readonly string[];
 }
 
 /** Per-sink delivery state of one job: what was delivered where, and how often a sink failed. */
 export interface DeliveryLedger {
   sink(name: string): Promise<SinkState>;
-  markDelivered(name: string, at: number): Promise<void>;
+  markDelivered(name: string, at: number, notes?: readonly string[]): Promise<void>;
   markFailed(name: string, at: number): Promise<SinkState>;
   /** The parts one sink already had accepted for this job (Sentinel rows, Splunk batches …). */
   progress(name: string): DeliveryProgress;
@@ -40,7 +42,7 @@ export interface ResultStore {
 
 /** The last outcome per sink across workers, for `status`. */
 export interface SinkHealthRecorder {
-  record(sink: string, outcome: { ok: true } | { ok: false; error: string }, at: number): Promise<void>;
+  record(sink: string, outcome: { ok: true; notes?: readonly string[] } | { ok: false; error: string }, at: number): Promise<void>;
 }
 
 /** One destination of one job: a configured sink, or the per-alert callback through the webhook sink. */

@@ -128,6 +128,7 @@ async function deliver(
     deps.logger.warn({ jobId: attempt.jobId, delivered: report.delivered, failed: report.failed.map((f) => f.name) }, 'some deliveries failed');
     return decision;
   }
+  for (const [name, notes] of Object.entries(report.notes)) deps.logger.warn({ jobId: attempt.jobId, sink: name, notes }, 'delivered with reservations');
   deps.logger.info({ jobId: attempt.jobId, alertId: job.alertId, tenant: job.tenant, summary: result.summary.text, delivered: report.delivered }, 'alert enriched');
   deps.metrics?.jobCompleted(deps.now() - attempt.queuedAt, result.partial ? 'partial' : 'complete');
   return { kind: 'done', result };

@@ -26,6 +26,14 @@ export interface DeliveryProgress {
 }
 
 /**
+ * What a destination accepted with reservations, for the operator and the caller: e.g. "incident
+ * comment skipped: the incident already has 100 comments". The delivery still counts as done.
+ */
+export interface DeliveryReceipt {
+  readonly notes: readonly string[];
+}
+
+/**
  * A destination for results. `deliver` resolves once the destination accepted the result and
  * throws IpenrichError otherwise: SINK_UNAVAILABLE (retryable, with retryAfterMs when known),
  * SINK_REJECTED / SINK_DISABLED / CALLBACK_URL_REFUSED (not retryable).
@@ -33,7 +41,8 @@ export interface DeliveryProgress {
  */
 export interface Sink {
   readonly name: string;
-  deliver(result: AlertResult, context: DeliveryContext): Promise<void>;
+  /** Resolves with notes when the destination accepted the result with reservations (a part skipped and why). */
+  deliver(result: AlertResult, context: DeliveryContext): Promise<DeliveryReceipt | void>;
   /** Releases connections; safe to call more than once. */
   close(): Promise<void>;
 }

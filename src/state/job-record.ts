@@ -4,6 +4,7 @@ import { redisScripts, type RedisScripts } from '../redis/scripts/redis-scripts.
 import { alertResultSchema, type AlertResult } from '../result/schema.js';
 import type { JobRecord, ResultStore, SinkState } from '../pipeline/ports.js';
 import type { DeliveryProgress } from '../sinks/port.js';
+import { parseNotes } from './notes-field.js';
 
 /** How long delivery state outlives its job: longer than any retry schedule. */
 const STATE_TTL_S = 8 * 86_400;
@@ -57,18 +58,20 @@ export class RedisJobRecord implements JobRecord {
    * other workers from changing it meanwhile), or from Redis when nothing was loaded.
    */
   async sink(name: string): Promise<SinkState> {
-    const fields = [`delivered:${name}`, `failures:${name}`, `first-failure:${name}`];
+    const fields = [`delivered:${name}`, `failures:${name}`, `first-failure:${name}`, `notes:${name}`];
     const snapshot = this.snapshot;
-    const [delivered, failures, firstFailureAt] = snapshot ? fields.map((field) => snapshot[field] ?? null) : await this.redis.hmget(this.key, ...fields);
+    const [delivered, failures, firstFailureAt, notes] = snapshot ? fields.map((field) => snapshot[field] ?? null) : await this.redis.hmget(this.key, ...fields);
     return {
       delivered: delivered !== null,
       failures: Number(failures ?? 0),
       firstFailureAt: firstFailureAt === null ? null : Number(firstFailureAt),
+      notes: parseNotes(notes ?? null),
     };
   }
 
-  async markDelivered(name: string, at: number): Promise<void> {
-    await this.scripts.ipenrichHsetExpire(this.key, STATE_TTL_S, `delivered:${name}`, String(at));
+  async markDelivered(name: string, at: number, notes: readonly string[] = []): Promise<void> {
+    const fields = [`delivered:${name}`, String(at), ...(notes.length > 0 ? [`notes:${name}`, JSON.stringify(notes)] : [])];
+    await this.scripts.ipenrichHsetExpire(this.key, STATE_TTL_S, ...fields);
   }
 
   async markFailed(name: string, at: number): Promise<SinkState> {
@@ -81,9 +84,10 @@ export class RedisJobRecord implements JobRecord {
       .exec();
     const failures = Number(results?.[0]?.[1] ?? 1);
     const first = Number(results?.[2]?.[1] ?? at);
-    return { delivered: false, failures, firstFailureAt: first };
+    return { delivered: false, failures, firstFailureAt: first, notes: [] };
   }
 }
+
 
 /** Job records in Redis, for the journey's ResultStore port. */
 export function createRedisResultStore(redis: Redis, keys: KeySpace): ResultStore {

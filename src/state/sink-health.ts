@@ -1,6 +1,7 @@
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import type { SinkHealthRecorder } from '../pipeline/ports.js';
+import { parseNotes } from './notes-field.js';
 
 export interface SinkHealth {
   readonly lastSuccessAt: string | null;
@@ -8,6 +9,8 @@ export interface SinkHealth {
   readonly lastError: string | null;
   /** Failed deliveries since the last success (all workers). */
   readonly failuresSinceSuccess: number;
+  /** What the last successful delivery was accepted with reservations about (empty when none). */
+  readonly lastNotes: readonly string[];
 }
 
 /**
@@ -22,12 +25,12 @@ export class SinkHealthBoard implements SinkHealthRecorder {
     this.key = keys.sinkHealth();
   }
 
-  async record(sink: string, outcome: { ok: true } | { ok: false; error: string }, at: number): Promise<void> {
+  async record(sink: string, outcome: { ok: true; notes?: readonly string[] } | { ok: false; error: string }, at: number): Promise<void> {
     const when = new Date(at).toISOString();
     // A success is one HSET, atomic by itself: no MULTI, which costs far more client CPU than the
     // command on a connection that also carries BullMQ's scripts (ioredis copies them per MULTI).
     if (outcome.ok) {
-      await this.redis.hset(this.key, `${sink}:lastSuccessAt`, when, `${sink}:failures`, '0');
+      await this.redis.hset(this.key, `${sink}:lastSuccessAt`, when, `${sink}:failures`, '0', `${sink}:lastNotes`, JSON.stringify(outcome.notes ?? []));
       return;
     }
     await this.redis.multi().hset(this.key, `${sink}:lastFailureAt`, when, `${sink}:lastError`, outcome.error).hincrby(this.key, `${sink}:failures`, 1).exec();
@@ -43,8 +46,10 @@ export class SinkHealthBoard implements SinkHealthRecorder {
         lastFailureAt: raw[`${sink}:lastFailureAt`] ?? null,
         lastError: raw[`${sink}:lastError`] ?? null,
         failuresSinceSuccess: Number(raw[`${sink}:failures`] ?? 0),
+        lastNotes: parseNotes(raw[`${sink}:lastNotes`]),
       };
     }
     return out;
   }
 }
+

@@ -52,16 +52,23 @@ describe('delivery state and fan-out across attempts', () => {
   it('reads sink states from Redis when nothing was loaded, and from the loaded hash otherwise', async () => {
     const writer = new RedisJobRecord(redis, keys, 'job-states');
     await writer.markDelivered('webhook', 1_000);
+    await writer.markDelivered('sentinel-noted', 1_500, ['incident comment skipped: the incident already has 100 comments']);
     await writer.markFailed('splunk', 2_000);
     await writer.markFailed('splunk', 3_000);
 
     const unloaded = new RedisJobRecord(redis, keys, 'job-states');
-    expect(await unloaded.sink('webhook')).toEqual({ delivered: true, failures: 0, firstFailureAt: null });
+    expect(await unloaded.sink('webhook')).toEqual({ delivered: true, failures: 0, firstFailureAt: null, notes: [] });
     const loaded = new RedisJobRecord(redis, keys, 'job-states');
     expect(await loaded.loadResult()).toBeNull();
-    expect(await loaded.sink('webhook')).toEqual({ delivered: true, failures: 0, firstFailureAt: null });
-    expect(await loaded.sink('splunk')).toEqual({ delivered: false, failures: 2, firstFailureAt: 2_000 });
-    expect(await loaded.sink('sentinel')).toEqual({ delivered: false, failures: 0, firstFailureAt: null });
+    expect(await loaded.sink('webhook')).toEqual({ delivered: true, failures: 0, firstFailureAt: null, notes: [] });
+    expect(await loaded.sink('splunk')).toEqual({ delivered: false, failures: 2, firstFailureAt: 2_000, notes: [] });
+    expect(await loaded.sink('sentinel')).toEqual({ delivered: false, failures: 0, firstFailureAt: null, notes: [] });
+    expect(await loaded.sink('sentinel-noted')).toEqual({
+      delivered: true,
+      failures: 0,
+      firstFailureAt: null,
+      notes: ['incident comment skipped: the incident already has 100 comments'],
+    });
     expect(await redis.ttl(keys.deliveries('job-states'))).toBeGreaterThan(7 * 86_400);
   });
 
@@ -76,7 +83,7 @@ describe('delivery state and fan-out across attempts', () => {
     await firstAttempt.saveResult(result);
     const first = await deliverToDestinations(result, targets, firstAttempt, { jobId, now: () => 10_000, health });
     expect(first.delivered).toEqual(['up']);
-    expect(first.failed.map((failed) => [failed.name, failed.state])).toEqual([['down', { delivered: false, failures: 1, firstFailureAt: 10_000 }]]);
+    expect(first.failed.map((failed) => [failed.name, failed.state])).toEqual([['down', { delivered: false, failures: 1, firstFailureAt: 10_000, notes: [] }]]);
     const afterFirst = await health.read();
     expect(afterFirst.up?.lastSuccessAt).toBe(new Date(10_000).toISOString());
     expect(afterFirst.down?.failuresSinceSuccess).toBe(1);
@@ -86,12 +93,27 @@ describe('delivery state and fan-out across attempts', () => {
     const stored = await retry.loadResult();
     expect(stored).toEqual(result);
     const second = await deliverToDestinations(stored ?? result, targets, retry, { jobId, now: () => 20_000, health });
-    expect(second).toEqual({ delivered: ['down'], skipped: ['up'], failed: [] });
+    expect(second).toEqual({ delivered: ['down'], notes: {}, skipped: ['up'], failed: [] });
 
     expect(up.counters.requests).toBe(1);
     expect(down.deliveries.size).toBe(1);
     const afterRetry = await health.read();
     expect(afterRetry.down?.failuresSinceSuccess).toBe(0);
-    expect(await new RedisJobRecord(redis, keys, jobId).sink('down')).toEqual({ delivered: true, failures: 1, firstFailureAt: 10_000 });
+    expect(await new RedisJobRecord(redis, keys, jobId).sink('down')).toEqual({ delivered: true, failures: 1, firstFailureAt: 10_000, notes: [] });
+  });
+
+  it('keeps what a sink accepted with reservations, in the job record and on the health board', async () => {
+    const jobId = 'job-noted';
+    const health = new SinkHealthBoard(redis, keys);
+    const note = 'incident comment skipped: the incident already has 100 comments';
+    const noted: Destination = {
+      name: 'noted',
+      sink: { name: 'noted', deliver: () => Promise.resolve({ notes: [note] }), close: () => Promise.resolve() },
+    };
+    const record = new RedisJobRecord(redis, keys, jobId);
+    const report = await deliverToDestinations(sampleResult(), [noted], record, { jobId, now: () => 30_000, health });
+    expect(report.notes).toEqual({ noted: [note] });
+    expect((await new RedisJobRecord(redis, keys, jobId).sink('noted')).notes).toEqual([note]);
+    expect((await health.read()).noted?.lastNotes).toEqual([note]);
   });
 });

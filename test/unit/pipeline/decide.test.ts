@@ -5,7 +5,7 @@ import { decideForDeliveries, decideForError, sinkRetryDelay, type FailedDeliver
 const policy = { baseMs: 1_000, maxDelayMs: 60_000, maxRetryMs: 3_600_000, random: () => 1 };
 
 function failed(name: string, error: IpenrichError, failures: number, firstFailureAt: number | null): FailedDelivery {
-  return { name, error, state: { delivered: false, failures, firstFailureAt } };
+  return { name, error, state: { delivered: false, failures, firstFailureAt, notes: [] } };
 }
 
 describe('decideForError', () => {

@@ -10,6 +10,7 @@ import { verifyEmulatorToken } from '../../../src/emulators/emulator-token.js';
 import { startEntraEmulator, type EntraEmulator } from '../../../src/emulators/entra.js';
 import { makeClientCertificate, type ClientCertificateFiles } from '../../../src/emulators/client-certificate.js';
 import { emulatorTls } from '../../../src/emulators/tls.js';
+import { waitFor } from '../../support/cli-process.js';
 
 const SCOPE = 'https://api.securitycenter.microsoft.com/.default';
 
@@ -37,8 +38,9 @@ describe('MsalTokenSource through msal-node against the Entra emulator', () => {
     transport = createHttpTransport();
   });
   afterAll(async () => {
-    await transport.close();
+    // The emulator first: it drops the requests it still holds (the time-out test's), which the transport would wait for.
     await entra.close();
+    await transport.close();
   });
   afterEach(() => {
     entra.setMode({ failStatus: undefined, retryAfterSeconds: undefined, latencyMs: 0 });
@@ -162,12 +164,12 @@ describe('MsalTokenSource through msal-node against the Entra emulator', () => {
   });
 
   it('a token endpoint that never answers is AUTH_UNAVAILABLE after the timeout', async () => {
-    entra.setMode({ latencyMs: 5_000 });
-    const started = Date.now();
+    // The answer would come only after the test's own time-out: nothing but the 300 ms time-out can end the request.
+    entra.setMode({ latencyMs: 60_000 });
     const error = await failure(source(secretCredential(), entra.host, 300).getAccessToken(SCOPE));
     expect(error.code).toBe('AUTH_UNAVAILABLE');
     expect(error.message).toContain('(timeout)');
-    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(entra.counters).toMatchObject({ tokenRequests: 1, tokensIssued: 0 });
   });
 
   it('works against a server that serves only the token endpoint (no discovery documents)', async () => {
@@ -197,10 +199,13 @@ describe('MsalTokenSource through msal-node against the Entra emulator', () => {
   });
 
   it('stops waiting when the caller aborts', async () => {
-    entra.setMode({ latencyMs: 2_000 });
+    // Neither an answer nor the source's own time-out can end the request first: only the abort can.
+    entra.setMode({ latencyMs: 60_000 });
     const controller = new AbortController();
-    const pending = source(secretCredential()).getAccessToken(SCOPE, { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('shutting down')), 50);
+    const pending = source(secretCredential(), entra.host, 60_000).getAccessToken(SCOPE, { signal: controller.signal });
+    await waitFor('the token request at the emulator', () => entra.counters.tokenRequests === 1, 20_000, 5);
+    controller.abort(new Error('shutting down'));
     await expect(pending).rejects.toThrow('shutting down');
+    expect(entra.counters.tokensIssued).toBe(0);
   });
 });

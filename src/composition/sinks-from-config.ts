@@ -7,6 +7,7 @@ import type { AlertJobData } from '../queue/job.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import type { ConnectorDeps } from '../sinks/connector.js';
+import { connectorRateLimiter } from './connector-rate-limiter.js';
 import type { Sink } from '../sinks/port.js';
 
 /** Stands in for the webhook sink when an alert asks for a callback that cannot be signed. */
@@ -34,6 +35,7 @@ export function sinksFromConfig(config: Config, deps: { redis: Redis; keys: KeyS
   const connectorDeps = (name: string): ConnectorDeps => ({
     tokens: () => deps.tokens.forTenant(defaultTenant),
     sharedHash: { redis: deps.redis, key: (hash) => deps.keys.connectorHash(name, hash) },
+    rateLimiter: (limit, windows) => connectorRateLimiter(deps.redis, deps.keys, `${name}:${limit}`, windows),
   });
   const enabled = new Set<string>(config.SINKS);
   const sinks = new Map<string, Sink>();

@@ -17,12 +17,31 @@ interface SharedHashCommands {
   hdel(key: string, field: string): Promise<number>;
 }
 
+/** One window of a shared rate limit: at most `max` calls in any `windowMs`. */
+export interface RateLimitWindow {
+  readonly max: number;
+  readonly windowMs: number;
+}
+
+/**
+ * A rate limit every worker shares through Redis (the same multi-window limiter as Defender's
+ * budget): a call goes out only once `acquire` admits it, and is settled when its answer is back.
+ */
+export interface SharedRateLimiter {
+  acquire(key: string): Promise<{ readonly admitted: true; readonly ticket: string } | { readonly admitted: false; readonly waitMs: number }>;
+  settle(key: string, ticket: string): Promise<void>;
+  /** After a 429 anyway: nobody calls for `durationMs` under this key. */
+  cooldown(key: string, durationMs: number): Promise<void>;
+}
+
 /** What a connector gets besides its options: nothing specific to one connector. */
 export interface ConnectorDeps {
   /** Entra ID tokens for connectors that call Azure; built on first use. */
   readonly tokens: () => AccessTokenSource;
   /** Redis hashes shared by every worker: `key(name)` is this connector's hash of that name. */
   readonly sharedHash: { readonly redis: SharedHashCommands; readonly key: (name: string) => string };
+  /** A shared rate limit named by this connector (e.g. `arm-writes`) with the given windows. */
+  readonly rateLimiter: (name: string, windows: readonly RateLimitWindow[]) => SharedRateLimiter;
 }
 
 /**

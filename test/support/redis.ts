@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
+import { Redis as SingleNodeRedis } from 'ioredis';
 import { createRedis, type Redis } from '../../src/redis/connection.js';
 
 /** URL of the real Redis the run uses (REDIS_URL, or the one global setup started). */
@@ -26,6 +27,28 @@ export async function connectTestRedis(prefix: string): Promise<{ redis: Redis; 
         if (keys.length > 0) await redis.del(...keys);
       } while (cursor !== '0');
       await redis.quit();
+    },
+  };
+}
+
+/**
+ * Counts the commands Redis runs that name `key` (MONITOR on a connection of its own): how a test
+ * learns that another client has reached a step, e.g. tried a lock that is held, without sleeping.
+ */
+export async function watchKey(key: string): Promise<{ count(command: string): number; stop(): Promise<void> }> {
+  const watcher = new SingleNodeRedis(testRedisUrl(), { lazyConnect: true });
+  await watcher.connect();
+  const monitor = await watcher.monitor();
+  const counts = new Map<string, number>();
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    const [command = ''] = args;
+    if (args.slice(1).includes(key)) counts.set(command.toLowerCase(), (counts.get(command.toLowerCase()) ?? 0) + 1);
+  });
+  return {
+    count: (command) => counts.get(command.toLowerCase()) ?? 0,
+    async stop() {
+      monitor.disconnect();
+      watcher.disconnect();
     },
   };
 }

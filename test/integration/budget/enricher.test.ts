@@ -1,11 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RateWindow } from '../../../src/enrich/rate-windows.js';
 import { createEnricher, type Enricher, type EnricherDeps } from '../../../src/enrich/enricher.js';
 import { IpenrichError, type ErrorCode } from '../../../src/errors.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
-import { connectTestRedis, testRedisUrl, uniquePrefix } from '../../support/redis.js';
+import { waitFor } from '../../support/cli-process.js';
+import { connectTestRedis, testRedisUrl, uniquePrefix, watchKey } from '../../support/redis.js';
 import { createCountingClient, type Behaviour, type CountingClient } from './support/counting-client.js';
 
 const LOOKBACK = 48;
@@ -37,12 +37,20 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
     instance: (overrides?: Partial<EnricherDeps>, behaviour?: (ip: string) => Behaviour, delayMs?: number) => { enricher: Enricher; client: CountingClient };
   }
 
-  function setup(options: { windows?: RateWindow[]; behaviour?: (ip: string) => Behaviour; delayMs?: number; overrides?: Partial<EnricherDeps> } = {}): Setup & { enricher: Enricher } {
+  function setup(
+    options: { windows?: RateWindow[]; behaviour?: (ip: string) => Behaviour; delayMs?: number; gate?: Promise<void>; overrides?: Partial<EnricherDeps> } = {},
+  ): Setup & { enricher: Enricher } {
     const tenant = `t${(seq += 1)}`;
     const callsKey = `${prefix}:test-calls:${tenant}`;
     const instance: Setup['instance'] = (overrides = {}, behaviour = options.behaviour, delayMs = options.delayMs) => {
       const connection = createRedis(testRedisUrl());
-      const client = createCountingClient({ redis: connection, callsKey, ...(behaviour ? { behaviour } : {}), ...(delayMs === undefined ? {} : { delayMs }) });
+      const client = createCountingClient({
+        redis: connection,
+        callsKey,
+        ...(behaviour ? { behaviour } : {}),
+        ...(delayMs === undefined ? {} : { delayMs }),
+        ...(options.gate ? { gate: options.gate } : {}),
+      });
       const enricher = createEnricher({
         redis: connection,
         keys,
@@ -93,7 +101,7 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
   });
 
   it('answers cached IPs while the budget is exhausted, and defers misses to the time the limiter gives', async () => {
-    const { tenant, client, enricher } = setup({ windows: [{ max: 2, windowMs: 20_000 }] });
+    const { tenant, client, enricher } = setup({ windows: [{ max: 2, windowMs: 60_000 }] });
     await enricher.enrich(tenant, ['192.0.2.1', '192.0.2.2'], { lookBackHours: LOOKBACK });
     const before = Date.now();
     const results = await enricher.enrich(tenant, ['192.0.2.1', '192.0.2.3', '192.0.2.2', '192.0.2.4'], {
@@ -111,8 +119,8 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
     const status = await enricher.limiterStatus(tenant);
     expect(status.windows[0]).toMatchObject({ used: 2, remaining: 0 });
     for (const deferred of [results[1], results[3]]) {
-      // retryAt is the limiter's answer: when the first admission leaves the 20 s window.
-      expect(deferred?.retryAt).toBeGreaterThan(before + 19_000);
+      // retryAt is the limiter's answer: when the first admission leaves the 60 s window.
+      expect(deferred?.retryAt).toBeGreaterThan(before + 50_000);
       expect(deferred?.retryAt).toBeLessThanOrEqual(after + status.nextFreeInMs + 50);
     }
     // Deferring left no lock behind: another caller is deferred at once too, not blocked on a lock.
@@ -129,7 +137,8 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
   });
 
   it('caches seen, not-seen and invalid answers each with its own TTL', async () => {
-    const ttls = { seenMs: 3_000, notSeenMs: 600, invalidMs: 1_500 };
+    // Far apart, so reading them a little late (a loaded machine) cannot change how they compare.
+    const ttls = { seenMs: 30_000, notSeenMs: 2_000, invalidMs: 15_000 };
     const { tenant, client, enricher } = setup({
       overrides: { ttls },
       behaviour: (ip) =>
@@ -141,7 +150,7 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
     expect(first[2]?.error).toMatchObject({ code: 'MDE_BAD_REQUEST', retryable: false });
     const ttl = (ip: string): Promise<number> => redis.pttl(keys.cacheEntry(tenant, ip, LOOKBACK));
     const [seen, notSeen, invalid] = [await ttl(ips[0] ?? ''), await ttl(ips[1] ?? ''), await ttl(ips[2] ?? '')];
-    expect(seen).toBeGreaterThan(ttls.seenMs - 500);
+    expect(seen).toBeGreaterThan(ttls.invalidMs);
     expect(seen).toBeLessThanOrEqual(ttls.seenMs);
     expect(notSeen).toBeGreaterThan(0);
     expect(notSeen).toBeLessThanOrEqual(ttls.notSeenMs);
@@ -150,7 +159,8 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
 
     const cachedInvalid = await enricher.enrich(tenant, ['192.0.2.22'], { lookBackHours: LOOKBACK });
     expect(cachedInvalid[0]).toMatchObject({ status: 'invalid', cached: true, error: { code: 'MDE_BAD_REQUEST' } });
-    await sleep(ttls.notSeenMs + 50);
+    // Only the not-seen entry's TTL runs out (Redis says when), the others are still far from theirs.
+    await waitFor('the not-seen entry to expire', async () => (await ttl(ips[1] ?? '')) === -2, 20_000, 20);
     const later = await enricher.enrich(tenant, ips, { lookBackHours: LOOKBACK });
     expect(later.map((r) => r.cached)).toEqual([true, false, true]);
     expect((await client.calls()).sort()).toEqual([...ips, '192.0.2.21'].sort());
@@ -176,17 +186,20 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
   });
 
   it('never caches a 429: sets the shared cooldown, defers, and calls again only after it', async () => {
+    // A minute: long enough that no delay between the steps below lets it run out unnoticed.
+    const retryAfterMs = 60_000;
     let throttled = true;
     const { tenant, client, enricher } = setup({
-      behaviour: () => (throttled ? new IpenrichError('MDE_THROTTLED', 'TooManyRequests', { statusCode: 429, retryAfterMs: 700 }) : 'seen'),
+      behaviour: () => (throttled ? new IpenrichError('MDE_THROTTLED', 'TooManyRequests', { statusCode: 429, retryAfterMs }) : 'seen'),
     });
     const start = Date.now();
     const first = await enricher.enrich(tenant, ['192.0.2.40'], { lookBackHours: LOOKBACK, deadline: start + 200 });
     expect(first[0]).toMatchObject({ status: 'deferred', cached: false });
-    expect(first[0]?.retryAt).toBeGreaterThanOrEqual(start + 700);
+    expect(first[0]?.retryAt).toBeGreaterThanOrEqual(start + retryAfterMs);
     expect(await redis.exists(keys.cacheEntry(tenant, '192.0.2.40', LOOKBACK))).toBe(0);
     const status = await enricher.limiterStatus(tenant);
-    expect(status.cooldownMs).toBeGreaterThan(400);
+    expect(status.cooldownMs).toBeGreaterThan(retryAfterMs / 2);
+    expect(status.cooldownMs).toBeLessThanOrEqual(retryAfterMs);
     expect(status.nextFreeInMs).toBe(status.cooldownMs);
 
     // Other IPs wait for the cooldown too, without calling.
@@ -194,11 +207,17 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
     expect(other[0]?.status).toBe('deferred');
     expect(await client.calls()).toEqual(['192.0.2.40']);
 
+    // Instead of waiting the minute, the cooldown's end (Redis time, where every process reads it) is
+    // brought to half a second from now. Without a deadline the enricher must wait for it, then call.
+    const [seconds, micros] = await redis.time();
+    const cooldownEnd = Math.ceil(Number(seconds) * 1000 + Number(micros) / 1000) + 500;
+    await redis.set(keys.limiterCooldown(tenant), String(cooldownEnd), 'PX', 500);
     throttled = false;
     const after = await enricher.enrich(tenant, ['192.0.2.40'], { lookBackHours: LOOKBACK });
     expect(after[0]?.status).toBe('enriched');
-    expect(Date.now() - start).toBeGreaterThanOrEqual(650);
     expect(await client.calls()).toEqual(['192.0.2.40', '192.0.2.40']);
+    // The second call started, on Redis's clock, no earlier than the cooldown's end.
+    expect(client.calledAt[1]).toBeGreaterThanOrEqual(cooldownEnd);
   });
 
   it('treats a corrupt or foreign cache entry as a miss, never a crash', async () => {
@@ -231,30 +250,45 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
   });
 
   it('tells waiters at once when the fetch failed cleanly, instead of letting them wait for the lock', async () => {
+    let answer = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (answer = resolve));
+    // A lock that outlives the test: only being told can release the waiter, never the lock's expiry.
     const { tenant, client, instance } = setup({
-      overrides: { lockMs: 10_000 },
-      delayMs: 200,
+      overrides: { lockMs: 600_000 },
+      gate,
       behaviour: () => new IpenrichError('MDE_SERVER_ERROR', 'InternalServerError', { statusCode: 500 }),
     });
-    const fetcher = instance();
-    const waiter = instance();
-    const fetching = fetcher.enricher.enrich(tenant, ['192.0.2.70'], { lookBackHours: LOOKBACK });
-    await sleep(50);
-    const started = Date.now();
-    const waited = await waiter.enricher.enrich(tenant, ['192.0.2.70'], { lookBackHours: LOOKBACK });
-    expect(waited[0]).toMatchObject({ status: 'error', error: { code: 'MDE_SERVER_ERROR', retryable: true } });
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect((await fetching)[0]?.status).toBe('error');
-    expect(await client.calls()).toEqual(['192.0.2.70']);
+    const lock = await watchKey(keys.coalesceLock(tenant, '192.0.2.70', LOOKBACK));
+    try {
+      const fetcher = instance();
+      const waiter = instance();
+      const fetching = fetcher.enricher.enrich(tenant, ['192.0.2.70'], { lookBackHours: LOOKBACK });
+      await waitFor('the fetcher to call', async () => (await client.calls()).length === 1, 20_000, 10);
+      const waiting = waiter.enricher.enrich(tenant, ['192.0.2.70'], { lookBackHours: LOOKBACK });
+      // The fetcher's SET took the lock; the next SET on it is the waiter finding it held.
+      await waitFor('the waiter to find the key locked', () => lock.count('set') >= 2, 20_000, 5);
+      answer();
+      const waited = await waiting;
+      expect(waited[0]).toMatchObject({ status: 'error', error: { code: 'MDE_SERVER_ERROR', retryable: true } });
+      expect((await fetching)[0]?.status).toBe('error');
+      expect(await client.calls()).toEqual(['192.0.2.70']);
+      expect(lock.count('set')).toBe(2);
+    } finally {
+      await lock.stop();
+    }
   });
 
   it('defers a waiter whose deadline passes while another instance is still fetching, without calling', async () => {
-    const { tenant, client, instance } = setup({ delayMs: 800 });
+    let answer = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (answer = resolve));
+    // The fetcher answers only after the waiter has given up: its whole deadline passes mid-fetch.
+    const { tenant, client, instance } = setup({ gate });
     const fetcher = instance();
     const waiter = instance();
     const fetching = fetcher.enricher.enrich(tenant, ['192.0.2.80'], { lookBackHours: LOOKBACK });
-    await sleep(50);
+    await waitFor('the fetcher to call', async () => (await client.calls()).length === 1, 20_000, 10);
     const waited = await waiter.enricher.enrich(tenant, ['192.0.2.80'], { lookBackHours: LOOKBACK, deadline: Date.now() + 150 });
+    answer();
     expect(waited[0]).toMatchObject({ status: 'deferred', cached: false });
     expect((await fetching)[0]?.status).toBe('enriched');
     expect(await client.calls()).toEqual(['192.0.2.80']);
@@ -274,7 +308,7 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
     const hanging = instance();
     const controller = new AbortController();
     const aborted = hanging.enricher.enrich(tenant, ['192.0.2.90'], { lookBackHours: LOOKBACK, signal: controller.signal });
-    await sleep(100);
+    await waitFor('the hanging call', async () => (await client.calls()).length === 1, 20_000, 10);
     controller.abort(new Error('shutting down'));
     await expect(aborted).rejects.toThrow('shutting down');
     expect(await redis.exists(keys.coalesceLock(tenant, '192.0.2.90', LOOKBACK))).toBe(0);

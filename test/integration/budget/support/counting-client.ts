@@ -9,6 +9,8 @@ export type Behaviour = 'seen' | 'not_seen' | 'hang' | IpenrichError;
 export interface CountingClient extends IpStatsClient {
   /** Every IP asked for, by every process sharing `callsKey`, in call order. */
   calls(): Promise<string[]>;
+  /** Redis time (epoch ms) of each call this client made, in call order: what the limiter's clock said then. */
+  readonly calledAt: readonly number[];
 }
 
 /**
@@ -19,16 +21,27 @@ export function createCountingClient(options: {
   redis: Redis;
   callsKey: string;
   delayMs?: number;
+  /** Answers (after `delayMs`) only once this settles: lets a test decide when the call ends. */
+  gate?: Promise<void>;
   behaviour?: (ip: string) => Behaviour;
 }): CountingClient {
-  const { redis, callsKey, delayMs = 0, behaviour = () => 'seen' } = options;
+  const { redis, callsKey, delayMs = 0, gate, behaviour = () => 'seen' } = options;
+  const calledAt: number[] = [];
   return {
+    calledAt,
     async getIpStats({ ip, lookBackHours, signal }: IpStatsRequest): Promise<IpStatsRecord> {
-      await redis.rpush(callsKey, ip);
+      const reply = await redis.multi().rpush(callsKey, ip).time().exec();
+      const [seconds = '0', micros = '0'] = (reply?.[1]?.[1] as [string, string] | undefined) ?? [];
+      calledAt.push(Number(seconds) * 1000 + Number(micros) / 1000);
       const planned = behaviour(ip);
       await new Promise<void>((resolve, reject) => {
         const abort = (): void => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-        if (planned !== 'hang') setTimeout(resolve, delayMs);
+        if (signal?.aborted) return abort();
+        if (planned !== 'hang') {
+          const answer = (): void => void setTimeout(resolve, delayMs);
+          if (gate) void gate.then(answer);
+          else answer();
+        }
         signal?.addEventListener('abort', abort, { once: true });
       });
       if (planned instanceof Error) throw planned;

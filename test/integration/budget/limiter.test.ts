@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { earliestFit, withMargin } from '../../../bench/budget/sliding-windows.js';
 import type { RateWindow } from '../../../src/enrich/rate-windows.js';
@@ -12,11 +11,6 @@ import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
 function manualClock(start = 1_700_000_000_000): { now: () => number; set: (ms: number) => void } {
   let current = start;
   return { now: () => current, set: (ms) => void (current = ms) };
-}
-
-/** Sleeps until `ms` have passed since `since` (performance.now()); timers alone may fire a little early. */
-async function sleepAtLeast(ms: number, since: number): Promise<void> {
-  for (let left = ms; left > 0; left = since + ms - performance.now()) await sleep(Math.ceil(left));
 }
 
 describe('rate limiter (real Redis)', () => {
@@ -118,30 +112,44 @@ describe('rate limiter (real Redis)', () => {
     );
   });
 
-  it('on Redis time: waiting the returned ms is admitted, waiting less is still refused', async () => {
-    const lim = limiter([{ max: 3, windowMs: 300 }, { max: 5, windowMs: 1_200 }], 20);
+  it('waiting the returned ms is admitted, waiting less is still refused, and the answer does not drift', async () => {
+    const clock = manualClock();
+    const t0 = clock.now();
+    const lim = limiter([{ max: 3, windowMs: 300 }, { max: 5, windowMs: 1_200 }], 20, clock.now);
     const name = tenant();
     for (let i = 0; i < 3; i += 1) expect((await call(lim, name)).admitted).toBe(true);
     const first = await lim.acquire(name);
-    // Redis decided before we heard the answer, so timing from here never waits too little.
-    const answeredAt = performance.now();
     if (first.admitted) throw new Error('a full window admitted a call');
-    expect(first.waitMs).toBeGreaterThan(150);
-    expect(first.waitMs).toBeLessThanOrEqual(320);
+    // The window and the safety margin, from the three calls at t0.
+    expect(first).toMatchObject({ waitMs: 320, at: t0 });
 
-    await sleepAtLeast(first.waitMs - 120, answeredAt);
+    clock.set(t0 + 200);
     const early = await lim.acquire(name);
     if (early.admitted) throw new Error('admitted before the returned wait had passed');
     // The new answer points at the same moment as the first one.
-    expect(Math.abs(early.at + early.waitMs - (first.at + first.waitMs))).toBeLessThanOrEqual(1);
+    expect(early.at + early.waitMs).toBe(first.at + first.waitMs);
 
-    await sleepAtLeast(first.waitMs, answeredAt);
+    clock.set(first.at + first.waitMs);
     expect((await call(lim, name)).admitted).toBe(true);
 
-    // Now the long window (5 in 1.2 s + 20 ms) is the one that refuses.
+    // Now the long window (5 in 1.2 s + 20 ms) is the one that refuses, until t0 + 1.22 s.
     expect((await call(lim, name)).admitted).toBe(true);
     const long = await lim.acquire(name);
-    expect(long).toMatchObject({ admitted: false, blockedBy: { max: 5, windowMs: 1_200 } });
+    expect(long).toMatchObject({ admitted: false, waitMs: 900, blockedBy: { max: 5, windowMs: 1_200 } });
+  });
+
+  it('on Redis time: a refusal names when the window frees, by Redis TIME', async () => {
+    // A window far longer than any delay between the calls, so they all land in it.
+    const lim = limiter([{ max: 2, windowMs: 60_000 }], 20);
+    const name = tenant();
+    const admitted = [await call(lim, name), await call(lim, name)];
+    const refused = await lim.acquire(name);
+    if (!admitted.every((answer) => answer.admitted) || refused.admitted) throw new Error('expected two admissions, then a refusal');
+    // Settled calls count from their settling, between their admission and the refusal on Redis's clock.
+    const freeAt = refused.at + refused.waitMs;
+    expect(freeAt).toBeGreaterThanOrEqual((admitted[0]?.at ?? 0) + 60_020);
+    expect(freeAt).toBeLessThanOrEqual(refused.at + 60_020 + 1);
+    expect(refused.at).toBeGreaterThanOrEqual(admitted[1]?.at ?? Number.POSITIVE_INFINITY);
   });
 
   it('a cooldown refuses every call until it ends, is never shortened, and adds to full windows', async () => {

@@ -18,29 +18,52 @@ describe('per-caller rate limit (GCRA in Redis)', () => {
     await cleanup();
   });
 
-  it('admits a minute\'s allowance at once, then one request per interval, and tells how long to wait', async () => {
-    const limit = createIngressRateLimit({ redis, keys: keySpace(prefix), perMinute: 120 });
+  it('admits a minute\'s allowance at once, then refuses and tells how long to wait', async () => {
+    // 10 a minute: one more every 6 s, far longer than the burst below takes even on a loaded machine.
+    const limit = createIngressRateLimit({ redis, keys: keySpace(prefix), perMinute: 10 });
     const burst = [];
-    for (let i = 0; i < 120; i += 1) burst.push(await limit.take('key-a'));
+    for (let i = 0; i < 10; i += 1) burst.push(await limit.take('key-a'));
     expect(burst.every((decision) => decision.admitted)).toBe(true);
     expect(burst.map((decision) => decision.remaining).slice(-2)).toEqual([1, 0]);
 
     const refused = await limit.take('key-a');
     expect(refused.admitted).toBe(false);
     expect(refused.retryAfterMs).toBeGreaterThan(0);
-    expect(refused.retryAfterMs).toBeLessThanOrEqual(500); // the emission interval: 60 s / 120
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(6_000); // the emission interval: 60 s / 10
     expect((await limit.take('key-b')).admitted).toBe(true);
+  });
 
-    await sleep(refused.retryAfterMs + 20);
-    expect((await limit.take('key-a')).admitted).toBe(true);
-    expect((await limit.take('key-a')).admitted).toBe(false);
+  it('admits again after the wait it named, and refuses again once that allowance is used', async () => {
+    const perMinute = 600;
+    const limit = createIngressRateLimit({ redis, keys: keySpace(prefix), perMinute });
+    // Back to back until refused: more than the allowance, whatever trickles back meanwhile.
+    const firstRefusal = async (): Promise<{ admitted: number; retryAfterMs: number }> => {
+      for (let admitted = 0; admitted <= 10 * perMinute; admitted += 1) {
+        const decision = await limit.take('key-d');
+        if (!decision.admitted) return { admitted, retryAfterMs: decision.retryAfterMs };
+      }
+      throw new Error(`no refusal in ${10 * perMinute + 1} requests back to back`);
+    };
+    const refused = await firstRefusal();
+    expect(refused.admitted).toBeGreaterThanOrEqual(perMinute);
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(100); // the emission interval: 60 s / 600
+
+    // Waiting at least what it said is enough; waiting longer only adds allowance, which the next
+    // back-to-back run uses up before it is refused again.
+    await sleep(refused.retryAfterMs + 1);
+    expect((await limit.take('key-d')).admitted).toBe(true);
+    const again = await firstRefusal();
+    expect(again.retryAfterMs).toBeGreaterThan(0);
+    expect(again.retryAfterMs).toBeLessThanOrEqual(100);
   });
 
   it('lets the key expire once the allowance is whole again', async () => {
-    const limit = createIngressRateLimit({ redis, keys: keySpace(prefix), perMinute: 600 });
+    // 6 a minute: the key lives one 10 s interval, far longer than it takes to read its TTL.
+    const limit = createIngressRateLimit({ redis, keys: keySpace(prefix), perMinute: 6 });
     await limit.take('key-c');
     const ttl = await redis.pttl(keySpace(prefix).ingressRate('key-c'));
     expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(100);
+    expect(ttl).toBeLessThanOrEqual(10_000);
   });
 });

@@ -46,9 +46,10 @@ export async function watchKey(key: string): Promise<{ count(command: string): n
   });
   return {
     count: (command) => counts.get(command.toLowerCase()) ?? 0,
-    async stop() {
+    stop() {
       monitor.disconnect();
       watcher.disconnect();
+      return Promise.resolve();
     },
   };
 }

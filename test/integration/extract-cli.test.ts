@@ -33,7 +33,9 @@ if (!sentinel) throw new Error('sample 47 missing');
 const file = join(mkdtempSync(join(tmpdir(), 'ipe-extract-')), 'alert.json');
 writeFileSync(file, sentinel.text);
 
-describe('ipenrich extract', () => {
+// Each test starts ipenrich through tsx: on a loaded machine that alone can take many seconds. The
+// time-out guards against a hang; it is not a speed bound.
+describe('ipenrich extract', { timeout: 120_000 }, () => {
   it('prints the IPs of an alert file as one JSON line and exits 0', async () => {
     const run = await cli([file]);
     expect(run.code).toBe(0);

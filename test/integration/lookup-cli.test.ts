@@ -38,7 +38,9 @@ async function lookup(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return { code, lines, stdout, stderr };
 }
 
-describe('ipenrich lookup', () => {
+// Each test starts ipenrich through tsx: on a loaded machine that alone can take many seconds. The
+// time-out guards against a hang; it is not a speed bound.
+describe('ipenrich lookup', { timeout: 120_000 }, () => {
   let emulators: Emulators;
 
   beforeAll(async () => {
@@ -137,7 +139,9 @@ describe('ipenrich lookup', () => {
   });
 });
 
-describe('ipenrich emulate', () => {
+// Each test starts ipenrich through tsx: on a loaded machine that alone can take many seconds. The
+// time-out guards against a hang; it is not a speed bound.
+describe('ipenrich emulate', { timeout: 120_000 }, () => {
   it('prints an environment with which a separate `ipenrich lookup` process works, and stops on SIGTERM', async () => {
     const tlsDir = mkdtempSync(join(tmpdir(), 'ipe-emulate-'));
     const emulate = spawnCli(['emulate', '--rate-limits', '50/1s', '--tls-dir', tlsDir], {});

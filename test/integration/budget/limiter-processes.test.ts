@@ -10,7 +10,9 @@ import { spawnChild } from './support/child-process.js';
 const PROCESSES = 4;
 const CONCURRENCY = 4;
 
-describe('rate limiter shared by several processes (real Redis)', () => {
+// Each test starts child processes through tsx: on a loaded machine that alone can take many seconds. The
+// time-out guards against a hang; it is not a speed bound.
+describe('rate limiter shared by several processes (real Redis)', { timeout: 120_000 }, () => {
   const prefix = uniquePrefix('limiter-procs');
   let redis: Redis;
   let cleanup: () => Promise<void>;

@@ -14,7 +14,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv, input?: string): { status: 
     env: { ...process.env, ...env },
     input,
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: 100_000,
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
@@ -23,7 +23,9 @@ function jsonLines(text: string): Record<string, unknown>[] {
   return text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-describe('enqueue, dlq, status and webhook-enable against real Redis', () => {
+// Each test starts ipenrich through tsx: on a loaded machine that alone can take many seconds. The
+// time-out guards against a hang; it is not a speed bound.
+describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout: 120_000 }, () => {
   const prefix = uniquePrefix('cli');
   const env = { REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: prefix, LOG_LEVEL: 'silent' };
   const dir = mkdtempSync(join(tmpdir(), 'ipe-cli-'));

@@ -5,7 +5,9 @@ import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
 const BASE_ENV = { REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: uniquePrefix('serve'), INGRESS_PORT: '0', LOG_LEVEL: 'warn', INGRESS_API_KEYS: '', INGRESS_INSECURE_NO_AUTH: '' };
 
-describe('ipenrich serve', () => {
+// Each test starts ipenrich through tsx: on a loaded machine that alone can take many seconds. The
+// time-out guards against a hang; it is not a speed bound.
+describe('ipenrich serve', { timeout: 120_000 }, () => {
   it('refuses to start without keys, and insecure mode off loopback, with exit code 2', async () => {
     const noKeys = spawnCli(['serve'], { ...BASE_ENV, INGRESS_HOST: '127.0.0.1' });
     expect(await noKeys.exited).toBe(2);

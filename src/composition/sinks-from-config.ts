@@ -1,14 +1,14 @@
 import { CONNECTORS } from '../../connectors/registry.js';
 import type { TokenSources } from '../auth/token-sources.js';
-import type { Config } from '../config/load.js';
+import type { Config, TenantConfig } from '../config/load.js';
 import { IpenrichError } from '../errors.js';
 import type { Destination } from '../pipeline/ports.js';
 import type { AlertJobData } from '../queue/job.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import type { ConnectorDeps } from '../sinks/connector.js';
-import { connectorRateLimiter } from './connector-rate-limiter.js';
 import type { Sink } from '../sinks/port.js';
+import { connectorRateLimiter } from './connector-rate-limiter.js';
 
 /** Stands in for the webhook sink when an alert asks for a callback that cannot be signed. */
 const CALLBACKS_NOT_CONFIGURED: Sink = {
@@ -18,49 +18,73 @@ const CALLBACKS_NOT_CONFIGURED: Sink = {
 };
 
 export interface ConfiguredSinks {
-  /** Destinations of one job: every configured sink, plus the alert's callback URL when it has one. */
+  /** Destinations of one job: its tenant's sinks, plus the alert's callback URL when it has one. */
   destinationsFor(job: AlertJobData): Destination[];
-  readonly names: readonly string[];
   close(): Promise<void>;
 }
 
+interface TenantSinks {
+  readonly sinks: ReadonlyMap<string, Sink>;
+  /** The tenant's webhook sink, which signs per-alert callbacks with the tenant's own secret. */
+  readonly callbacks: Sink | undefined;
+}
+
+interface SinkDeps {
+  readonly redis: Redis;
+  readonly keys: KeySpace;
+  readonly tokens: TokenSources;
+}
+
 /**
- * Builds the sinks named in SINKS through their descriptors (connectors/registry.ts). The webhook
- * sink also serves per-alert callback URLs, so it is created whenever a WEBHOOK_SECRET exists, even
- * when `webhook` is not in SINKS. Sentinel authenticates with the default tenant's Entra credential.
+ * One tenant's sinks, from its own settings (what it does not set it inherits from the top level:
+ * src/config/load.ts). The webhook sink also serves per-alert callback URLs, so it exists whenever
+ * the tenant has a WEBHOOK_SECRET, even when `webhook` is not in its SINKS.
  */
-export function sinksFromConfig(config: Config, deps: { redis: Redis; keys: KeySpace; tokens: TokenSources }): ConfiguredSinks {
-  const defaultTenant = config.tenants[config.IPENRICH_DEFAULT_TENANT];
-  if (!defaultTenant) throw new IpenrichError('INTERNAL', 'loadConfig always defines the default tenant');
+function tenantSinks(tenant: TenantConfig, config: Config, deps: SinkDeps): TenantSinks {
   const connectorDeps = (name: string): ConnectorDeps => ({
-    tokens: () => deps.tokens.forTenant(defaultTenant),
+    tokens: () => deps.tokens.forTenant(tenant),
     sharedHash: { redis: deps.redis, key: (hash) => deps.keys.connectorHash(name, hash) },
     rateLimiter: (limit, windows) => connectorRateLimiter(deps.redis, deps.keys, `${name}:${limit}`, windows),
   });
-  const enabled = new Set<string>(config.SINKS);
+  const settings = { ...tenant, HTTPS_PROXY: config.HTTPS_PROXY, NO_PROXY: config.NO_PROXY };
+  const enabled = new Set<string>(tenant.SINKS);
   const sinks = new Map<string, Sink>();
   let callbacks: Sink | undefined;
   for (const connector of CONNECTORS) {
     const wanted = enabled.has(connector.name);
-    const signsCallbacks = connector.name === 'webhook' && config.WEBHOOK_SECRET !== undefined;
+    const signsCallbacks = connector.name === 'webhook' && tenant.WEBHOOK_SECRET !== undefined;
     if (!wanted && !signsCallbacks) continue;
     // The settings were checked when the configuration loaded (src/config/load.ts).
-    const sink = connector.sink(config, connectorDeps(connector.name));
+    const sink = connector.sink(settings, connectorDeps(connector.name));
     if (wanted) sinks.set(connector.name, sink);
     if (signsCallbacks) callbacks = sink;
   }
+  return { sinks, callbacks };
+}
+
+/**
+ * Every tenant's sinks, built through the connector descriptors (connectors/registry.ts). A job is
+ * delivered only to its own tenant's destinations, with its tenant's credentials and secrets.
+ */
+export function sinksFromConfig(config: Config, deps: SinkDeps): ConfiguredSinks {
+  const byTenant = new Map<string, TenantSinks>();
+  for (const tenant of Object.values(config.tenants)) byTenant.set(tenant.name, tenantSinks(tenant, config, deps));
   return {
-    names: [...sinks.keys()],
     destinationsFor(job) {
-      const destinations: Destination[] = [...sinks].map(([name, sink]) => ({ name, sink }));
+      const own = byTenant.get(job.tenant);
+      if (!own) throw new IpenrichError('TENANT_UNKNOWN', `the job's tenant "${job.tenant}" is not configured (configured: ${[...byTenant.keys()].join(', ')})`);
+      const destinations: Destination[] = [...own.sinks].map(([name, sink]) => ({ name, sink }));
       if (job.callbackUrl !== undefined) {
-        destinations.push({ name: 'callback', sink: callbacks ?? CALLBACKS_NOT_CONFIGURED, callbackUrl: job.callbackUrl });
+        destinations.push({ name: 'callback', sink: own.callbacks ?? CALLBACKS_NOT_CONFIGURED, callbackUrl: job.callbackUrl });
       }
       return destinations;
     },
     async close() {
-      const all = new Set<Sink>(sinks.values());
-      if (callbacks) all.add(callbacks);
+      const all = new Set<Sink>();
+      for (const { sinks, callbacks } of byTenant.values()) {
+        for (const sink of sinks.values()) all.add(sink);
+        if (callbacks) all.add(callbacks);
+      }
       await Promise.all([...all].map((sink) => sink.close()));
     },
   };

@@ -5,7 +5,7 @@ import { IpenrichError, isIpenrichError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
 import { CONFIG_NAMES, configSchema, SECRET_NAMES, tenantFields, type ParsedConfig, type TenantFields } from './schema.js';
 
-interface TenantConfig extends TenantFields {
+export interface TenantConfig extends TenantFields {
   /** The tenant's name inside ipenrich (job data, cache and limiter keys). */
   readonly name: string;
 }
@@ -142,11 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       for (const key of Object.keys(resolved)) {
         if (!TENANT_NAMES.has(key)) problems.push(`${where}${key}: not a per-tenant setting`);
       }
+      for (const secret of SECRET_NAME_SET) registerSecret(typeof resolved[secret] === 'string' ? resolved[secret] : undefined);
       const own = pickKnown(resolved);
       const parsedTenant = tenantFields.safeParse({ ...inheritedBy(own, merged), ...own });
       if (parsedTenant.success) tenants[name] = { name, ...parsedTenant.data };
       else problems.push(...describeIssues(parsedTenant.error, where));
-      registerSecret(typeof resolved.MDE_CLIENT_SECRET === 'string' ? resolved.MDE_CLIENT_SECRET : undefined);
     }
   }
 
@@ -158,11 +158,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
-  if (result.success) problems.push(...connectorProblems(result.data));
+  const fromFile = new Set(Object.keys(tenants));
+  if (result.success) {
+    const defaultName = result.data.IPENRICH_DEFAULT_TENANT;
+    // The default tenant is the top level itself unless the file names it.
+    if (!tenants[defaultName]) {
+      const top = tenantFields.safeParse(inheritedBy({}, merged));
+      if (top.success) tenants[defaultName] = { name: defaultName, ...top.data };
+    }
+    for (const tenant of Object.values(tenants)) {
+      const where = fromFile.has(tenant.name) ? `IPENRICH_CONFIG tenants.${tenant.name}.` : '';
+      problems.push(...connectorProblems(tenant, result.data).map((problem) => `${where}${problem}`));
+    }
+  }
 
-  for (const name of SECRET_NAME_SET) {
-    const value = merged[name];
-    if (typeof value === 'string') for (const part of value.split(',')) registerSecret(part.trim());
+  // Every secret a tenant has, its own or inherited, is scrubbed from messages.
+  for (const source of [merged, ...Object.values(tenants)] as Source[]) {
+    for (const name of SECRET_NAME_SET) {
+      const value = source[name];
+      if (typeof value === 'string') for (const part of value.split(',')) registerSecret(part.trim());
+    }
   }
 
   if (problems.length > 0 || !result.success) {
@@ -172,10 +187,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const parsed = result.data;
-  const defaultName = parsed.IPENRICH_DEFAULT_TENANT;
-  if (!tenants[defaultName]) {
-    tenants[defaultName] = { name: defaultName, ...tenantFields.parse(inheritedBy({}, merged)) };
-  }
   for (const tenant of Object.values(tenants)) Object.freeze(tenant);
   return deepFreeze({ ...parsed, tenants: Object.freeze(tenants) });
 }
@@ -185,20 +196,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * what its options say (files it reads, values that must fit together). A connector's problem names
  * the setting, never its value.
  */
-function connectorProblems(parsed: ParsedConfig): string[] {
+function connectorProblems(tenant: TenantConfig, top: ParsedConfig): string[] {
   const problems: string[] = [];
-  const enabled = new Set<string>(parsed.SINKS);
+  const enabled = new Set<string>(tenant.SINKS);
   // The webhook connector also signs per-alert callbacks whenever a secret is set.
-  if (parsed.WEBHOOK_SECRET !== undefined) enabled.add('webhook');
+  if (tenant.WEBHOOK_SECRET !== undefined) enabled.add('webhook');
+  const settings = { ...tenant, HTTPS_PROXY: top.HTTPS_PROXY, NO_PROXY: top.NO_PROXY };
   for (const connector of CONNECTORS) {
     if (!enabled.has(connector.name)) continue;
-    const missing = connector.required.filter((name) => parsed[name] === undefined);
+    const missing = connector.required.filter((name) => settings[name] === undefined);
     if (missing.length > 0) {
       problems.push(`${missing.join(' and ')}: required when SINKS includes ${connector.name}`);
       continue;
     }
     try {
-      connector.options(parsed);
+      connector.options(settings);
     } catch (error) {
       if (!isIpenrichError(error)) throw error;
       const listed = error.details?.problems;

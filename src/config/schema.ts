@@ -28,7 +28,10 @@ function connectorSettingsShape(): ConnectorSettingsShape {
   return Object.assign({}, ...CONNECTORS.map((connector) => connector.settings.shape)) as ConnectorSettingsShape;
 }
 
-/** Fields that may differ per tenant (MSSP): one Defender credential and API location each. */
+/**
+ * Fields that may differ per tenant (MSSP): its Defender credential and API location, and where its
+ * results go. What a tenant does not set it inherits from the top level (src/config/load.ts).
+ */
 export const tenantFields = z.object({
   MDE_TENANT_ID: z.string().min(1).optional(),
   MDE_CLIENT_ID: z.string().min(1).optional(),
@@ -45,6 +48,11 @@ export const tenantFields = z.object({
   MDE_SCOPE: z.string().min(1).optional(),
   MDE_LOOKBACK_HOURS: int(1, 720).default(720),
   MDE_TIMEOUT_MS: int(100, 300_000).default(15_000),
+
+  // where the tenant's results go: SINKS and each connector's own settings (WEBHOOK_*, SPLUNK_*,
+  // SENTINEL_*; see connectors/<name>/descriptor.ts)
+  SINKS: list.pipe(z.array(z.enum(SINK_NAMES))).default([]),
+  ...connectorSettingsShape(),
 });
 
 export const configSchema = z.object({
@@ -116,10 +124,6 @@ export const configSchema = z.object({
   SINK_MAX_RETRY_MS: int(1, 7 * 86_400_000).default(24 * 3_600_000),
 
   // sinks
-  SINKS: list.pipe(z.array(z.enum(SINK_NAMES))).default([]),
-  // each connector's own settings (WEBHOOK_*, SPLUNK_*, SENTINEL_*): see connectors/<name>/descriptor.ts
-  ...connectorSettingsShape(),
-
   // ingress
   INGRESS_HOST: z.string().min(1).default('0.0.0.0'),
   INGRESS_PORT: int(0, 65_535).default(8080),

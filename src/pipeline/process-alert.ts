@@ -116,7 +116,13 @@ async function deliver(
   deps: JourneyDeps,
   options: JourneyOptions,
 ): Promise<JobOutcome<AlertResult>> {
-  const report = await deliverToDestinations(result, deps.destinationsFor(job), record, {
+  let destinations: readonly Destination[];
+  try {
+    destinations = deps.destinationsFor(job);
+  } catch (thrown) {
+    return decideForError(toIpenrichError(thrown), deps.now());
+  }
+  const report = await deliverToDestinations(result, destinations, record, {
     jobId: attempt.jobId,
     now: deps.now,
     ...(deps.health === undefined ? {} : { health: deps.health }),

@@ -117,11 +117,33 @@ describe('loadConfig', () => {
     expect(config.tenants.contoso?.MDE_CLIENT_SECRET).toBe(SECRET);
   });
 
+  it('takes sink settings per tenant, inherits the top level\'s, and checks each tenant\'s enabled sinks', () => {
+    const whsec = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+    const file = tempFile('sinks.json', JSON.stringify({
+      tenants: {
+        contoso: { SINKS: 'splunk', SPLUNK_HEC_TOKEN: 'contoso-token', SPLUNK_INDEX: 'contoso' },
+        fabrikam: { WEBHOOK_URL: 'https://hooks.fabrikam.example/ipenrich' },
+      },
+    }));
+    const config = loadConfig({
+      IPENRICH_CONFIG: file,
+      IPENRICH_DEFAULT_TENANT: 'contoso',
+      SINKS: 'webhook',
+      WEBHOOK_SECRET: whsec,
+      WEBHOOK_URL: 'https://hooks.mssp.example/ipenrich',
+      SPLUNK_HEC_URL: 'https://splunk.mssp.example:8088',
+    });
+    expect(config.tenants.contoso).toMatchObject({ SINKS: ['splunk'], SPLUNK_HEC_URL: 'https://splunk.mssp.example:8088', SPLUNK_INDEX: 'contoso' });
+    expect(config.tenants.fabrikam).toMatchObject({ SINKS: ['webhook'], WEBHOOK_URL: 'https://hooks.fabrikam.example/ipenrich', WEBHOOK_SECRET: whsec });
+    const broken = tempFile('broken.json', JSON.stringify({ tenants: { fabrikam: { SINKS: 'splunk' } } }));
+    expect(configError({ IPENRICH_CONFIG: broken })).toContain('IPENRICH_CONFIG tenants.fabrikam.SPLUNK_HEC_URL and SPLUNK_HEC_TOKEN: required when SINKS includes splunk');
+  });
+
   it('rejects unknown and misplaced settings in the file', () => {
-    const file = tempFile('bad.json', JSON.stringify({ REDIS_URI: 'x', tenants: { a: { SINKS: 'webhook' } } }));
+    const file = tempFile('bad.json', JSON.stringify({ REDIS_URI: 'x', tenants: { a: { REDIS_URL: 'redis://elsewhere:6379' } } }));
     const message = configError({ IPENRICH_CONFIG: file });
     expect(message).toContain('unknown setting REDIS_URI');
-    expect(message).toContain('tenants.a.SINKS: not a per-tenant setting');
+    expect(message).toContain('tenants.a.REDIS_URL: not a per-tenant setting');
     expect(configError({ IPENRICH_CONFIG: tempFile('x.json', '{nope') })).toMatch(/not valid JSON/);
   });
 

@@ -56,7 +56,7 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
     const requests: AlertRequest[] = [];
     for (const incoming of alerts) {
       const tenant = tenantFor(caller, incoming.tenant, tenantChoice);
-      if (incoming.callbackUrl !== undefined) await deps.checkCallback(incoming.callbackUrl);
+      if (incoming.callbackUrl !== undefined) await deps.checkCallback(incoming.callbackUrl, tenant);
       requests.push({ alert: incoming.alert, tenant, ...(incoming.callbackUrl === undefined ? {} : { callbackUrl: incoming.callbackUrl }) });
     }
     const queued = await guard(() => acceptAlerts(queue, requests, intake));

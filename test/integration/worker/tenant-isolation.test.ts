@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
+import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
+import { verifyEmulatorToken } from '../../../src/emulators/emulator-token.js';
+import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
+import { startLogsIngestionEmulator, type LogsIngestionEmulator } from '../../../src/emulators/logs-ingestion.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
+import { acceptAlerts } from '../../../src/pipeline/intake.js';
+import { waitFor } from '../../support/cli-process.js';
+import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
+
+const STREAM = 'Custom-IpEnrichment_CL';
+
+function sample(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(`examples/alerts/${name}.json`, 'utf8')) as Record<string, unknown>;
+}
+
+interface TenantSide {
+  readonly name: string;
+  readonly tenantId: string;
+  readonly secret: string;
+  readonly dcr: string;
+  receiver: WebhookReceiver;
+  logs: LogsIngestionEmulator;
+}
+
+/**
+ * Two customers of one MSSP deployment, each with its own Entra app, webhook receiver and secret,
+ * Sentinel DCR behind its own Logs Ingestion endpoint: every result goes only to its own tenant's
+ * destinations, with its own credentials, and per-alert callbacks are signed with the tenant's secret.
+ */
+describe('tenants are a boundary: each tenant\'s results go only to its own destinations', () => {
+  let emulators: Emulators;
+  let callbacks: WebhookReceiver;
+  let runtime: Runtime;
+  let worker: StartedWorker;
+  const sides: TenantSide[] = [];
+
+  beforeAll(async () => {
+    emulators = await startEmulators({ entra: { resources: 'any' } });
+    const key = emulators.entra.tokenSigningKey;
+    const fabrikam = { tenantId: `fabrikam-${randomBytes(4).toString('hex')}`, clientId: 'fabrikam-app', secret: `f-${randomBytes(12).toString('hex')}` };
+    emulators.entra.register({ tenantId: fabrikam.tenantId, clientId: fabrikam.clientId, secrets: [fabrikam.secret] });
+    for (const [name, tenantId] of [['contoso', emulators.env.MDE_TENANT_ID ?? ''], ['fabrikam', fabrikam.tenantId]] as const) {
+      const secret = `whsec_${randomBytes(32).toString('base64')}`;
+      const dcr = `dcr-${randomBytes(16).toString('hex')}`;
+      // Each Logs Ingestion endpoint takes only tokens of its own tenant's identity.
+      const logs = await startLogsIngestionEmulator({
+        token: (bearer) => {
+          const check = verifyEmulatorToken(bearer, key, { audiences: ['https://monitor.azure.com'] });
+          return check.ok && check.claims.tid === tenantId;
+        },
+        rules: { [dcr]: [STREAM] },
+      });
+      sides.push({ name, tenantId, secret, dcr, logs, receiver: await startWebhookReceiver({ secret }) });
+    }
+    const [contosoSide, fabrikamSide] = sides;
+    if (!contosoSide || !fabrikamSide) throw new Error('two tenants expected');
+    callbacks = await startWebhookReceiver({ secret: fabrikamSide.secret });
+
+    const sinksOf = (side: TenantSide) => ({
+      SINKS: 'webhook,sentinel',
+      WEBHOOK_URL: `${side.receiver.url}/hook`,
+      WEBHOOK_SECRET: side.secret,
+      SENTINEL_INGESTION_ENDPOINT: side.logs.url,
+      SENTINEL_DCR_ID: side.dcr,
+      SENTINEL_INCIDENT_COMMENTS: 'false',
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'ipe-tenants-')), 'ipenrich.json');
+    writeFileSync(file, JSON.stringify({
+      tenants: {
+        // contoso inherits its Defender credential from the top level (the emulators' default client).
+        contoso: sinksOf(contosoSide),
+        fabrikam: {
+          MDE_TENANT_ID: fabrikam.tenantId,
+          MDE_CLIENT_ID: fabrikam.clientId,
+          MDE_CLIENT_SECRET: fabrikam.secret,
+          ...sinksOf(fabrikamSide),
+          WEBHOOK_CALLBACK_ALLOWLIST: '127.0.0.1',
+          WEBHOOK_ALLOW_PRIVATE_CALLBACKS: 'true',
+        },
+      },
+    }));
+    runtime = await openRuntime(
+      { ...emulators.env, IPENRICH_CONFIG: file, IPENRICH_DEFAULT_TENANT: 'contoso', REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: uniquePrefix('tenants'), LOG_LEVEL: 'silent' },
+      { waitForRedis: true },
+    );
+    worker = await startWorker(runtime);
+  });
+
+  afterAll(async () => {
+    await worker.close(5_000);
+    await runtime.queue.obliterate({ force: true });
+    await runtime.close();
+    await Promise.all([callbacks.close(), emulators.close(), ...sides.flatMap((side) => [side.receiver.close(), side.logs.close()])]);
+  });
+
+  it('writes rows and webhooks with each tenant\'s own identity and secret, and signs callbacks with the tenant\'s secret', async () => {
+    const [contosoSide, fabrikamSide] = sides;
+    if (!contosoSide || !fabrikamSide) throw new Error('two tenants expected');
+    const intake = { defaultTenant: 'contoso', attempts: 3 };
+    const [contosoJob] = await acceptAlerts(runtime.queue, [{ alert: sample('07-suricata-eve-alert'), tenant: 'contoso' }], intake);
+    const [fabrikamJob] = await acceptAlerts(
+      runtime.queue,
+      [{ alert: sample('49-graph-alert-ipevidence-constructed'), tenant: 'fabrikam', callbackUrl: `${callbacks.url}/playbook?sig=abc` }],
+      intake,
+    );
+    await waitFor('both jobs completed', async () => (await runtime.queue.getCompletedCount()) === 2, 60_000);
+
+    const alertIdsOf = (side: TenantSide) => ({
+      webhooks: [...side.receiver.deliveries.values()].map((delivery) => (delivery.payload as { data: { alertId: string; tenant: string } }).data),
+      rows: side.logs.rows.map((row) => String(row.AlertId)),
+    });
+    const contoso = alertIdsOf(contosoSide);
+    const fabrikam = alertIdsOf(fabrikamSide);
+    expect(contoso.webhooks).toEqual([{ ...contoso.webhooks[0], alertId: contosoJob?.alertId, tenant: 'contoso' }]);
+    expect(fabrikam.webhooks).toEqual([{ ...fabrikam.webhooks[0], alertId: fabrikamJob?.alertId, tenant: 'fabrikam' }]);
+    expect(new Set(contoso.rows)).toEqual(new Set([contosoJob?.alertId]));
+    expect(new Set(fabrikam.rows)).toEqual(new Set([fabrikamJob?.alertId]));
+    // Tokens of the other tenant's identity were never presented to a tenant's endpoint.
+    expect(contosoSide.logs.counters.rejected + fabrikamSide.logs.counters.rejected).toBe(0);
+    expect(contosoSide.receiver.counters.rejectedSignatures + fabrikamSide.receiver.counters.rejectedSignatures).toBe(0);
+
+    // The callback went out signed with fabrikam's secret (the receiver verifies with it), with the tenant in the signed payload.
+    expect(callbacks.counters.rejectedSignatures).toBe(0);
+    const [callback] = [...callbacks.deliveries.values()];
+    expect((callback?.payload as { data: { tenant: string; alertId: string } }).data).toMatchObject({ tenant: 'fabrikam', alertId: fabrikamJob?.alertId });
+  }, 90_000);
+});

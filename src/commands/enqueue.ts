@@ -3,6 +3,7 @@ import { IpenrichError } from '../errors.js';
 import { parseAlertBatch } from '../queue/alert-batch.js';
 import { acceptAlerts } from '../pipeline/intake.js';
 import { openRuntime } from '../composition/runtime.js';
+import { createRedisAlertRevisions } from '../state/alert-revisions.js';
 import type { Command } from './command.js';
 import { readInput } from './read-input.js';
 
@@ -42,9 +43,14 @@ export const command: Command = {
           ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
           ...(values['callback-url'] === undefined ? {} : { callbackUrl: values['callback-url'] }),
         })),
-        { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS },
+        {
+          defaultTenant: config.IPENRICH_DEFAULT_TENANT,
+          attempts: config.JOB_ATTEMPTS,
+          backoffMs: config.JOB_BACKOFF_MS,
+          revisions: createRedisAlertRevisions(runtime.redis, runtime.keys),
+        },
       );
-      for (const job of jobs) io.stdout.write(`${JSON.stringify(job)}\n`);
+      for (const { jobId, alertId, tenant, duplicate } of jobs) io.stdout.write(`${JSON.stringify({ jobId, alertId, tenant, duplicate })}\n`);
       return 0;
     } finally {
       await runtime.close();

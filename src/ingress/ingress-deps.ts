@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config/load.js';
 import type { Enricher } from '../enrich/enricher.js';
 import type { Logger } from '../log.js';
+import type { AlertRevisions } from '../pipeline/ports.js';
 import type { IngressMetrics } from '../metrics/ingress-metrics.js';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { CallbackCheck } from './callback-check.js';
@@ -26,6 +27,8 @@ export interface IngressDeps {
   readonly enricher: Enricher;
   readonly metrics: IngressMetrics;
   readonly checkCallback: CallbackCheck;
+  /** The latest revision of each alert identity, so a new revision says which one it replaces. */
+  readonly revisions: AlertRevisions;
   /** Redis reachable and the queue usable, for GET /readyz. Rejects with the reason otherwise. */
   readonly ready: () => Promise<void>;
   readonly now: () => number;

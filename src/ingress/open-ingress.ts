@@ -7,6 +7,7 @@ import { ALERTS_QUEUE, createAlertsQueue } from '../queue/alerts-queue.js';
 import { createRedis } from '../redis/connection.js';
 import { watchConnection } from '../redis/connection-watch.js';
 import { keySpace } from '../redis/keys.js';
+import { createRedisAlertRevisions } from '../state/alert-revisions.js';
 import { callbackCheckFromConfig, type CallbackCheck } from './callback-check.js';
 import { ingressAuthFromConfig } from './ingress-auth.js';
 import type { IngressDeps } from './ingress-deps.js';
@@ -76,6 +77,7 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
     enricher,
     metrics,
     checkCallback: options.checkCallback ?? callbackCheckFromConfig(config),
+    revisions: createRedisAlertRevisions(redis, keys),
     ready: async () => {
       await redis.ping();
       await queue.getJobCounts('waiting');

@@ -1,16 +1,29 @@
 import { createHash } from 'node:crypto';
 
-/**
- * The job id is derived from (tenant, alert id), so the same alert enqueued twice maps to the same
- * BullMQ job and is enriched once. BullMQ refuses ':' in custom ids and integer-looking ids, hence a
- * hex digest with a letter prefix.
- */
-export function jobIdFor(tenant: string, alertId: string): string {
-  return `a${createHash('sha256').update(`${tenant}\u0000${alertId}`).digest('hex').slice(0, 32)}`;
+/** Who an alert is: the tenant that sent it, its source format and its own id (or its content's). */
+export interface AlertIdentity {
+  readonly tenant: string;
+  readonly format: string;
+  readonly alertId: string;
 }
 
-/** An alert without an id of its own is identified by its content (stable JSON of the payload). */
-export function contentId(alert: unknown): string {
+/** One string per identity, for the key that remembers its latest revision. */
+export function identityKey(identity: AlertIdentity): string {
+  return createHash('sha256').update(`${identity.tenant}\u0000${identity.format}\u0000${identity.alertId}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * The job id is the identity plus a digest of the content: the same alert sent again maps to the same
+ * BullMQ job and is enriched once, while different content under the same id (an updated incident,
+ * another sender's forgery) is a new revision with a job of its own, so no sender can suppress
+ * another's alert. BullMQ refuses ':' in custom ids and integer-looking ids: a hex digest with a prefix.
+ */
+export function jobIdFor(identity: AlertIdentity, digest: string): string {
+  return `a${createHash('sha256').update(`${identityKey(identity)}\u0000${digest}`).digest('hex').slice(0, 32)}`;
+}
+
+/** The digest of an alert's content (stable JSON of the payload: key order does not matter). */
+export function contentDigest(alert: unknown): string {
   return `sha256:${createHash('sha256').update(stableStringify(alert)).digest('hex')}`;
 }
 

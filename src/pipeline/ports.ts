@@ -58,3 +58,9 @@ export interface JourneyMetrics {
   delivery(sink: string, outcome: 'delivered' | ErrorCode): void;
   jobCompleted(latencyMs: number, kind: 'complete' | 'partial'): void;
 }
+
+/** The latest revision (content digest) seen of each alert identity. */
+export interface AlertRevisions {
+  /** Records `digest` as the identity's latest and returns the one before (null for a first). */
+  swap(identityKey: string, digest: string): Promise<string | null>;
+}

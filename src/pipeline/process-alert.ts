@@ -86,6 +86,8 @@ async function enrichAlert(job: AlertJobData, attempt: JobAttempt, deps: Journey
       facts: {
         alertId: job.alertId,
         tenant: job.tenant,
+        contentDigest: job.digest ?? null,
+        replaces: job.replaces ?? null,
         format: job.format,
         title: meta.title,
         severity: meta.severity,

@@ -24,6 +24,10 @@ export const alertJobSchema = z.object({
   alertId: z.string().min(1),
   /** Absent only on jobs queued by ipenrich 0.1, which described alerts in the worker. */
   meta: alertDescriptionSchema.optional(),
+  /** Digest of the alert's content (`sha256:…`): with tenant, format and id, the alert's identity. */
+  digest: z.string().optional(),
+  /** Digest of the revision this alert replaces (same identity, other content, received before). */
+  replaces: z.string().optional(),
   callbackUrl: z.url().optional(),
   receivedAt: z.iso.datetime(),
   /** Random per enqueue call: tells the producer whether the stored job is its own or an earlier one. */

@@ -31,6 +31,8 @@ export interface KeySpace {
   sinkHealth(): string;
   /** Webhook endpoints disabled after 410 Gone. */
   disabledEndpoints(): string;
+  /** The latest content digest of one alert identity (tenant, format, alert id), hashed. */
+  alertRevision(identityKey: string): string;
   /** A hash a connector shares across workers (its descriptor names it), e.g. `webhook`, `disabled`. */
   connectorHash(connector: string, name: string): string;
   /** Per-API-key ingress rate limit counter. */
@@ -61,6 +63,7 @@ export function keySpace(prefix: string): KeySpace {
     deliveryParts: (jobId: string, sink: string) => `${p}:deliveries:${jobId}:parts:${sink}`,
     sinkHealth: () => `${p}:sink-health`,
     disabledEndpoints: () => `${p}:webhook:disabled`,
+    alertRevision: (identityKey: string) => `${p}:alert-revision:${identityKey}`,
     connectorHash: (connector: string, name: string) => `${p}:${connector}:${name}`,
     ingressRate: (keyId: string) => `${p}:ingress-rate:${keyId}`,
     metric: (name: string) => `${p}:metrics:${name}`,

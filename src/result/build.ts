@@ -27,6 +27,8 @@ export interface IpOutcome {
 interface AlertFacts {
   readonly alertId: string;
   readonly tenant: string;
+  readonly contentDigest: string | null;
+  readonly replaces: string | null;
   readonly format: string;
   readonly title: string | null;
   readonly severity: string | null;
@@ -92,6 +94,8 @@ export function buildResult(input: BuildInput): AlertResult {
     schemaVersion: RESULT_SCHEMA_VERSION,
     alertId: input.facts.alertId,
     tenant: input.facts.tenant,
+    contentDigest: input.facts.contentDigest,
+    replaces: input.facts.replaces,
     format: input.facts.format,
     title: input.facts.title,
     severity: input.facts.severity,

@@ -36,6 +36,8 @@ export const alertResultSchema = z.object({
   schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
   alertId: z.string(),
   tenant: z.string(),
+  contentDigest: z.string().nullable().default(null).describe('Digest of the alert as received (`sha256:…`): a different content under the same alert id is a new revision.'),
+  replaces: z.string().nullable().default(null).describe('Digest of the revision of this alert received before this one, when there was one.'),
   format: z.string().describe('Detected alert format, e.g. sentinel-incident, splunk-webhook, generic.'),
   title: z.string().nullable(),
   severity: z.string().nullable(),

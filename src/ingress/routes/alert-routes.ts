@@ -46,7 +46,7 @@ const ERRORS = { 400: errorBody, 401: errorBody, 403: errorBody, 413: errorBody,
 export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
   const { config, guard, queue, jobs, metrics } = deps;
   const tenantChoice = { tenants: Object.keys(config.tenants), defaultTenant: config.IPENRICH_DEFAULT_TENANT };
-  const intake = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, now: deps.now };
+  const intake = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, revisions: deps.revisions, now: deps.now };
 
   /** Tenant and callback checks for every alert first, then one enqueue: nothing is queued when one alert is refused. */
   async function enqueue(caller: Caller, alerts: readonly IncomingAlert[]): Promise<AcceptedAlert[]> {

@@ -64,7 +64,7 @@ export function registerLookupRoute(app: IngressApp, deps: IngressDeps): void {
         : await guard(() => enricher.enrich(tenant, toEnrich, { lookBackHours, deadline: started + timeoutMs }), timeoutMs + config.INGRESS_REDIS_TIMEOUT_MS);
 
       const result = buildResult({
-        facts: { alertId: 'lookup', tenant, format: 'lookup', title: null, severity: null, incidentArmId: null, alertTime: null, receivedAt: new Date(started).toISOString() },
+        facts: { alertId: 'lookup', tenant, contentDigest: null, replaces: null, format: 'lookup', title: null, severity: null, incidentArmId: null, alertTime: null, receivedAt: new Date(started).toISOString() },
         found: [...found.values()],
         cidrs: [],
         truncated: false,

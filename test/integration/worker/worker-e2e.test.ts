@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { extractIps } from '../../../src/extract/index.js';
 import { createAlertsQueue } from '../../../src/queue/alerts-queue.js';
+import { contentDigest } from '../../../src/pipeline/alert-identity.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
@@ -69,7 +70,8 @@ describe('worker end to end: queue → two worker processes → Defender emulato
     const alerts = alertBatch(3);
     const jobs = await acceptAlerts(queue, alerts.map((alert) => ({ alert })), { defaultTenant: 'default', attempts: 5, backoffMs: 200 });
     await queue.close();
-    // Samples that share an alert id (vendor placeholders) are one alert: queued once, enriched once.
+    // The same sample sent three times is one alert: queued once, enriched once. Samples that share a
+    // vendor placeholder id but differ in content are revisions of their own.
     const distinct = new Set(jobs.map((job) => job.jobId)).size;
     expect(jobs.filter((job) => !job.duplicate)).toHaveLength(distinct);
     expect(distinct).toBeGreaterThan(40);
@@ -88,12 +90,13 @@ describe('worker end to end: queue → two worker processes → Defender emulato
       expect(payload.type).toBe('ipenrich.alert.enriched');
       return alertResultSchema.parse(payload.data);
     });
-    const byAlert = new Map<string, AlertResult>(results.map((result) => [result.alertId, result]));
-    expect(byAlert.size).toBe(distinct);
+    const byContent = new Map<string | null, AlertResult>(results.map((result) => [result.contentDigest, result]));
+    expect(byContent.size).toBe(distinct);
     for (const [index, alert] of alerts.entries()) {
       const job = jobs[index];
       if (!job || job.duplicate) continue;
-      const result = byAlert.get(job.alertId);
+      const result = byContent.get(contentDigest(alert));
+      expect(result?.alertId).toBe(job.alertId);
       expect(result, `result of alert #${index}`).toBeDefined();
       const expected = extractIps(alert, { enrichRanges: [...config.EXTRACT_ENRICH_RANGES] }).ips.map((ip) => ip.ip).sort();
       expect(result?.ips.map((ip) => ip.ip).sort()).toEqual(expected);

@@ -1,20 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeAlert } from '../../../src/extract/index.js';
-import { contentId, jobIdFor } from '../../../src/pipeline/alert-identity.js';
+import { contentDigest, jobIdFor } from '../../../src/pipeline/alert-identity.js';
 import { priorityFor } from '../../../src/queue/priority.js';
 
 describe('job identity', () => {
-  it('is stable per (tenant, alert id), distinct across tenants, and valid for BullMQ', () => {
-    const id = jobIdFor('contoso', 'alert-1');
-    expect(jobIdFor('contoso', 'alert-1')).toBe(id);
-    expect(jobIdFor('fabrikam', 'alert-1')).not.toBe(id);
+  it('is stable per (tenant, format, alert id, content), distinct for each of them, and valid for BullMQ', () => {
+    const identity = { tenant: 'contoso', format: 'qradar-offense', alertId: 'alert-1' };
+    const id = jobIdFor(identity, 'sha256:aa');
+    expect(jobIdFor({ ...identity }, 'sha256:aa')).toBe(id);
+    expect(jobIdFor({ ...identity, tenant: 'fabrikam' }, 'sha256:aa')).not.toBe(id);
+    expect(jobIdFor({ ...identity, format: 'splunk-webhook' }, 'sha256:aa')).not.toBe(id);
+    expect(jobIdFor(identity, 'sha256:bb')).not.toBe(id);
     expect(id).toMatch(/^a[0-9a-f]{32}$/);
   });
 
   it('identifies an alert without an id by its content, whatever the key order', () => {
-    expect(contentId({ a: 1, b: [1, { c: 2, d: 3 }] })).toBe(contentId({ b: [1, { d: 3, c: 2 }], a: 1 }));
-    expect(contentId({ a: 1 })).not.toBe(contentId({ a: 2 }));
+    expect(contentDigest({ a: 1, b: [1, { c: 2, d: 3 }] })).toBe(contentDigest({ b: [1, { d: 3, c: 2 }], a: 1 }));
+    expect(contentDigest({ a: 1 })).not.toBe(contentDigest({ a: 2 }));
   });
 
   it('gives an updated Sentinel incident a new revision, so the playbook trigger on update enriches it again', () => {

@@ -21,7 +21,7 @@ function enriched(ip: string, prevalence: number, firstSeen: string | null, cach
 
 function input(foundIps: FoundIp[], outcomes: IpOutcome[]): BuildInput {
   return {
-    facts: { alertId: 'a-1', tenant: 'default', format: 'generic', title: 'Test', severity: 'high', incidentArmId: null, alertTime: null, receivedAt: new Date(NOW - 1000).toISOString() },
+    facts: { alertId: 'a-1', tenant: 'default', contentDigest: 'sha256:ab', replaces: null, format: 'generic', title: 'Test', severity: 'high', incidentArmId: null, alertTime: null, receivedAt: new Date(NOW - 1000).toISOString() },
     found: foundIps,
     cidrs: ['10.0.0.0/8'],
     truncated: false,

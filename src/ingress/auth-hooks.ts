@@ -41,10 +41,20 @@ function presentedKey(request: FastifyRequest, allowQueryToken: boolean): Presen
   return undefined;
 }
 
+/**
+ * Ends the connection once the answer is out: a client that failed authentication gets no more of
+ * our time, and the rest of its body (possibly trickled on purpose) is never read.
+ */
+function closeAfterReply(reply: FastifyReply): void {
+  reply.header('connection', 'close');
+  reply.raw.once('finish', () => reply.raw.socket?.destroySoon());
+}
+
 function deny(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
   // Browsers show a login prompt for the dashboard; the key is the password.
   if (request.url.startsWith('/admin')) reply.header('www-authenticate', 'Basic realm="ipenrich admin", charset="UTF-8"');
   else reply.header('www-authenticate', 'Bearer realm="ipenrich"');
+  closeAfterReply(reply);
   return sendError(reply, new IpenrichError('UNAUTHORIZED', message));
 }
 

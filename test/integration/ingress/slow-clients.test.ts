@@ -18,4 +18,13 @@ describe('slow clients (a body trickled byte by byte)', () => {
     expect(outcome.closedByServer).toBe(true);
     expect(outcome.received).toMatch(/^HTTP\/1\.1 408 /);
   }, 15_000);
+
+  it('closes a request that fails authentication at once: 401 with Connection: close, the rest of the body unread', async () => {
+    const outcome = await trickleRequest(harness.url, { method: 'POST', path: '/v1/alerts', headers: {} }, 2_000);
+    expect(outcome.closedByServer).toBe(true);
+    expect(outcome.received).toMatch(/^HTTP\/1\.1 401 /);
+    expect(outcome.received).toMatch(/\r\nconnection: close\r\n/i);
+    // Closed before the second trickled byte: the 401 did not wait for the body (or the request timeout).
+    expect(outcome.bytesSent).toBe(1);
+  }, 15_000);
 });

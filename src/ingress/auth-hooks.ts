@@ -50,12 +50,12 @@ function closeAfterReply(reply: FastifyReply): void {
   reply.raw.once('finish', () => reply.raw.socket?.destroySoon());
 }
 
-function deny(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
+function deny(request: FastifyRequest, reply: FastifyReply, message: string, code: 'UNAUTHORIZED' | 'SIGNATURE_REPLAYED' = 'UNAUTHORIZED'): FastifyReply {
   // Browsers show a login prompt for the dashboard; the key is the password.
   if (request.url.startsWith('/admin')) reply.header('www-authenticate', 'Basic realm="ipenrich admin", charset="UTF-8"');
   else reply.header('www-authenticate', 'Bearer realm="ipenrich"');
   closeAfterReply(reply);
-  return sendError(reply, new IpenrichError('UNAUTHORIZED', message));
+  return sendError(reply, new IpenrichError(code, message));
 }
 
 /**
@@ -64,11 +64,12 @@ function deny(request: FastifyRequest, reply: FastifyReply, message: string): Fa
  *   routes. Nothing of the body is read for a request that fails here. While Redis is down the
  *   rate limit cannot be read and is skipped: /metrics and /healthz keep answering, and every
  *   route that needs Redis answers 503 on its own.
- * - preValidation: Standard Webhooks signatures, which need the body as received. A signed request
+ * - preValidation: Standard Webhooks signatures, which need the body as received. The signature
+ *   covers method, path and query too, and a message id is accepted once (Redis). A signed request
  *   without a key is authenticated by its signature; with a key, both must hold.
  */
-export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'guard' | 'rateLimit'>): void {
-  const { auth, guard, rateLimit } = deps;
+export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'guard' | 'rateLimit' | 'replay'>): void {
+  const { auth, guard, rateLimit, replay } = deps;
 
   /** The caller's rate limit; undefined when Redis cannot say (fail open: every Redis-backed route answers 503 by itself). */
   async function rateDecision(caller: Caller): Promise<RateDecision | undefined> {
@@ -120,8 +121,18 @@ export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'g
 
   app.addHook('preValidation', async (request, reply) => {
     if (accessOf(request) === 'public' || auth.secrets.length === 0 || !hasSignatureHeaders(request.headers)) return undefined;
-    const secret = verifySignature(auth.secrets, request.rawBody ?? '', request.headers);
-    if (!secret) return deny(request, reply, 'the Standard Webhooks signature does not verify (wrong secret, altered body, or timestamp off by more than 5 minutes)');
+    const verified = verifySignature(auth.secrets, { method: request.method, target: request.url, body: request.rawBody ?? '' }, request.headers);
+    if (!verified) {
+      return deny(request, reply, 'the signature does not verify (wrong secret; altered body, method, path or query; or timestamp off by more than 5 minutes); see docs/playbooks.md for what is signed');
+    }
+    const { secret } = verified;
+    try {
+      if (!(await guard(() => replay.firstUse(secret.id, verified.messageId, verified.timestamp)))) {
+        return deny(request, reply, 'this webhook-id was already used; sign every request with a new id', 'SIGNATURE_REPLAYED');
+      }
+    } catch (error) {
+      return sendError(reply, error);
+    }
     const keyed = request.caller;
     if (!keyed) return admit(request, reply, { id: secret.id, tenant: secret.tenant, via: 'signature' });
     if (keyed.tenant !== undefined && secret.tenant !== undefined && keyed.tenant !== secret.tenant) {

@@ -13,7 +13,8 @@ function jobTenants(answer: HttpAnswer): string[] {
   return (answer.json as { jobs: { tenant: string }[] }).jobs.map((job) => job.tenant);
 }
 
-function signed(secret: string, body: unknown, at = new Date()): { rawBody: string; headers: Record<string, string> } {
+/** A request signed as docs/playbooks.md says: Standard Webhooks over `{METHOD} {path?query}\n{body}`. */
+function signed(secret: string, body: unknown, at = new Date(), target = 'POST /v1/alerts'): { rawBody: string; headers: Record<string, string> } {
   const rawBody = JSON.stringify(body);
   const id = `msg_${randomUUID()}`;
   return {
@@ -22,7 +23,7 @@ function signed(secret: string, body: unknown, at = new Date()): { rawBody: stri
       'content-type': 'application/json',
       'webhook-id': id,
       'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(id, at, rawBody),
+      'webhook-signature': new Webhook(secret).sign(id, at, `${target}\n${rawBody}`),
     },
   };
 }
@@ -120,6 +121,28 @@ describe('ingress authentication, tenant binding and signatures', () => {
 
     const wrongSecret = signed(`whsec_${randomBytes(32).toString('base64')}`, alert());
     expect((await harness.http('POST', '/v1/alerts', { rawBody: wrongSecret.rawBody, headers: wrongSecret.headers, key: null })).status).toBe(401);
+  });
+
+  it('accepts a signed message once: the same webhook-id again is refused as a replay', async () => {
+    const request = signed(signingSecret, alert());
+    expect((await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: request.headers, key: null })).status).toBe(202);
+    const replay = await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: request.headers, key: null });
+    expect(replay.status).toBe(401);
+    expect(replay.json).toMatchObject({ error: { code: 'SIGNATURE_REPLAYED' } });
+    expect(replay.headers.connection).toBe('close');
+  });
+
+  it('binds a signature to its method, path and query: the same signature elsewhere is refused', async () => {
+    const request = signed(signingSecret, alert());
+    for (const [method, path] of [['POST', '/v1/enrich'], ['POST', '/v1/alerts?tenant=contoso'], ['PUT', '/v1/alerts'], ['POST', '/v1/alerts/']] as const) {
+      const moved = await harness.http(method, path, { rawBody: request.rawBody, headers: request.headers, key: null });
+      expect(moved.status, `${method} ${path}`).toBe(401);
+    }
+    // Refusals do not use up the message id: the request where it was signed for still goes through.
+    expect((await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: request.headers, key: null })).status).toBe(202);
+
+    const withQuery = signed(signingSecret, alert(), new Date(), 'POST /v1/alerts?tenant=contoso');
+    expect(jobTenants(await harness.http('POST', '/v1/alerts?tenant=contoso', { rawBody: withQuery.rawBody, headers: withQuery.headers, key: null }))).toEqual(['contoso']);
   });
 
   it('checks a signature sent with a key too, and keeps the narrower tenant binding of the two', async () => {

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasCode, IpenrichError } from '../errors.js';
 import { matchApiKey } from './api-keys.js';
+import { isLoopbackHostHeader } from './ingress-auth.js';
 import type { Caller } from './caller.js';
 import { sendError } from './error-reply.js';
 import type { IngressApp, IngressDeps, RouteAccess } from './ingress-deps.js';
@@ -111,7 +112,13 @@ export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'g
     }
     // Authenticated by its signature once the body is read.
     if (auth.secrets.length > 0 && hasSignatureHeaders(request.headers)) return undefined;
-    if (auth.insecure) return admit(request, reply, { id: 'insecure', tenant: undefined, via: 'insecure' });
+    if (auth.insecure) {
+      if (!isLoopbackHostHeader(request.headers.host)) {
+        closeAfterReply(reply);
+        return sendError(reply, new IpenrichError('FORBIDDEN', 'INGRESS_INSECURE_NO_AUTH answers requests to localhost, 127.0.0.1 or [::1] only; send an API key otherwise'));
+      }
+      return admit(request, reply, { id: 'insecure', tenant: undefined, via: 'insecure' });
+    }
     if ((request.query as Record<string, unknown> | undefined)?.token !== undefined) {
       const why = auth.allowQueryToken ? 'this endpoint does not take ?token=' : '?token= is turned off (INGRESS_ALLOW_QUERY_TOKEN)';
       return deny(request, reply, `${why}; send the key in Authorization: Bearer <key> or x-api-key`);

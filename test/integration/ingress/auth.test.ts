@@ -207,5 +207,16 @@ describe('insecure mode (the demo, local development)', () => {
   it('accepts requests without credentials as an operator on a loopback host', async () => {
     expect((await harness.http('POST', '/v1/alerts', { body: alert(), key: null })).status).toBe(202);
     expect((await harness.http('GET', '/metrics', { key: null })).status).toBe(200);
+    for (const host of ['localhost', 'localhost:8080', '127.0.0.1:8080', '[::1]:8080']) {
+      expect((await harness.http('GET', '/metrics', { key: null, headers: { host } })).status, host).toBe(200);
+    }
+  });
+
+  it('refuses requests whose Host is not a loopback name (DNS rebinding from a browser), saying why', async () => {
+    for (const host of ['evil.example', 'evil.example:8080', 'localhost.evil.example', '127.0.0.1.nip.io']) {
+      const answer = await harness.http('POST', '/v1/alerts', { body: alert(), key: null, headers: { host } });
+      expect(answer.status, host).toBe(403);
+      expect(answer.json).toMatchObject({ error: { code: 'FORBIDDEN', message: expect.stringContaining('INGRESS_INSECURE_NO_AUTH') as unknown } });
+    }
   });
 });

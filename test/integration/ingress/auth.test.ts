@@ -82,6 +82,12 @@ describe('ingress authentication, tenant binding and signatures', () => {
     const unknown = await harness.http('POST', '/v1/alerts', { body: { alert: alert(), tenant: 'initech' } });
     expect(unknown.status).toBe(400);
     expect(unknown.json).toMatchObject({ error: { code: 'TENANT_UNKNOWN' } });
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const reserved = await harness.http('POST', '/v1/alerts', { body: { alert: alert(), tenant: name } });
+      expect(reserved.json, name).toMatchObject({ error: { code: 'TENANT_UNKNOWN' } });
+      expect((await harness.http('POST', `/v1/alerts?tenant=${name}`, { body: alert() })).json, name).toMatchObject({ error: { code: 'TENANT_UNKNOWN' } });
+      expect((await harness.http('POST', '/v1/lookup', { body: { ips: ['203.0.113.1'], tenant: name } })).json, name).toMatchObject({ error: { code: 'TENANT_UNKNOWN' } });
+    }
   });
 
   it('shows a customer only its own tenant\'s jobs, and no operator endpoint', async () => {

@@ -58,6 +58,7 @@ export const ERROR_CODES = {
 
   // ingress (HTTP API)
   UNAUTHORIZED: { job: 'fail', http: 401, exit: 1, summary: 'No valid API key or request signature was presented (HTTP 401).' },
+  SIGNATURE_REPLAYED: { job: 'fail', http: 401, exit: 1, summary: 'A signed request reused a webhook-id that was already accepted (HTTP 401).' },
   FORBIDDEN: { job: 'fail', http: 403, exit: 1, summary: 'The API key may not do this: another tenant, or an operator-only endpoint (HTTP 403).' },
   RATE_LIMITED: { job: 'retry', http: 429, exit: 1, summary: 'Too many requests for this API key (HTTP 429); retry after Retry-After seconds.' },
   UNSUPPORTED_MEDIA_TYPE: { job: 'fail', http: 415, exit: 1, summary: 'The request body is not application/json (HTTP 415).' },

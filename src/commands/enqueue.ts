@@ -27,7 +27,7 @@ export const command: Command = {
     const runtime = await openRuntime(io.env);
     try {
       const { config } = runtime;
-      if (values.tenant !== undefined && !config.tenants[values.tenant]) {
+      if (values.tenant !== undefined && !Object.hasOwn(config.tenants, values.tenant)) {
         throw new IpenrichError('USAGE', `unknown tenant "${values.tenant}" (configured: ${Object.keys(config.tenants).join(', ')})`);
       }
       const sources = positionals.length > 0 ? positionals : ['-'];

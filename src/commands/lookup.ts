@@ -123,7 +123,7 @@ export const command: Command = {
 
     const config = loadConfig(io.env);
     const tenant = values.tenant ?? config.IPENRICH_DEFAULT_TENANT;
-    const tenantConfig = config.tenants[tenant];
+    const tenantConfig = Object.hasOwn(config.tenants, tenant) ? config.tenants[tenant] : undefined;
     if (!tenantConfig) throw new IpenrichError('USAGE', `unknown tenant "${tenant}" (configured: ${Object.keys(config.tenants).join(', ')})`);
     const lookBackHours = integerOption('look-back-hours', values['look-back-hours'], 1, 720) ?? tenantConfig.MDE_LOOKBACK_HOURS;
 

@@ -17,6 +17,8 @@ export type Config = Readonly<ParsedConfig> & {
 type Source = Record<string, unknown>;
 
 const TENANT_NAMES = new Set(Object.keys(tenantFields.shape));
+/** Names a plain object already answers to: as tenants they would vanish into the prototype or match by accident. */
+const RESERVED_TENANT_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 const SECRET_NAME_SET = new Set<string>(SECRET_NAMES);
 /**
  * Settings that together say how a tenant signs in. They are inherited as a group: a tenant that
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     for (const [name, raw] of Object.entries(fileTenants as Record<string, unknown>)) {
       const where = `IPENRICH_CONFIG tenants.${name}.`;
       if (!/^[A-Za-z0-9_.-]+$/.test(name)) problems.push(`${where}: tenant names may hold letters, digits and _ . - only`);
+      if (RESERVED_TENANT_NAMES.has(name)) problems.push(`IPENRICH_CONFIG tenants.${name}: "${name}" is reserved (a JavaScript object key); choose another name`);
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
         problems.push(`${where}: must be an object`);
         continue;
@@ -180,6 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  if (result.success && RESERVED_TENANT_NAMES.has(result.data.IPENRICH_DEFAULT_TENANT)) {
+    problems.push(`IPENRICH_DEFAULT_TENANT: "${result.data.IPENRICH_DEFAULT_TENANT}" is reserved (a JavaScript object key); choose another name`);
+  }
   if (problems.length > 0 || !result.success) {
     throw new IpenrichError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`, {
       details: { problems },

@@ -143,6 +143,8 @@ export const configSchema = z.object({
   INGRESS_PUBLIC_URL: httpUrl.optional(),
   /** Longest wait for Redis inside a request before answering 503. */
   INGRESS_REDIS_TIMEOUT_MS: int(50, 60_000).default(2_000),
+  /** Longest time a request may take to arrive (headers and body): slow clients are answered 408 and closed. */
+  INGRESS_REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
   /** How often each process adds its metric counts to the shared counters in Redis. */
   METRICS_FLUSH_MS: int(100, 60_000).default(1_000),
 }).superRefine((config, ctx) => {

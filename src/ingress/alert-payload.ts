@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { jsonDepth, MAX_ALERT_DEPTH } from '../queue/json-depth.js';
 import { ALERTS_EXAMPLES, ENRICH_EXAMPLES } from './openapi-examples.js';
+
+export { jsonDepth, MAX_ALERT_DEPTH };
 
 /**
  * What POST /v1/alerts and /v1/enrich accept. The body is the alert itself — exactly what a SIEM
@@ -16,9 +19,6 @@ import { ALERTS_EXAMPLES, ENRICH_EXAMPLES } from './openapi-examples.js';
 type JsonObject = Record<string, unknown>;
 
 const ENVELOPE_KEYS = ['alert', 'tenant', 'callbackUrl'] as const;
-/** Deeper nesting than any real alert; the bound protects code that walks the alert recursively. */
-export const MAX_ALERT_DEPTH = 256;
-
 function isJsonObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -30,20 +30,6 @@ function isEnvelopeLike(value: JsonObject): boolean {
 
 function isGraphCollectionLike(value: JsonObject): boolean {
   return Array.isArray(value.value) && Object.keys(value).every((key) => key === 'value' || key.startsWith('@odata.'));
-}
-
-/** Nesting depth of a JSON value, without recursion (a hostile body must not overflow the stack here). */
-export function jsonDepth(value: unknown, limit: number): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (node === null || typeof node !== 'object') continue;
-    deepest = Math.max(deepest, depth);
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return deepest;
 }
 
 const tenantName = z

@@ -42,7 +42,9 @@ export function parseApiKeys(entries: readonly string[], tenants: readonly strin
     const secretPart = at === -1 ? entry : entry.slice(0, at);
     const tenant = at === -1 ? undefined : entry.slice(at + 1);
     if (tenant !== undefined && (!TENANT.test(tenant) || !tenants.includes(tenant))) {
-      problems.push(`${where}: bound to tenant "${TENANT.test(tenant) ? tenant : '?'}", which is not configured (configured: ${tenants.join(', ')})`);
+      // Never quote the part after @: in an entry written the wrong way round it is the key.
+      if (tenants.includes(secretPart)) problems.push(`${where}: written the wrong way round: use <key>@${secretPart}`);
+      else problems.push(`${where}: bound to a tenant that is not configured (configured: ${tenants.join(', ')})`);
       return;
     }
     const hashed = HASHED.exec(secretPart);

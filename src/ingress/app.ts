@@ -9,6 +9,7 @@ import { registerAlertRoutes } from './routes/alert-routes.js';
 import { registerJobRoute } from './routes/job-route.js';
 import { registerLookupRoute } from './routes/lookup-route.js';
 import { registerOperationsRoutes } from './routes/operations-routes.js';
+import { serverTimeouts } from './server-timeouts.js';
 
 /** `application/json` and `application/*+json`; anything else is a 415. */
 const JSON_TYPES = ['application/json', /^application\/[\w.-]+\+json\s*(;|$)/i] as const;
@@ -29,6 +30,7 @@ export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: config.INGRESS_BODY_LIMIT_BYTES,
+    ...serverTimeouts(config),
     // Request URLs may carry ?token=: the onResponse hook logs the route template instead.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,

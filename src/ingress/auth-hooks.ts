@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasCode, IpenrichError } from '../errors.js';
 import { matchApiKey } from './api-keys.js';
+import { isLoopbackHostHeader } from './ingress-auth.js';
 import type { Caller } from './caller.js';
 import { sendError } from './error-reply.js';
 import type { IngressApp, IngressDeps, RouteAccess } from './ingress-deps.js';
@@ -41,11 +42,21 @@ function presentedKey(request: FastifyRequest, allowQueryToken: boolean): Presen
   return undefined;
 }
 
-function deny(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
+/**
+ * Ends the connection once the answer is out: a client that failed authentication gets no more of
+ * our time, and the rest of its body (possibly trickled on purpose) is never read.
+ */
+function closeAfterReply(reply: FastifyReply): void {
+  reply.header('connection', 'close');
+  reply.raw.once('finish', () => reply.raw.socket?.destroySoon());
+}
+
+function deny(request: FastifyRequest, reply: FastifyReply, message: string, code: 'UNAUTHORIZED' | 'SIGNATURE_REPLAYED' = 'UNAUTHORIZED'): FastifyReply {
   // Browsers show a login prompt for the dashboard; the key is the password.
   if (request.url.startsWith('/admin')) reply.header('www-authenticate', 'Basic realm="ipenrich admin", charset="UTF-8"');
   else reply.header('www-authenticate', 'Bearer realm="ipenrich"');
-  return sendError(reply, new IpenrichError('UNAUTHORIZED', message));
+  closeAfterReply(reply);
+  return sendError(reply, new IpenrichError(code, message));
 }
 
 /**
@@ -54,11 +65,12 @@ function deny(request: FastifyRequest, reply: FastifyReply, message: string): Fa
  *   routes. Nothing of the body is read for a request that fails here. While Redis is down the
  *   rate limit cannot be read and is skipped: /metrics and /healthz keep answering, and every
  *   route that needs Redis answers 503 on its own.
- * - preValidation: Standard Webhooks signatures, which need the body as received. A signed request
+ * - preValidation: Standard Webhooks signatures, which need the body as received. The signature
+ *   covers method, path and query too, and a message id is accepted once (Redis). A signed request
  *   without a key is authenticated by its signature; with a key, both must hold.
  */
-export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'guard' | 'rateLimit'>): void {
-  const { auth, guard, rateLimit } = deps;
+export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'guard' | 'rateLimit' | 'replay'>): void {
+  const { auth, guard, rateLimit, replay } = deps;
 
   /** The caller's rate limit; undefined when Redis cannot say (fail open: every Redis-backed route answers 503 by itself). */
   async function rateDecision(caller: Caller): Promise<RateDecision | undefined> {
@@ -100,7 +112,13 @@ export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'g
     }
     // Authenticated by its signature once the body is read.
     if (auth.secrets.length > 0 && hasSignatureHeaders(request.headers)) return undefined;
-    if (auth.insecure) return admit(request, reply, { id: 'insecure', tenant: undefined, via: 'insecure' });
+    if (auth.insecure) {
+      if (!isLoopbackHostHeader(request.headers.host)) {
+        closeAfterReply(reply);
+        return sendError(reply, new IpenrichError('FORBIDDEN', 'INGRESS_INSECURE_NO_AUTH answers requests to localhost, 127.0.0.1 or [::1] only; send an API key otherwise'));
+      }
+      return admit(request, reply, { id: 'insecure', tenant: undefined, via: 'insecure' });
+    }
     if ((request.query as Record<string, unknown> | undefined)?.token !== undefined) {
       const why = auth.allowQueryToken ? 'this endpoint does not take ?token=' : '?token= is turned off (INGRESS_ALLOW_QUERY_TOKEN)';
       return deny(request, reply, `${why}; send the key in Authorization: Bearer <key> or x-api-key`);
@@ -110,8 +128,18 @@ export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'g
 
   app.addHook('preValidation', async (request, reply) => {
     if (accessOf(request) === 'public' || auth.secrets.length === 0 || !hasSignatureHeaders(request.headers)) return undefined;
-    const secret = verifySignature(auth.secrets, request.rawBody ?? '', request.headers);
-    if (!secret) return deny(request, reply, 'the Standard Webhooks signature does not verify (wrong secret, altered body, or timestamp off by more than 5 minutes)');
+    const verified = verifySignature(auth.secrets, { method: request.method, target: request.url, body: request.rawBody ?? '' }, request.headers);
+    if (!verified) {
+      return deny(request, reply, 'the signature does not verify (wrong secret; altered body, method, path or query; or timestamp off by more than 5 minutes); see docs/playbooks.md for what is signed');
+    }
+    const { secret } = verified;
+    try {
+      if (!(await guard(() => replay.firstUse(secret.id, verified.messageId, verified.timestamp)))) {
+        return deny(request, reply, 'this webhook-id was already used; sign every request with a new id', 'SIGNATURE_REPLAYED');
+      }
+    } catch (error) {
+      return sendError(reply, error);
+    }
     const keyed = request.caller;
     if (!keyed) return admit(request, reply, { id: secret.id, tenant: secret.tenant, via: 'signature' });
     if (keyed.tenant !== undefined && secret.tenant !== undefined && keyed.tenant !== secret.tenant) {

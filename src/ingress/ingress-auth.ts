@@ -24,6 +24,19 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
+ * True when a Host header names this machine's loopback (`localhost`, `127.0.0.1`, `[::1]`, any
+ * port). Insecure mode answers only those: a browser page on another site that resolves its own
+ * name to 127.0.0.1 (DNS rebinding) sends its own name as Host, not one of these.
+ */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const bracketed = /^(\[[^\]]+\])(?::\d+)?$/.exec(host);
+  if (bracketed?.[1]) return isLoopbackHost(bracketed[1]);
+  const plain = /^([^:]+)(?::\d+)?$/.exec(host);
+  return plain?.[1] !== undefined && isLoopbackHost(plain[1].toLowerCase());
+}
+
+/**
  * Refuses to start an ingress anyone could use: without keys or signing secrets it runs only when
  * INGRESS_INSECURE_NO_AUTH=true, and then only on a loopback host (the demo, local development).
  */

@@ -11,6 +11,7 @@ import type { Caller } from './caller.js';
 import type { IngressAuth } from './ingress-auth.js';
 import type { IngressRateLimit } from './rate-limit.js';
 import type { RedisGuard } from './redis-guard.js';
+import type { ReplayGuard } from './replay-guard.js';
 import type { JobWaiter } from './wait-for-job.js';
 
 /** Everything the HTTP layer uses; built by `openIngress` (or by tests), closed by its owner. */
@@ -21,6 +22,8 @@ export interface IngressDeps {
   /** Every Redis step of a request goes through it: 503 instead of a hang or a false 202. */
   readonly guard: RedisGuard;
   readonly rateLimit: IngressRateLimit;
+  /** Signed requests' message ids, each accepted once. */
+  readonly replay: ReplayGuard;
   readonly queue: AlertsQueue;
   readonly jobs: JobWaiter;
   /** The same enricher (cache, coalescing, shared budget) the workers use, for POST /v1/lookup. */

@@ -13,6 +13,7 @@ import { ingressAuthFromConfig } from './ingress-auth.js';
 import type { IngressDeps } from './ingress-deps.js';
 import { createIngressRateLimit } from './rate-limit.js';
 import { createRedisGuard } from './redis-guard.js';
+import { createReplayGuard } from './replay-guard.js';
 import { createJobWaiter } from './wait-for-job.js';
 
 export interface OpenIngressOptions {
@@ -66,12 +67,14 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
     redisTimeoutMs: config.INGRESS_REDIS_TIMEOUT_MS,
   });
 
+  const now = options.now ?? Date.now;
   const deps: IngressDeps = {
     config,
     logger,
     auth,
     guard: createRedisGuard(redis, config.INGRESS_REDIS_TIMEOUT_MS),
     rateLimit: createIngressRateLimit({ redis, keys, perMinute: config.INGRESS_RATE_PER_MINUTE }),
+    replay: createReplayGuard({ redis, keys, now }),
     queue,
     jobs: createJobWaiter(queue, queueEvents),
     enricher,
@@ -82,7 +85,7 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
       await redis.ping();
       await queue.getJobCounts('waiting');
     },
-    now: options.now ?? Date.now,
+    now,
   };
 
   return {

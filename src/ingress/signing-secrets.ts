@@ -51,28 +51,56 @@ export function hasSignatureHeaders(headers: Readonly<Record<string, string | st
   return SIGNATURE_HEADERS.every((name) => typeof headers[name] === 'string');
 }
 
+/** What a signed request is: the parts of it the signature covers. */
+export interface SignedRequest {
+  readonly method: string;
+  /** The request target exactly as sent: path and query, percent-encoding untouched. */
+  readonly target: string;
+  readonly body: string;
+}
+
 /**
- * The secret whose signature over `{id}.{timestamp}.{body}` the request carries, or undefined.
- * The reference library checks the timestamp (±5 minutes, against replays) and compares in
- * constant time.
+ * The payload ipenrich verifies in place of the bare body: `{METHOD} {path?query}\n{body}`. The
+ * reference library then signs `{webhook-id}.{webhook-timestamp}.{payload}`. A request target holds
+ * no line break, so the first one ends it and no two requests share a payload.
+ */
+export function signedPayload(request: SignedRequest): string {
+  return `${request.method.toUpperCase()} ${request.target}\n${request.body}`;
+}
+
+/** A verified signature: the secret that made it and the message id it may be used under once. */
+export interface VerifiedSignature {
+  readonly secret: SigningSecret;
+  readonly messageId: string;
+  /** Seconds since the epoch, from `webhook-timestamp`. */
+  readonly timestamp: number;
+}
+
+/**
+ * The secret whose signature over the request (see `signedPayload`) the request carries, or
+ * undefined. The reference library checks the timestamp (±5 minutes) and compares in constant time;
+ * replays within that window are the caller's (auth-hooks.ts) to refuse, by message id.
  */
 export function verifySignature(
   secrets: readonly SigningSecret[],
-  rawBody: string,
+  request: SignedRequest,
   headers: Readonly<Record<string, string | string[] | undefined>>,
-): SigningSecret | undefined {
+): VerifiedSignature | undefined {
   const signed: Record<string, string> = {};
   for (const name of SIGNATURE_HEADERS) {
     const value = headers[name];
     if (typeof value !== 'string') return undefined;
     signed[name] = value;
   }
-  return secrets.find((secret) => {
+  const payload = signedPayload(request);
+  const secret = secrets.find((candidate) => {
     try {
-      secret.verifier.verify(rawBody, signed);
+      // Not JSON as a whole: only check the signature, the body is parsed by the route.
+      candidate.verifier.verify(payload, signed, { jsonParse: false });
       return true;
     } catch {
       return false;
     }
   });
+  return secret ? { secret, messageId: signed['webhook-id'] ?? '', timestamp: Number(signed['webhook-timestamp']) } : undefined;
 }

@@ -37,6 +37,8 @@ export interface KeySpace {
   connectorHash(connector: string, name: string): string;
   /** Per-API-key ingress rate limit counter. */
   ingressRate(keyId: string): string;
+  /** A signed request's message id, kept while its signature could still verify (replay refusal). */
+  ingressReplay(secretId: string, messageIdHash: string): string;
   /** Hash of one shared metric (counter or histogram) that every process adds to; fields are label values. */
   metric(name: string): string;
 }
@@ -66,6 +68,7 @@ export function keySpace(prefix: string): KeySpace {
     alertRevision: (identityKey: string) => `${p}:alert-revision:${identityKey}`,
     connectorHash: (connector: string, name: string) => `${p}:${connector}:${name}`,
     ingressRate: (keyId: string) => `${p}:ingress-rate:${keyId}`,
+    ingressReplay: (secretId: string, messageIdHash: string) => `${p}:ingress-replay:${secretId}:${messageIdHash}`,
     metric: (name: string) => `${p}:metrics:${name}`,
   });
 }

@@ -159,6 +159,15 @@ describe('loadConfig', () => {
     const documented = new Set([...example.matchAll(/^# ([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
     expect(CONFIG_NAMES.filter((name) => !documented.has(name))).toEqual([]);
   });
+
+  it('refuses tenant names that are JavaScript object keys (__proto__, constructor…), naming each', () => {
+    // Written as JSON text: JSON.parse makes "__proto__" an own key, as an operator's file would.
+    const names = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString'];
+    const file = tempFile('ipenrich.json', `{"tenants":{${names.map((name) => `"${name}":{}`).join(',')},"contoso":{}}}`);
+    const message = configError({ IPENRICH_CONFIG: file });
+    for (const name of names) expect(message).toContain(`tenants.${name}: "${name}" is reserved`);
+    expect(configError({ IPENRICH_DEFAULT_TENANT: 'constructor' })).toContain('IPENRICH_DEFAULT_TENANT: "constructor" is reserved');
+  });
 });
 
 describe('parseRateLimits', () => {

@@ -74,6 +74,8 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout
     expect(await queue.count()).toBe(before);
     expect(cli(['enqueue', join(dir, 'missing.json')], env)).toMatchObject({ status: 2, stderr: expect.stringContaining('cannot read') as string });
     expect(cli(['enqueue', '--tenant', 'nobody', join(dir, 'alert.json')], env).stderr).toContain('unknown tenant "nobody"');
+    // A name every plain object answers to is no tenant either.
+    expect(cli(['enqueue', '--tenant', 'constructor', join(dir, 'alert.json')], env).stderr).toContain('unknown tenant "constructor"');
   });
 
   it('lists, retries and purges failed alerts', async () => {

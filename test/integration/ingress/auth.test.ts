@@ -13,7 +13,8 @@ function jobTenants(answer: HttpAnswer): string[] {
   return (answer.json as { jobs: { tenant: string }[] }).jobs.map((job) => job.tenant);
 }
 
-function signed(secret: string, body: unknown, at = new Date()): { rawBody: string; headers: Record<string, string> } {
+/** A request signed as docs/playbooks.md says: Standard Webhooks over `{METHOD} {path?query}\n{body}`. */
+function signed(secret: string, body: unknown, at = new Date(), target = 'POST /v1/alerts'): { rawBody: string; headers: Record<string, string> } {
   const rawBody = JSON.stringify(body);
   const id = `msg_${randomUUID()}`;
   return {
@@ -22,7 +23,7 @@ function signed(secret: string, body: unknown, at = new Date()): { rawBody: stri
       'content-type': 'application/json',
       'webhook-id': id,
       'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(id, at, rawBody),
+      'webhook-signature': new Webhook(secret).sign(id, at, `${target}\n${rawBody}`),
     },
   };
 }
@@ -81,6 +82,12 @@ describe('ingress authentication, tenant binding and signatures', () => {
     const unknown = await harness.http('POST', '/v1/alerts', { body: { alert: alert(), tenant: 'initech' } });
     expect(unknown.status).toBe(400);
     expect(unknown.json).toMatchObject({ error: { code: 'TENANT_UNKNOWN' } });
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const reserved = await harness.http('POST', '/v1/alerts', { body: { alert: alert(), tenant: name } });
+      expect(reserved.json, name).toMatchObject({ error: { code: 'TENANT_UNKNOWN' } });
+      expect((await harness.http('POST', `/v1/alerts?tenant=${name}`, { body: alert() })).json, name).toMatchObject({ error: { code: 'TENANT_UNKNOWN' } });
+      expect((await harness.http('POST', '/v1/lookup', { body: { ips: ['203.0.113.1'], tenant: name } })).json, name).toMatchObject({ error: { code: 'TENANT_UNKNOWN' } });
+    }
   });
 
   it('shows a customer only its own tenant\'s jobs, and no operator endpoint', async () => {
@@ -120,6 +127,28 @@ describe('ingress authentication, tenant binding and signatures', () => {
 
     const wrongSecret = signed(`whsec_${randomBytes(32).toString('base64')}`, alert());
     expect((await harness.http('POST', '/v1/alerts', { rawBody: wrongSecret.rawBody, headers: wrongSecret.headers, key: null })).status).toBe(401);
+  });
+
+  it('accepts a signed message once: the same webhook-id again is refused as a replay', async () => {
+    const request = signed(signingSecret, alert());
+    expect((await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: request.headers, key: null })).status).toBe(202);
+    const replay = await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: request.headers, key: null });
+    expect(replay.status).toBe(401);
+    expect(replay.json).toMatchObject({ error: { code: 'SIGNATURE_REPLAYED' } });
+    expect(replay.headers.connection).toBe('close');
+  });
+
+  it('binds a signature to its method, path and query: the same signature elsewhere is refused', async () => {
+    const request = signed(signingSecret, alert());
+    for (const [method, path] of [['POST', '/v1/enrich'], ['POST', '/v1/alerts?tenant=contoso'], ['PUT', '/v1/alerts'], ['POST', '/v1/alerts/']] as const) {
+      const moved = await harness.http(method, path, { rawBody: request.rawBody, headers: request.headers, key: null });
+      expect(moved.status, `${method} ${path}`).toBe(401);
+    }
+    // Refusals do not use up the message id: the request where it was signed for still goes through.
+    expect((await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: request.headers, key: null })).status).toBe(202);
+
+    const withQuery = signed(signingSecret, alert(), new Date(), 'POST /v1/alerts?tenant=contoso');
+    expect(jobTenants(await harness.http('POST', '/v1/alerts?tenant=contoso', { rawBody: withQuery.rawBody, headers: withQuery.headers, key: null }))).toEqual(['contoso']);
   });
 
   it('checks a signature sent with a key too, and keeps the narrower tenant binding of the two', async () => {
@@ -184,5 +213,16 @@ describe('insecure mode (the demo, local development)', () => {
   it('accepts requests without credentials as an operator on a loopback host', async () => {
     expect((await harness.http('POST', '/v1/alerts', { body: alert(), key: null })).status).toBe(202);
     expect((await harness.http('GET', '/metrics', { key: null })).status).toBe(200);
+    for (const host of ['localhost', 'localhost:8080', '127.0.0.1:8080', '[::1]:8080']) {
+      expect((await harness.http('GET', '/metrics', { key: null, headers: { host } })).status, host).toBe(200);
+    }
+  });
+
+  it('refuses requests whose Host is not a loopback name (DNS rebinding from a browser), saying why', async () => {
+    for (const host of ['evil.example', 'evil.example:8080', 'localhost.evil.example', '127.0.0.1.nip.io']) {
+      const answer = await harness.http('POST', '/v1/alerts', { body: alert(), key: null, headers: { host } });
+      expect(answer.status, host).toBe(403);
+      expect(answer.json).toMatchObject({ error: { code: 'FORBIDDEN', message: expect.stringContaining('INGRESS_INSECURE_NO_AUTH') as unknown } });
+    }
   });
 });

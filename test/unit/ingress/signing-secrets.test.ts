@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { hasSignatureHeaders, parseSigningSecrets, verifySignature } from '../../../src/ingress/signing-secrets.js';
+import { hasSignatureHeaders, parseSigningSecrets, signedPayload, verifySignature, type SignedRequest } from '../../../src/ingress/signing-secrets.js';
 
 const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
-function headersFor(secret: string, body: string, at = new Date()): Record<string, string> {
+const post = (body: string, target = '/v1/alerts'): SignedRequest => ({ method: 'POST', target, body });
+
+function headersFor(secret: string, body: string, at = new Date(), target = '/v1/alerts'): Record<string, string> {
   return {
     'webhook-id': 'msg_1',
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(secret).sign('msg_1', at, body),
+    'webhook-signature': new Webhook(secret).sign('msg_1', at, `POST ${target}\n${body}`),
   };
 }
 
@@ -19,8 +21,8 @@ describe('Standard Webhooks signing secrets of callers', () => {
     const { secrets, problems } = parseSigningSecrets([a, `${b}@contoso`], ['default', 'contoso']);
     expect(problems).toEqual([]);
     const body = '{"alert":1}';
-    expect(verifySignature(secrets, body, headersFor(b, body))?.tenant).toBe('contoso');
-    expect(verifySignature(secrets, body, headersFor(a, body))).toBe(secrets[0]);
+    expect(verifySignature(secrets, post(body), headersFor(b, body))?.secret.tenant).toBe('contoso');
+    expect(verifySignature(secrets, post(body), headersFor(a, body))).toMatchObject({ secret: secrets[0], messageId: 'msg_1' });
     expect(secrets[0]?.id).toMatch(/^sig-[0-9a-f]{12}$/);
   });
 
@@ -28,12 +30,18 @@ describe('Standard Webhooks signing secrets of callers', () => {
     const secret = newSecret();
     const { secrets } = parseSigningSecrets([secret], ['default']);
     const body = '{"alert":1}';
-    expect(verifySignature(secrets, '{"alert":2}', headersFor(secret, body))).toBeUndefined();
-    expect(verifySignature(secrets, body, headersFor(newSecret(), body))).toBeUndefined();
-    expect(verifySignature(secrets, body, headersFor(secret, body, new Date(Date.now() - 6 * 60_000)))).toBeUndefined();
+    expect(verifySignature(secrets, post('{"alert":2}'), headersFor(secret, body))).toBeUndefined();
+    expect(verifySignature(secrets, post(body), headersFor(newSecret(), body))).toBeUndefined();
+    expect(verifySignature(secrets, post(body), headersFor(secret, body, new Date(Date.now() - 6 * 60_000)))).toBeUndefined();
+    expect(verifySignature(secrets, post(body, '/v1/enrich'), headersFor(secret, body))).toBeUndefined();
+    expect(verifySignature(secrets, { ...post(body), method: 'PUT' }, headersFor(secret, body))).toBeUndefined();
     const { 'webhook-id': _dropped, ...partial } = headersFor(secret, body);
     expect(hasSignatureHeaders(partial)).toBe(false);
-    expect(verifySignature(secrets, body, partial)).toBeUndefined();
+    expect(verifySignature(secrets, post(body), partial)).toBeUndefined();
+  });
+
+  it('signs `{METHOD} {path?query}` and the body, split by the first line break', () => {
+    expect(signedPayload({ method: 'post', target: '/v1/alerts?tenant=a.b', body: '{}' })).toBe('POST /v1/alerts?tenant=a.b\n{}');
   });
 
   it('lists malformed secrets and unknown tenants without quoting the secret', () => {

@@ -1,8 +1,15 @@
 import { IpenrichError } from '../../src/errors.js';
 import { armError, armRequest, type ArmContext } from './arm-request.js';
 
-/** Incident properties the service computes; they are not sent back on update. */
-const READ_ONLY = ['additionalData', 'createdTimeUtc', 'incidentNumber', 'incidentUrl', 'lastModifiedTimeUtc', 'relatedAnalyticRuleIds'];
+/**
+ * The writable IncidentProperties; everything else a GET returns (incidentNumber, createdTimeUtc,
+ * lastModifiedTimeUtc, additionalData, relatedAnalyticRuleIds, incidentUrl, providerName,
+ * providerIncidentId, and fields newer api-versions add) is read-only or unknown to us, so it is not
+ * sent back. title, severity and status are required. Azure/azure-rest-api-specs securityinsights
+ * stable/2024-09-01 Incidents.json `IncidentProperties`; labels' `labelType` is readOnly
+ * (common/IncidentTypes.json `IncidentLabelType`).
+ */
+const WRITABLE = ['title', 'severity', 'status', 'description', 'classification', 'classificationComment', 'classificationReason', 'firstActivityTimeUtc', 'lastActivityTimeUtc', 'owner'];
 
 /** Another writer changing the incident between our GET and PUT: try again with the new etag. */
 const CONFLICT_ATTEMPTS = 3;
@@ -31,7 +38,7 @@ export async function addIncidentLabel(context: ArmContext, incidentArmId: strin
     const labels = Array.isArray(properties.labels) ? properties.labels : [];
     if (labels.some((existing) => existing.labelName === label)) return;
 
-    const writable = Object.fromEntries(Object.entries(properties).filter(([key]) => !READ_ONLY.includes(key)));
+    const writable = Object.fromEntries(Object.entries(properties).filter(([key]) => WRITABLE.includes(key)));
     const body = {
       ...(incident.etag === undefined ? {} : { etag: incident.etag }),
       properties: { ...writable, labels: [...labels.map((l) => ({ labelName: l.labelName })), { labelName: label }] },

@@ -1,4 +1,5 @@
 import { IpenrichError } from '../../src/errors.js';
+import type { HttpResponse } from '../../src/http/transport.js';
 import { armError, armRequest, type ArmContext } from './arm-request.js';
 
 /**
@@ -24,7 +25,13 @@ interface Incident {
  * incident back with its etag (labels are only writable through a full incident PUT).
  * https://learn.microsoft.com/en-us/rest/api/securityinsights/incidents/create-or-update
  */
-export async function addIncidentLabel(context: ArmContext, incidentArmId: string, label: string, signal: AbortSignal | undefined): Promise<void> {
+export async function addIncidentLabel(
+  context: ArmContext,
+  put: (send: () => Promise<HttpResponse>) => Promise<HttpResponse>,
+  incidentArmId: string,
+  label: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   for (let attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt += 1) {
     const current = await armRequest(context, 'GET', incidentArmId, undefined, signal);
     if (current.status !== 200) throw armError(current, 'Incident label not added (reading the incident)', context.now());
@@ -43,7 +50,7 @@ export async function addIncidentLabel(context: ArmContext, incidentArmId: strin
       ...(incident.etag === undefined ? {} : { etag: incident.etag }),
       properties: { ...writable, labels: [...labels.map((l) => ({ labelName: l.labelName })), { labelName: label }] },
     };
-    const updated = await armRequest(context, 'PUT', incidentArmId, body, signal);
+    const updated = await put(() => armRequest(context, 'PUT', incidentArmId, body, signal));
     if (updated.status >= 200 && updated.status < 300) return;
     if (updated.status !== 409 && updated.status !== 412) throw armError(updated, 'Incident label not added', context.now());
   }

@@ -50,5 +50,5 @@ export const sentinelConnector = defineConnector({
     parseSentinelOptions(input);
     return input;
   },
-  create: (options, deps) => createSentinelSink(options, { tokens: deps.tokens() }),
+  create: (options, deps) => createSentinelSink(options, { tokens: deps.tokens(), rateLimiter: deps.rateLimiter }),
 });

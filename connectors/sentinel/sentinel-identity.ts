@@ -14,7 +14,7 @@ export interface SentinelIdentitySettings {
 type TenantSignIn = Pick<EntraSettings, 'name' | 'MDE_CLOUD' | 'MDE_CERTIFICATE_SEND_X5C' | 'MDE_AUTHORITY_HOST' | 'MDE_TIMEOUT_MS'>;
 
 /** The settings that make Sentinel sign in on its own; SENTINEL_CLOUD alone only picks endpoints. */
-export const SENTINEL_CREDENTIAL_SETTINGS = ['SENTINEL_TENANT_ID', 'SENTINEL_CLIENT_ID', 'SENTINEL_CLIENT_SECRET', 'SENTINEL_CERTIFICATE_PATH', 'SENTINEL_MANAGED_IDENTITY'] as const;
+const SENTINEL_CREDENTIAL_SETTINGS = ['SENTINEL_TENANT_ID', 'SENTINEL_CLIENT_ID', 'SENTINEL_CLIENT_SECRET', 'SENTINEL_CERTIFICATE_PATH', 'SENTINEL_MANAGED_IDENTITY'] as const;
 
 /**
  * The Entra sign-in for Sentinel's tokens (Logs Ingestion and ARM): its own when any SENTINEL_

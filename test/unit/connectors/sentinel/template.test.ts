@@ -111,7 +111,7 @@ describe('config/sentinel/ip-enrichment.json (table + DCR template)', () => {
     );
     expect(misplaced).toEqual([]);
     for (const resource of allResources(template)) {
-      for (const key of ['name', 'location', 'type', 'apiVersion']) expect(String(resource[key] ?? ''), `${resource.type} ${key}`).not.toMatch(/reference\(/i);
+      for (const key of ['name', 'location', 'type', 'apiVersion']) expect(JSON.stringify(resource[key] ?? ''), `${resource.type} ${key}`).not.toMatch(/reference\(/i);
     }
   });
 

@@ -19,3 +19,9 @@ export function checkIncidentArmId(value: string): string {
   }
   return value;
 }
+
+/** The parts of a checked incident id that decide where it may be written and which limits apply. */
+export function incidentScope(incidentArmId: string): { readonly subscriptionId: string; readonly workspaceId: string } {
+  const [workspaceId = ''] = incidentArmId.split(/\/providers\/Microsoft\.SecurityInsights\//i);
+  return { subscriptionId: (incidentArmId.split('/')[2] ?? '').toLowerCase(), workspaceId };
+}

@@ -3,27 +3,34 @@ import type { AccessTokenSource } from '../../src/auth/access-token-source.js';
 import { IpenrichError } from '../../src/errors.js';
 import { createHttpTransport } from '../../src/http/transport.js';
 import type { AlertResult } from '../../src/result/schema.js';
-import type { DeliveryContext, Sink } from '../../src/sinks/port.js';
+import type { RateLimitWindow, SharedRateLimiter } from '../../src/sinks/connector.js';
+import type { DeliveryContext, DeliveryReceipt, Sink } from '../../src/sinks/port.js';
 import { addIncidentLabel } from './add-incident-label.js';
 import type { ArmContext } from './arm-request.js';
+import { armWritePacer } from './arm-write-pacer.js';
 import { buildCommentHtml } from './comment-html.js';
 import { deliverRows, type IngestionClientHolder } from './deliver-rows.js';
-import { checkIncidentArmId } from './incident-arm-id.js';
+import { checkIncidentArmId, incidentScope } from './incident-arm-id.js';
 import { ingestionHttpClient } from './ingestion-http-client.js';
 import { parseSentinelOptions, type SentinelOptionsInput } from './options.js';
 import { commentIdFor, putIncidentComment } from './put-incident-comment.js';
 import { buildRows, rowPart } from './rows.js';
 import { tokenCredentialFrom } from './token-credential.js';
+import { workspaceRefusal } from './workspace-allowlist.js';
 
 export type { SentinelOptionsInput } from './options.js';
 
 export interface SentinelSinkDependencies {
   /** Bearer tokens for Logs Ingestion (`<audience>/.default`) and ARM (`<ARM endpoint>/.default`). */
   readonly tokens: AccessTokenSource;
+  /** Shared (Redis) rate limits by name, for ARM's per-subscription write limits (ConnectorDeps.rateLimiter). */
+  readonly rateLimiter: (name: string, windows: readonly RateLimitWindow[]) => SharedRateLimiter;
   readonly now?: () => number;
 }
 
 const COMMENT_PART = 'comment';
+/** Recorded when the incident was full, so a retry of the job repeats the note without asking ARM again. */
+const COMMENT_SKIPPED_PART = 'comment:skipped-incident-full';
 const LABEL_PART = 'label';
 
 /**
@@ -57,9 +64,12 @@ export function createSentinelSink(input: SentinelOptionsInput, dependencies: Se
     },
   };
   const arm: ArmContext = { transport, tokens: dependencies.tokens, armEndpoint: options.armEndpoint, timeoutMs: options.timeoutMs, now };
+  const commentWrites = armWritePacer(dependencies.rateLimiter('arm-comment-writes', [options.commentWriteLimit]), 'Incident comment', options.maxInProcessWaitMs, now);
+  const incidentWrites = armWritePacer(dependencies.rateLimiter('arm-incident-writes', [options.incidentWriteLimit]), 'Incident label', options.maxInProcessWaitMs, now);
+  const fullNote = `incident comment skipped: the incident already has ${options.commentsPerIncident} comments`;
   let closed = false;
 
-  async function deliver(result: AlertResult, context: DeliveryContext): Promise<void> {
+  async function deliver(result: AlertResult, context: DeliveryContext): Promise<DeliveryReceipt | undefined> {
     if (closed) throw new IpenrichError('SINK_UNAVAILABLE', 'The Sentinel sink is closed');
     const { signal, progress } = context;
     if (signal?.aborted) throw new IpenrichError('SINK_UNAVAILABLE', 'Delivery aborted before it started', { details: { aborted: true } });
@@ -68,22 +78,35 @@ export function createSentinelSink(input: SentinelOptionsInput, dependencies: Se
     const rows = buildRows(result, context.deliveryId).filter((row) => !done.has(rowPart(row.IpAddress)));
     if (rows.length > 0) await deliverRows(ingestion, options, rows, progress, signal, now);
 
-    if (result.incidentArmId === null) return;
-    const wantsComment = options.incidentComments && !done.has(COMMENT_PART);
+    if (result.incidentArmId === null) return undefined;
+    const notes: string[] = done.has(COMMENT_SKIPPED_PART) ? [fullNote] : [];
+    const wantsComment = options.incidentComments && !done.has(COMMENT_PART) && !done.has(COMMENT_SKIPPED_PART);
     const isRare = result.ips.some((ip) => ip.verdict.includes('rare'));
     const wantsLabel = options.rareLabel !== undefined && isRare && !done.has(LABEL_PART);
-    if (!wantsComment && !wantsLabel) return;
+    if (!wantsComment && !wantsLabel) return receipt(notes);
     const incidentArmId = checkIncidentArmId(result.incidentArmId);
+    const { subscriptionId, workspaceId } = incidentScope(incidentArmId);
+    const refused = workspaceRefusal(options.workspaces, workspaceId);
+    if (refused !== undefined) {
+      const parts = [wantsComment && 'comment', wantsLabel && 'label'].filter(Boolean).join(' and ');
+      return receipt([...notes, `incident ${parts} refused: ${refused}`]);
+    }
 
     if (wantsComment) {
-      const message = buildCommentHtml(result, options.commentMaxChars, table);
-      await putIncidentComment(arm, incidentArmId, commentIdFor(context.deliveryId), message, signal);
-      await progress?.markCompleted([COMMENT_PART]);
+      const comment = { id: commentIdFor(context.deliveryId), message: buildCommentHtml(result, options.commentMaxChars, table), commentsPerIncident: options.commentsPerIncident };
+      const outcome = await putIncidentComment(arm, (send) => commentWrites.write(subscriptionId, send, signal), incidentArmId, comment, signal);
+      if (outcome === 'incident-full') notes.push(fullNote);
+      await progress?.markCompleted([outcome === 'written' ? COMMENT_PART : COMMENT_SKIPPED_PART]);
     }
     if (wantsLabel && options.rareLabel !== undefined) {
-      await addIncidentLabel(arm, incidentArmId, options.rareLabel, signal);
+      await addIncidentLabel(arm, (send) => incidentWrites.write(subscriptionId, send, signal), incidentArmId, options.rareLabel, signal);
       await progress?.markCompleted([LABEL_PART]);
     }
+    return receipt(notes);
+  }
+
+  function receipt(notes: readonly string[]): DeliveryReceipt | undefined {
+    return notes.length === 0 ? undefined : { notes };
   }
 
   return {

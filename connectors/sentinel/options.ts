@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { IpenrichError } from '../../src/errors.js';
+import { WORKSPACE_ID } from './workspace-allowlist.js';
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
+
+/** A shared write window; ARM's minimum is 75 per 5 minutes per subscription for each kind of write. */
+const writeWindow = z.object({ max: z.number().int().min(1), windowMs: z.number().int().min(1) });
+const ARM_WRITES = { max: 75, windowMs: 300_000 };
 
 const sentinelOptionsSchema = z.object({
   /** DCE or the DCR's own logs-ingestion endpoint, e.g. https://my-dce.eastus-1.ingest.monitor.azure.com */
@@ -16,8 +21,18 @@ const sentinelOptionsSchema = z.object({
   incidentComments: z.boolean().default(true),
   /** Label added to the incident when a verdict says rare (e.g. "rare-ip"); none when absent. */
   rareLabel: z.string().min(1).max(256).optional(),
-  /** Comment length cap: Sentinel's limit is undocumented (~30,000 chars reported); stay under it. */
-  commentMaxChars: z.number().int().min(1_000).max(30_000).default(28_000),
+  /**
+   * Comment length cap: "up to 30,000 characters" per comment (azure-docs sentinel/comment-on-incidents.md).
+   * Counted in UTF-16 code units, never fewer than characters.
+   */
+  commentMaxChars: z.number().int().min(1_000).max(30_000).default(30_000),
+  /** "up to 100 comments" per incident (same page): past it, the comment is skipped with a receipt note. */
+  commentsPerIncident: z.number().int().min(1).max(10_000).default(100),
+  /** PUT comment and PUT incident windows, per subscription, shared by every worker (tests scale them). */
+  commentWriteLimit: writeWindow.default(ARM_WRITES),
+  incidentWriteLimit: writeWindow.default(ARM_WRITES),
+  /** Workspaces whose incidents may get comments and labels (SENTINEL_WORKSPACES); none by default. */
+  workspaces: z.union([z.literal('any'), z.array(z.string().regex(WORKSPACE_ID, 'must be a workspace resource id (/subscriptions/…/resourceGroups/…/providers/Microsoft.OperationalInsights/workspaces/…)'))]).default([]),
   timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
   /** Upload attempts inside one `deliver` call, each re-sending only the rows that failed. */
   attempts: z.number().int().min(1).max(10).default(3),

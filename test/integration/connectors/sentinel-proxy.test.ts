@@ -4,6 +4,7 @@ import { createSentinelSink } from '../../../connectors/sentinel/index.js';
 import { startConnectProxy, type ConnectProxy } from '../../../src/emulators/connect-proxy.js';
 import { startLogsIngestionEmulator, type LogsIngestionEmulator } from '../../../src/emulators/logs-ingestion.js';
 import { sampleResult } from './support/sample-result.js';
+import { sentinelDeps } from './support/sentinel-deps.js';
 import { staticTokenSource } from './support/static-token-source.js';
 
 const token = `bearer-${randomBytes(16).toString('hex')}`;
@@ -18,19 +19,20 @@ describe('Sentinel Logs Ingestion through the configured proxy', () => {
   let ingest: LogsIngestionEmulator;
   let proxy: ConnectProxy;
   const tokens = staticTokenSource(token);
+  let limits: Awaited<ReturnType<typeof sentinelDeps>>;
 
   beforeAll(async () => {
     for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy']) {
       expect(process.env[name], `${name} must not be set for this test`).toBeUndefined();
     }
-    [ingest, proxy] = await Promise.all([startLogsIngestionEmulator({ token, rules: { [dcr]: [stream] } }), startConnectProxy()]);
+    [ingest, proxy, limits] = await Promise.all([startLogsIngestionEmulator({ token, rules: { [dcr]: [stream] } }), startConnectProxy(), sentinelDeps()]);
   });
   afterAll(async () => {
-    await Promise.all([ingest.close(), proxy.close()]);
+    await Promise.all([ingest.close(), proxy.close(), limits.close()]);
   });
 
   const deliverThrough = async (options: { httpsProxy: string; noProxy?: string }): Promise<string> => {
-    const sink = createSentinelSink({ ingestionEndpoint: ingest.url, dcrImmutableId: dcr, incidentComments: false, ...options }, { tokens });
+    const sink = createSentinelSink({ ingestionEndpoint: ingest.url, dcrImmutableId: dcr, incidentComments: false, ...options }, limits.deps(tokens));
     const deliveryId = `msg_${randomUUID()}`;
     try {
       await sink.deliver(sampleResult(), { deliveryId });

@@ -9,6 +9,7 @@ import { startLogsIngestionEmulator, type LogsIngestionEmulator } from '../../..
 import { failure } from './support/failure.js';
 import { memoryProgress } from './support/memory-progress.js';
 import { sampleIp, sampleResult } from './support/sample-result.js';
+import { sentinelDeps } from './support/sentinel-deps.js';
 import { staticTokenSource } from './support/static-token-source.js';
 
 const token = `bearer-${randomBytes(16).toString('hex')}`;
@@ -26,12 +27,13 @@ function bigResult(count: number) {
 describe('Sentinel sink against the Logs Ingestion and ARM emulators', () => {
   let ingest: LogsIngestionEmulator;
   let arm: ArmEmulator;
+  let limits: Awaited<ReturnType<typeof sentinelDeps>>;
   const tokens = staticTokenSource(token);
   const sinks: Sink[] = [];
   const sink = (options: Partial<SentinelOptionsInput> = {}): Sink => {
     const created = createSentinelSink(
-      { ingestionEndpoint: ingest.url, dcrImmutableId: dcr, armEndpoint: arm.url, backoffBaseMs: 5, ...options },
-      { tokens },
+      { ingestionEndpoint: ingest.url, dcrImmutableId: dcr, armEndpoint: arm.url, workspaces: 'any', backoffBaseMs: 5, ...options },
+      limits.deps(tokens),
     );
     sinks.push(created);
     return created;
@@ -41,6 +43,7 @@ describe('Sentinel sink against the Logs Ingestion and ARM emulators', () => {
   beforeAll(async () => {
     ingest = await startLogsIngestionEmulator({ token, rules: { [dcr]: [stream] } });
     arm = await startArmEmulator({ token });
+    limits = await sentinelDeps();
   });
   afterEach(async () => {
     ingest.setMode({ kind: 'normal' });
@@ -50,6 +53,7 @@ describe('Sentinel sink against the Logs Ingestion and ARM emulators', () => {
   afterAll(async () => {
     await ingest.close();
     await arm.close();
+    await limits.close();
   });
 
   it('writes one typed row per alert × IP, gzipped, with a Logs Ingestion token', async () => {
@@ -160,6 +164,105 @@ describe('Sentinel sink against the Logs Ingestion and ARM emulators', () => {
     expect(arm.incident(incidentArmId)?.properties.labels.map((l) => l.labelName)).toEqual(['rare-ip']);
   });
 
+  it('fills a comment up to the documented 30,000 characters by default', async () => {
+    const incidentArmId = arm.addIncident();
+    const ips = Array.from({ length: 600 }, (_, i) => sampleIp(`198.18.${i >> 8}.${i & 255}`));
+    await sink().deliver(sampleResult({ incidentArmId, ips }), { deliveryId: `msg_${randomUUID()}` });
+    const message = arm.commentsOf(incidentArmId)[0]?.message ?? '';
+    expect(message.length).toBeGreaterThan(28_000);
+    expect(message.length).toBeLessThanOrEqual(30_000);
+  });
+
+  it("skips the comment with a receipt note when the incident already has 100 comments, rows written", async () => {
+    const incidentArmId = arm.addIncident();
+    arm.addComments(incidentArmId, 100);
+    const deliveryId = `msg_${randomUUID()}`;
+    const progress = memoryProgress();
+    const receipt = await sink().deliver(sampleResult({ incidentArmId }), { deliveryId, progress });
+    expect(receipt?.notes).toEqual(['incident comment skipped: the incident already has 100 comments']);
+    expect(arm.commentsOf(incidentArmId)).toHaveLength(100);
+    expect(rowsOf(deliveryId)).toHaveLength(3);
+    // A retry of the job repeats the note without asking ARM again.
+    const requests = arm.counters.requests;
+    const again = await sink().deliver(sampleResult({ incidentArmId }), { deliveryId, progress });
+    expect(again?.notes).toEqual(receipt?.notes);
+    expect(arm.counters.requests).toBe(requests);
+  });
+
+  it('still edits its own comment on an incident that reached 100 comments since', async () => {
+    const incidentArmId = arm.addIncident();
+    const deliveryId = `msg_${randomUUID()}`;
+    await sink().deliver(sampleResult({ incidentArmId }), { deliveryId });
+    arm.addComments(incidentArmId, 99);
+    const receipt = await sink().deliver(sampleResult({ incidentArmId }), { deliveryId });
+    expect(receipt).toBeUndefined();
+    expect(arm.commentsOf(incidentArmId).filter((c) => c.writes === 2)).toHaveLength(1);
+  });
+
+  it('fails a comment refused for another reason, with the reason', async () => {
+    const incidentArmId = arm.addIncident();
+    arm.setMode({ kind: 'status', status: 400, code: 'BadRequest' }, 1);
+    const error = await failure(sink().deliver(sampleResult({ incidentArmId }), { deliveryId: `msg_${randomUUID()}` }));
+    expect(error.code).toBe('SINK_REJECTED');
+    expect(error.statusCode).toBe(400);
+  });
+
+  it('makes no ARM call for an incident outside SENTINEL_WORKSPACES: rows written, a note says why', async () => {
+    const subscription = randomUUID();
+    const allowed = `/subscriptions/${subscription}/resourceGroups/soc-rg/providers/Microsoft.OperationalInsights/workspaces/customer-a`;
+    const foreign = arm.addIncident({}, `/subscriptions/${subscription}/resourceGroups/soc-rg/providers/Microsoft.OperationalInsights/workspaces/customer-b`);
+    const madeUp = `${allowed.replace('customer-a', 'customer-c')}/providers/Microsoft.SecurityInsights/incidents/${randomUUID()}`;
+    const before = arm.counters.requests;
+    for (const incidentArmId of [foreign, madeUp]) {
+      const deliveryId = `msg_${randomUUID()}`;
+      const receipt = await sink({ workspaces: [allowed], rareLabel: 'rare-ip' }).deliver(sampleResult({ incidentArmId }), { deliveryId });
+      const workspace = incidentArmId.split('/providers/Microsoft.SecurityInsights/')[0];
+      expect(receipt?.notes).toEqual([`incident comment and label refused: workspace ${workspace} is not in SENTINEL_WORKSPACES`]);
+      expect(rowsOf(deliveryId)).toHaveLength(3);
+    }
+    expect(arm.counters.requests).toBe(before);
+
+    const own = arm.addIncident({}, allowed.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'));
+    expect(await sink({ workspaces: [allowed] }).deliver(sampleResult({ incidentArmId: own }), { deliveryId: `msg_${randomUUID()}` })).toBeUndefined();
+    expect(arm.commentsOf(own)).toHaveLength(1);
+  });
+
+  it('comments nowhere when SENTINEL_WORKSPACES is not set', async () => {
+    const incidentArmId = arm.addIncident();
+    const before = arm.counters.requests;
+    const receipt = await sink({ workspaces: undefined }).deliver(sampleResult({ incidentArmId }), { deliveryId: `msg_${randomUUID()}` });
+    expect(receipt?.notes[0]).toMatch(/^incident comment refused: workspace \/subscriptions\/.+ is not allowed: SENTINEL_WORKSPACES is not set/);
+    expect(arm.counters.requests).toBe(before);
+  });
+
+  it('cools the subscription down after a 429 from ARM: no further write until Retry-After', async () => {
+    const workspace = `/subscriptions/${randomUUID()}/resourceGroups/soc-rg/providers/Microsoft.OperationalInsights/workspaces/soc-workspace`;
+    const [first, second] = [arm.addIncident({}, workspace), arm.addIncident({}, workspace)];
+    arm.setMode({ kind: 'status', status: 429, retryAfter: '120' }, 1);
+    const throttled = await failure(sink().deliver(sampleResult({ incidentArmId: first }), { deliveryId: `msg_${randomUUID()}` }));
+    expect([throttled.code, throttled.statusCode, throttled.retryAfterMs]).toEqual(['SINK_UNAVAILABLE', 429, 120_000]);
+    const before = arm.counters.requests;
+    const deferred = await failure(sink().deliver(sampleResult({ incidentArmId: second }), { deliveryId: `msg_${randomUUID()}` }));
+    expect(deferred.code).toBe('SINK_UNAVAILABLE');
+    expect(deferred.retryAfterMs).toBeGreaterThan(100_000);
+    expect(arm.counters.requests).toBe(before);
+  });
+
+  it('defers a label past the incident-write window to the worker, keeping the comment and rows done', async () => {
+    const workspace = `/subscriptions/${randomUUID()}/resourceGroups/soc-rg/providers/Microsoft.OperationalInsights/workspaces/soc-workspace`;
+    const paced = { rareLabel: 'rare-ip', maxInProcessWaitMs: 0, incidentWriteLimit: { max: 1, windowMs: 60_000 } };
+    await sink(paced).deliver(sampleResult({ incidentArmId: arm.addIncident({}, workspace) }), { deliveryId: `msg_${randomUUID()}` });
+    const progress = memoryProgress();
+    const puts = arm.counters.incidentPuts;
+    const error = await failure(sink(paced).deliver(sampleResult({ incidentArmId: arm.addIncident({}, workspace) }), { deliveryId: `msg_${randomUUID()}`, progress }));
+    expect(error.code).toBe('SINK_UNAVAILABLE');
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
+    expect(arm.counters.incidentPuts).toBe(puts);
+    expect([...progress.parts]).toContain('comment');
+    expect([...progress.parts].filter((part) => part.startsWith('row:'))).toHaveLength(3);
+  });
+
   it('refuses an incidentArmId that is not a Sentinel incident, after writing the rows', async () => {
     const deliveryId = `msg_${randomUUID()}`;
     const hostile = `/subscriptions/${randomUUID()}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`;
@@ -199,7 +302,7 @@ describe('Sentinel sink against the Logs Ingestion and ARM emulators', () => {
     expect(JSON.stringify(error.details)).toContain('InvalidStream');
     expect(`${error.message}${JSON.stringify(error)}${JSON.stringify(error.details)}`).not.toContain(token);
 
-    const wrongToken = createSentinelSink({ ingestionEndpoint: ingest.url, dcrImmutableId: dcr, armEndpoint: arm.url }, { tokens: staticTokenSource('not-the-token') });
+    const wrongToken = createSentinelSink({ ingestionEndpoint: ingest.url, dcrImmutableId: dcr, armEndpoint: arm.url }, limits.deps(staticTokenSource('not-the-token')));
     sinks.push(wrongToken);
     ingest.setMode({ kind: 'normal' });
     const denied = await failure(wrongToken.deliver(sampleResult(), { deliveryId: `msg_${randomUUID()}` }));
@@ -215,7 +318,7 @@ describe('Sentinel sink against the Logs Ingestion and ARM emulators', () => {
         return Promise.resolve({ token: options?.forceRefresh ? token : 'revoked-token', expiresOnTimestamp: Date.now() + 3_600_000 });
       },
     };
-    const s = createSentinelSink({ ingestionEndpoint: ingest.url, dcrImmutableId: dcr, armEndpoint: arm.url }, { tokens: rotating });
+    const s = createSentinelSink({ ingestionEndpoint: ingest.url, dcrImmutableId: dcr, armEndpoint: arm.url }, limits.deps(rotating));
     sinks.push(s);
     const deliveryId = `msg_${randomUUID()}`;
     await s.deliver(sampleResult(), { deliveryId });
@@ -257,6 +360,57 @@ describe('Sentinel sink against the Logs Ingestion and ARM emulators', () => {
     const mine = ingest.uploads.filter((u) => u.rows.some((row) => row.DeliveryId === deliveryId));
     expect(mine.length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...mine.map((u) => u.bytes))).toBeLessThanOrEqual(990_000);
+  });
+});
+
+describe('ARM writes paced per subscription across sinks (shared Redis limiter)', () => {
+  const WINDOW = { max: 5, windowMs: 400 };
+  let ingest: LogsIngestionEmulator;
+  let arm: ArmEmulator;
+  let limits: Awaited<ReturnType<typeof sentinelDeps>>;
+  beforeAll(async () => {
+    ingest = await startLogsIngestionEmulator({ token, rules: { [dcr]: [stream] } });
+    arm = await startArmEmulator({ token, commentWrites: WINDOW, incidentWrites: WINDOW });
+    limits = await sentinelDeps();
+  });
+  afterAll(async () => {
+    await Promise.all([ingest.close(), arm.close(), limits.close()]);
+  });
+
+  it('writes a burst of comments with no 429, deferring what does not fit, rows never sent twice', async () => {
+    const workspace = `/subscriptions/${randomUUID()}/resourceGroups/soc-rg/providers/Microsoft.OperationalInsights/workspaces/soc-workspace`;
+    // Two sinks, as two workers would have: they share the limit through Redis.
+    const options = { ingestionEndpoint: ingest.url, dcrImmutableId: dcr, armEndpoint: arm.url, workspaces: 'any', commentWriteLimit: WINDOW, maxInProcessWaitMs: 0 } as const;
+    const workers = [createSentinelSink(options, limits.deps(staticTokenSource(token))), createSentinelSink(options, limits.deps(staticTokenSource(token)))];
+    const alerts = Array.from({ length: 24 }, (_, i) => ({
+      result: sampleResult({ incidentArmId: arm.addIncident({}, workspace) }),
+      deliveryId: `msg_${randomUUID()}`,
+      progress: memoryProgress(),
+      worker: workers[i % 2] as Sink,
+    }));
+    let deferrals = 0;
+    // What the worker does: deliver; on SINK_UNAVAILABLE with retryAfterMs, deliver again after it.
+    await Promise.all(
+      alerts.map(async ({ result, deliveryId, progress, worker }) => {
+        for (;;) {
+          try {
+            return await worker.deliver(result, { deliveryId, progress });
+          } catch (error) {
+            const deferred = error as { code?: string; retryAfterMs?: number };
+            if (deferred.code !== 'SINK_UNAVAILABLE' || deferred.retryAfterMs === undefined) throw error;
+            deferrals += 1;
+            await new Promise((resolve) => setTimeout(resolve, deferred.retryAfterMs));
+          }
+        }
+      }),
+    );
+    await Promise.all(workers.map((w) => w.close()));
+    expect(arm.counters.throttled).toBe(0);
+    expect(deferrals).toBeGreaterThan(0);
+    for (const { result, deliveryId } of alerts) {
+      expect(arm.commentsOf(result.incidentArmId ?? '')).toHaveLength(1);
+      expect(ingest.rows.filter((row) => row.DeliveryId === deliveryId)).toHaveLength(result.ips.length);
+    }
   });
 });
 

@@ -12,6 +12,7 @@ import { startHecEmulator } from '../../../src/emulators/splunk-hec.js';
 import { startWebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { waitFor } from '../../support/cli-process.js';
 import { failure } from './support/failure.js';
+import { sentinelDeps } from './support/sentinel-deps.js';
 import { sampleResult } from './support/sample-result.js';
 import { staticTokenSource } from './support/static-token-source.js';
 
@@ -88,11 +89,12 @@ const harnesses: Record<ConnectorName, () => Promise<Harness>> = {
     const dcr = `dcr-${randomBytes(16).toString('hex')}`;
     const ingest = await startLogsIngestionEmulator({ token, rules: { [dcr]: ['Custom-IpEnrichment_CL'] } });
     const arm = await startArmEmulator({ token });
+    const limits = await sentinelDeps();
     return {
       createSink: () =>
         createSentinelSink(
-          { ingestionEndpoint: ingest.url, dcrImmutableId: dcr, armEndpoint: arm.url, attempts: 2, backoffBaseMs: 5, timeoutMs: 10_000 },
-          { tokens: staticTokenSource(token) },
+          { ingestionEndpoint: ingest.url, dcrImmutableId: dcr, armEndpoint: arm.url, workspaces: 'any', attempts: 2, backoffBaseMs: 5, timeoutMs: 10_000 },
+          limits.deps(staticTokenSource(token)),
         ),
       // From an incident, so the delivery has a second step (the comment) that answers with a body.
       result: () => sampleResult({ incidentArmId: arm.addIncident() }),
@@ -114,6 +116,7 @@ const harnesses: Record<ConnectorName, () => Promise<Harness>> = {
       async close() {
         await ingest.close();
         await arm.close();
+        await limits.close();
       },
     };
   },

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { describeAlert } from '../extract/index.js';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { AlertDescription, AlertJobData } from '../queue/job.js';
-import { priorityFor } from '../queue/priority.js';
 import { enqueueJobs, type EnqueuedJob, type PreparedJob, type ProducerOptions } from '../queue/producer.js';
 import { contentId, jobIdFor } from './alert-identity.js';
 
@@ -46,7 +45,7 @@ function prepareAlertJob(request: AlertRequest, options: IntakeOptions): Prepare
     enqueueId: randomUUID(),
     ...(request.callbackUrl === undefined ? {} : { callbackUrl: request.callbackUrl }),
   };
-  return { jobId: jobIdFor(tenant, revision ? `${alertId}@${revision}` : alertId), data, priority: priorityFor(meta.severity), meta: description };
+  return { jobId: jobIdFor(tenant, revision ? `${alertId}@${revision}` : alertId), data, meta: description };
 }
 
 export type AcceptedAlert = EnqueuedJob & { readonly meta: AlertDescription };

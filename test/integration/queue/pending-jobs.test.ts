@@ -116,7 +116,7 @@ describe('fair share: each tenant’s pending jobs (pending-rank-5.lua, real Red
     now += 2_000;
     expect(await pending.join({ jobId: 'heal-next', tenant, severity: 'low' })).toBe(4);
     expect(await pending.join({ jobId: 'heal-last', tenant, severity: 'low' })).toBe(4);
-    const members = await redis.zrange(keys.pendingJobs(tenant, 'low'), 0, -1);
+    const members = await redis.zrange(keys.pendingJobs(tenant, 'low'), 0, '-1');
     expect(members.sort()).toEqual([live?.jobId, 'heal-last', 'heal-next', 'heal-young'].sort());
   });
 });

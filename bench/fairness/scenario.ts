@@ -37,7 +37,7 @@ export interface PhaseFigures {
   readonly backlogQueueMs: number;
 }
 
-export type Phase = 'alone' | 'flood';
+type Phase = 'alone' | 'flood';
 export type FairnessReport = Readonly<Record<Order, Readonly<Record<Phase, PhaseFigures>>>>;
 
 /** Scaled Defender windows (100/min and 1,500/h at 1/6 and 1/360 of the time): A's backlog runs out of budget in seconds. */

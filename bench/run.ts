@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   extract: () => import('./extract/index.js'),
   throughput: () => import('./throughput/index.js'),
   ingress: () => import('./ingress/index.js'),
+  fairness: () => import('./fairness/index.js'),
 };
 
 function replaceSection(name: string, markdown: string): void {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { describeAlert } from '../extract/index.js';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { AlertDescription, AlertJobData } from '../queue/job.js';
-import { priorityFor } from '../queue/priority.js';
 import { enqueueJobs, type EnqueuedJob, type PreparedJob, type ProducerOptions } from '../queue/producer.js';
 import { contentDigest, identityKey, jobIdFor, type AlertIdentity } from './alert-identity.js';
 import type { AlertRevisions } from './ports.js';
@@ -57,7 +56,7 @@ function prepareAlertJob(request: AlertRequest, options: IntakeOptions): Prepare
     enqueueId: randomUUID(),
     ...(request.callbackUrl === undefined ? {} : { callbackUrl: request.callbackUrl }),
   };
-  return { jobId: jobIdFor(identity, digest), data, priority: priorityFor(meta.severity), meta: description, identity, digest };
+  return { jobId: jobIdFor(identity, digest), data, meta: description, identity, digest };
 }
 
 export type AcceptedAlert = EnqueuedJob & { readonly meta: AlertDescription };

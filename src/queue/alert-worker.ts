@@ -7,6 +7,7 @@ import type { KeySpace } from '../redis/keys.js';
 import { ALERTS_QUEUE } from './alerts-queue.js';
 import type { JobAttempt, JobOutcome } from './job-outcome.js';
 import { alertJobSchema, type AlertJobData } from './job.js';
+import { PendingJobs, type PendingJob } from './pending-jobs.js';
 import { SINK_RETRY_PRIORITY } from './priority.js';
 
 /** What the worker runs for each job: the journey (src/pipeline/process-alert.ts), wired by src/composition. */
@@ -45,8 +46,21 @@ function isLockLost(error: Error): boolean {
   return /missing lock|lock mismatch|could not renew lock/i.test(error.message);
 }
 
+/** The job as its tenant's pending jobs hold it; undefined for data no producer of ours wrote. */
+function pendingJob(job: Job<AlertJobData>): PendingJob | undefined {
+  const data: Partial<AlertJobData> | undefined = job.data;
+  if (job.id === undefined || typeof data?.tenant !== 'string') return undefined;
+  return { jobId: job.id, tenant: data.tenant, severity: data.meta?.severity ?? null };
+}
+
 /** The one place where outcomes become BullMQ's. */
-async function apply<Result>(outcome: JobOutcome<Result>, job: Job<AlertJobData>, token: string | undefined, logger: Logger): Promise<Result> {
+async function apply<Result>(
+  outcome: JobOutcome<Result>,
+  job: Job<AlertJobData>,
+  token: string | undefined,
+  logger: Logger,
+  leavePending: (job: Job<AlertJobData>) => Promise<void>,
+): Promise<Result> {
   if (outcome.kind === 'done') return outcome.result;
   const log = { jobId: job.id, alertId: job.data.alertId, reason: outcome.reason };
   switch (outcome.kind) {
@@ -54,7 +68,11 @@ async function apply<Result>(outcome: JobOutcome<Result>, job: Job<AlertJobData>
       // Debug: while the budget is exhausted every queued alert is deferred again and again; the
       // counts are in `status` and /metrics (limiter waits), not worth a line each.
       logger.debug({ ...log, until: new Date(outcome.until).toISOString() }, 'job deferred');
-      if (outcome.lowPriority) await job.changePriority({ priority: SINK_RETRY_PRIORITY });
+      if (outcome.lowPriority) {
+        await job.changePriority({ priority: SINK_RETRY_PRIORITY });
+        // Served after every new alert from now on: it no longer takes a turn of its tenant's.
+        await leavePending(job);
+      }
       await job.moveToDelayed(outcome.until, token);
       throw new DelayedError(outcome.reason);
     case 'fail':
@@ -68,6 +86,15 @@ async function apply<Result>(outcome: JobOutcome<Result>, job: Job<AlertJobData>
 
 export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertWorker<Result> {
   const { logger, options } = deps;
+  const pending = new PendingJobs(deps.connection, deps.keys);
+  async function leavePending(job: Job<AlertJobData>): Promise<void> {
+    const member = pendingJob(job);
+    if (member) await pending.leave(member);
+  }
+  // Once a job has left for good; a member this misses (the process died first) heals at a later enqueue.
+  const leaveQuietly = (job: Job<AlertJobData>): void => {
+    leavePending(job).catch((error: unknown) => logger.debug({ jobId: job.id, err: error }, 'could not remove a finished job from its tenant\'s pending jobs'));
+  };
 
   let active = 0;
   let onIdle: (() => void) | undefined;
@@ -87,7 +114,7 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
     if (!parsed.success) {
       const reason = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(data)'}: ${issue.message}`).join('; ');
       const invalid = new IpenrichError('JOB_INVALID', reason);
-      return await apply<Result>({ kind: 'fail', reason: `${invalid.code}: ${invalid.message}` }, job, token, logger);
+      return await apply<Result>({ kind: 'fail', reason: `${invalid.code}: ${invalid.message}` }, job, token, logger, leavePending);
     }
     const attempts = job.opts.attempts ?? 1;
     const outcome = await deps.handle(parsed.data, {
@@ -95,7 +122,7 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
       queuedAt: job.timestamp,
       finalAttempt: job.attemptsMade + 1 >= attempts,
     });
-    return await apply(outcome, job, token, logger);
+    return await apply(outcome, job, token, logger, leavePending);
   }
 
   const worker = new Worker<AlertJobData, Result>(ALERTS_QUEUE, processCounted, {
@@ -114,8 +141,11 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
     else if (isLockLost(error)) logger.warn({ err: error }, 'job lock lost (Redis outage or stall): another worker takes the job over');
     else logger.error({ err: toIpenrichError(error) }, 'worker error');
   });
+  worker.on('completed', leaveQuietly);
   worker.on('failed', (job, error) => {
     if (job && !(error instanceof DelayedError)) logger.debug({ jobId: job.id, reason: error.message }, 'job attempt failed');
+    // finishedOn is set only when BullMQ failed it for good; a retry stays pending.
+    if (job?.finishedOn) leaveQuietly(job);
   });
 
   return {

@@ -7,6 +7,10 @@ export interface KeySpace {
   readonly prefix: string;
   /** BullMQ queue prefix (passed as `prefix` to Queue/Worker). */
   readonly queuePrefix: string;
+  /** A BullMQ job's hash (BullMQ's own layout), for scripts that check a job's state. */
+  queueJob(queue: string, jobId: string): string;
+  /** Sorted set of one tenant's pending jobs of one severity (job id → epoch ms it joined), for fair share. */
+  pendingJobs(tenant: string, severity: string): string;
   /** Sorted set of admitted call timestamps for one limiter window of one tenant. */
   limiterWindow(tenant: string, windowMs: number): string;
   /** Shared cooldown set after a 429: value is the epoch ms until which no call may start. */
@@ -51,6 +55,8 @@ export function keySpace(prefix: string): KeySpace {
   return Object.freeze({
     prefix: p,
     queuePrefix: p,
+    queueJob: (queue: string, jobId: string) => `${p}:${queue}:${jobId}`,
+    pendingJobs: (tenant: string, severity: string) => `${p}:pending:${tenant}:${severity}`,
     limiterWindow: (tenant: string, windowMs: number) => `${p}:limiter:${tenant}:w:${windowMs}`,
     limiterCooldown: (tenant: string) => `${p}:limiter:${tenant}:cooldown`,
     limiterAdmitted: (tenant: string) => `${p}:limiter:${tenant}:admitted`,

@@ -26,6 +26,19 @@ export interface RedisScripts {
   ipenrichHsetExpire(key: string, ttlSeconds: number, ...fieldsAndValues: string[]): Promise<number>;
   /** rate-1.lua: per-caller ingress rate (GCRA). Reply: admitted, µs until the next admission, TAT - now µs. */
   ipenrichIngressRate(key: string, intervalUs: number, toleranceUs: number): Promise<[number, number, number]>;
+  /** pending-rank-5.lua: counts a job among its tenant's pending jobs. Reply: its rank (≥ 1). */
+  ipenrichPendingRank(
+    high: string,
+    medium: string,
+    low: string,
+    informational: string,
+    jobKey: string,
+    jobId: string,
+    severityIndex: number,
+    jobKeyPrefix: string,
+    graceMs: number,
+    nowUs: Arg,
+  ): Promise<number>;
 }
 
 /** The file behind each command, in this folder. `name-<k>.lua` takes k keys, `name-n.lua` a variable number. */
@@ -38,6 +51,7 @@ const SCRIPT_FILES = {
   ipenrichComplete: 'complete-2.lua',
   ipenrichHsetExpire: 'hset-expire-1.lua',
   ipenrichIngressRate: 'rate-1.lua',
+  ipenrichPendingRank: 'pending-rank-5.lua',
 } as const satisfies Record<keyof RedisScripts, string>;
 
 export interface ScriptDefinition {

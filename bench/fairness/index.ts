@@ -1,0 +1,86 @@
+/**
+ * Benchmark `fairness`: tenant B's enqueue → delivered latency while tenant A has a backlog of
+ * alerts with new IPs (which exhausts A's Defender budget, so A's jobs are deferred again and
+ * again), over B alone, in one run: with fair-share priority (the product) and, as the baseline,
+ * with severity-only priority (the order before it).
+ *
+ *   npm run bench -- fairness [--smoke] [--write]
+ *
+ * Goal: B's p99 with A's backlog / B's p99 alone ≤ 1.2.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { startLocalRedis } from '../../src/redis/local-server.js';
+import type { BenchOptions, Benchmark } from '../run.js';
+import { measureFairness, percentile, RATE_LIMITS, type FairnessParams, type FairnessReport, type Order, type PhaseFigures } from './scenario.js';
+
+type Params = Omit<FairnessParams, 'redisUrl'>;
+
+const FULL: Params = { workers: 3, concurrency: 4, backlog: 10_000, trickle: 100, intervalMs: 200, drainMs: 30_000 };
+const SMOKE: Params = { workers: 2, concurrency: 4, backlog: 500, trickle: 8, intervalMs: 200, drainMs: 3_000 };
+
+const LABELS: Record<Order, string> = { 'fair-share': 'fair share (product)', severity: 'severity only (baseline, before)' };
+
+const ms = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)}` : 'n/a');
+const p99 = (phase: PhaseFigures): number => percentile(phase.latenciesMs, 99);
+/** Undelivered alerts count with the time until the drain ended: then the figures are lower bounds. */
+const ratio = (report: FairnessReport, order: Order): number => p99(report[order].flood) / p99(report[order].alone);
+const bound = (phase: PhaseFigures): string => (phase.undelivered > 0 ? '≥ ' : '');
+
+function row(report: FairnessReport, order: Order, trickle: number): string {
+  const { alone, flood } = report[order];
+  const cells = [
+    LABELS[order],
+    ms(percentile(alone.latenciesMs, 50)),
+    ms(p99(alone)),
+    `${bound(flood)}${ms(percentile(flood.latenciesMs, 50))}`,
+    `${bound(flood)}${ms(p99(flood))}`,
+    `${bound(flood)}${ratio(report, order).toFixed(2)}`,
+    `${2 * trickle - alone.undelivered - flood.undelivered} / ${2 * trickle}`,
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+function formatReport(report: FairnessReport, params: Params, context: { smoke: boolean; loadStart: number; loadEnd: number; wallSeconds: number }): string {
+  const fair = ratio(report, 'fair-share');
+  const worst = Math.max(...(['fair-share', 'severity'] as const).flatMap((order) => [report[order].alone, report[order].flood]).map((phase) => phase.undelivered));
+  return `## Fair share across tenants (\`fairness\`)
+
+Command: \`npm run bench -- fairness --write\`${context.smoke ? ' (smoke run)' : ''}. Node ${process.version}, ${availableParallelism()} cores shared with other work
+(load average ${context.loadStart.toFixed(1)} at the start, ${context.loadEnd.toFixed(1)} at the end). One redis-server started by the benchmark, the
+emulators (Defender with scaled windows \`MDE_RATE_LIMITS=${RATE_LIMITS}\`, per tenant), a Standard Webhooks receiver, and
+${params.workers} worker processes (\`startWorker\`, WORKER_CONCURRENCY=${params.concurrency}) per priority order, each order on its own prefix (fresh queue,
+budget and cache); tenants \`a\` and \`b\` in \`IPENRICH_CONFIG\`. In each phase tenant B sends ${params.trickle} alerts, one every ${params.intervalMs} ms,
+each with a new IP (within B's own budget), after five unmeasured alerts of each tenant have warmed the workers up:
+
+- **alone**: B's alerts only.
+- **with A's backlog**: ${params.backlog.toLocaleString('en-US')} alerts of tenant A, each with a new IP, queued (queue paused) before B's first; A's budget
+  runs out within seconds, so A's jobs are deferred and come back again and again for the whole phase.
+
+Latency is B's enqueue → delivered: BullMQ's \`timestamp\` when the job was added to its \`finishedOn\`, which is set
+once the webhook receiver accepted the result. B's alerts still undelivered ${params.drainMs / 1000} s after the last one count with
+the time until then (the figures are then lower bounds, marked ≥).
+
+| priority | B alone p50 ms | B alone p99 ms | B with A's backlog p50 ms | B with A's backlog p99 ms | p99 ratio | B delivered |
+|---|---:|---:|---:|---:|---:|---:|
+${row(report, 'fair-share', params.trickle)}
+${row(report, 'severity', params.trickle)}
+
+**Headline: with A's ${params.backlog.toLocaleString('en-US')}-alert backlog, B's p99 is ${fair.toFixed(2)}× B's p99 alone with fair share (goal ≤ 1.2), against
+${bound(report.severity.flood)}${ratio(report, 'severity').toFixed(2)}× with severity-only priority.** Queueing A's backlog took ${(report['fair-share'].flood.backlogQueueMs / 1000).toFixed(1)} s with fair share
+(one rank script per alert before \`addBulk\`) and ${(report.severity.flood.backlogQueueMs / 1000).toFixed(1)} s without. ${worst > 0 ? `Most undelivered in one phase: ${worst}.` : 'Every alert of B was delivered.'}
+Wall time ${context.wallSeconds.toFixed(1)} s.
+`;
+}
+
+export const run: Benchmark = async (options: BenchOptions) => {
+  const params = options.smoke ? SMOKE : FULL;
+  const loadStart = loadavg()[0] ?? 0;
+  const started = Date.now();
+  const redis = await startLocalRedis();
+  try {
+    const report = await measureFairness({ ...params, redisUrl: redis.url });
+    return formatReport(report, params, { smoke: options.smoke, loadStart, loadEnd: loadavg()[0] ?? 0, wallSeconds: (Date.now() - started) / 1000 });
+  } finally {
+    await redis.stop();
+  }
+};

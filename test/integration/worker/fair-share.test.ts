@@ -1,0 +1,85 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptAlerts } from '../../../src/pipeline/intake.js';
+import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
+import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
+import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
+import { SEVERITIES } from '../../../src/queue/priority.js';
+import { waitFor } from '../../support/cli-process.js';
+import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
+
+function ecsAlert(id: string, severity: 'high' | 'low', ip: string): unknown {
+  return { '@timestamp': '2026-11-26T10:00:00Z', event: { id, kind: 'alert', severity }, related: { ip: [ip] } };
+}
+
+/** Tenants `a` and `b`, each with the Defender emulator's credentials (it accepts any tenant id). */
+function writeTenantsFile(env: Readonly<Record<string, string>>): string {
+  const names = ['MDE_TENANT_ID', 'MDE_CLIENT_ID', 'MDE_CLIENT_SECRET', 'MDE_AUTHORITY_HOST', 'MDE_API_BASE_URL'];
+  const tenant = Object.fromEntries(names.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+  const path = join(mkdtempSync(join(tmpdir(), 'ipe-fair-')), 'ipenrich.json');
+  writeFileSync(path, JSON.stringify({ tenants: { a: tenant, b: tenant } }));
+  return path;
+}
+
+describe('fair share with one worker slot: tenants take turns, severity orders a tenant’s alerts', () => {
+  let emulators: Emulators;
+  let receiver: WebhookReceiver;
+  let runtime: Runtime;
+  let worker: StartedWorker;
+
+  beforeAll(async () => {
+    emulators = await startEmulators();
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    receiver = await startWebhookReceiver({ secret });
+    runtime = await openRuntime(
+      {
+        ...emulators.env,
+        REDIS_URL: testRedisUrl(),
+        IPENRICH_PREFIX: uniquePrefix('fair'),
+        IPENRICH_CONFIG: writeTenantsFile(emulators.env),
+        SINKS: 'webhook',
+        WEBHOOK_URL: receiver.url,
+        WEBHOOK_SECRET: secret,
+        WORKER_CONCURRENCY: '1',
+        LOG_LEVEL: 'silent',
+      },
+      { waitForRedis: true },
+    );
+    worker = await startWorker(runtime);
+  });
+
+  afterAll(async () => {
+    await worker.close(5_000);
+    await runtime.queue.obliterate({ force: true });
+    await runtime.close();
+    await receiver.close();
+    await emulators.close();
+  });
+
+  it('delivers tenant b’s alert, queued after a’s backlog, before most of it, and a’s high alert before a’s earlier low ones', async () => {
+    const options = { defaultTenant: 'default', attempts: 3 };
+    // Everything is queued before the worker takes any job, so the order is the queue's alone.
+    await runtime.queue.pause();
+    const backlog = Array.from({ length: 8 }, (_, n) => ({ alert: ecsAlert(`a-low-${n}`, 'low', `198.51.100.${n + 1}`), tenant: 'a' }));
+    await acceptAlerts(runtime.queue, backlog, options);
+    await acceptAlerts(runtime.queue, [{ alert: ecsAlert('b-low-0', 'low', '203.0.113.1'), tenant: 'b' }], options);
+    await acceptAlerts(runtime.queue, [{ alert: ecsAlert('a-high-0', 'high', '203.0.113.2'), tenant: 'a' }], options);
+    await runtime.queue.resume();
+
+    await waitFor('every delivery', () => receiver.deliveries.size === 10, 30_000);
+    // One slot: the receiver's order of arrival is the order the jobs were served.
+    const order = [...receiver.deliveries.values()].map((delivery) => (delivery.payload as { data: { alertId: string } }).data.alertId);
+    expect(order[0]).toBe('a-high-0');
+    // b's turn comes right after a's first low alert (same round, queued after it), not after all eight.
+    expect(order.indexOf('b-low-0')).toBe(2);
+    expect(order.filter((id) => id.startsWith('a-low-'))).toEqual(backlog.map((_, n) => `a-low-${n}`));
+
+    // Every job left its tenant's pending jobs when it completed.
+    const pendingKeys = ['a', 'b'].flatMap((tenant) => SEVERITIES.map((severity) => runtime.keys.pendingJobs(tenant, severity)));
+    await expect.poll(async () => (await Promise.all(pendingKeys.map((key) => runtime.redis.zcard(key)))).reduce((sum, n) => sum + n, 0)).toBe(0);
+  });
+});

@@ -5,6 +5,7 @@ import { defineConnector } from '../../src/sinks/connector.js';
 import { bool, httpsUrl, list } from '../../src/sinks/setting-fields.js';
 import { createSentinelSink } from './index.js';
 import { parseSentinelOptions, type SentinelOptionsInput } from './options.js';
+import { sentinelIdentity } from './sentinel-identity.js';
 import { WORKSPACE_ID } from './workspace-allowlist.js';
 
 /** SENTINEL_* settings (config/ipenrich.example.env documents each). */
@@ -74,6 +75,7 @@ export const sentinelConnector = defineConnector({
   settings: sentinelSettings,
   required: ['SENTINEL_INGESTION_ENDPOINT', 'SENTINEL_DCR_ID'],
   secrets: ['SENTINEL_CLIENT_SECRET'],
+  ownOnly: ['SENTINEL_WORKSPACES'],
   options(settings): SentinelOptionsInput {
     if (settings.SENTINEL_INGESTION_ENDPOINT === undefined || settings.SENTINEL_DCR_ID === undefined) throw new Error('unreachable: required settings');
     const problems = credentialProblems(settings);
@@ -94,5 +96,6 @@ export const sentinelConnector = defineConnector({
     parseSentinelOptions(input);
     return input;
   },
+  identity: (settings) => sentinelIdentity(settings),
   create: (options, deps) => createSentinelSink(options, { tokens: deps.tokens(), rateLimiter: deps.rateLimiter }),
 });

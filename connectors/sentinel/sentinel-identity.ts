@@ -1,5 +1,6 @@
 import type { Cloud } from '../../src/auth/cloud.js';
 import type { EntraSettings } from '../../src/auth/credential.js';
+import type { TenantSignIn } from '../../src/sinks/connector.js';
 
 /** Sentinel's own sign-in settings, when its workspace trusts another identity (or cloud) than Defender. */
 export interface SentinelIdentitySettings {
@@ -10,8 +11,6 @@ export interface SentinelIdentitySettings {
   readonly SENTINEL_MANAGED_IDENTITY?: string | undefined;
   readonly SENTINEL_CLOUD?: Cloud | undefined;
 }
-
-type TenantSignIn = Pick<EntraSettings, 'name' | 'MDE_CLOUD' | 'MDE_CERTIFICATE_SEND_X5C' | 'MDE_AUTHORITY_HOST' | 'MDE_TIMEOUT_MS'>;
 
 /** The settings that make Sentinel sign in on its own; SENTINEL_CLOUD alone only picks endpoints. */
 const SENTINEL_CREDENTIAL_SETTINGS = ['SENTINEL_TENANT_ID', 'SENTINEL_CLIENT_ID', 'SENTINEL_CLIENT_SECRET', 'SENTINEL_CERTIFICATE_PATH', 'SENTINEL_MANAGED_IDENTITY'] as const;

@@ -25,6 +25,7 @@ export const splunkConnector = defineConnector({
   settings: splunkSettings,
   required: ['SPLUNK_HEC_URL', 'SPLUNK_HEC_TOKEN'],
   secrets: ['SPLUNK_HEC_TOKEN'],
+  ownOnly: [],
   options(settings): SplunkOptionsInput {
     if (settings.SPLUNK_HEC_URL === undefined || settings.SPLUNK_HEC_TOKEN === undefined) throw new Error('unreachable: required settings');
     let ca: string | undefined;

@@ -25,6 +25,7 @@ export const webhookConnector = defineConnector({
   settings: webhookSettings,
   required: ['WEBHOOK_SECRET'],
   secrets: ['WEBHOOK_SECRET'],
+  ownOnly: ['WEBHOOK_SECRET', 'WEBHOOK_CALLBACK_ALLOWLIST', 'WEBHOOK_ALLOW_PRIVATE_CALLBACKS'],
   options(settings): WebhookOptionsInput {
     if (settings.WEBHOOK_SECRET === undefined) throw new Error('unreachable: WEBHOOK_SECRET is required');
     const input: WebhookOptionsInput = {

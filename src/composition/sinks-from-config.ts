@@ -41,12 +41,14 @@ interface SinkDeps {
  * the tenant has a WEBHOOK_SECRET, even when `webhook` is not in its SINKS.
  */
 function tenantSinks(tenant: TenantConfig, config: Config, deps: SinkDeps): TenantSinks {
-  const connectorDeps = (name: string): ConnectorDeps => ({
-    tokens: () => deps.tokens.forTenant(tenant),
-    sharedHash: { redis: deps.redis, key: (hash) => deps.keys.connectorHash(name, hash) },
-    rateLimiter: (limit, windows) => connectorRateLimiter(deps.redis, deps.keys, `${name}:${limit}`, windows),
-  });
   const settings = { ...tenant, HTTPS_PROXY: config.HTTPS_PROXY, NO_PROXY: config.NO_PROXY };
+  const connectorDeps = (connector: (typeof CONNECTORS)[number]): ConnectorDeps => ({
+    // The connector's own sign-in when its settings name one (Sentinel in another cloud), else the tenant's.
+    tokens: () => deps.tokens.forTenant(connector.identity?.(settings) ?? tenant),
+    sharedHash: { redis: deps.redis, key: (hash) => deps.keys.connectorHash(connector.name, hash) },
+    // Not per tenant: a vendor's limit (ARM writes per subscription) holds whoever calls.
+    rateLimiter: (limit, windows) => connectorRateLimiter(deps.redis, deps.keys, `${connector.name}:${limit}`, windows),
+  });
   const enabled = new Set<string>(tenant.SINKS);
   const sinks = new Map<string, Sink>();
   let callbacks: Sink | undefined;
@@ -55,7 +57,7 @@ function tenantSinks(tenant: TenantConfig, config: Config, deps: SinkDeps): Tena
     const signsCallbacks = connector.name === 'webhook' && tenant.WEBHOOK_SECRET !== undefined;
     if (!wanted && !signsCallbacks) continue;
     // The settings were checked when the configuration loaded (src/config/load.ts).
-    const sink = connector.sink(settings, connectorDeps(connector.name));
+    const sink = connector.sink(settings, connectorDeps(connector));
     if (wanted) sinks.set(connector.name, sink);
     if (signsCallbacks) callbacks = sink;
   }

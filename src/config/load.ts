@@ -26,14 +26,21 @@ const SECRET_NAME_SET = new Set<string>(SECRET_NAMES);
  */
 const CREDENTIAL_KIND_NAMES = ['MDE_CLIENT_SECRET', 'MDE_CERTIFICATE_PATH', 'MDE_CERTIFICATE_SEND_X5C', 'MDE_MANAGED_IDENTITY'];
 
+/** Settings that draw a tenant's boundary (connectors declare them): a tenant in the file never inherits them. */
+const OWN_ONLY_NAMES = new Set<string>(CONNECTORS.flatMap((connector): readonly string[] => connector.ownOnly));
+
 /**
  * What a tenant inherits: every per-tenant setting given at the top level (file or environment),
- * except the credential kind when the tenant names its own. Defaults apply only after this.
+ * except the credential kind when the tenant names its own, and (for a tenant of the file) the
+ * settings that draw its boundary. Defaults apply only after this.
  */
-function inheritedBy(own: Source, top: Source): Source {
+function inheritedBy(own: Source, top: Source, options: { boundaries: boolean }): Source {
   const ownsCredential = CREDENTIAL_KIND_NAMES.some((name) => own[name] !== undefined);
   return Object.fromEntries(
-    Object.entries(top).filter(([name]) => TENANT_NAMES.has(name) && !(ownsCredential && CREDENTIAL_KIND_NAMES.includes(name))),
+    Object.entries(top).filter(
+      ([name]) =>
+        TENANT_NAMES.has(name) && !(ownsCredential && CREDENTIAL_KIND_NAMES.includes(name)) && (options.boundaries || !OWN_ONLY_NAMES.has(name)),
+    ),
   );
 }
 
@@ -147,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }
       for (const secret of SECRET_NAME_SET) registerSecret(typeof resolved[secret] === 'string' ? resolved[secret] : undefined);
       const own = pickKnown(resolved);
-      const parsedTenant = tenantFields.safeParse({ ...inheritedBy(own, merged), ...own });
+      const parsedTenant = tenantFields.safeParse({ ...inheritedBy(own, merged, { boundaries: false }), ...own });
       if (parsedTenant.success) tenants[name] = { name, ...parsedTenant.data };
       else problems.push(...describeIssues(parsedTenant.error, where));
     }
@@ -166,7 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const defaultName = result.data.IPENRICH_DEFAULT_TENANT;
     // The default tenant is the top level itself unless the file names it.
     if (!tenants[defaultName]) {
-      const top = tenantFields.safeParse(inheritedBy({}, merged));
+      const top = tenantFields.safeParse(inheritedBy({}, merged, { boundaries: true }));
       if (top.success) tenants[defaultName] = { name: defaultName, ...top.data };
     }
     for (const tenant of Object.values(tenants)) {

@@ -1,7 +1,11 @@
 import type { z } from 'zod';
 import type { AccessTokenSource } from '../auth/access-token-source.js';
 import type { Cloud } from '../auth/cloud.js';
+import type { EntraSettings } from '../auth/credential.js';
 import type { Sink } from './port.js';
+
+/** The tenant's own sign-in settings a connector's identity may build on (its name, cloud, timeouts). */
+export type TenantSignIn = Pick<EntraSettings, 'name' | 'MDE_CLOUD' | 'MDE_CERTIFICATE_SEND_X5C' | 'MDE_AUTHORITY_HOST' | 'MDE_TIMEOUT_MS'>;
 
 /** Settings a connector may read besides its own: the outbound proxy, and the tenant's cloud. */
 interface SharedSettings {
@@ -58,8 +62,18 @@ export interface ConnectorDescriptor<Name extends string, Shape extends z.ZodRaw
   readonly required: readonly (keyof Shape & string)[];
   /** Settings whose values are secrets: never echoed, scrubbed from every message. */
   readonly secrets: readonly (keyof Shape & string)[];
+  /**
+   * Settings that draw a tenant's boundary (a signing secret, where it may write): a tenant in
+   * IPENRICH_CONFIG never inherits them from the top level, so one customer's are never another's.
+   */
+  readonly ownOnly: readonly (keyof Shape & string)[];
   /** The connector's options from the parsed settings; throws CONFIG_INVALID saying what is wrong. */
   options(settings: z.output<z.ZodObject<Shape>> & SharedSettings): Options;
+  /**
+   * The Entra sign-in `deps.tokens()` uses, when the connector's settings name one of its own (e.g.
+   * Sentinel in another cloud); absent or undefined: the tenant's own credential.
+   */
+  identity?(settings: z.output<z.ZodObject<Shape>> & SharedSettings & TenantSignIn): EntraSettings | undefined;
   create(options: Options, deps: ConnectorDeps): Sink;
 }
 

@@ -119,10 +119,11 @@ describe('loadConfig', () => {
 
   it('takes sink settings per tenant, inherits the top level\'s, and checks each tenant\'s enabled sinks', () => {
     const whsec = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+    const fabrikamSecret = `whsec_${Buffer.alloc(32, 4).toString('base64')}`;
     const file = tempFile('sinks.json', JSON.stringify({
       tenants: {
         contoso: { SINKS: 'splunk', SPLUNK_HEC_TOKEN: 'contoso-token', SPLUNK_INDEX: 'contoso' },
-        fabrikam: { WEBHOOK_URL: 'https://hooks.fabrikam.example/ipenrich' },
+        fabrikam: { WEBHOOK_URL: 'https://hooks.fabrikam.example/ipenrich', WEBHOOK_SECRET: fabrikamSecret },
       },
     }));
     const config = loadConfig({
@@ -134,9 +135,30 @@ describe('loadConfig', () => {
       SPLUNK_HEC_URL: 'https://splunk.mssp.example:8088',
     });
     expect(config.tenants.contoso).toMatchObject({ SINKS: ['splunk'], SPLUNK_HEC_URL: 'https://splunk.mssp.example:8088', SPLUNK_INDEX: 'contoso' });
-    expect(config.tenants.fabrikam).toMatchObject({ SINKS: ['webhook'], WEBHOOK_URL: 'https://hooks.fabrikam.example/ipenrich', WEBHOOK_SECRET: whsec });
+    expect(config.tenants.fabrikam).toMatchObject({ SINKS: ['webhook'], WEBHOOK_URL: 'https://hooks.fabrikam.example/ipenrich', WEBHOOK_SECRET: fabrikamSecret });
     const broken = tempFile('broken.json', JSON.stringify({ tenants: { fabrikam: { SINKS: 'splunk' } } }));
     expect(configError({ IPENRICH_CONFIG: broken })).toContain('IPENRICH_CONFIG tenants.fabrikam.SPLUNK_HEC_URL and SPLUNK_HEC_TOKEN: required when SINKS includes splunk');
+  });
+
+  it('never lets a tenant of the file inherit what draws its boundary: webhook secret, callback allowlist, Sentinel workspaces', () => {
+    const whsec = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
+    const file = tempFile('boundary.json', JSON.stringify({ tenants: { contoso: {}, fabrikam: { SINKS: 'splunk', SPLUNK_HEC_URL: 'https://s.example:8088', SPLUNK_HEC_TOKEN: 't' } } }));
+    const env = {
+      IPENRICH_CONFIG: file,
+      IPENRICH_DEFAULT_TENANT: 'contoso',
+      WEBHOOK_SECRET: whsec,
+      WEBHOOK_CALLBACK_ALLOWLIST: 'hooks.contoso.example',
+      SENTINEL_WORKSPACES: '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/contoso-rg/providers/Microsoft.OperationalInsights/workspaces/contoso',
+    };
+    const config = loadConfig(env);
+    for (const tenant of [config.tenants.contoso, config.tenants.fabrikam]) {
+      expect(tenant?.WEBHOOK_SECRET).toBeUndefined();
+      expect(tenant?.WEBHOOK_CALLBACK_ALLOWLIST).toEqual([]);
+      expect(tenant?.SENTINEL_WORKSPACES).toBeUndefined();
+    }
+    // The top level stays the default tenant's own when the file does not name it.
+    const single = loadConfig({ WEBHOOK_SECRET: whsec, WEBHOOK_CALLBACK_ALLOWLIST: 'hooks.contoso.example' });
+    expect(single.tenants.default).toMatchObject({ WEBHOOK_SECRET: whsec, WEBHOOK_CALLBACK_ALLOWLIST: ['hooks.contoso.example'] });
   });
 
   it('rejects unknown and misplaced settings in the file', () => {

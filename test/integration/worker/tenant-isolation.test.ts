@@ -1,15 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
 import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
+import { startArmEmulator, type ArmEmulator } from '../../../src/emulators/arm.js';
 import { verifyEmulatorToken } from '../../../src/emulators/emulator-token.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { startLogsIngestionEmulator, type LogsIngestionEmulator } from '../../../src/emulators/logs-ingestion.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
+import { RedisJobRecord } from '../../../src/state/job-record.js';
 import { waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
@@ -24,8 +26,17 @@ interface TenantSide {
   readonly tenantId: string;
   readonly secret: string;
   readonly dcr: string;
+  readonly workspace: string;
   receiver: WebhookReceiver;
   logs: LogsIngestionEmulator;
+  arm: ArmEmulator;
+}
+
+/** A Sentinel incident trigger (sample 48) for the given incident. */
+function incidentAlert(incidentArmId: string): Record<string, unknown> {
+  const incident = sample('48-sentinel-incident-trigger-constructed');
+  incident.object = { ...(incident.object as Record<string, unknown>), id: incidentArmId };
+  return incident;
 }
 
 /**
@@ -56,7 +67,15 @@ describe('tenants are a boundary: each tenant\'s results go only to its own dest
         },
         rules: { [dcr]: [STREAM] },
       });
-      sides.push({ name, tenantId, secret, dcr, logs, receiver: await startWebhookReceiver({ secret }) });
+      // Each tenant's Sentinel answers only tokens of its own identity, for its own ARM audience.
+      const arm: ArmEmulator = await startArmEmulator({
+        token: (bearer) => {
+          const check = verifyEmulatorToken(bearer, key, { audiences: [arm.url] });
+          return check.ok && check.claims.tid === tenantId;
+        },
+      });
+      const workspace = `/subscriptions/${randomUUID()}/resourceGroups/${name}-rg/providers/Microsoft.OperationalInsights/workspaces/${name}-soc`;
+      sides.push({ name, tenantId, secret, dcr, workspace, logs, arm, receiver: await startWebhookReceiver({ secret }) });
     }
     const [contosoSide, fabrikamSide] = sides;
     if (!contosoSide || !fabrikamSide) throw new Error('two tenants expected');
@@ -68,7 +87,8 @@ describe('tenants are a boundary: each tenant\'s results go only to its own dest
       WEBHOOK_SECRET: side.secret,
       SENTINEL_INGESTION_ENDPOINT: side.logs.url,
       SENTINEL_DCR_ID: side.dcr,
-      SENTINEL_INCIDENT_COMMENTS: 'false',
+      SENTINEL_ARM_ENDPOINT: side.arm.url,
+      SENTINEL_WORKSPACES: side.workspace,
     });
     const file = join(mkdtempSync(join(tmpdir(), 'ipe-tenants-')), 'ipenrich.json');
     writeFileSync(file, JSON.stringify({
@@ -96,7 +116,7 @@ describe('tenants are a boundary: each tenant\'s results go only to its own dest
     await worker.close(5_000);
     await runtime.queue.obliterate({ force: true });
     await runtime.close();
-    await Promise.all([callbacks.close(), emulators.close(), ...sides.flatMap((side) => [side.receiver.close(), side.logs.close()])]);
+    await Promise.all([callbacks.close(), emulators.close(), ...sides.flatMap((side) => [side.receiver.close(), side.logs.close(), side.arm.close()])]);
   });
 
   it('writes rows and webhooks with each tenant\'s own identity and secret, and signs callbacks with the tenant\'s secret', async () => {
@@ -129,5 +149,40 @@ describe('tenants are a boundary: each tenant\'s results go only to its own dest
     expect(callbacks.counters.rejectedSignatures).toBe(0);
     const [callback] = [...callbacks.deliveries.values()];
     expect((callback?.payload as { data: { tenant: string; alertId: string } }).data).toMatchObject({ tenant: 'fabrikam', alertId: fabrikamJob?.alertId });
+  }, 90_000);
+
+  it('comments on each tenant\'s own incidents with its own identity, and refuses another tenant\'s incident without any ARM call', async () => {
+    const [contosoSide, fabrikamSide] = sides;
+    if (!contosoSide || !fabrikamSide) throw new Error('two tenants expected');
+    const contosoIncident = contosoSide.arm.addIncident({}, contosoSide.workspace);
+    const fabrikamIncident = fabrikamSide.arm.addIncident({}, fabrikamSide.workspace);
+    const requestsBefore = contosoSide.arm.counters.requests + fabrikamSide.arm.counters.requests;
+    const intake = { defaultTenant: 'contoso', attempts: 3 };
+    const jobs = await acceptAlerts(
+      runtime.queue,
+      [
+        { alert: incidentAlert(contosoIncident), tenant: 'contoso' },
+        { alert: incidentAlert(fabrikamIncident), tenant: 'fabrikam' },
+        // fabrikam names one of contoso's incidents.
+        { alert: { ...incidentAlert(contosoIncident), forged: true }, tenant: 'fabrikam' },
+      ],
+      intake,
+    );
+    const ids = jobs.map((job) => job.jobId);
+    await waitFor('the three incident jobs', async () => (await Promise.all(ids.map((id) => runtime.queue.getJob(id)))).every((job) => job?.finishedOn !== undefined), 60_000);
+
+    expect(contosoSide.arm.commentsOf(contosoIncident)).toHaveLength(1);
+    expect(fabrikamSide.arm.commentsOf(fabrikamIncident)).toHaveLength(1);
+    // Two comments, each a PUT to its own tenant's ARM: the forged one made no request anywhere.
+    expect(contosoSide.arm.counters.commentPuts).toBe(1);
+    expect(fabrikamSide.arm.counters.commentPuts).toBe(1);
+    expect(contosoSide.arm.counters.rejected + fabrikamSide.arm.counters.rejected).toBe(0);
+    expect(contosoSide.arm.counters.requests + fabrikamSide.arm.counters.requests - requestsBefore).toBe(2);
+    const forged = await runtime.queue.getJob(ids[2] ?? '');
+    expect(forged?.returnvalue).toMatchObject({ tenant: 'fabrikam', incidentArmId: contosoIncident });
+    expect(await forged?.isCompleted()).toBe(true);
+    // The job's record (and `status`) says why no comment was written.
+    const record = await new RedisJobRecord(runtime.redis, runtime.keys, ids[2] ?? '').sink('sentinel');
+    expect(record.notes.join(' ')).toMatch(/refused: workspace .* is not in SENTINEL_WORKSPACES/);
   }, 90_000);
 });

@@ -37,6 +37,8 @@ export interface JourneyDeps {
   readonly metrics?: JourneyMetrics;
   readonly logger: Logger;
   readonly now: () => number;
+  /** For spreading deferrals (tests make it fixed). */
+  readonly random?: () => number;
 }
 
 export interface JourneyOptions {
@@ -71,8 +73,8 @@ async function enrichAlert(job: AlertJobData, attempt: JobAttempt, deps: Journey
     const deferred = outcomes.filter((outcome) => outcome.status === 'deferred');
     const partialAllowed = started - attempt.queuedAt >= options.maxDeferMs;
     if (deferred.length > 0 && !partialAllowed) {
-      const until = Math.min(...deferred.map((outcome) => outcome.retryAt ?? deps.now() + 1_000));
-      return { kind: 'delay', until, reason: `BUDGET_DEFERRED: ${deferred.length} IP(s) wait for API budget` };
+      const earliest = Math.min(...deferred.map((outcome) => outcome.retryAt ?? deps.now() + 1_000));
+      return { kind: 'delay', until: spreadDeferral(earliest, started, attempt.queuedAt, deps.random ?? Math.random), reason: `BUDGET_DEFERRED: ${deferred.length} IP(s) wait for API budget` };
     }
     for (const outcome of outcomes) {
       // A configuration problem (auth, permission) fails the alert at once; a transient one is retried
@@ -140,4 +142,15 @@ async function deliver(
   deps.logger.info({ jobId: attempt.jobId, alertId: job.alertId, tenant: job.tenant, summary: result.summary.text, delivered: report.delivered }, 'alert enriched');
   deps.metrics?.jobCompleted(deps.now() - attempt.queuedAt, result.partial ? 'partial' : 'complete');
   return { kind: 'done', result };
+}
+
+/**
+ * When a deferred alert comes back. All of a tenant's starved alerts learn the same time from the
+ * limiter, and waking them together costs every worker a turn per alert while only a few calls fit:
+ * an alert that has already waited long is spread over up to as long again (at most 8 times the
+ * limiter's wait), while a fresh one comes back when the budget does.
+ */
+function spreadDeferral(earliest: number, now: number, queuedAt: number, random: () => number): number {
+  const spread = Math.min(Math.max(0, now - queuedAt), 8 * Math.max(earliest - now, 1_000));
+  return earliest + Math.round(random() * spread);
 }

@@ -55,6 +55,8 @@ describe('all three sinks end to end, one of them down for a while', () => {
         SENTINEL_INGESTION_ENDPOINT: logs.url,
         SENTINEL_DCR_ID: DCR,
         SENTINEL_ARM_ENDPOINT: arm.url,
+        // One customer: its alerts may comment in any workspace its identity reaches.
+        SENTINEL_WORKSPACES: '*',
         SINK_RETRY_BASE_MS: '200',
         SINK_RETRY_MAX_DELAY_MS: '1000',
         WORKER_CONCURRENCY: '4',

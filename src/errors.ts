@@ -51,8 +51,8 @@ export const ERROR_CODES = {
   REDIS_UNAVAILABLE: { job: 'retry', http: 503, exit: 1, summary: 'Redis cannot be reached.' },
 
   // sinks
-  SINK_REJECTED: { job: 'fail', http: 500, exit: 1, summary: 'A sink refused the delivery with a non-retryable status (4xx other than 408/429).' },
-  SINK_UNAVAILABLE: { job: 'retry', http: 500, exit: 1, summary: 'A sink failed temporarily (5xx, 408, 429, timeout, connection error).' },
+  SINK_REJECTED: { job: 'fail', http: 500, exit: 1, summary: 'Splunk HEC or Sentinel refused the delivery with a non-retryable status (4xx other than 408/429).' },
+  SINK_UNAVAILABLE: { job: 'retry', http: 500, exit: 1, summary: 'A sink failed temporarily (5xx, 408, 429, timeout, connection error; for the webhook, any non-2xx but 410).' },
   SINK_DISABLED: { job: 'fail', http: 500, exit: 1, summary: 'The webhook endpoint answered 410 Gone and is disabled.' },
   CALLBACK_URL_REFUSED: { job: 'fail', http: 400, exit: 1, summary: 'A per-alert callback URL is not allowed by the callback allowlist.' },
 

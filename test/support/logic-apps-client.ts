@@ -30,7 +30,7 @@ export interface LogicAppsHttpAction {
   readonly authentication?: { readonly type: 'Raw'; readonly value: string };
 }
 
-export interface LogicAppsRequest {
+interface LogicAppsRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -53,7 +53,7 @@ export interface LogicAppsOutcome {
 export interface LogicAppsClientOptions {
   /** Multiplies every wait (1 = real Logic Apps timing). */
   readonly timeScale: number;
-  /** Polling interval when a 202 has no Retry-After, in seconds. */
+  /** Polling interval when a 202 has no Retry-After, in seconds (not documented; ipenrich always sends Retry-After). */
   readonly defaultPollSeconds?: number;
 }
 
@@ -67,7 +67,7 @@ function retryable(status: number): boolean {
 }
 
 /** The Default policy's wait before retry `n` (1-based), in seconds. */
-export function defaultRetryIntervalSeconds(n: number): number {
+function defaultRetryIntervalSeconds(n: number): number {
   return Math.min(MAX_INTERVAL_SECONDS, Math.max(MIN_INTERVAL_SECONDS, INTERVAL_SECONDS * 2 ** (n - 1)));
 }
 

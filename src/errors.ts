@@ -51,8 +51,8 @@ export const ERROR_CODES = {
   REDIS_UNAVAILABLE: { job: 'retry', http: 503, exit: 1, summary: 'Redis cannot be reached.' },
 
   // sinks
-  SINK_REJECTED: { job: 'fail', http: 500, exit: 1, summary: 'A sink refused the delivery with a non-retryable status (4xx other than 408/429).' },
-  SINK_UNAVAILABLE: { job: 'retry', http: 500, exit: 1, summary: 'A sink failed temporarily (5xx, 408, 429, timeout, connection error).' },
+  SINK_REJECTED: { job: 'fail', http: 500, exit: 1, summary: 'Splunk HEC or Sentinel refused the delivery with a non-retryable status (4xx other than 408/429).' },
+  SINK_UNAVAILABLE: { job: 'retry', http: 500, exit: 1, summary: 'A sink failed temporarily (5xx, 408, 429, timeout, connection error; for the webhook, any non-2xx but 410).' },
   SINK_DISABLED: { job: 'fail', http: 500, exit: 1, summary: 'The webhook endpoint answered 410 Gone and is disabled.' },
   CALLBACK_URL_REFUSED: { job: 'fail', http: 400, exit: 1, summary: 'A per-alert callback URL is not allowed by the callback allowlist.' },
 
@@ -65,7 +65,9 @@ export const ERROR_CODES = {
   INPUT_INVALID: { job: 'fail', http: 400, exit: 1, summary: 'The request does not match the endpoint schema (HTTP 400, with the issues).' },
   TENANT_UNKNOWN: { job: 'fail', http: 400, exit: 1, summary: 'The request names a tenant that is not configured (HTTP 400).' },
   NOT_FOUND: { job: 'fail', http: 404, exit: 1, summary: 'No such endpoint or job (HTTP 404).' },
-  JOB_FAILED: { job: 'fail', http: 502, exit: 1, summary: 'The alert\'s job failed permanently; it is in the dead-letter queue.' },
+  // 422, a final 4xx: Logic Apps and most SOAR clients retry 408, 429 and 5xx, and a job that failed
+  // for good will not change (a 200 would make the playbook's action succeed with an error body).
+  JOB_FAILED: { job: 'fail', http: 422, exit: 1, summary: 'The alert\'s job failed permanently; it is in the dead-letter queue.' },
 
   // worker
   JOB_INVALID: { job: 'fail', http: 500, exit: 1, summary: 'A queued job does not match the job schema.' },

@@ -1,7 +1,8 @@
 import { IpenrichError } from '../../src/errors.js';
 import { createHttpTransport } from '../../src/http/transport.js';
 import type { AlertResult } from '../../src/result/schema.js';
-import type { DeliveryContext, Sink } from '../../src/sinks/port.js';
+import type { DeliveryContext, DeliveryReceipt, Sink } from '../../src/sinks/port.js';
+import { ackOffNote } from './ack-off-note.js';
 import { batchEvents, buildEvents } from './events.js';
 import { parseSplunkOptions, type SplunkOptionsInput } from './options.js';
 import { pollAcks } from './poll-acks.js';
@@ -29,15 +30,18 @@ export function createSplunkSink(input: SplunkOptionsInput, dependencies: Splunk
     maxResponseBytes: 1_048_576,
   });
   const metadata = { index: options.index, source: options.source, sourcetype: options.sourcetype, host: options.host };
+  /** SPLUNK_ACK_OFF is said once per sink instance: the worker logs a receipt's notes as a warning. */
+  let ackOffSaid = false;
   let closed = false;
 
-  async function deliver(result: AlertResult, context: DeliveryContext): Promise<void> {
+  async function deliver(result: AlertResult, context: DeliveryContext): Promise<DeliveryReceipt | void> {
     if (closed) throw new IpenrichError('SINK_UNAVAILABLE', 'The Splunk sink is closed');
     if (context.signal?.aborted) {
       throw new IpenrichError('SINK_UNAVAILABLE', 'Delivery aborted before it started', { details: { aborted: true } });
     }
     const done = (await context.progress?.completed()) ?? new Set<string>();
     const events = buildEvents(result, context.deliveryId, metadata, options.eventPerIp).filter((event) => !done.has(event.part));
+    const notes: string[] = [];
     for (const batch of batchEvents(events, options.maxBatchBytes)) {
       const sent = await sendEvents({
         transport,
@@ -49,7 +53,12 @@ export function createSplunkSink(input: SplunkOptionsInput, dependencies: Splunk
         signal: context.signal,
         now,
       });
-      // A 200 without an ackId (unreadable body, or ack off on the token) cannot be polled; it was accepted.
+      // A 200 without an ackId cannot be polled; it was accepted. A readable one means ack is off on
+      // the token (always on Splunk Cloud): said once per sink, the deliveries still succeed.
+      if (options.ack && sent.ackId === undefined && sent.replied && !ackOffSaid) {
+        ackOffSaid = true;
+        notes.push(ackOffNote(options.url));
+      }
       if (options.ack && sent.ackId !== undefined) {
         await pollAcks({
           transport,
@@ -66,6 +75,7 @@ export function createSplunkSink(input: SplunkOptionsInput, dependencies: Splunk
       }
       await context.progress?.markCompleted(batch.map((event) => event.part));
     }
+    return notes.length > 0 ? { notes } : undefined;
   }
 
   return {

@@ -17,6 +17,8 @@ export interface SendEventsInput {
 /** What HEC said about an accepted batch: the ack id when indexer acknowledgement is on. */
 export interface SentBatch {
   readonly ackId: number | undefined;
+  /** The body was a HEC reply (`{text, code}`); false for a 200 whose body could not be read. */
+  readonly replied: boolean;
 }
 
 /**
@@ -46,5 +48,5 @@ export async function sendEvents(input: SendEventsInput): Promise<SentBatch> {
   if (hecOutcome(response.status, reply?.code) !== 'accepted') {
     throw hecError(response, reply, input.token, input.now());
   }
-  return { ackId: reply?.ackId };
+  return { ackId: reply?.ackId, replied: reply !== undefined };
 }

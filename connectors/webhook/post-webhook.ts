@@ -1,12 +1,12 @@
 import { IpenrichError } from '../../src/errors.js';
 import { parseRetryAfter } from '../../src/http/retry-after.js';
-import { isTemporaryStatus } from '../../src/http/temporary-status.js';
 import type { HttpTransport, StatusFirstResponse } from '../../src/http/transport.js';
 import type { DisabledEndpoints } from './disabled-endpoints.js';
 import { readReason } from './response-reason.js';
 import { describeUrl } from './safe-url.js';
 import { signWebhook } from './sign.js';
 import { webhookTransportError } from './transport-failure.js';
+import { webhookStatusOutcome } from './webhook-status.js';
 
 export interface PostWebhookInput {
   readonly transport: HttpTransport;
@@ -21,10 +21,10 @@ export interface PostWebhookInput {
 }
 
 /**
- * One signed delivery attempt, classified per Standard Webhooks delivery semantics: 2xx success
- * (status-first, the body is not read: a success stays a success), 3xx failure (never followed),
- * 410 disables the endpoint, temporary statuses (src/http/temporary-status.ts) retryable with
- * Retry-After, any other 4xx final.
+ * One signed delivery attempt, classified by the webhook's own rule (webhook-status.ts): 2xx
+ * success (status-first, the body is not read: a success stays a success), 410 disables the
+ * endpoint, every other status (3xx never followed, 4xx, 5xx) is SINK_UNAVAILABLE with
+ * Retry-After: retried in-process, then on the worker's backoff up to SINK_MAX_RETRY_MS.
  * https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md#delivery-behavior
  */
 export async function postWebhook(input: PostWebhookInput): Promise<void> {
@@ -50,33 +50,25 @@ export async function postWebhook(input: PostWebhookInput): Promise<void> {
   }
   const status = response.status;
   const where = describeUrl(input.url);
-  if (status >= 200 && status < 300) {
+  const outcome = webhookStatusOutcome(status);
+  if (outcome === 'delivered') {
     await response.discard();
     return;
   }
-  if (status === 410) {
+  if (outcome === 'gone') {
     await response.discard();
     await input.disabledEndpoints.disable(input.url, { endpoint: where, status, at: new Date(input.now()).toISOString() });
     throw new IpenrichError('SINK_DISABLED', `Webhook endpoint ${where} answered 410 Gone; it is disabled until re-enabled`, {
       statusCode: status,
     });
   }
-  if (status >= 300 && status < 400) {
-    await response.discard();
-    throw new IpenrichError(
-      'SINK_REJECTED',
-      `Webhook endpoint ${where} answered ${status} (a redirect); redirects are not followed: configure the final URL`,
-      { statusCode: status },
-    );
-  }
-  const reason = await readReason(response, [input.secret, input.secret.slice('whsec_'.length)]);
+  const redirect = status >= 300 && status < 400;
+  const reason = redirect ? 'a redirect, which is not followed: configure the final URL' : await readReason(response, [input.secret, input.secret.slice('whsec_'.length)]);
+  if (redirect) await response.discard();
   const suffix = reason ? `: ${reason}` : '';
-  if (isTemporaryStatus(status)) {
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], input.now());
-    throw new IpenrichError('SINK_UNAVAILABLE', `Webhook endpoint ${where} answered ${status}${suffix}`, {
-      statusCode: status,
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    });
-  }
-  throw new IpenrichError('SINK_REJECTED', `Webhook endpoint ${where} answered ${status}${suffix}`, { statusCode: status });
+  const retryAfterMs = parseRetryAfter(response.headers['retry-after'], input.now());
+  throw new IpenrichError('SINK_UNAVAILABLE', `Webhook endpoint ${where} answered ${status}${suffix}`, {
+    statusCode: status,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 }

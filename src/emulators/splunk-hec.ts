@@ -7,7 +7,8 @@ import { emulatorTls } from './tls.js';
  * A Splunk HTTP Event Collector (contracts.md §4): `Authorization: Splunk <token>` (also Basic with
  * the token as password), concatenated JSON events on /services/collector[/event[/1.0]], the HEC
  * code table, indexer acknowledgement with channels, and /services/collector/health. Faults can be
- * switched on to test senders.
+ * switched on to test senders. With `cloud`, it behaves as Splunk Cloud's HEC: acknowledgement is
+ * off on every token, so events are accepted (with or without a channel) and never get an ackId.
  */
 
 /** contracts.md §4.3: code → [HTTP status, text]. */
@@ -68,8 +69,13 @@ export interface HecEmulatorOptions {
   readonly token: string;
   /** Indexes the token may write to; any when absent. */
   readonly indexes?: readonly string[];
-  /** Indexer acknowledgement enabled on the token. */
+  /** Indexer acknowledgement enabled on the token (Splunk Enterprise). */
   readonly ack?: boolean;
+  /**
+   * Splunk Cloud: acknowledgement is off whatever `ack` says (it is a Splunk Enterprise feature,
+   * contracts.md §0): a 200 without ackId, and /services/collector/ack answers code 14.
+   */
+  readonly cloud?: boolean;
   /** Polls needed before an ack id reports true (default 1: true on the first poll). */
   readonly ackAfterPolls?: number;
   readonly port?: number;
@@ -139,7 +145,8 @@ function tokenOf(req: IncomingMessage): { token?: string; malformed: boolean } {
   return { malformed: true };
 }
 
-export async function startHecEmulator(options: HecEmulatorOptions): Promise<HecEmulator> {
+export async function startHecEmulator(given: HecEmulatorOptions): Promise<HecEmulator> {
+  const options: HecEmulatorOptions = given.cloud ? { ...given, ack: false } : given;
   const tls = options.tls ?? (await emulatorTls());
   const events: ReceivedHecEvent[] = [];
   const counters = { requests: 0, eventPosts: 0, accepted: 0, rejected: 0, ackPolls: 0, health: 0 };

@@ -7,12 +7,12 @@
 export type TemporaryStatusReason = 'timeout' | 'throttled' | 'server-error';
 
 /**
- * The one rule for which answers are temporary, used by every outbound call: Defender, ARM
- * (incident comments and labels), Splunk HEC when the body has no HEC code, Logs Ingestion (the
- * statuses the Azure SDK reports), and the webhook. Every other status is final.
+ * The one rule for which answers are temporary, used by every outbound call to a vendor API:
+ * Defender, ARM (incident comments and labels), Splunk HEC when the body has no HEC code, Logs
+ * Ingestion (the statuses the Azure SDK reports). Every other status is final.
  *
- * The webhook is a known exception waiting to be made: Standard Webhooks retries every non-2xx
- * except 410 (contracts.md §0); until that change, the webhook follows this rule too.
+ * The webhook is the exception, with its own rule in connectors/webhook/webhook-status.ts:
+ * Standard Webhooks retries every non-2xx except 410 (contracts.md §0).
  */
 export function temporaryStatusReason(status: number): TemporaryStatusReason | undefined {
   if (status === 408) return 'timeout';

@@ -15,6 +15,7 @@ import {
 } from '../alert-payload.js';
 import { requireCaller, tenantFor, type Caller } from '../caller.js';
 import type { IngressApp, IngressDeps } from '../ingress-deps.js';
+import { jobFailedError } from '../job-failure.js';
 import { PENDING_STATES, pollAfterSeconds, readJob, viewJob } from '../job-view.js';
 import { alertsAccepted, enrichAnswer, errorBody, type acceptedJob } from '../response-schemas.js';
 import { statusUrlFor } from '../status-url.js';
@@ -101,12 +102,12 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
     schema: {
       summary: 'Enrich one alert and wait for the result',
       description:
-        `Queues the alert like POST /v1/alerts, then waits up to INGRESS_SYNC_TIMEOUT_MS (default 25 s, below the usual playbook HTTP timeouts). 200 with the result when it is ready; 202 with \`Location\` and \`Retry-After\` when the API budget makes it wait longer (then poll \`statusUrl\`). An alert that was already enriched answers at once. 502 JOB_FAILED when the job failed for good.`,
+        `Queues the alert like POST /v1/alerts, then waits up to INGRESS_SYNC_TIMEOUT_MS (default 25 s, below the usual playbook HTTP timeouts). 200 with the result when it is ready; 202 with \`Location\` and \`Retry-After\` when the API budget makes it wait longer (then poll \`statusUrl\`). An alert that was already enriched answers at once. 422 JOB_FAILED (final, not to be retried) when the job failed for good, with the reason; 503 with \`Retry-After\` for a temporary failure.`,
       tags: ['alerts'],
       security: [{ apiKey: [] }, { bearer: [] }, { queryToken: [] }],
       querystring: alertsQuery,
       body: enrichBody,
-      response: { 200: enrichAnswer, 202: enrichAnswer, 502: errorBody, ...ERRORS },
+      response: { 200: enrichAnswer, 202: enrichAnswer, 422: errorBody, ...ERRORS },
     },
     handler: async (request, reply) => {
       const caller = requireCaller(request);
@@ -120,9 +121,7 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
       const found = outcome.kind === 'finished' ? outcome : outcome.kind === 'pending' ? await guard(() => readJob(queue, jobId)) : undefined;
       if (!found) throw new IpenrichError('NOT_FOUND', `job ${jobId} is gone (removed after it finished); send the alert again`);
       const view = viewJob(found.job, found.state, statusUrl);
-      if (view.state === 'failed') {
-        throw new IpenrichError('JOB_FAILED', `job ${jobId} failed: ${view.failedReason ?? 'no reason recorded'}; it is in the dead-letter queue (${statusUrl})`);
-      }
+      if (view.state === 'failed') throw jobFailedError(view);
       if (view.state === 'completed') return reply.code(200).send({ ...view, duplicate });
       reply.header('location', statusUrl).header('retry-after', String(pollAfterSeconds(view.state)));
       return reply.code(202).send({ ...view, duplicate, state: PENDING_STATES.has(view.state) ? view.state : 'waiting' });

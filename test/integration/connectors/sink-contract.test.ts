@@ -18,7 +18,8 @@ import { staticTokenSource } from './support/static-token-source.js';
 
 /**
  * The contract every sink keeps (src/sinks/port.ts), checked against each destination's emulator:
- * accepted write; 4xx final; 5xx and 429 retryable with Retry-After; a success whose body cannot
+ * accepted write; the destination's permanent refusal final; 5xx and 429 retryable with
+ * Retry-After; a success whose body cannot
  * be parsed is never re-sent; abort honoured; close idempotent; secrets never in errors.
  */
 type Fault = 'rejected' | 'server-error' | 'throttled' | 'success-unparseable' | 'slow';
@@ -32,6 +33,11 @@ interface Harness {
   requests(): number;
   /** The next requests fail this way (until reset). */
   fault(kind: Fault): void;
+  /**
+   * How the destination's permanent refusal (`rejected`) is reported: a 4xx for the vendor APIs; for
+   * the webhook only 410 Gone, since Standard Webhooks retries every other non-2xx (contracts.md §0).
+   */
+  readonly refusal: { readonly code: 'SINK_REJECTED' | 'SINK_DISABLED'; readonly status: number };
   reset(): void;
   readonly secrets: readonly string[];
   close(): Promise<void>;
@@ -51,12 +57,13 @@ const harnesses: Record<ConnectorName, () => Promise<Harness>> = {
       holds: (deliveryId) => receiver.deliveries.has(deliveryId),
       requests: () => receiver.counters.requests,
       fault(kind) {
-        if (kind === 'rejected') receiver.setMode({ status: 400, body: `{"error":"bad payload","echo":"${secret}"}` });
+        if (kind === 'rejected') receiver.setMode({ status: 410, body: `{"error":"gone","echo":"${secret}"}` });
         if (kind === 'server-error') receiver.setMode({ status: 500 });
         if (kind === 'throttled') receiver.setMode({ status: 429, retryAfter: '120' });
         if (kind === 'success-unparseable') receiver.setMode({ status: 200, breakBody: true });
         if (kind === 'slow') receiver.setMode({ status: 204, delayMs: SLOW_MS });
       },
+      refusal: { code: 'SINK_DISABLED', status: 410 },
       reset: () => receiver.setMode('accept'),
       secrets: [secret, secret.slice('whsec_'.length)],
       close: () => receiver.close(),
@@ -78,6 +85,7 @@ const harnesses: Record<ConnectorName, () => Promise<Harness>> = {
         if (kind === 'success-unparseable') hec.setMode({ kind: 'garbage-success' });
         if (kind === 'slow') hec.setMode({ kind: 'slow', delayMs: SLOW_MS });
       },
+      refusal: { code: 'SINK_REJECTED', status: 400 },
       reset: () => hec.setMode({ kind: 'normal' }),
       secrets: [token],
       close: () => hec.close(),
@@ -108,6 +116,7 @@ const harnesses: Record<ConnectorName, () => Promise<Harness>> = {
         if (kind === 'success-unparseable') arm.setMode({ kind: 'garbage-success' });
         if (kind === 'slow') ingest.setMode({ kind: 'slow', delayMs: SLOW_MS });
       },
+      refusal: { code: 'SINK_REJECTED', status: 400 },
       reset() {
         ingest.setMode({ kind: 'normal' });
         arm.setMode({ kind: 'normal' });
@@ -154,13 +163,13 @@ describe.each(CONNECTORS.map((connector) => connector.name))('sink contract: %s'
     expect(harness.holds(id, result)).toBe(true);
   });
 
-  it('fails a 4xx at once, not retryable, with the reason and no secret', async () => {
+  it('fails a permanent refusal at once, not retryable, with no secret', async () => {
     harness.fault('rejected');
     const before = harness.requests();
     const error = await failure(sink().deliver(harness.result(), { deliveryId: deliveryId() }));
-    expect(error.code).toBe('SINK_REJECTED');
+    expect(error.code).toBe(harness.refusal.code);
     expect(error.retryable).toBe(false);
-    expect(error.statusCode).toBe(400);
+    expect(error.statusCode).toBe(harness.refusal.status);
     expect(harness.requests() - before).toBe(1);
     expectNoSecrets(error);
   });

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSplunkSink, type SplunkOptionsInput } from '../../../connectors/splunk/index.js';
-import type { Sink } from '../../../src/sinks/port.js';
+import type { DeliveryReceipt, Sink } from '../../../src/sinks/port.js';
 import { startHecEmulator, type HecEmulator } from '../../../src/emulators/splunk-hec.js';
 import { failure } from './support/failure.js';
 import { memoryProgress } from './support/memory-progress.js';
@@ -182,6 +182,49 @@ describe('Splunk sink with indexer acknowledgement', () => {
     const error = await failure(created.deliver(sampleResult(), { deliveryId: `msg_${randomUUID()}` }));
     expect(error.code).toBe('SINK_REJECTED');
     expect(error.details?.hecCode).toBe(10);
+  });
+});
+
+describe('Splunk sink with SPLUNK_ACK against Splunk Cloud (ack is off on every token)', () => {
+  let hec: HecEmulator;
+  const sinks: Sink[] = [];
+  const sink = (url = hec.url): Sink => {
+    const created = createSplunkSink({ url, token, ack: true, ackPollIntervalMs: 20 });
+    sinks.push(created);
+    return created;
+  };
+  const notesOf = (receipt: DeliveryReceipt | void): readonly string[] => (receipt ? receipt.notes : []);
+
+  beforeAll(async () => {
+    // contracts.md §0: HEC indexer acknowledgement is a Splunk Enterprise feature.
+    hec = await startHecEmulator({ token, cloud: true });
+  });
+  afterEach(() => Promise.all(sinks.splice(0).map((s) => s.close())));
+  afterAll(() => hec.close());
+
+  it('delivers, and says once per sink, in the delivery\'s notes, that ack is off on this token (a 200 without ackId)', async () => {
+    const first = sink();
+    const said = notesOf(await first.deliver(sampleResult(), { deliveryId: `msg_${randomUUID()}` }));
+    const again = notesOf(await first.deliver(sampleResult(), { deliveryId: `msg_${randomUUID()}` }));
+    expect(hec.events.slice(-2).every((e) => e.channel !== undefined && e.ackId === undefined)).toBe(true);
+    expect(hec.counters.ackPolls).toBe(0);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^SPLUNK_ACK_OFF: .*no ackId.*Splunk Cloud/);
+    expect(again).toEqual([]);
+
+    // Another sink instance (another worker process) says it once too.
+    expect(notesOf(await sink().deliver(sampleResult(), { deliveryId: `msg_${randomUUID()}` }))).toHaveLength(1);
+  });
+
+  it('says nothing when the token does acknowledge (Splunk Enterprise)', async () => {
+    const enterprise = await startHecEmulator({ token, ack: true });
+    try {
+      const receipt = await sink(enterprise.url).deliver(sampleResult(), { deliveryId: `msg_${randomUUID()}` });
+      expect(enterprise.counters.ackPolls).toBeGreaterThan(0);
+      expect(notesOf(receipt)).toEqual([]);
+    } finally {
+      await enterprise.close();
+    }
   });
 });
 

@@ -75,28 +75,35 @@ describe('webhook sink against a Standard Webhooks receiver', () => {
     expect(receiver.attempts.filter((a) => a.id === deliveryId)).toHaveLength(1);
   });
 
-  it('treats 408 as retryable and other 4xx as final, with the receiver reason', async () => {
+  it('retries every non-2xx but 410, 4xx included (a receiver answering 404 while it redeploys), with the receiver reason', async () => {
+    // Standard Webhooks: every non-2xx except 410 is a failure retried on the schedule (contracts.md §0).
     const timeoutId = `dlv_${randomUUID()}`;
     receiver.setMode({ status: 408 }, 1);
     await sink().deliver(sampleResult(), { deliveryId: timeoutId });
     expect(receiver.attempts.filter((a) => a.id === timeoutId).map((a) => a.status)).toEqual([408, 204]);
 
-    const rejectedId = `dlv_${randomUUID()}`;
+    const redeployId = `dlv_${randomUUID()}`;
+    receiver.setMode({ status: 404 }, 1);
+    await sink().deliver(sampleResult(), { deliveryId: redeployId });
+    expect(receiver.attempts.filter((a) => a.id === redeployId).map((a) => a.status)).toEqual([404, 204]);
+
+    const refusedId = `dlv_${randomUUID()}`;
     receiver.setMode({ status: 422, body: '{"error":"unknown tenant"}' });
-    const error = await failure(sink().deliver(sampleResult(), { deliveryId: rejectedId }));
-    expect(error.code).toBe('SINK_REJECTED');
-    expect(error.retryable).toBe(false);
+    const error = await failure(sink({ attempts: 2 }).deliver(sampleResult(), { deliveryId: refusedId }));
+    expect(error.code).toBe('SINK_UNAVAILABLE');
+    expect(error.retryable).toBe(true);
+    expect(error.statusCode).toBe(422);
     expect(error.message).toContain('unknown tenant');
-    expect(receiver.attempts.filter((a) => a.id === rejectedId)).toHaveLength(1);
+    expect(receiver.attempts.filter((a) => a.id === refusedId)).toHaveLength(2);
   });
 
-  it('never follows a redirect', async () => {
+  it('never follows a redirect: a 3xx is a failure retried like any other', async () => {
     const elsewhere = await startWebhookReceiver({ secret });
     try {
       const deliveryId = `dlv_${randomUUID()}`;
       receiver.setMode({ status: 307, location: elsewhere.url });
-      const error = await failure(sink().deliver(sampleResult(), { deliveryId }));
-      expect(error.code).toBe('SINK_REJECTED');
+      const error = await failure(sink({ attempts: 1 }).deliver(sampleResult(), { deliveryId }));
+      expect(error.code).toBe('SINK_UNAVAILABLE');
       expect(error.message).toMatch(/redirect/);
       expect(elsewhere.counters.requests).toBe(0);
       expect(receiver.attempts.filter((a) => a.id === deliveryId)).toHaveLength(1);
@@ -148,9 +155,9 @@ describe('webhook sink against a Standard Webhooks receiver', () => {
     url.password = 'url-password-123';
     url.search = '?token=query-token-456';
     receiver.setMode({ status: 400, body: `bad signature for key ${secret}` });
-    const error = await failure(sink({ url: url.href }).deliver(sampleResult(), { deliveryId: `dlv_${randomUUID()}` }));
+    const error = await failure(sink({ url: url.href, attempts: 1 }).deliver(sampleResult(), { deliveryId: `dlv_${randomUUID()}` }));
     const text = `${error.message} ${JSON.stringify(error)} ${JSON.stringify(error.details ?? {})}`;
-    expect(error.code).toBe('SINK_REJECTED');
+    expect(error.code).toBe('SINK_UNAVAILABLE');
     expect(text).toContain('bad signature for key');
     for (const leaked of [secret, secret.slice(6), 'url-password-123', 'query-token-456']) expect(text).not.toContain(leaked);
 

@@ -199,17 +199,17 @@ describe('ingress endpoints over real sockets (real Redis, emulators, in-process
     expect(metricValue(text, 'ipenrich_cache_hit_ratio{tenant="default"}')).toBeGreaterThan(0);
   });
 
-  it('POST /v1/enrich answers 502 JOB_FAILED when the job fails for good, and the status URL shows why', async () => {
+  it('POST /v1/enrich answers 422 JOB_FAILED when the job fails for good, and so does the status URL, with why', async () => {
     emulators.defender.setMode({ rejectAllTokens: true });
     try {
       const answer = await harness.http('POST', '/v1/enrich', { body: splunkAlert(['192.0.2.250']) });
-      expect(answer.status).toBe(502);
+      expect(answer.status).toBe(422);
       const error = (answer.json as { error: { code: string; message: string } }).error;
       expect(error.code).toBe('JOB_FAILED');
       const statusUrl = /\((\/v1\/jobs\/[^)]+)\)/.exec(error.message)?.[1] ?? '';
       const view = await harness.http('GET', statusUrl);
-      expect(view.status).toBe(200);
-      expect(view.json).toMatchObject({ state: 'failed', failedReason: expect.stringContaining('MDE_UNAUTHORIZED') as unknown });
+      expect(view.status).toBe(422);
+      expect(view.json).toMatchObject({ error: { code: 'JOB_FAILED', message: expect.stringContaining('MDE_UNAUTHORIZED') as unknown } });
     } finally {
       emulators.defender.setMode({ rejectAllTokens: false });
     }

@@ -141,9 +141,10 @@ describe('the worker reports its deliveries and job latency', () => {
       const options = { defaultTenant: 'default', attempts: 3 };
       const [delivered] = await acceptAlerts(runtime.queue, [{ alert: { event: { id: 'm-1' }, source: { ip: '203.0.113.90' } } }], options);
       await waitFor('the first job', async () => (await runtime.queue.getJob(delivered?.jobId ?? ''))?.isCompleted() ?? false, 20_000);
-      receiver.setMode({ status: 400, body: '{"error":"bad"}' });
+      // 410 Gone is the webhook's one final refusal (Standard Webhooks retries every other non-2xx).
+      receiver.setMode({ status: 410 });
       const [refused] = await acceptAlerts(runtime.queue, [{ alert: { event: { id: 'm-2' }, source: { ip: '203.0.113.91' } } }], options);
-      // A 400 is not retried: the job fails once the worker has counted the delivery.
+      // A 410 is not retried: the job fails once the worker has counted the delivery.
       await waitFor('the refused delivery', async () => (await runtime.queue.getJob(refused?.jobId ?? ''))?.isFailed() ?? false, 20_000);
       // Closing the worker flushes its counters to Redis.
       await worker.close(5_000);
@@ -151,7 +152,7 @@ describe('the worker reports its deliveries and job latency', () => {
 
       const { text } = await ingressMetricsFor(redis, keys, runtime.queue, worker.parts.enricher).render();
       expect(series(text, 'ipenrich_sink_deliveries_total{sink="webhook",outcome="delivered"}')).toBe(1);
-      expect(series(text, 'ipenrich_sink_deliveries_total{sink="webhook",outcome="SINK_REJECTED"}')).toBe(1);
+      expect(series(text, 'ipenrich_sink_deliveries_total{sink="webhook",outcome="SINK_DISABLED"}')).toBe(1);
       expect(series(text, 'ipenrich_job_latency_seconds_count{result="complete"}')).toBe(1);
       expect(series(text, 'ipenrich_job_latency_seconds_sum{result="complete"}')).toBeGreaterThan(0);
       expect(series(text, 'ipenrich_budget_admitted_total{tenant="default"}')).toBe(emulators.defender.counters.totalCalls);

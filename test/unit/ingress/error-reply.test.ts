@@ -7,7 +7,7 @@ describe('the error answer', () => {
   it('maps our codes to their HTTP status, with Retry-After where the error knows when', () => {
     expect(errorReply(new IpenrichError('FORBIDDEN', 'no')).status).toBe(403);
     expect(errorReply(new IpenrichError('TENANT_UNKNOWN', 'no')).status).toBe(400);
-    expect(errorReply(new IpenrichError('JOB_FAILED', 'no')).status).toBe(502);
+    expect(errorReply(new IpenrichError('JOB_FAILED', 'no')).status).toBe(422);
     const limited = errorReply(new IpenrichError('RATE_LIMITED', 'slow down', { retryAfterMs: 1_200 }));
     expect(limited).toMatchObject({ status: 429, retryAfterSeconds: 2, body: { error: { code: 'RATE_LIMITED', message: 'slow down' } } });
     expect(errorReply(new IpenrichError('REDIS_UNAVAILABLE', 'down', { retryAfterMs: 5_000 }))).toMatchObject({ status: 503, retryAfterSeconds: 5 });

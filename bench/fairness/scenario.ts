@@ -1,7 +1,5 @@
+import { writeEmulatorTenantsFile } from '../../src/emulators/tenants-file.js';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config/load.js';
 import { startEmulators } from '../../src/emulators/emulators.js';
@@ -54,14 +52,6 @@ function alert(id: string, ip: string): unknown {
 /** The n-th of distinct public addresses in one /8. */
 const ipOf = (firstOctet: number, n: number): string => `${firstOctet}.${Math.floor(n / 62_500) % 250}.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
 
-/** Tenants `a` and `b` with the emulator's Defender credentials; each has its own budget. */
-function writeTenantsFile(env: Readonly<Record<string, string>>): string {
-  const names = ['MDE_TENANT_ID', 'MDE_CLIENT_ID', 'MDE_CLIENT_SECRET', 'MDE_AUTHORITY_HOST', 'MDE_API_BASE_URL'];
-  const tenant = Object.fromEntries(names.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
-  const path = join(mkdtempSync(join(tmpdir(), 'ipe-bench-fairness-')), 'ipenrich.json');
-  writeFileSync(path, JSON.stringify({ tenants: { a: tenant, b: tenant } }));
-  return path;
-}
 
 /** The k-th percentile (nearest rank) of the values. */
 export function percentile(values: readonly number[], k: number): number {
@@ -163,7 +153,7 @@ export async function measureFairness(params: FairnessParams): Promise<FairnessR
       ...process.env,
       ...emulators.env,
       REDIS_URL: params.redisUrl,
-      IPENRICH_CONFIG: writeTenantsFile(emulators.env),
+      IPENRICH_CONFIG: writeEmulatorTenantsFile(['a', 'b'], { ...emulators.env, WEBHOOK_SECRET: secret }),
       MDE_RATE_LIMITS: RATE_LIMITS,
       WORKER_CONCURRENCY: String(params.concurrency),
       SINKS: 'webhook',

@@ -1,11 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
 import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
+import { writeEmulatorTenantsFile } from '../../../src/emulators/tenants-file.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { SEVERITIES } from '../../../src/queue/priority.js';
@@ -14,15 +12,6 @@ import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
 function ecsAlert(id: string, severity: 'high' | 'low', ip: string): unknown {
   return { '@timestamp': '2026-11-26T10:00:00Z', event: { id, kind: 'alert', severity }, related: { ip: [ip] } };
-}
-
-/** Tenants `a` and `b`, each with the Defender emulator's credentials (it accepts any tenant id). */
-function writeTenantsFile(env: Readonly<Record<string, string>>): string {
-  const names = ['MDE_TENANT_ID', 'MDE_CLIENT_ID', 'MDE_CLIENT_SECRET', 'MDE_AUTHORITY_HOST', 'MDE_API_BASE_URL'];
-  const tenant = Object.fromEntries(names.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
-  const path = join(mkdtempSync(join(tmpdir(), 'ipe-fair-')), 'ipenrich.json');
-  writeFileSync(path, JSON.stringify({ tenants: { a: tenant, b: tenant } }));
-  return path;
 }
 
 describe('fair share with one worker slot: tenants take turns, severity orders a tenant’s alerts', () => {
@@ -40,7 +29,7 @@ describe('fair share with one worker slot: tenants take turns, severity orders a
         ...emulators.env,
         REDIS_URL: testRedisUrl(),
         IPENRICH_PREFIX: uniquePrefix('fair'),
-        IPENRICH_CONFIG: writeTenantsFile(emulators.env),
+        IPENRICH_CONFIG: writeEmulatorTenantsFile(['a', 'b'], { ...emulators.env, WEBHOOK_SECRET: secret }),
         SINKS: 'webhook',
         WEBHOOK_URL: receiver.url,
         WEBHOOK_SECRET: secret,

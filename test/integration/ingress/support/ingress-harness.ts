@@ -1,13 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request as undiciRequest } from 'undici';
 import { loadConfig, type Config } from '../../../../src/config/load.js';
 import { generateApiKey, hashApiKey } from '../../../../src/ingress/api-keys.js';
 import { buildIngressApp } from '../../../../src/ingress/app.js';
 import type { IngressApp } from '../../../../src/ingress/ingress-deps.js';
 import type { OpenedIngress } from '../../../../src/ingress/open-ingress.js';
+import { writeEmulatorTenantsFile } from '../../../../src/emulators/tenants-file.js';
 import { openServe } from '../../../../src/composition/open-serve.js';
 import { createLogger } from '../../../../src/log.js';
 import { openRuntime, type Runtime } from '../../../../src/composition/runtime.js';
@@ -51,14 +49,6 @@ export interface IngressHarness {
   close(): Promise<void>;
 }
 
-/** An IPENRICH_CONFIG file with tenants contoso and fabrikam, using the same Defender settings as the default tenant. */
-function writeTenantsFile(env: Readonly<Record<string, string>>): string {
-  const names = ['MDE_TENANT_ID', 'MDE_CLIENT_ID', 'MDE_CLIENT_SECRET', 'MDE_AUTHORITY_HOST', 'MDE_API_BASE_URL'];
-  const tenant = Object.fromEntries(names.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
-  const path = join(mkdtempSync(join(tmpdir(), 'ipe-ingress-')), 'ipenrich.json');
-  writeFileSync(path, JSON.stringify({ tenants: { contoso: tenant, fabrikam: tenant } }));
-  return path;
-}
 
 /**
  * The ingress as `ipenrich serve` runs it — real sockets, real Redis, optionally the real worker —
@@ -73,7 +63,7 @@ export async function startIngressHarness(options: HarnessOptions = {}): Promise
     INGRESS_PORT: '0',
     INGRESS_API_KEYS: [hashApiKey(keys.operator), `${hashApiKey(keys.contoso)}@contoso`, `${hashApiKey(keys.fabrikam)}@fabrikam`].join(','),
     LOG_LEVEL: 'silent',
-    IPENRICH_CONFIG: writeTenantsFile(options.env ?? {}),
+    IPENRICH_CONFIG: writeEmulatorTenantsFile(['contoso', 'fabrikam'], options.env ?? {}),
     ...options.env,
   });
   const logger = createLogger({ level: 'silent' });

@@ -9,8 +9,9 @@ export interface SinkHealth {
   readonly lastError: string | null;
   /** Failed deliveries since the last success (all workers). */
   readonly failuresSinceSuccess: number;
-  /** What the last successful delivery was accepted with reservations about (empty when none). */
+  /** The last reservations a destination accepted a result with (empty when none yet), and when. */
   readonly lastNotes: readonly string[];
+  readonly lastNotesAt: string | null;
 }
 
 /**
@@ -30,7 +31,10 @@ export class SinkHealthBoard implements SinkHealthRecorder {
     // A success is one HSET, atomic by itself: no MULTI, which costs far more client CPU than the
     // command on a connection that also carries BullMQ's scripts (ioredis copies them per MULTI).
     if (outcome.ok) {
-      await this.redis.hset(this.key, `${sink}:lastSuccessAt`, when, `${sink}:failures`, '0', `${sink}:lastNotes`, JSON.stringify(outcome.notes ?? []));
+      // Notes stay until newer ones: some are said once for a lasting condition (SPLUNK_ACK_OFF).
+      const notes = outcome.notes ?? [];
+      const noted = notes.length > 0 ? [`${sink}:lastNotes`, JSON.stringify(notes), `${sink}:lastNotesAt`, when] : [];
+      await this.redis.hset(this.key, `${sink}:lastSuccessAt`, when, `${sink}:failures`, '0', ...noted);
       return;
     }
     await this.redis.multi().hset(this.key, `${sink}:lastFailureAt`, when, `${sink}:lastError`, outcome.error).hincrby(this.key, `${sink}:failures`, 1).exec();
@@ -47,6 +51,7 @@ export class SinkHealthBoard implements SinkHealthRecorder {
         lastError: raw[`${sink}:lastError`] ?? null,
         failuresSinceSuccess: Number(raw[`${sink}:failures`] ?? 0),
         lastNotes: parseNotes(raw[`${sink}:lastNotes`]),
+        lastNotesAt: raw[`${sink}:lastNotesAt`] ?? null,
       };
     }
     return out;

@@ -32,7 +32,7 @@ export function renderStatus(report: StatusReport): string {
   }
   lines.push('', `Sinks  ${report.sinks.configured.length > 0 ? report.sinks.configured.join(', ') : 'none configured (SINKS)'}`);
   for (const [sink, health] of Object.entries(report.sinks.health)) {
-    const state = health.failuresSinceSuccess > 0 ? `FAILING (${health.failuresSinceSuccess} since last success): ${health.lastError ?? ''}` : health.lastNotes.length > 0 ? `ok, with notes: ${health.lastNotes.join('; ')}` : 'ok';
+    const state = health.failuresSinceSuccess > 0 ? `FAILING (${health.failuresSinceSuccess} since last success): ${health.lastError ?? ''}` : health.lastNotes.length > 0 ? `ok; last note (${health.lastNotesAt ?? '?'}): ${health.lastNotes.join('; ')}` : 'ok';
     lines.push(`  ${sink.padEnd(9)} ${state}  last success ${health.lastSuccessAt ?? 'never'}`);
   }
   if (report.sinks.disabledEndpoints > 0) lines.push(`  ${report.sinks.disabledEndpoints} webhook endpoint(s) disabled after 410 Gone`);

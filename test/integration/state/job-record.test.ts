@@ -115,5 +115,8 @@ describe('delivery state and fan-out across attempts', () => {
     expect(report.notes).toEqual({ noted: [note] });
     expect((await new RedisJobRecord(redis, keys, jobId).sink('noted')).notes).toEqual([note]);
     expect((await health.read()).noted?.lastNotes).toEqual([note]);
+    // A later delivery without notes keeps the last ones (a lasting condition is said once).
+    await deliverToDestinations(sampleResult(), [{ ...noted, sink: { ...noted.sink, deliver: () => Promise.resolve() } }], new RedisJobRecord(redis, keys, 'job-noted-2'), { jobId: 'job-noted-2', now: () => 40_000, health });
+    expect((await health.read()).noted).toMatchObject({ lastNotes: [note], lastNotesAt: new Date(30_000).toISOString(), lastSuccessAt: new Date(40_000).toISOString() });
   });
 });

@@ -93,7 +93,7 @@ export function createSentinelSink(input: SentinelOptionsInput, dependencies: Se
     }
 
     if (wantsComment) {
-      const comment = { id: commentIdFor(context.deliveryId), message: buildCommentHtml(result, options.commentMaxChars, table), commentsPerIncident: options.commentsPerIncident };
+      const comment = { id: commentIdFor({ tenant: result.tenant, alertId: result.alertId, incidentArmId }), message: buildCommentHtml(result, options.commentMaxChars, table), commentsPerIncident: options.commentsPerIncident };
       const outcome = await putIncidentComment(arm, (send) => commentWrites.write(subscriptionId, send, signal), incidentArmId, comment, signal);
       if (outcome === 'incident-full') notes.push(fullNote);
       await progress?.markCompleted([outcome === 'written' ? COMMENT_PART : COMMENT_SKIPPED_PART]);

@@ -3,9 +3,13 @@ import type { HttpResponse } from '../../src/http/transport.js';
 import { isTemporaryStatus } from '../../src/http/temporary-status.js';
 import { armError, armRequest, type ArmContext } from './arm-request.js';
 
-/** A GUID-shaped comment id derived from the delivery id: a retry edits the same comment. */
-export function commentIdFor(deliveryId: string): string {
-  const hex = createHash('sha256').update(`ipenrich-comment:${deliveryId}`).digest('hex');
+/**
+ * A GUID-shaped comment id for one alert on one incident (tenant, alert id, incident): a retry, and a
+ * later revision of the same alert (an updated incident triggering the playbook again), edit the same
+ * comment instead of adding one, so an incident's 100 comments are not spent on ipenrich's updates.
+ */
+export function commentIdFor(alert: { readonly tenant: string; readonly alertId: string; readonly incidentArmId: string }): string {
+  const hex = createHash('sha256').update(`ipenrich-comment:${alert.tenant}\u0000${alert.alertId}\u0000${alert.incidentArmId.toLowerCase()}`).digest('hex');
   const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

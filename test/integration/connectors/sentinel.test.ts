@@ -90,7 +90,7 @@ describe('Sentinel sink against the Logs Ingestion and ARM emulators', () => {
     expect(tokens.requests[0]?.scope).toBe('https://monitor.azure.us/.default');
   });
 
-  it('comments on the incident once per delivery: a retry edits the same comment', async () => {
+  it('comments on the incident once per alert: a retry, and a later revision of the alert, edit the same comment', async () => {
     const incidentArmId = arm.addIncident();
     const result = sampleResult({ incidentArmId });
     const deliveryId = `msg_${randomUUID()}`;
@@ -106,8 +106,12 @@ describe('Sentinel sink against the Logs Ingestion and ARM emulators', () => {
     expect(rowsOf(deliveryId)[0]?.IncidentId).toBe(incidentArmId.split('/').pop());
     expect(tokens.requests.map((r) => r.scope)).toContain(`${arm.url}/.default`);
 
-    const other = `msg_${randomUUID()}`;
-    await sink().deliver(result, { deliveryId: other });
+    // A new revision of the same alert (another job, another delivery id) updates that comment.
+    await sink().deliver({ ...result, contentDigest: 'sha256:revised' }, { deliveryId: `msg_${randomUUID()}` });
+    expect(arm.commentsOf(incidentArmId)).toHaveLength(1);
+    expect(arm.commentsOf(incidentArmId)[0]?.writes).toBe(3);
+    // Another alert on the same incident gets a comment of its own.
+    await sink().deliver({ ...result, alertId: 'another-alert' }, { deliveryId: `msg_${randomUUID()}` });
     expect(arm.commentsOf(incidentArmId)).toHaveLength(2);
   });
 
@@ -192,9 +196,10 @@ describe('Sentinel sink against the Logs Ingestion and ARM emulators', () => {
   it('still edits its own comment on an incident that reached 100 comments since', async () => {
     const incidentArmId = arm.addIncident();
     const deliveryId = `msg_${randomUUID()}`;
-    await sink().deliver(sampleResult({ incidentArmId }), { deliveryId });
+    const result = sampleResult({ incidentArmId });
+    await sink().deliver(result, { deliveryId });
     arm.addComments(incidentArmId, 99);
-    const receipt = await sink().deliver(sampleResult({ incidentArmId }), { deliveryId });
+    const receipt = await sink().deliver(result, { deliveryId });
     expect(receipt).toBeUndefined();
     expect(arm.commentsOf(incidentArmId).filter((c) => c.writes === 2)).toHaveLength(1);
   });

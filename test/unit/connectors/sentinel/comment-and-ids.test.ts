@@ -28,10 +28,13 @@ describe('incident ARM ids', () => {
 });
 
 describe('comment ids', () => {
-  it('are GUID-shaped, stable per delivery and distinct across deliveries', () => {
-    expect(commentIdFor('msg_a')).toBe(commentIdFor('msg_a'));
-    expect(commentIdFor('msg_a')).not.toBe(commentIdFor('msg_b'));
-    expect(commentIdFor('msg_a')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  it('are GUID-shaped, one per (tenant, alert, incident) whatever the delivery or revision', () => {
+    const incidentArmId = '/subscriptions/s/resourceGroups/r/providers/Microsoft.OperationalInsights/workspaces/w/providers/Microsoft.SecurityInsights/Incidents/i';
+    const alert = { tenant: 'contoso', alertId: 'a-1', incidentArmId };
+    expect(commentIdFor(alert)).toBe(commentIdFor({ ...alert, incidentArmId: incidentArmId.toUpperCase() }));
+    expect(commentIdFor(alert)).not.toBe(commentIdFor({ ...alert, alertId: 'a-2' }));
+    expect(commentIdFor(alert)).not.toBe(commentIdFor({ ...alert, tenant: 'fabrikam' }));
+    expect(commentIdFor(alert)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
 

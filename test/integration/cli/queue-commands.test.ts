@@ -82,7 +82,7 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout
     await queue.drain();
     jsonLines(cli(['enqueue'], env, JSON.stringify([{ id: 'dead-1' }, { id: 'dead-2' }])).stdout);
     const failing = new Worker(ALERTS_QUEUE, () => Promise.reject(new UnrecoverableError('SINK_REJECTED: webhook: 400 bad request')), { connection: createRedis(testRedisUrl()), prefix });
-    await expect.poll(() => queue.getFailedCount(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => queue.getFailedCount(), { timeout: 60_000 }).toBe(2);
     await failing.close();
 
     const listed = JSON.parse(cli(['dlq', 'list', '--json'], env).stdout) as { jobId: string; reason: string }[];

@@ -163,10 +163,17 @@ describe('Defender emulator', () => {
   });
 
   it('counts distinct tokens and concurrent calls', async () => {
-    defender.setMode({ latencyMs: 100 });
+    // Calls that are never answered stay in flight until the client gives up: all three overlap,
+    // however slowly they arrive.
+    defender.setMode({ hangRate: 1 });
     const bearer = token();
-    await Promise.all([get('/api/ips/8.8.8.8/stats', bearer), get('/api/ips/8.8.4.4/stats', bearer), get('/api/ips/1.1.1.1/stats', token())]);
+    const controller = new AbortController();
+    const calls = [['8.8.8.8', bearer], ['8.8.4.4', bearer], ['1.1.1.1', token()]].map(([ip, auth]) =>
+      transport.request({ method: 'GET', url: `${defender.url}/api/ips/${ip}/stats`, headers: { authorization: `Bearer ${auth}` }, signal: controller.signal, timeoutMs: 600_000 }).catch(() => undefined),
+    );
+    await expect.poll(() => defender.counters.maxInFlight, { timeout: 60_000 }).toBe(3);
+    controller.abort();
+    await Promise.all(calls);
     expect(defender.counters.tokensSeen).toBe(2);
-    expect(defender.counters.maxInFlight).toBe(3);
   });
 });

@@ -139,5 +139,5 @@ describe('fuzz: hostile and malformed bodies', () => {
     expect((await harness.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     const counts = await harness.ingress.deps.queue.getJobCounts('waiting', 'prioritized');
     expect((counts.waiting ?? 0) + (counts.prioritized ?? 0)).toBe(0);
-  }, 120_000);
+  }, 300_000);
 });

@@ -20,7 +20,8 @@ async function checkDependencies(fixture: string): Promise<{ code: number; outpu
   }
 }
 
-describe('dependency rules (scripts/check-dependencies.mjs)', () => {
+// Each case starts dependency-cruiser or eslint over a tree: seconds each, many on a loaded machine (a hang guard, not a speed bound).
+describe('dependency rules (scripts/check-dependencies.mjs)', { timeout: 180_000 }, () => {
   it.concurrent('passes a tree that keeps every rule', async () => {
     const { code, output } = await checkDependencies('clean');
     expect(output).toContain('folder cycles: 0, module rule violations: 0');
@@ -57,7 +58,7 @@ describe('dependency rules (scripts/check-dependencies.mjs)', () => {
   });
 });
 
-describe('only src/config reads the environment (eslint.config.js)', () => {
+describe('only src/config reads the environment (eslint.config.js)', { timeout: 180_000 }, () => {
   const eslint = new ESLint({ cwd: repo });
   const reads = [
     'export const url = process.env.REDIS_URL;',

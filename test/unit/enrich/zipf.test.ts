@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ipForRank, zipfSampler } from '../../../bench/budget/zipf.js';
 
-describe('benchmark stream: Zipf sampler', () => {
+describe('benchmark stream: Zipf sampler', { timeout: 120_000 }, () => {
   it('repeats with the same seed and differs with another', () => {
     const draw = (seed: number): number[] => {
       const sample = zipfSampler(1_000, 1, seed);

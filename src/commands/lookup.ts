@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/load.js';
 import { loadConfig } from '../config/load.js';
+import { tenantNamed } from '../config/tenant-named.js';
 import type { IpStatsRecord } from '../enrich/ip-stats.js';
 import { buildDefenderParts, buildSharedParts } from '../composition/shared-parts.js';
 import { hasCode, IpenrichError, toIpenrichError, type ErrorCode } from '../errors.js';
@@ -123,7 +124,7 @@ export const command: Command = {
 
     const config = loadConfig(io.env);
     const tenant = values.tenant ?? config.IPENRICH_DEFAULT_TENANT;
-    const tenantConfig = Object.hasOwn(config.tenants, tenant) ? config.tenants[tenant] : undefined;
+    const tenantConfig = tenantNamed(config, tenant);
     if (!tenantConfig) throw new IpenrichError('USAGE', `unknown tenant "${tenant}" (configured: ${Object.keys(config.tenants).join(', ')})`);
     const lookBackHours = integerOption('look-back-hours', values['look-back-hours'], 1, 720) ?? tenantConfig.MDE_LOOKBACK_HOURS;
 

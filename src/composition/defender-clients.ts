@@ -1,5 +1,6 @@
 import type { TokenSources } from '../auth/token-sources.js';
 import type { Config } from '../config/load.js';
+import { tenantNamed } from '../config/tenant-named.js';
 import { IpenrichError } from '../errors.js';
 import type { HttpTransport } from '../http/transport.js';
 import type { IpStatsClient } from '../enrich/ip-stats.js';
@@ -20,7 +21,7 @@ export function createDefenderClients(config: Config, { tokens, transport }: { t
     clientFor(name) {
       const known = clients.get(name);
       if (known) return known;
-      const tenant = config.tenants[name];
+      const tenant = tenantNamed(config, name);
       if (!tenant) throw new IpenrichError('CONFIG_INVALID', `unknown tenant "${name}" (configured: ${Object.keys(config.tenants).join(', ')})`);
       const client = new DefenderIpStatsClient({ settings: tenant, tokens: tokens.forTenant(tenant), transport });
       clients.set(name, client);

@@ -1,3 +1,4 @@
+import { tenantNamed } from '../config/tenant-named.js';
 import { extractIps } from '../extract/index.js';
 import type { IpStatsClient } from '../enrich/ip-stats.js';
 import { createSharedMetrics } from '../metrics/shared-metrics.js';
@@ -43,7 +44,7 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
   const journey: JourneyDeps = {
     extract: (alert) => extractIps(alert, extractOptions),
     enrich: (tenant, ips, options) => parts.enricher.enrich(tenant, ips, options),
-    lookBackHoursFor: (tenant) => config.tenants[tenant]?.MDE_LOOKBACK_HOURS ?? config.MDE_LOOKBACK_HOURS,
+    lookBackHoursFor: (tenant) => tenantNamed(config, tenant)?.MDE_LOOKBACK_HOURS ?? config.MDE_LOOKBACK_HOURS,
     policy: { rareMaxPrevalence: config.VERDICT_RARE_MAX_PREVALENCE, newWithinHours: config.VERDICT_NEW_WITHIN_HOURS },
     results: createRedisResultStore(redis, keys),
     destinationsFor: (job) => sinks.destinationsFor(job),

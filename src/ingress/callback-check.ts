@@ -1,5 +1,6 @@
 import { checkCallbackUrl, systemResolveHost, type ResolveHost } from '../../connectors/webhook/callback-target.js';
 import type { Config } from '../config/load.js';
+import { tenantNamed } from '../config/tenant-named.js';
 import { hasCode, IpenrichError } from '../errors.js';
 
 /** Refuses (CALLBACK_URL_REFUSED) a callback URL the tenant's webhook sink would refuse later. */
@@ -12,7 +13,7 @@ export type CallbackCheck = (url: string, tenant: string) => Promise<void>;
  */
 export function callbackCheckFromConfig(config: Config, resolveHost: ResolveHost = systemResolveHost): CallbackCheck {
   return async (url, tenantName) => {
-    const tenant = Object.hasOwn(config.tenants, tenantName) ? config.tenants[tenantName] : undefined;
+    const tenant = tenantNamed(config, tenantName);
     if (!tenant) throw new IpenrichError('TENANT_UNKNOWN', `tenant "${tenantName}" is not configured`);
     const policy = { allowlist: tenant.WEBHOOK_CALLBACK_ALLOWLIST, allowPrivate: tenant.WEBHOOK_ALLOW_PRIVATE_CALLBACKS };
     if (tenant.WEBHOOK_SECRET === undefined) {

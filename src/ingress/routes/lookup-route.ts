@@ -6,6 +6,7 @@ import { requireCaller, tenantFor } from '../caller.js';
 import type { IngressApp, IngressDeps } from '../ingress-deps.js';
 import { LOOKUP_EXAMPLES } from '../openapi-examples.js';
 import { errorBody, lookupAnswer } from '../response-schemas.js';
+import { tenantNamed } from '../../config/tenant-named.js';
 
 const lookupBody = z
   .strictObject({
@@ -47,7 +48,7 @@ export function registerLookupRoute(app: IngressApp, deps: IngressDeps): void {
         throw new IpenrichError('INPUT_INVALID', `at most ${config.INGRESS_MAX_BATCH} IPs per request (INGRESS_MAX_BATCH); got ${ips.length}`);
       }
       const tenant = tenantFor(caller, request.body.tenant, tenantChoice);
-      const lookBackHours = requested ?? config.tenants[tenant]?.MDE_LOOKBACK_HOURS ?? config.MDE_LOOKBACK_HOURS;
+      const lookBackHours = requested ?? tenantNamed(config, tenant)?.MDE_LOOKBACK_HOURS ?? config.MDE_LOOKBACK_HOURS;
 
       const found = new Map<string, FoundIp>();
       for (const text of ips) {

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { AlertJobData } from '../queue/job.js';
+import { redactUrlsIn } from '../redact-url.js';
 import { alertResultSchema } from '../result/schema.js';
 import { JOB_STATES, type JobStateName, type JobView } from './response-schemas.js';
 
@@ -35,7 +36,8 @@ export function viewJob(job: AlertJob, state: JobStateName, statusUrl: string): 
     const result = alertResultSchema.safeParse(job.returnvalue);
     if (result.success) return { ...view, result: result.data };
   }
-  if (state === 'failed') return { ...view, failedReason: job.failedReason };
+  // The reason may quote the callback URL, whose query carries the caller's credential.
+  if (state === 'failed') return { ...view, failedReason: redactUrlsIn(job.failedReason) };
   return view;
 }
 

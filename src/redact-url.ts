@@ -50,7 +50,12 @@ export function redactUrl(url: string): string {
   return `${scheme}${redactUserinfo(authority)}${path}${query === undefined ? '' : `?${redactParameters(query)}`}${fragment === undefined ? '' : `#${redactParameters(fragment)}`}`;
 }
 
-/** Every URL in a text (an error message, a failure reason) redacted as by {@link redactUrl}. */
+/** Every URL in a text (an error message, a failure reason) replaced by what `by` makes of it. */
+export function replaceUrlsIn(text: string, by: (url: string) => string): string {
+  return text.replace(URL_IN_TEXT, by);
+}
+
+/** Every URL in a text redacted as by {@link redactUrl}. */
 export function redactUrlsIn(text: string): string {
-  return text.replace(URL_IN_TEXT, redactUrl);
+  return replaceUrlsIn(text, redactUrl);
 }

@@ -6,7 +6,7 @@ import type { AlertJobData } from '../../../src/queue/job.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
 import { testRedisUrl } from '../../support/redis.js';
-import { startIngressHarness, type IngressHarness } from './support/ingress-harness.js';
+import { startIngressHarness, type HttpAnswer, type IngressHarness } from './support/ingress-harness.js';
 
 const SIG = `sig${randomBytes(12).toString('hex')}`;
 // A Logic Apps callback (sp and sv are harmless, sig is the credential); the allowlist admits the loopback host.
@@ -17,6 +17,12 @@ const WEBHOOK_HOST = 'hooks.internal.example';
 /** What the worker writes when every destination failed: the callback URL, a sink URL and a bare sink host. */
 function failureOf(job: Job<AlertJobData>): string {
   return `callback: SINK_UNAVAILABLE: POST ${job.data.callbackUrl ?? 'none'} answered 503; splunk: SINK_UNAVAILABLE: ${SPLUNK} answered 503; webhook: SINK_UNAVAILABLE: connect ECONNREFUSED ${WEBHOOK_HOST}:443`;
+}
+
+/** A job that failed for good answers 422 JOB_FAILED, the reason in the message. */
+function failureShown(answer: HttpAnswer): string {
+  expect(answer.status).toBe(422);
+  return (answer.json as { error: { code: string; message: string } }).error.message;
 }
 
 const alert = (): Record<string, unknown> => ({ event: { id: randomUUID(), kind: 'alert' }, source: { ip: '203.0.113.20' } });
@@ -64,13 +70,25 @@ describe('what the API and /admin show of a failed job', () => {
 
   it('shows an operator the whole reason, with the callback URL\'s signature redacted', async () => {
     const jobId = await failedJob(harness.keys.operator, { alert: alert(), callbackUrl: CALLBACK });
-    const view = await harness.http('GET', `/v1/jobs/${jobId}`);
-    expect(view.status).toBe(200);
-    const reason = (view.json as { failedReason: string }).failedReason;
+    const reason = failureShown(await harness.http('GET', `/v1/jobs/${jobId}`));
     expect(reason).not.toContain(SIG);
     expect(reason).toContain('/workflows/w1/triggers/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=REDACTED');
     expect(reason).toContain(SPLUNK);
     expect(reason).toContain(WEBHOOK_HOST);
+  });
+
+  it('shows a tenant-bound caller the reason without the operator\'s destinations, error codes kept', async () => {
+    const jobId = await failedJob(harness.keys.contoso, alert());
+    const reason = failureShown(await harness.http('GET', `/v1/jobs/${jobId}`, { key: harness.keys.contoso }));
+    expect(reason).toContain('callback: SINK_UNAVAILABLE: POST none answered 503; splunk: SINK_UNAVAILABLE: <destination> answered 503; webhook: SINK_UNAVAILABLE: connect ECONNREFUSED <destination>:443');
+    expect(failureShown(await harness.http('GET', `/v1/jobs/${jobId}`))).toContain(SPLUNK);
+  });
+
+  it('answers POST /v1/enrich\'s JOB_FAILED to a tenant-bound caller without the destinations', async () => {
+    const message = failureShown(await harness.http('POST', '/v1/enrich', { body: alert(), key: harness.keys.contoso }));
+    expect(message).toContain('splunk: SINK_UNAVAILABLE: <destination> answered 503');
+    expect(message).not.toContain('splunk.internal');
+    expect(message).not.toContain(WEBHOOK_HOST);
   });
 
   it('shows the failed job on /admin with the callback URL\'s signature redacted, in data, reason and stack trace', async () => {

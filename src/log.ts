@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { escapeControl } from './escape-control.js';
 import { scrubSecrets } from './secrets.js';
 
 export type { Logger };
@@ -31,13 +32,22 @@ const REDACT_PATHS = [
   '*.privateKey',
 ];
 
+/**
+ * JSON escapes C0 controls but not DEL, C1 controls or bidi overrides, which would reach a terminal
+ * tailing the log as they are. Escaping the serialised line (one pass, strings and keys alike) writes
+ * them as JSON `\uXXXX` escapes: a parser still reads the original text. The line's own end stays.
+ */
+function withoutRawControls(line: string): string {
+  return line.endsWith('\n') ? `${escapeControl(line.slice(0, -1))}\n` : escapeControl(line);
+}
+
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     base: { service: 'ipenrich' },
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     hooks: {
-      streamWrite: (line: string) => scrubSecrets(line),
+      streamWrite: (line: string) => withoutRawControls(scrubSecrets(line)),
     },
     formatters: { level: (label) => ({ level: label }) },
     timestamp: pino.stdTimeFunctions.isoTime,

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { IpenrichError } from '../errors.js';
 import { openRuntime } from '../composition/runtime.js';
+import { escapeControl } from '../escape-control.js';
+import { redactUrlsIn } from '../redact-url.js';
 import type { Command } from './command.js';
 import { integerOption } from './integer-option.js';
 
@@ -48,11 +50,14 @@ export const command: Command = {
           format: job.data.format,
           attempts: job.attemptsMade,
           failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
-          reason: job.failedReason,
+          // The reason may quote the callback URL, whose query carries the caller's credential.
+          reason: redactUrlsIn(job.failedReason),
         }));
-        if (values.json) io.stdout.write(`${JSON.stringify(rows)}\n`);
+        // Alert ids and reasons come from alerts and receivers: no raw control reaches the terminal. In
+        // JSON the escapes are JSON's own, so a parser still reads the original text.
+        if (values.json) io.stdout.write(`${escapeControl(JSON.stringify(rows))}\n`);
         else if (rows.length === 0) io.stdout.write('The dead-letter queue is empty.\n');
-        else for (const row of rows) io.stdout.write(`${row.jobId}  ${row.failedAt ?? '-'}  ${row.tenant}  ${row.alertId}\n    ${row.reason}\n`);
+        else for (const row of rows) io.stdout.write(`${escapeControl(`${row.jobId ?? ''}  ${row.failedAt ?? '-'}  ${row.tenant}  ${row.alertId}`)}\n    ${escapeControl(row.reason)}\n`);
         return 0;
       }
       for (const job of jobs) {

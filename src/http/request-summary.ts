@@ -1,3 +1,5 @@
+import { isSecretParameter } from '../redact-url.js';
+
 /**
  * What an error may say about the request that failed: method, URL without credentials or
  * secret-looking query values, and header names only (values such as `Authorization` never leave).
@@ -7,9 +9,6 @@ export interface RequestSummary {
   readonly url: string;
   readonly headerNames: readonly string[];
 }
-
-/** Query parameters whose values are credentials in the services we call (SAS `sig`, OAuth `code`, …). */
-const SECRET_QUERY_NAME = /sig|signature|token|secret|password|key|code|assertion|auth/i;
 
 export function sanitizeUrl(input: string | URL): string {
   let url: URL;
@@ -21,7 +20,7 @@ export function sanitizeUrl(input: string | URL): string {
   url.username = '';
   url.password = '';
   for (const name of [...new Set(url.searchParams.keys())]) {
-    if (SECRET_QUERY_NAME.test(name)) url.searchParams.set(name, 'REDACTED');
+    if (isSecretParameter(name)) url.searchParams.set(name, 'REDACTED');
   }
   return url.toString();
 }

@@ -1,7 +1,9 @@
 import type { Job } from 'bullmq';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { AlertJobData } from '../queue/job.js';
+import { redactUrlsIn } from '../redact-url.js';
 import { alertResultSchema } from '../result/schema.js';
+import type { ReasonForCaller } from './failure-reason.js';
 import { JOB_STATES, type JobStateName, type JobView } from './response-schemas.js';
 
 export type AlertJob = Job<AlertJobData>;
@@ -18,8 +20,11 @@ function stateName(state: string): JobStateName {
   return (JOB_STATES as readonly string[]).includes(state) ? (state as JobStateName) : 'unknown';
 }
 
-/** What the API shows of a job in a known state: the state, and the result or the failure once there is one. */
-export function viewJob(job: AlertJob, state: JobStateName, statusUrl: string): JobView {
+/**
+ * What the API shows of a job in a known state: the state, and the result or the failure once there
+ * is one, the failure as `reasonFor` lets the caller read it.
+ */
+export function viewJob(job: AlertJob, state: JobStateName, statusUrl: string, reasonFor: ReasonForCaller): JobView {
   const view: JobView = {
     jobId: job.id ?? '',
     state,
@@ -35,7 +40,8 @@ export function viewJob(job: AlertJob, state: JobStateName, statusUrl: string): 
     const result = alertResultSchema.safeParse(job.returnvalue);
     if (result.success) return { ...view, result: result.data };
   }
-  if (state === 'failed') return { ...view, failedReason: job.failedReason };
+  // The reason may quote the callback URL, whose query carries the caller's credential.
+  if (state === 'failed') return { ...view, failedReason: reasonFor(redactUrlsIn(job.failedReason)) };
   return view;
 }
 

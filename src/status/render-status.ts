@@ -1,4 +1,11 @@
+import { escapeControl } from '../escape-control.js';
+import { redactUrlsIn } from '../redact-url.js';
 import type { StatusReport } from './collect-status.js';
+
+/** Names and messages come from tenants' settings, alerts and receivers' answers: safe for a terminal, no credentials. */
+function shown(text: string): string {
+  return escapeControl(redactUrlsIn(text));
+}
 
 function duration(ms: number): string {
   if (ms <= 0) return 'now';
@@ -22,7 +29,7 @@ export function renderStatus(report: StatusReport): string {
     `       backlog needs the API budget for about ${duration(report.backlogEtaMs)} (one new lookup per queued alert)`,
   ];
   for (const tenant of report.tenants) {
-    lines.push('', `Tenant ${tenant.tenant}`);
+    lines.push('', `Tenant ${shown(tenant.tenant)}`);
     for (const window of tenant.budget.windows) {
       lines.push(`  budget ${String(window.max).padStart(5)}/${windowName(window.windowMs).padEnd(6)} used ${String(window.used).padStart(5)}  remaining ${String(window.remaining).padStart(5)}  ${window.remaining > 0 ? 'room now' : `room in ${duration(window.freeInMs)}`}`);
     }
@@ -30,10 +37,10 @@ export function renderStatus(report: StatusReport): string {
     const ratio = tenant.cache.hitRatio === null ? 'no lookups yet' : `hit ratio ${(tenant.cache.hitRatio * 100).toFixed(1)}% (${tenant.cache.hits} hits, ${tenant.cache.misses} misses)`;
     lines.push(`  cache  ${tenant.cache.entries} entries, ${ratio}`);
   }
-  lines.push('', `Sinks  ${report.sinks.configured.length > 0 ? report.sinks.configured.join(', ') : 'none configured (SINKS)'}`);
+  lines.push('', `Sinks  ${report.sinks.configured.length > 0 ? report.sinks.configured.map(shown).join(', ') : 'none configured (SINKS)'}`);
   for (const [sink, health] of Object.entries(report.sinks.health)) {
-    const state = health.failuresSinceSuccess > 0 ? `FAILING (${health.failuresSinceSuccess} since last success): ${health.lastError ?? ''}` : health.lastNotes.length > 0 ? `ok; last note (${health.lastNotesAt ?? '?'}): ${health.lastNotes.join('; ')}` : 'ok';
-    lines.push(`  ${sink.padEnd(9)} ${state}  last success ${health.lastSuccessAt ?? 'never'}`);
+    const state = health.failuresSinceSuccess > 0 ? `FAILING (${health.failuresSinceSuccess} since last success): ${shown(health.lastError ?? '')}` : health.lastNotes.length > 0 ? `ok; last note (${health.lastNotesAt ?? '?'}): ${health.lastNotes.map(shown).join('; ')}` : 'ok';
+    lines.push(`  ${shown(sink).padEnd(9)} ${state}  last success ${health.lastSuccessAt ?? 'never'}`);
   }
   if (report.sinks.disabledEndpoints > 0) lines.push(`  ${report.sinks.disabledEndpoints} webhook endpoint(s) disabled after 410 Gone`);
   return lines.join('\n');

@@ -38,4 +38,18 @@ describe('logger', () => {
     expect(text).toContain('Splunk [REDACTED]');
     expect(text).toContain('key [REDACTED] leaked?');
   });
+
+  it('writes no raw control or bidi character, and the line still parses to the original text', () => {
+    const out = capture();
+    const logger = createLogger({ destination: out.stream });
+    const message = 'receiver said \u001b[31mred\u001b[0m, \u009b2J and \u202etxt.exe\u2066\u007f';
+    logger.warn({ sink: 'webhook\u0085', err: new Error(`answered 400: ${message}`) }, message);
+    const line = out.lines();
+    // eslint-disable-next-line no-control-regex -- the characters under test
+    expect(line.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    const parsed = JSON.parse(line) as { msg: string; sink: string; err: { message: string } };
+    expect(parsed.msg).toBe(message);
+    expect(parsed.sink).toBe('webhook\u0085');
+    expect(parsed.err.message).toBe(`answered 400: ${message}`);
+  });
 });

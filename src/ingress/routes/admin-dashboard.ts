@@ -1,19 +1,20 @@
 import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { IngressApp, IngressDeps } from '../ingress-deps.js';
+import { RedactingQueueAdapter } from '../redacting-queue-adapter.js';
 
 const ADMIN_PATH = '/admin';
 
 /**
  * The bull-board queue dashboard under /admin, for operator keys only (the auth hook reads the
  * `access` of every route in this context; a browser logs in with HTTP Basic, the key as password).
+ * Jobs are shown with their callback URLs' credentials redacted.
  */
 export async function registerAdminDashboard(app: IngressApp, deps: Pick<IngressDeps, 'queue'>): Promise<void> {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(ADMIN_PATH);
   createBullBoard({
-    queues: [new BullMQAdapter(deps.queue, { description: 'Alerts waiting for, in, and done with enrichment. Failed = the dead-letter queue.' })],
+    queues: [new RedactingQueueAdapter(deps.queue, { description: 'Alerts waiting for, in, and done with enrichment. Failed = the dead-letter queue.' })],
     serverAdapter,
     options: { uiConfig: { boardTitle: 'ipenrich' } },
   });

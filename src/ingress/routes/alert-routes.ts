@@ -14,6 +14,7 @@ import {
   type Parsed,
 } from '../alert-payload.js';
 import { requireCaller, tenantFor, type Caller } from '../caller.js';
+import { reasonForCaller } from '../failure-reason.js';
 import type { IngressApp, IngressDeps } from '../ingress-deps.js';
 import { jobFailedError } from '../job-failure.js';
 import { PENDING_STATES, pollAfterSeconds, readJob, viewJob } from '../job-view.js';
@@ -120,7 +121,7 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
       const outcome = await guard(() => jobs.wait(jobId, timeoutMs, hangUpSignal(reply)), timeoutMs + config.INGRESS_REDIS_TIMEOUT_MS);
       const found = outcome.kind === 'finished' ? outcome : outcome.kind === 'pending' ? await guard(() => readJob(queue, jobId)) : undefined;
       if (!found) throw new IpenrichError('NOT_FOUND', `job ${jobId} is gone (removed after it finished); send the alert again`);
-      const view = viewJob(found.job, found.state, statusUrl);
+      const view = viewJob(found.job, found.state, statusUrl, reasonForCaller(caller, config));
       if (view.state === 'failed') throw jobFailedError(view);
       if (view.state === 'completed') return reply.code(200).send({ ...view, duplicate });
       reply.header('location', statusUrl).header('retry-after', String(pollAfterSeconds(view.state)));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IpenrichError } from '../../errors.js';
 import { requireCaller } from '../caller.js';
+import { reasonForCaller } from '../failure-reason.js';
 import type { IngressApp, IngressDeps } from '../ingress-deps.js';
 import { jobFailedError } from '../job-failure.js';
 import { PENDING_STATES, pollAfterSeconds, readJob, viewJob } from '../job-view.js';
@@ -30,7 +31,7 @@ export function registerJobRoute(app: IngressApp, deps: IngressDeps): void {
       if (!found || (caller.tenant !== undefined && found.job.data.tenant !== caller.tenant)) {
         throw new IpenrichError('NOT_FOUND', `no job ${id} (jobs are kept a day after they complete, a week after they fail)`);
       }
-      const view = viewJob(found.job, found.state, statusUrlFor(config, id));
+      const view = viewJob(found.job, found.state, statusUrlFor(config, id), reasonForCaller(caller, config));
       if (view.state === 'failed') throw jobFailedError(view);
       if (!PENDING_STATES.has(view.state)) return reply.code(200).send(view);
       reply.header('location', view.statusUrl).header('retry-after', String(pollAfterSeconds(view.state)));

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERTS_QUEUE, createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
@@ -97,6 +97,31 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout
     expect(cli(['dlq', 'list'], env).stdout).toBe('The dead-letter queue is empty.\n');
     expect(cli(['dlq', 'retry', 'no-such-job'], env)).toMatchObject({ status: 2 });
     expect(cli(['dlq', 'purge'], env).stderr).toContain('needs job ids or --all');
+  });
+
+  it('lists failed alerts with callback credentials redacted and terminal controls escaped', async () => {
+    await queue.drain();
+    const sig = 'c4llb4ckS1gnature';
+    const callbackUrl = `https://prod-27.westeurope.logic.azure.com/workflows/w1/triggers/manual/paths/invoke?api-version=2016-10-01&sv=1.0&sig=${sig}`;
+    cli(['enqueue', '--callback-url', callbackUrl], env, JSON.stringify({ id: 'dead-\u001b[2J\u202eexe.txt' }));
+    const failing = new Worker(ALERTS_QUEUE, (job: Job<{ callbackUrl: string }>) => Promise.reject(new UnrecoverableError(`callback: SINK_REJECTED: POST ${job.data.callbackUrl} answered 400: \u001b[31mok\u009b0m \u202etxt.exe`)), { connection: createRedis(testRedisUrl()), prefix });
+    await expect.poll(() => queue.getFailedCount(), { timeout: 10_000 }).toBe(1);
+    await failing.close();
+
+    const text = cli(['dlq', 'list'], env).stdout;
+    const json = cli(['dlq', 'list', '--json'], env).stdout;
+    for (const out of [text, json]) {
+      expect(out).not.toContain(sig);
+      // eslint-disable-next-line no-control-regex -- the characters under test
+      expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    }
+    expect(text).toContain('/paths/invoke?api-version=2016-10-01&sv=1.0&sig=REDACTED answered 400: \\u001b[31mok\\u009b0m \\u202etxt.exe');
+    expect(text).toContain('dead-\\u001b[2J\\u202eexe.txt');
+    // JSON stays lossless apart from the credential: the controls are JSON escapes.
+    const [row] = JSON.parse(json) as { alertId: string; reason: string }[];
+    expect(row?.alertId).toBe('dead-\u001b[2J\u202eexe.txt');
+    expect(row?.reason).toContain('sig=REDACTED answered 400: \u001b[31mok\u009b0m \u202etxt.exe');
+    cli(['dlq', 'purge', '--all'], env);
   });
 
   it('shows queue, budget and cache status, as text and JSON', () => {

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { StatusReport } from '../../src/status/collect-status.js';
+import { renderStatus } from '../../src/status/render-status.js';
+
+// Raw terminal controls and bidi overrides: none of them may reach the terminal as such.
+// eslint-disable-next-line no-control-regex -- the characters under test
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+function report(overrides: { tenant: string; sink: string; lastError: string; notes: string[] }): StatusReport {
+  const budget = { at: 0, windows: [{ max: 100, windowMs: 60_000, used: 0, remaining: 100, freeInMs: 0 }], nextFreeInMs: 0, cooldownMs: 0, admittedTotal: 0, inFlight: 0 };
+  return {
+    at: '2025-01-01T00:00:00.000Z',
+    queue: { waiting: 0 },
+    backlogEtaMs: 0,
+    tenants: [{ tenant: overrides.tenant, budget, cache: { entries: 0, hits: 0, misses: 0, hitRatio: null } }],
+    sinks: {
+      configured: [overrides.sink],
+      health: {
+        [overrides.sink]: { lastSuccessAt: null, lastFailureAt: '2025-01-01T00:00:00.000Z', lastError: overrides.lastError, failuresSinceSuccess: 1, lastNotes: [], lastNotesAt: null },
+        splunk: { lastSuccessAt: '2025-01-01T00:00:00.000Z', lastFailureAt: null, lastError: null, failuresSinceSuccess: 0, lastNotes: overrides.notes, lastNotesAt: '2025-01-01T00:00:00.000Z' },
+      },
+      disabledEndpoints: 0,
+    },
+  };
+}
+
+describe('renderStatus', () => {
+  it('escapes terminal controls and bidi overrides in what tenants, sinks and receivers said', () => {
+    const text = renderStatus(report({
+      tenant: 'contoso\u001b[2J',
+      sink: 'webhook\u009b31m',
+      lastError: 'webhook: SINK_REJECTED: receiver answered 400: \u001b[31mall good\u001b[0m\r\nfake line \u202etxt.exe',
+      notes: ['note \u2066isolated\u2069 \u0085next'],
+    }));
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(text).toContain('Tenant contoso\\u001b[2J');
+    expect(text).toContain('webhook\\u009b31m');
+    expect(text).toContain('answered 400: \\u001b[31mall good\\u001b[0m\\u000d\\u000afake line \\u202etxt.exe');
+    expect(text).toContain('note \\u2066isolated\\u2069 \\u0085next');
+  });
+
+  it('redacts the credentials of a callback URL quoted in a sink error', () => {
+    const text = renderStatus(report({ tenant: 'default', sink: 'callback', lastError: 'callback: SINK_UNAVAILABLE: POST https://fn.example/api/cb?code=s3cr3tc0de answered 503', notes: [] }));
+    expect(text).not.toContain('s3cr3tc0de');
+    expect(text).toContain('https://fn.example/api/cb?code=REDACTED answered 503');
+  });
+});

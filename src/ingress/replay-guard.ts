@@ -3,7 +3,7 @@ import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 
 /** Standard Webhooks' tolerance: a timestamp more than this away from now does not verify. */
-export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
+const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 
 export interface ReplayGuard {
   /**

@@ -162,6 +162,25 @@ describe('deploy/kubernetes', () => {
     }
   });
 
+  it('carries every default the issue asks of both deployments, spelt out in the manifests', () => {
+    for (const d of [worker, ingress]) {
+      const pod = d.spec.template.spec;
+      const c = containerOf(d);
+      const name = d.metadata.name;
+      expect(pod.securityContext.runAsNonRoot, `${name}: non-root`).toBe(true);
+      expect(c.securityContext.readOnlyRootFilesystem, `${name}: read-only root filesystem`).toBe(true);
+      expect(c.securityContext.allowPrivilegeEscalation, `${name}: no privilege escalation`).toBe(false);
+      expect(c.securityContext.capabilities.drop, `${name}: capabilities dropped`).toEqual(['ALL']);
+      expect(c.livenessProbe, `${name}: liveness probe`).toBeDefined();
+      expect(c.readinessProbe, `${name}: readiness probe`).toBeDefined();
+      expect(c.resources.requests.cpu, `${name}: CPU request`).toMatch(/^\d+m?$/);
+      expect(c.resources.requests.memory, `${name}: memory request`).toMatch(/^\d+(Mi|Gi)$/);
+      expect(pod.automountServiceAccountToken, `${name}: no API token mounted`).toBe(false);
+    }
+    const budgets = parsed.filter((doc) => doc.kind === 'PodDisruptionBudget');
+    expect(budgets.length, 'a PodDisruptionBudget per deployment').toBeGreaterThanOrEqual(2);
+  });
+
   it('reads secrets from the Secret, and only non-secret, valid settings from the ConfigMap', () => {
     for (const d of [worker, ingress]) {
       const c = containerOf(d);

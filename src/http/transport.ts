@@ -102,7 +102,8 @@ function describe(error: unknown): string {
 /** An exchange whose headers arrived; `settle` ends its deadline once the body is done with. */
 interface OpenExchange {
   readonly response: Dispatcher.ResponseData;
-  readonly summary: RequestSummary;
+  /** Built only when an error needs it: most requests succeed, and sanitizing the URL costs. */
+  readonly summary: () => RequestSummary;
   readonly failure: (error: unknown) => HttpTransportError;
   readonly settle: () => void;
 }
@@ -116,8 +117,9 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   let closed = false;
 
   async function open(request: HttpRequest): Promise<OpenExchange> {
-    const summary: RequestSummary = summarizeRequest(request);
-    if (closed) throw new HttpTransportError('network', summary, 'the HTTP transport is closed');
+    let built: RequestSummary | undefined;
+    const summary = (): RequestSummary => (built ??= summarizeRequest(request));
+    if (closed) throw new HttpTransportError('network', summary(), 'the HTTP transport is closed');
     const timeoutMs = request.timeoutMs ?? defaultTimeoutMs;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
@@ -131,11 +133,11 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
 
     const failure = (error: unknown): HttpTransportError => {
       if (error instanceof HttpTransportError) return error;
-      if (request.signal?.aborted) return new HttpTransportError('aborted', summary, 'aborted by the caller', { cause: error });
+      if (request.signal?.aborted) return new HttpTransportError('aborted', summary(), 'aborted by the caller', { cause: error });
       if (controller.signal.aborted || TIMEOUT_CODES.has((error as NodeJS.ErrnoException).code ?? '')) {
-        return new HttpTransportError('timeout', summary, `no complete response within ${timeoutMs} ms`, { cause: error });
+        return new HttpTransportError('timeout', summary(), `no complete response within ${timeoutMs} ms`, { cause: error });
       }
-      return new HttpTransportError('network', summary, describe(error), { cause: error });
+      return new HttpTransportError('network', summary(), describe(error), { cause: error });
     };
 
     try {
@@ -164,7 +166,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         size += chunk.length;
         if (size > maxResponseBytes) {
           response.body.destroy();
-          throw new HttpTransportError('too-large', summary, `response body larger than ${maxResponseBytes} bytes`);
+          throw new HttpTransportError('too-large', summary(), `response body larger than ${maxResponseBytes} bytes`);
         }
         chunks.push(chunk);
       }

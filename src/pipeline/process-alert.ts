@@ -37,8 +37,6 @@ export interface JourneyDeps {
   readonly metrics?: JourneyMetrics;
   readonly logger: Logger;
   readonly now: () => number;
-  /** For spreading deferrals (tests make it fixed). */
-  readonly random?: () => number;
 }
 
 export interface JourneyOptions {
@@ -74,7 +72,7 @@ async function enrichAlert(job: AlertJobData, attempt: JobAttempt, deps: Journey
     const partialAllowed = started - attempt.queuedAt >= options.maxDeferMs;
     if (deferred.length > 0 && !partialAllowed) {
       const earliest = Math.min(...deferred.map((outcome) => outcome.retryAt ?? deps.now() + 1_000));
-      return { kind: 'delay', until: spreadDeferral(earliest, started, attempt.queuedAt, deps.random ?? Math.random), reason: `BUDGET_DEFERRED: ${deferred.length} IP(s) wait for API budget` };
+      return { kind: 'delay', until: earliest, reason: `BUDGET_DEFERRED: ${deferred.length} IP(s) wait for API budget` };
     }
     for (const outcome of outcomes) {
       // A configuration problem (auth, permission) fails the alert at once; a transient one is retried
@@ -144,13 +142,3 @@ async function deliver(
   return { kind: 'done', result };
 }
 
-/**
- * When a deferred alert comes back. All of a tenant's starved alerts learn the same time from the
- * limiter, and waking them together costs every worker a turn per alert while only a few calls fit:
- * an alert that has already waited long is spread over up to as long again (at most 8 times the
- * limiter's wait), while a fresh one comes back when the budget does.
- */
-function spreadDeferral(earliest: number, now: number, queuedAt: number, random: () => number): number {
-  const spread = Math.min(Math.max(0, now - queuedAt), 8 * Math.max(earliest - now, 1_000));
-  return earliest + Math.round(random() * spread);
-}

@@ -69,6 +69,11 @@ export interface RateLimiter {
   settle(tenant: string, ticket: string): Promise<void>;
   /** After a 429: no process starts a call for this tenant for `durationMs`. Returns its end (Redis epoch ms). */
   setCooldown(tenant: string, durationMs: number): Promise<number>;
+  /**
+   * A wake-up time of its own for a caller the budget cannot serve before `earliestMs` (epoch ms):
+   * successive callers get times one sustained-rate slot apart, at most a window ahead.
+   */
+  wakeSlot(tenant: string, earliestMs: number): Promise<number>;
   status(tenant: string): Promise<LimiterStatus>;
 }
 
@@ -95,6 +100,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return [keyList.length, ...keyList, safetyMs * 1000, nowArg(), inflightMs * 1000, ...windowArgs];
   }
 
+  // The sustained rate of the tightest window: 100/60s and 1500/3600s allow one call per 2.4 s.
+  const wakeSpacingMs = Math.max(...windows.map((w) => w.windowMs / w.max));
+
   return {
     windows,
 
@@ -109,6 +117,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     async settle(tenant, ticket) {
       const windowList = windowKeys(tenant);
       await scripts.ipenrichSettle(windowList.length, ...windowList, ticket, nowArg());
+    },
+
+    async wakeSlot(tenant, earliestMs) {
+      const longest = Math.max(...windows.map((w) => w.windowMs));
+      return scripts.ipenrichWakeSlot(keys.limiterWakeCursor(tenant), Math.ceil(earliestMs), wakeSpacingMs, longest, longest);
     },
 
     async setCooldown(tenant, durationMs) {

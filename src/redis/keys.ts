@@ -15,6 +15,8 @@ export interface KeySpace {
   limiterWindow(tenant: string, windowMs: number): string;
   /** Shared cooldown set after a 429: value is the epoch ms until which no call may start. */
   limiterCooldown(tenant: string): string;
+  /** Epoch ms of the last wake-up time handed to a caller the tenant's budget could not serve. */
+  limiterWakeCursor(tenant: string): string;
   /** Counter of calls admitted by the limiter (for introspection and benchmarks). */
   limiterAdmitted(tenant: string): string;
   /** Cached enrichment record for one (tenant, ip, lookBackHours). */
@@ -59,6 +61,7 @@ export function keySpace(prefix: string): KeySpace {
     pendingJobs: (tenant: string, severity: string) => `${p}:pending:${tenant}:${severity}`,
     limiterWindow: (tenant: string, windowMs: number) => `${p}:limiter:${tenant}:w:${windowMs}`,
     limiterCooldown: (tenant: string) => `${p}:limiter:${tenant}:cooldown`,
+    limiterWakeCursor: (tenant: string) => `${p}:limiter:${tenant}:wake`,
     limiterAdmitted: (tenant: string) => `${p}:limiter:${tenant}:admitted`,
     cacheEntry: (tenant: string, ip: string, lookBackHours: number) =>
       `${p}:cache:v${CACHE_SCHEMA_VERSION}:${tenant}:${lookBackHours}:${ip}`,

@@ -172,6 +172,23 @@ describe('rate limiter (real Redis)', () => {
     expect(await lim.acquire(name)).toMatchObject({ admitted: false, waitMs: 5_100, blockedBy: { max: 2, windowMs: 10_000 } });
   });
 
+  it('hands starved callers wake-up times one sustained-rate slot apart, at most a window ahead, per tenant', async () => {
+    // 10 per second and 60 per minute: one call a second sustained.
+    const lim = limiter([{ max: 10, windowMs: 1_000 }, { max: 60, windowMs: 60_000 }], 0);
+    const name = tenant();
+    const earliest = 1_000_000;
+    const slots = [];
+    for (let i = 0; i < 4; i += 1) slots.push(await lim.wakeSlot(name, earliest));
+    expect(slots).toEqual([earliest, earliest + 1_000, earliest + 2_000, earliest + 3_000]);
+    // A later earliest time starts from there; the cursor never hands out a time before it.
+    expect(await lim.wakeSlot(name, earliest + 10_000)).toBe(earliest + 10_000);
+    // Never more than the longest window ahead of the earliest time.
+    for (let i = 0; i < 100; i += 1) await lim.wakeSlot(name, earliest + 10_000);
+    expect(await lim.wakeSlot(name, earliest + 10_000)).toBe(earliest + 10_000 + 60_000);
+    // Another tenant has a cursor of its own.
+    expect(await lim.wakeSlot(tenant(), earliest)).toBe(earliest);
+  });
+
   it('keeps tenants apart', async () => {
     const lim = limiter([{ max: 1, windowMs: 60_000 }], 0);
     const [a, b] = [tenant(), tenant()];

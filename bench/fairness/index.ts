@@ -8,9 +8,9 @@
  *
  * Goal: B's p99 with A's backlog / B's p99 alone ≤ 1.2.
  */
-import { availableParallelism, loadavg } from 'node:os';
-import { startLocalRedis } from '../../src/redis/local-server.js';
+import { availableParallelism } from 'node:os';
 import type { BenchOptions, Benchmark } from '../run.js';
+import { measureOnLocalRedis, type RunContext } from '../with-local-redis.js';
 import { measureFairness, percentile, RATE_LIMITS, type FairnessParams, type FairnessReport, type Order, type PhaseFigures } from './scenario.js';
 
 type Params = Omit<FairnessParams, 'redisUrl'>;
@@ -40,7 +40,7 @@ function row(report: FairnessReport, order: Order, trickle: number): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-function formatReport(report: FairnessReport, params: Params, context: { smoke: boolean; loadStart: number; loadEnd: number; wallSeconds: number }): string {
+function formatReport(report: FairnessReport, params: Params, context: RunContext): string {
   const fair = ratio(report, 'fair-share');
   const worst = Math.max(...(['fair-share', 'severity'] as const).flatMap((order) => [report[order].alone, report[order].flood]).map((phase) => phase.undelivered));
   return `## Fair share across tenants (\`fairness\`)
@@ -74,13 +74,6 @@ Wall time ${context.wallSeconds.toFixed(1)} s.
 
 export const run: Benchmark = async (options: BenchOptions) => {
   const params = options.smoke ? SMOKE : FULL;
-  const loadStart = loadavg()[0] ?? 0;
-  const started = Date.now();
-  const redis = await startLocalRedis();
-  try {
-    const report = await measureFairness({ ...params, redisUrl: redis.url });
-    return formatReport(report, params, { smoke: options.smoke, loadStart, loadEnd: loadavg()[0] ?? 0, wallSeconds: (Date.now() - started) / 1000 });
-  } finally {
-    await redis.stop();
-  }
+  const { report, context } = await measureOnLocalRedis(options.smoke, (redisUrl) => measureFairness({ ...params, redisUrl }));
+  return formatReport(report, params, context);
 };

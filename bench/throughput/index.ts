@@ -8,9 +8,9 @@
  *
  * Target: ipenrich (webhook) / baseline ≥ 0.5.
  */
-import { availableParallelism, loadavg } from 'node:os';
-import { startLocalRedis } from '../../src/redis/local-server.js';
+import { availableParallelism } from 'node:os';
 import type { BenchOptions, Benchmark } from '../run.js';
+import { measureOnLocalRedis, type RunContext } from '../with-local-redis.js';
 import { measureThroughput, VARIANTS, type RoundFigures, type ThroughputParams, type ThroughputReport, type Variant } from './scenario.js';
 
 export type Params = Omit<ThroughputParams, 'redisUrl'>;
@@ -65,7 +65,7 @@ function row(report: ThroughputReport, variant: Variant): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-export function formatReport(report: ThroughputReport, params: Params, context: { smoke: boolean; loadStart: number; loadEnd: number; wallSeconds: number }): string {
+export function formatReport(report: ThroughputReport, params: Params, context: RunContext): string {
   const webhookRatios = pairedRatios(report, 'webhook');
   const noSinkRatios = pairedRatios(report, 'no-sink');
   const failures = VARIANTS.flatMap((variant) => report.rounds[variant].flatMap((r) => r.failures.map((reason) => `${variant}: ${reason}`)));
@@ -120,13 +120,6 @@ Wall time ${fixed(context.wallSeconds, 1)} s.${
 
 export const run: Benchmark = async (options: BenchOptions) => {
   const params = options.smoke ? SMOKE : FULL;
-  const loadStart = loadavg()[0] ?? 0;
-  const started = Date.now();
-  const redis = await startLocalRedis();
-  try {
-    const report = await measureThroughput({ ...params, redisUrl: redis.url });
-    return formatReport(report, params, { smoke: options.smoke, loadStart, loadEnd: loadavg()[0] ?? 0, wallSeconds: (Date.now() - started) / 1000 });
-  } finally {
-    await redis.stop();
-  }
+  const { report, context } = await measureOnLocalRedis(options.smoke, (redisUrl) => measureThroughput({ ...params, redisUrl }));
+  return formatReport(report, params, context);
 };

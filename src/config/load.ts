@@ -26,6 +26,14 @@ const SECRET_NAME_SET = new Set<string>(SECRET_NAMES);
  */
 const CREDENTIAL_KIND_NAMES = ['MDE_CLIENT_SECRET', 'MDE_CERTIFICATE_PATH', 'MDE_CERTIFICATE_SEND_X5C', 'MDE_MANAGED_IDENTITY'];
 
+/** Scrubs every secret a source names from messages from now on (comma lists part by part). */
+function registerSecretsOf(source: Source): void {
+  for (const name of SECRET_NAME_SET) {
+    const value = source[name];
+    if (typeof value === 'string') for (const part of value.split(',')) registerSecret(part.trim());
+  }
+}
+
 /** Settings that draw a tenant's boundary (connectors declare them): a tenant in the file never inherits them. */
 const OWN_ONLY_NAMES = new Set<string>(CONNECTORS.flatMap((connector): readonly string[] => connector.ownOnly));
 
@@ -152,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       for (const key of Object.keys(resolved)) {
         if (!TENANT_NAMES.has(key)) problems.push(`${where}${key}: not a per-tenant setting`);
       }
-      for (const secret of SECRET_NAME_SET) registerSecret(typeof resolved[secret] === 'string' ? resolved[secret] : undefined);
+      registerSecretsOf(resolved);
       const own = pickKnown(resolved);
       const parsedTenant = tenantFields.safeParse({ ...inheritedBy(own, merged, { boundaries: false }), ...own });
       if (parsedTenant.success) tenants[name] = { name, ...parsedTenant.data };
@@ -182,13 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
-  // Every secret a tenant has, its own or inherited, is scrubbed from messages.
-  for (const source of [merged, ...Object.values(tenants)] as Source[]) {
-    for (const name of SECRET_NAME_SET) {
-      const value = source[name];
-      if (typeof value === 'string') for (const part of value.split(',')) registerSecret(part.trim());
-    }
-  }
+  // A tenant's secrets are its own (registered above) or inherited from these.
+  registerSecretsOf(merged);
 
   if (result.success && RESERVED_TENANT_NAMES.has(result.data.IPENRICH_DEFAULT_TENANT)) {
     problems.push(`IPENRICH_DEFAULT_TENANT: "${result.data.IPENRICH_DEFAULT_TENANT}" is reserved (a JavaScript object key); choose another name`);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { createAlertsQueue, type AlertsQueue } from '../../src/queue/alerts-queue.js';
 import { acceptAlerts, type IntakeOptions } from '../../src/pipeline/intake.js';
@@ -120,6 +121,16 @@ async function measureRound(lane: Lane, redis: Redis, batch: string, count: numb
 }
 
 /**
+ * With `BENCH_CPU_PROF_DIR` set, each worker process writes a V8 CPU profile (open it in Chrome
+ * DevTools or speedscope) to a folder named after its variant when it exits: the profile the hot-path
+ * work is judged by, taken under the benchmark's own load.
+ */
+function profiling(variant: Variant): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, variant)}`] : [];
+}
+
+/**
  * Starts the emulators, a Standard Webhooks receiver and one worker process per variant (each on
  * its own prefix of the same redis-server), warms each up, then measures `repetitions` rounds of
  * each in turn.
@@ -152,7 +163,7 @@ export async function measureThroughput(params: ThroughputParams): Promise<Throu
     for (const variant of VARIANTS) {
       const prefix = `bench-throughput-${run}-${variant}`;
       const mode: WorkerMode = variant === 'baseline' ? 'noop' : 'ipenrich';
-      const child = spawnChild(new URL('./worker.ts', import.meta.url), [mode], { ...envFor[variant], IPENRICH_PREFIX: prefix });
+      const child = spawnChild(new URL('./worker.ts', import.meta.url), [mode], { ...envFor[variant], IPENRICH_PREFIX: prefix }, profiling(variant));
       lanes.set(variant, { child, queue: createAlertsQueue(redis, keySpace(prefix)) });
     }
     const lane = (variant: Variant): Lane => {

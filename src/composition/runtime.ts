@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../config/load.js';
 import { createLogger, type Logger } from '../log.js';
 import { createAlertsQueue, type AlertsQueue } from '../queue/alerts-queue.js';
-import { createRedis, type Redis } from '../redis/connection.js';
+import { createRedis, duplicateWithoutAutoPipelining, type Redis } from '../redis/connection.js';
 import { keySpace, type KeySpace } from '../redis/keys.js';
 import { watchConnection } from '../redis/connection-watch.js';
 import { IpenrichError } from '../errors.js';
@@ -41,7 +41,12 @@ export function describeRedisUrl(url: string): string {
 export async function openRuntime(env: NodeJS.ProcessEnv, options: RuntimeOptions = {}): Promise<Runtime> {
   const config = options.config ?? loadConfig(env);
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
-  const redis = createRedis(config.REDIS_URL, options.waitForRedis ? {} : { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  // Auto-pipelining: the commands concurrent jobs issue in the same tick go out in one socket write;
+  // a write per command was the worker's largest single CPU cost (bench/throughput, --cpu-prof).
+  const redis = createRedis(config.REDIS_URL, {
+    enableAutoPipelining: true,
+    ...(options.waitForRedis ? {} : { maxRetriesPerRequest: 1, connectTimeout: 5_000 }),
+  });
   if (options.waitForRedis) watchConnection(redis, logger, 'redis');
   else {
     redis.on('error', () => undefined);
@@ -55,7 +60,7 @@ export async function openRuntime(env: NodeJS.ProcessEnv, options: RuntimeOption
   const keys = keySpace(config.IPENRICH_PREFIX);
   // BullMQ gets a connection of its own: it loads dozens of Lua scripts on it, and ioredis copies
   // every loaded script into each MULTI it builds, which would tax the cache and limiter commands.
-  const queueRedis = redis.duplicate();
+  const queueRedis = duplicateWithoutAutoPipelining(redis);
   queueRedis.on('error', () => undefined); // reported once per state change by watchConnection
   const queue = createAlertsQueue(queueRedis, keys);
   queue.on('error', () => undefined);

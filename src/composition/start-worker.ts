@@ -10,6 +10,7 @@ import { SinkHealthBoard } from '../state/sink-health.js';
 import type { Runtime } from './runtime.js';
 import { buildSharedParts, type SharedParts } from './shared-parts.js';
 import { sinksFromConfig } from './sinks-from-config.js';
+import { duplicateWithoutAutoPipelining } from '../redis/connection.js';
 
 export interface StartedWorker {
   readonly alertWorker: AlertWorker<AlertResult>;
@@ -59,10 +60,11 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     sinkRetry: { baseMs: config.SINK_RETRY_BASE_MS, maxDelayMs: config.SINK_RETRY_MAX_DELAY_MS, maxRetryMs: config.SINK_MAX_RETRY_MS },
   };
   // BullMQ's own connection (see openRuntime); the worker duplicates it once more for blocking reads.
-  const workerRedis = redis.duplicate();
+  const workerRedis = duplicateWithoutAutoPipelining(redis);
   workerRedis.on('error', () => undefined); // the runtime's connection reports Redis state changes
   const alertWorker = createAlertWorker<AlertResult>({
     connection: workerRedis,
+    redis,
     keys,
     handle: (job, attempt) => processAlert(job, attempt, journey, journeyOptions),
     logger,

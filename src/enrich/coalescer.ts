@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
-import type { Redis } from '../redis/connection.js';
+import { duplicateWithoutAutoPipelining, type Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { redisScripts } from '../redis/scripts/redis-scripts.js';
 import { watchConnection } from '../redis/connection-watch.js';
@@ -65,7 +65,7 @@ export function createCoalescer(options: CoalescerOptions): Coalescer {
   function ensureSubscriber(): Redis {
     if (!subscriber) {
       // A connection in subscriber mode can run no other command, hence its own.
-      subscriber = redis.duplicate();
+      subscriber = duplicateWithoutAutoPipelining(redis);
       // ioredis reconnects and resubscribes by itself; meanwhile waiters fall back to the lock TTL.
       // An outage is logged once per change of state, not on every reconnect attempt.
       if (logger) watchConnection(subscriber, logger, 'coalescing subscriber');

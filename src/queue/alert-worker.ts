@@ -19,7 +19,10 @@ interface AlertWorkerOptions {
 }
 
 export interface AlertWorkerDeps<Result> {
+  /** BullMQ's connection (it duplicates it once more for blocking reads). */
   readonly connection: Redis;
+  /** The product's own commands (a tenant's pending jobs): the runtime's auto-pipelined connection. */
+  readonly redis: Redis;
   readonly keys: KeySpace;
   readonly handle: JobHandler<Result>;
   readonly logger: Logger;
@@ -86,7 +89,7 @@ async function apply<Result>(
 
 export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertWorker<Result> {
   const { logger, options } = deps;
-  const pending = new PendingJobs(deps.connection, deps.keys);
+  const pending = new PendingJobs(deps.redis, deps.keys);
   async function leavePending(job: Job<AlertJobData>): Promise<void> {
     const member = pendingJob(job);
     if (member) await pending.leave(member);

@@ -39,7 +39,7 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
 function createCluster(url: string, options: RedisOptions): Cluster {
   const tls = CLUSTER_SCHEME.exec(url)?.[1] === 'rediss';
   const seed = new URL(url.replace(CLUSTER_SCHEME, 'redis://'));
-  const { retryStrategy, lazyConnect, enableOfflineQueue, ...nodeOptions } = options;
+  const { retryStrategy, lazyConnect, enableOfflineQueue, enableAutoPipelining, ...nodeOptions } = options;
   const maxRetries = options.maxRetriesPerRequest;
   const reconnect = retryStrategy ?? backoff;
   return new Cluster([{ host: seed.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(seed.port || 6379) }], {
@@ -55,5 +55,16 @@ function createCluster(url: string, options: RedisOptions): Cluster {
     enableReadyCheck: true,
     ...(lazyConnect === undefined ? {} : { lazyConnect }),
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
   });
+}
+
+/**
+ * A second connection with the same settings except `enableAutoPipelining` off. For BullMQ and for
+ * subscribers: ioredis builds a Pipeline per tick when auto-pipelining, and a Pipeline copies every
+ * script loaded on its connection — dozens on BullMQ's — which costs more than the writes it saves.
+ */
+export function duplicateWithoutAutoPipelining(redis: Redis): Redis {
+  if (redis instanceof Cluster) return redis.duplicate(undefined, { enableAutoPipelining: false });
+  return (redis as SingleNodeRedis).duplicate({ enableAutoPipelining: false }) as Redis;
 }

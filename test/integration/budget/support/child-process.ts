@@ -12,8 +12,9 @@ export interface Child {
   readonly exited: Promise<number | null>;
 }
 
-export function spawnChild(script: URL, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(script), ...args], {
+/** `nodeOptions` go to Node itself (before the script), e.g. `--cpu-prof`, which NODE_OPTIONS refuses. */
+export function spawnChild(script: URL, args: readonly string[], env: NodeJS.ProcessEnv = process.env, nodeOptions: readonly string[] = []): Child {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', fileURLToPath(script), ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env,
   });

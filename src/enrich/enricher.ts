@@ -178,7 +178,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       if (deadline !== undefined && retryAt > deadline) {
         metrics?.limiterWait(tenant, admission.waitMs, 'deferred');
         // A wake-up of its own: the tenant's starved misses come back one budget slot apart.
-        return { kind: 'released', retryAt: await limiter.wakeSlot(tenant, retryAt) };
+        return { kind: 'released', retryAt: await limiter.wakeSlot(tenant, retryAt, `${ip}|${lookBackHours}`) };
       }
       metrics?.limiterWait(tenant, admission.waitMs, 'slept');
       await sleep(admission.waitMs, undefined, signal ? { signal } : {});
@@ -211,7 +211,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   async function resolveMiss(tenant: string, ip: string, options: EnrichOptions): Promise<IpEnrichment> {
     const { lookBackHours, deadline, signal } = options;
     const blocked = blockedUntil.get(tenant) ?? 0;
-    if (deadline !== undefined && blocked > deadline) return { ip, status: 'deferred', cached: false, retryAt: await limiter.wakeSlot(tenant, blocked) };
+    if (deadline !== undefined && blocked > deadline) return { ip, status: 'deferred', cached: false, retryAt: await limiter.wakeSlot(tenant, blocked, `${ip}|${lookBackHours}`) };
     const result = await coalescer.run({ tenant, ip, lookBackHours }, () => fetchOne(tenant, ip, options), {
       ...(deadline === undefined ? {} : { deadline }),
       ...(signal ? { signal } : {}),

@@ -70,10 +70,11 @@ export interface RateLimiter {
   /** After a 429: no process starts a call for this tenant for `durationMs`. Returns its end (Redis epoch ms). */
   setCooldown(tenant: string, durationMs: number): Promise<number>;
   /**
-   * A wake-up time of its own for a caller the budget cannot serve before `earliestMs` (epoch ms):
-   * successive callers get times one sustained-rate slot apart, at most a window ahead.
+   * A wake-up time for a miss the budget cannot serve before `earliestMs` (epoch ms): each newly
+   * starved `asked` (IP and look-back) gets the next sustained-rate slot; asking again for one already
+   * waiting joins its slot (see wake-slot-2.lua).
    */
-  wakeSlot(tenant: string, earliestMs: number): Promise<number>;
+  wakeSlot(tenant: string, earliestMs: number, asked: string): Promise<number>;
   status(tenant: string): Promise<LimiterStatus>;
 }
 
@@ -119,9 +120,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       await scripts.ipenrichSettle(windowList.length, ...windowList, ticket, nowArg());
     },
 
-    async wakeSlot(tenant, earliestMs) {
-      const longest = Math.max(...windows.map((w) => w.windowMs));
-      return scripts.ipenrichWakeSlot(keys.limiterWakeCursor(tenant), Math.ceil(earliestMs), wakeSpacingMs, longest, longest);
+    async wakeSlot(tenant, earliestMs, asked) {
+      // A passed slot is kept a long window, so a miss woken at it and refused again is recognised.
+      const keepMs = Math.max(...windows.map((w) => w.windowMs));
+      return scripts.ipenrichWakeSlot(keys.limiterWakeCursor(tenant), keys.limiterWakeSlots(tenant), Math.ceil(earliestMs), wakeSpacingMs, asked, keepMs, nowArg());
     },
 
     async setCooldown(tenant, durationMs) {

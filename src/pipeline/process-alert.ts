@@ -72,7 +72,9 @@ async function enrichAlert(job: AlertJobData, attempt: JobAttempt, deps: Journey
     const partialAllowed = started - attempt.queuedAt >= options.maxDeferMs;
     if (deferred.length > 0 && !partialAllowed) {
       const earliest = Math.min(...deferred.map((outcome) => outcome.retryAt ?? deps.now() + 1_000));
-      return { kind: 'delay', until: earliest, reason: `BUDGET_DEFERRED: ${deferred.length} IP(s) wait for API budget` };
+      // A wake-up slot may lie beyond the alert's patience: come back then and deliver what is known.
+      const until = Math.min(earliest, attempt.queuedAt + options.maxDeferMs);
+      return { kind: 'delay', until, reason: `BUDGET_DEFERRED: ${deferred.length} IP(s) wait for API budget` };
     }
     for (const outcome of outcomes) {
       // A configuration problem (auth, permission) fails the alert at once; a transient one is retried

@@ -17,6 +17,8 @@ export interface KeySpace {
   limiterCooldown(tenant: string): string;
   /** Epoch ms of the last wake-up time handed to a caller the tenant's budget could not serve. */
   limiterWakeCursor(tenant: string): string;
+  /** Sorted set of the misses waiting for budget → their wake-up slot (epoch ms), for one tenant. */
+  limiterWakeSlots(tenant: string): string;
   /** Counter of calls admitted by the limiter (for introspection and benchmarks). */
   limiterAdmitted(tenant: string): string;
   /** Cached enrichment record for one (tenant, ip, lookBackHours). */
@@ -62,6 +64,7 @@ export function keySpace(prefix: string): KeySpace {
     limiterWindow: (tenant: string, windowMs: number) => `${p}:limiter:${tenant}:w:${windowMs}`,
     limiterCooldown: (tenant: string) => `${p}:limiter:${tenant}:cooldown`,
     limiterWakeCursor: (tenant: string) => `${p}:limiter:${tenant}:wake`,
+    limiterWakeSlots: (tenant: string) => `${p}:limiter:${tenant}:wake-slots`,
     limiterAdmitted: (tenant: string) => `${p}:limiter:${tenant}:admitted`,
     cacheEntry: (tenant: string, ip: string, lookBackHours: number) =>
       `${p}:cache:v${CACHE_SCHEMA_VERSION}:${tenant}:${lookBackHours}:${ip}`,

@@ -18,8 +18,8 @@ export interface RedisScripts {
   ipenrichInspect(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number[]>;
   /** cooldown-1.lua: the shared cooldown after a 429. Reply: the cooldown's end in epoch ms. */
   ipenrichCooldown(cooldownKey: string, durationMs: Arg, nowUs: Arg): Promise<number>;
-  /** wake-slot-1.lua: a starved caller's own wake-up time. Reply: epoch ms. */
-  ipenrichWakeSlot(cursorKey: string, earliestMs: Arg, spacingMs: Arg, maxAheadMs: Arg, keepMs: Arg): Promise<number>;
+  /** wake-slot-2.lua: a starved miss's wake-up time (one slot per IP asked). Reply: epoch ms. */
+  ipenrichWakeSlot(cursorKey: string, scheduledKey: string, earliestMs: Arg, spacingMs: Arg, asked: string, keepMs: Arg, nowUs: Arg): Promise<number>;
   /** extend-1.lua: keeps a coalescing lock alive. Reply: 1 when still ours, 0 when lost. */
   ipenrichExtendLock(lockKey: string, token: string, ttlMs: Arg): Promise<number>;
   /** complete-2.lua: caches the answer, releases the lock, tells the waiters. Reply: 1 when the lock was still ours. */
@@ -49,7 +49,7 @@ const SCRIPT_FILES = {
   ipenrichSettle: 'settle-n.lua',
   ipenrichInspect: 'inspect-n.lua',
   ipenrichCooldown: 'cooldown-1.lua',
-  ipenrichWakeSlot: 'wake-slot-1.lua',
+  ipenrichWakeSlot: 'wake-slot-2.lua',
   ipenrichExtendLock: 'extend-1.lua',
   ipenrichComplete: 'complete-2.lua',
   ipenrichHsetExpire: 'hset-expire-1.lua',

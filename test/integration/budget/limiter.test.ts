@@ -172,21 +172,32 @@ describe('rate limiter (real Redis)', () => {
     expect(await lim.acquire(name)).toMatchObject({ admitted: false, waitMs: 5_100, blockedBy: { max: 2, windowMs: 10_000 } });
   });
 
-  it('hands starved callers wake-up times one sustained-rate slot apart, at most a window ahead, per tenant', async () => {
+  it('hands each newly starved IP the next sustained-rate slot, uncapped; the same IP joins its slot; per tenant', async () => {
     // 10 per second and 60 per minute: one call a second sustained.
-    const lim = limiter([{ max: 10, windowMs: 1_000 }, { max: 60, windowMs: 60_000 }], 0);
+    const clock = manualClock();
+    const t0 = clock.now();
+    const lim = createRateLimiter({ redis, keys, windows: [{ max: 10, windowMs: 1_000 }, { max: 60, windowMs: 60_000 }], safetyMs: 0, clock: clock.now });
     const name = tenant();
-    const earliest = 1_000_000;
+    const earliest = t0 + 500;
     const slots = [];
-    for (let i = 0; i < 4; i += 1) slots.push(await lim.wakeSlot(name, earliest));
+    for (let i = 0; i < 4; i += 1) slots.push(await lim.wakeSlot(name, earliest, `198.51.100.${i}|720`));
     expect(slots).toEqual([earliest, earliest + 1_000, earliest + 2_000, earliest + 3_000]);
+    // Every alert waiting for an IP already starved wakes at that IP's slot: no new slot, no churn.
+    expect(await lim.wakeSlot(name, earliest, '198.51.100.2|720')).toBe(earliest + 2_000);
+    // Another look-back is another question.
+    expect(await lim.wakeSlot(name, earliest, '198.51.100.2|24')).toBe(earliest + 4_000);
     // A later earliest time starts from there; the cursor never hands out a time before it.
-    expect(await lim.wakeSlot(name, earliest + 10_000)).toBe(earliest + 10_000);
-    // Never more than the longest window ahead of the earliest time.
-    for (let i = 0; i < 100; i += 1) await lim.wakeSlot(name, earliest + 10_000);
-    expect(await lim.wakeSlot(name, earliest + 10_000)).toBe(earliest + 10_000 + 60_000);
-    // Another tenant has a cursor of its own.
-    expect(await lim.wakeSlot(tenant(), earliest)).toBe(earliest);
+    expect(await lim.wakeSlot(name, earliest + 10_000, '198.51.100.9|720')).toBe(earliest + 10_000);
+    // Not capped: a backlog of 200 starved IPs spreads over 200 slots, the time the budget needs for them.
+    let last = 0;
+    for (let i = 0; i < 200; i += 1) last = await lim.wakeSlot(name, earliest + 10_000, `203.0.113.${i}|720`);
+    expect(last).toBe(earliest + 10_000 + 200 * 1_000);
+    // An IP whose slot has come and that the budget still refuses goes first, at the next free moment.
+    clock.set(earliest + 2_000);
+    expect(await lim.wakeSlot(name, earliest + 2_300, '198.51.100.2|720')).toBe(earliest + 2_300);
+    expect(await lim.wakeSlot(name, earliest + 2_300, '192.0.2.1|720')).toBe(earliest + 10_000 + 201 * 1_000);
+    // Another tenant has a line of its own.
+    expect(await lim.wakeSlot(tenant(), earliest, '198.51.100.0|720')).toBe(earliest);
   });
 
   it('keeps tenants apart', async () => {

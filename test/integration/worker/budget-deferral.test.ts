@@ -82,3 +82,51 @@ describe('budget exhaustion: cached work flows, starved work waits in delayed', 
     await expect.poll(() => total(LIMITER_WAITS.name, '["default","deferred"]'), { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('budget exhaustion past WORKER_MAX_DEFER_MS', () => {
+  let emulators: Emulators;
+  let runtime: Runtime;
+  let worker: StartedWorker;
+
+  beforeAll(async () => {
+    emulators = await startEmulators();
+    runtime = await openRuntime(
+      {
+        ...emulators.env,
+        REDIS_URL: testRedisUrl(),
+        IPENRICH_PREFIX: uniquePrefix('budget-patience'),
+        // One call an hour: the starved IPs' wake-up slots lie an hour and more ahead.
+        MDE_RATE_LIMITS: '1/3600s',
+        MDE_RATE_SAFETY_MS: '0',
+        WORKER_CONCURRENCY: '1',
+        WORKER_BUDGET_WAIT_MS: '100',
+        WORKER_MAX_DEFER_MS: '1500',
+        LOG_LEVEL: 'silent',
+      },
+      { waitForRedis: true },
+    );
+    worker = await startWorker(runtime);
+  });
+
+  afterAll(async () => {
+    await worker.close(5_000);
+    await runtime.queue.obliterate({ force: true });
+    await runtime.close();
+    await emulators.close();
+  });
+
+  it('comes back when the alert has waited WORKER_MAX_DEFER_MS, not at a later wake-up slot, and delivers what is known', async () => {
+    const [alert] = await acceptAlerts(runtime.queue, [{ alert: ecsAlert('patient', ['198.51.100.21', '198.51.100.22', '198.51.100.23']) }], {
+      defaultTenant: 'default',
+      attempts: 3,
+    });
+    const jobId = alert?.jobId ?? '';
+    // Far sooner than the next slot (an hour): only the alert's own patience can bring it back.
+    await waitFor('the alert delivered partially', async () => (await runtime.queue.getJob(jobId))?.finishedOn !== undefined, 30_000);
+    const job = await runtime.queue.getJob(jobId);
+    const result = alertResultSchema.parse(job?.returnvalue);
+    expect(result.partial).toBe(true);
+    expect(result.ips.filter((ip) => ip.status === 'deferred')).toHaveLength(2);
+    expect(emulators.defender.counters.totalCalls).toBe(1);
+  });
+});

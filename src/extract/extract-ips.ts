@@ -6,6 +6,7 @@ import { keyKind, type KeyKind } from './key-names.js';
 import { isNonIndicator } from './non-indicators.js';
 import { resolveExtractOptions, type ExtractOptions } from './options.js';
 import { scanText, type TextFind } from './text-scan.js';
+import { newWorkMeter, type WorkMeter } from './work-meter.js';
 
 interface ExtractedIp {
   /** Canonical text: IPv4 dotted decimal, IPv6 RFC 5952. */
@@ -93,7 +94,10 @@ class Extraction {
   /** Addresses first seen in free text, latest last (some may have become strong since). */
   private readonly weak: string[] = [];
 
-  constructor(private readonly options: ExtractOptions) {
+  constructor(
+    private readonly options: ExtractOptions,
+    private readonly meter: WorkMeter,
+  ) {
     this.budget = options.maxInputBytes;
   }
 
@@ -158,7 +162,7 @@ class Extraction {
     this.budget -= value.length;
     this.currentPath = undefined;
     this.currentKind = kind;
-    scanText(value, { ipv4: kind !== 'version' }, this.onFind);
+    scanText(value, { ipv4: kind !== 'version', meter: this.meter }, this.onFind);
   }
 
   private readonly onFind = (find: TextFind): void => {
@@ -212,10 +216,10 @@ class Extraction {
 /**
  * Every IP address in an alert an analyst would call an indicator, canonical, with where it was
  * found. Walks any JSON value (and JSON held in strings), scans every string once; bounded by
- * the options, and never throws.
+ * the options, and never throws. `meter`, when given, counts the scanning work (tests).
  */
-export function extractIps(alert: unknown, options: Partial<ExtractOptions> = {}): ExtractionResult {
-  const extraction = new Extraction(resolveExtractOptions(options));
+export function extractIps(alert: unknown, options: Partial<ExtractOptions> = {}, meter: WorkMeter = newWorkMeter()): ExtractionResult {
+  const extraction = new Extraction(resolveExtractOptions(options), meter);
   try {
     extraction.walk(alert, 0, 'other');
   } catch {

@@ -1,6 +1,7 @@
 import { ipv4Result, ipv6Result, parseIPv4Octets, parseIPv6Groups, type ParsedIp } from './ip-address.js';
 import { refang } from './refang.js';
 import { isVersionContext } from './version-context.js';
+import type { WorkMeter } from './work-meter.js';
 
 /** One address written in a piece of text. */
 export interface TextFind {
@@ -14,6 +15,8 @@ export interface TextFind {
 export interface ScanOptions {
   /** False under keys that hold versions (`ProductVersion`): their dotted quads are not addresses. */
   readonly ipv4: boolean;
+  /** Counts the work done (see WorkMeter). */
+  readonly meter: WorkMeter;
 }
 
 /**
@@ -145,7 +148,9 @@ class Scan {
     private readonly options: ScanOptions,
     private readonly visit: Visit,
   ) {
+    options.meter.characters += text.length;
     if (text.indexOf('EF:') !== -1) {
+      options.meter.characters += text.length;
       for (const match of text.matchAll(SYSLOG_HEADER)) {
         const span = match.indices?.[1];
         if (span) this.excluded.push(span);
@@ -155,10 +160,19 @@ class Scan {
 
   run(): void {
     const text = this.text;
+    const meter = this.options.meter;
     CANDIDATE.lastIndex = 0;
-    for (let match = CANDIDATE.exec(text); match !== null; match = CANDIDATE.exec(text)) {
+    for (;;) {
+      const from = CANDIDATE.lastIndex;
+      const match = CANDIDATE.exec(text);
+      if (match === null) {
+        meter.characters += text.length - from;
+        return;
+      }
       const token = match[0];
       const start = match.index;
+      meter.characters += start + token.length - from;
+      meter.candidates++;
       if (token.indexOf(':') === -1) this.ipv4(start, start + token.length);
       else this.ipv6(token, start);
     }
@@ -232,6 +246,7 @@ function mayHoldAddress(text: string): boolean {
 
 /** Visits every address written in `text` (defanged or not), in order. */
 export function scanText(text: string, options: ScanOptions, visit: Visit): void {
+  options.meter.characters += text.length;
   if (!mayHoldAddress(text)) return;
-  new Scan(refang(text), options, visit).run();
+  new Scan(refang(text, options.meter), options, visit).run();
 }

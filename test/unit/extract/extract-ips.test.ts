@@ -20,6 +20,12 @@ describe('extractIps: what counts as an address in text', () => {
     ['IPv6 in every form', '2001:0DB8:0000:0000:0000:0000:0000:0001 2001:db8:0:0:1:0:0:1 ::ffff:0102:0304 64:ff9b::1.2.3.4', ['2001:db8::1', '2001:db8::1:0:0:1', '1.2.3.4', '64:ff9b::102:304']],
     ['XML event data', '<Data Name="IpAddress">::ffff:10.0.0.5</Data>', ['10.0.0.5']],
     ['defanged', '1[.]2[.]3[.]4 5(.)6(.)7(.)8 9[dot]9[dot]9[dot]9 7{.}7{.}7{.}7 2001[:]db8[:][:]5 hxxp://198[.]44[.]140[.]78/210/184', ['1.2.3.4', '5.6.7.8', '9.9.9.9', '7.7.7.7', '2001:db8::5', '198.44.140.78']],
+    // iocextract's IPV4_RE and ioc-extractor's "Partial" and "Any combination" refangs read these too.
+    ['brackets on one side', '203[.0.113.9 hxxp://198.51[.100.7/path 192.0.2.]10', ['203.0.113.9', '198.51.100.7', '192.0.2.10']],
+    ['brackets opening and closing on different dots', '8.8[.8.]8', ['8.8.8.8']],
+    ['mixed bracket kinds in one address', '9.)9[.9.)9 and 4[.]4(.4.4 and 5{.)5[.}5[dot)5', ['9.9.9.9', '4.4.4.4', '5.5.5.5']],
+    ['escaped dots (regex-escaped IOC lists, Markdown)', '203\\.0\\.113\\.9 |10\\.1.1.5|', ['203.0.113.9', '10.1.1.5']],
+    ['escaped dots in JSON text held in a string', 'log={"ioc":"203\\\\.0\\\\.113\\\\.9"}', ['203.0.113.9']],
     ['loopback and link-local (listed; the policy skips them)', '::1 127.0.0.1 169.254.1.1', ['::1', '127.0.0.1', '169.254.1.1']],
     ['Kerberos SPNs and protocol/address pairs', 'host/10.0.0.5 cifs/10.0.0.6 HTTP/10.0.0.7 tcp/10.0.0.8', ['10.0.0.5', '10.0.0.6', '10.0.0.7', '10.0.0.8']],
     ["Java's host/address form", 'Connection refused: localhost/127.0.0.1:8080; connect to server01/10.0.0.5:443 failed', ['127.0.0.1', '10.0.0.5']],
@@ -42,6 +48,8 @@ describe('extractIps: what counts as an address in text', () => {
     ['placeholders, netmasks and wildcard masks', '0.0.0.0 :: 0:0:0:0:0:0:0:0 255.255.255.255 xxx.xxx.x.x 10.x.x.x mask 255.255.255.0 255.255.0.0 wildcard 0.0.0.255'],
     ['the version field of a CEF or LEEF header', 'CEF:0|Vendor|Product|1.0.0.1|100|Name|5|act=x LEEF:1.0|Vendor|Product|2.0.0.1|Evt|'],
     ['hex and integer forms', '0x7f000001 2130706433 {0x5bfc70fc,0x1,0xfe65a8c0,0xc0000001}'],
+    ['escaped dots that are not between octets of one address', 'file\\.txt \\d+\\.\\d+ 10\\.0\\.0\\.\\d+ 1\\.2\\.3 1\\.2\\.3\\.4\\.5 Version=1\\.2\\.3\\.4'],
+    ['partial brackets that are not between digits', 'f(.5) a[.x (1.2).3.4 x[1].2.3.4'],
   ])('ignores %s', (_what, text) => {
     expect(ips(text)).toEqual([]);
   });

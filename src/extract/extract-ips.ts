@@ -24,7 +24,10 @@ interface ExtractedIp {
 export interface ExtractionResult {
   /** Strongest evidence first (address fields and whole values before free text), then in order of appearance. */
   readonly ips: ExtractedIp[];
-  /** Networks written with a prefix length (`10.0.0.0/8`): context, not hosts to look up. */
+  /**
+   * Networks: written with a prefix length (`10.0.0.0/8`), or as a range `first-last`
+   * (`10.0.0.0-10.255.255.255`, both ends canonical). Context, not hosts to look up.
+   */
   readonly cidrs: string[];
   /** True when a bound (size, depth, number of IPs) cut the extraction short. */
   readonly truncated: boolean;
@@ -69,8 +72,11 @@ function parseEmbedded(text: string): unknown {
   }
 }
 
-function cidrText(find: TextFind, prefix: number): string {
-  const { parsed } = find;
+/** `address/prefix` or `first-last`, or null when the find is a host. */
+function networkText(find: TextFind): string | null {
+  const { parsed, prefix, rangeEnd } = find;
+  if (rangeEnd !== null) return `${parsed.ip}-${rangeEnd.ip}`;
+  if (prefix === null) return null;
   return `${parsed.version === 4 ? formatIPv4(parsed.parts) : formatIPv6(parsed.parts)}/${prefix}`;
 }
 
@@ -168,8 +174,8 @@ class Extraction {
   private readonly onFind = (find: TextFind): void => {
     if (isNonIndicator(find.parsed)) return;
     this.currentPath ??= formatPath(this.path);
-    if (find.prefix !== null) {
-      const cidr = cidrText(find, find.prefix);
+    const cidr = networkText(find);
+    if (cidr !== null) {
       if (this.cidrs.has(cidr)) return;
       if (this.cidrs.size >= this.options.maxIps) this.truncated = true;
       else this.cidrs.add(cidr);

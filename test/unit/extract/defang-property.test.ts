@@ -6,7 +6,7 @@ import { contain, container, dotForm, joinWithDots } from './defang-alphabet.js'
 /**
  * Every mixture of the defang alphabet around a valid quad yields the address, in plain text,
  * JSON strings and JSON inside JSON strings; the same alphabet around versions, object
- * identifiers, dates and invalid octets yields nothing.
+ * identifiers, dates and invalid octets yields nothing; ranges written with it are networks.
  */
 
 const octet = fc.integer({ min: 0, max: 255 });
@@ -17,6 +17,11 @@ const threeDots = fc.array(dotForm, { minLength: 3, maxLength: 3 });
 /** Words and separators around a value that never make it an address or a version. */
 const before = fc.constantFrom('', ' ', 'ioc: ', 'from ', '(', '"', 'src=', '- ', '\n', 'hxxp://');
 const after = fc.constantFrom('', ' ', ')', '"', ',', '/path', ':443', '\n', ' seen twice');
+
+function compareOctets(a: readonly number[], b: readonly number[]): number {
+  const at = a.findIndex((value, i) => value !== b[i]);
+  return at === -1 ? 0 : (a[at] ?? 0) - (b[at] ?? 0);
+}
 
 /** The values an alert holds in each container, as the extractor reads them and as JSON text. */
 function extractBoth(alert: unknown): Array<ReturnType<typeof extractIps>> {
@@ -35,6 +40,21 @@ describe('defang alphabet properties', () => {
         for (const found of hostsIn(contain(text, where))) expect(found).toEqual([octets.join('.')]);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('a range written with any dot forms is one network, and neither end a host', () => {
+    const pair = fc.tuple(hostOctets, hostOctets).filter(([a, b]) => a.join('.') !== b.join('.'));
+    fc.assert(
+      fc.property(pair, threeDots, threeDots, before, container, ([a, b], dotsA, dotsB, head, where) => {
+        const [first, last] = compareOctets(a, b) < 0 ? [a, b] : [b, a];
+        const text = `${head}${joinWithDots(first, dotsA)}-${joinWithDots(last, dotsB)} `;
+        for (const result of extractBoth(contain(text, where))) {
+          expect(result.ips).toEqual([]);
+          expect(result.cidrs).toEqual([`${first.join('.')}-${last.join('.')}`]);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 

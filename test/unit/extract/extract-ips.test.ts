@@ -13,7 +13,7 @@ describe('extractIps: what counts as an address in text', () => {
     ['URL hosts, userinfo, UNC paths', 'http://1.2.3.4/a ftp://u:p@10.0.0.8:21/x \\\\10.1.2.3\\share https://[2001:db8::9]/', ['1.2.3.4', '10.0.0.8', '10.1.2.3', '2001:db8::9']],
     ['an IP in a URL path', 'https://platform.example/#/asi/details/1.183.190.110', ['1.183.190.110']],
     ['percent-encoded URLs', 'url=http%3A%2F%2F93.184.216.34%2Fpath', ['93.184.216.34']],
-    ['lists and ranges', 'X-Forwarded-For: 1.2.3.4, 5.6.7.8 range 10.0.0.1-10.0.0.9', ['1.2.3.4', '5.6.7.8', '10.0.0.1', '10.0.0.9']],
+    ['lists', 'X-Forwarded-For: 1.2.3.4, 5.6.7.8', ['1.2.3.4', '5.6.7.8']],
     ['zero-padded octets, read as decimal', 'host 192.168.001.010', ['192.168.1.10']],
     ['labels glued by a colon', 'ip:10.1.1.1 IPv6:fe80::1 addr6:2001:db8::7 aa:bb:1.2.3.4', ['10.1.1.1', 'fe80::1', '2001:db8::7', '1.2.3.4']],
     ['zone ids, plain and percent-encoded', 'fe80::1%eth0 and fe80::2%25en0', ['fe80::1', 'fe80::2']],
@@ -64,6 +64,18 @@ describe('extractIps: what counts as an address in text', () => {
 });
 
 describe('extractIps: networks', () => {
+  it('reports address ranges (first-last) as networks, not as two hosts', () => {
+    const result = extractIps('src_location 10.0.0.0-10.255.255.255 dst 203[.]0.113.9-203.0.113.20 v6 2001:db8::1-2001:db8::ff, 10.0.0.0-10.255.255.255');
+    expect(result.ips).toEqual([]);
+    expect(result.cidrs).toEqual(['10.0.0.0-10.255.255.255', '203.0.113.9-203.0.113.20', '2001:db8::1-2001:db8::ff']);
+  });
+
+  it('reads hyphen-joined addresses that are no range as hosts', () => {
+    const result = extractIps('backwards 10.0.0.9-10.0.0.1, one 1.2.3.4-1.2.3.4, mixed 1.2.3.4-2001:db8::1, spaced 5.6.7.8 - 5.6.7.9');
+    expect(result.ips.map((ip) => ip.ip)).toEqual(['10.0.0.9', '10.0.0.1', '1.2.3.4', '2001:db8::1', '5.6.7.8', '5.6.7.9']);
+    expect(result.cidrs).toEqual([]);
+  });
+
   it('reports CIDR ranges apart from hosts', () => {
     const result = extractIps('blocked 203.0.113.0/24, 10.0.0.0/8 and 2001:db8::/32; ::ffff:172.16.0.0/108, again 10.0.0.0/8');
     expect(result.ips).toEqual([]);

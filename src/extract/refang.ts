@@ -19,10 +19,18 @@ const DEFANGED_DIGIT_DOT = /(?<=\d)(?:[[({]\\{0,4}\.[\])}]?|\\{1,4}\.[\])}]?|\.[
 const DEFANGED_COLON = /[[({]\s*(:|:\/\/)\s*[\])}]/g;
 /** Characters without which no defang above can be present: the check that keeps most strings cheap. */
 const DEFANG_MARK = /[[\](){}\\]/;
+/** A digit before an opening bracket or a backslash, or a closing bracket before a digit: a digit-dot defang may follow. */
+const DIGIT_DEFANG_MARK = /\d[[({\\]|[\])}]\d/;
 
 export function refang(text: string, meter?: WorkMeter): string {
   if (meter) meter.characters += text.length;
   if (!DEFANG_MARK.test(text)) return text;
-  if (meter) meter.characters += 3 * text.length;
-  return text.replace(DEFANGED_DOT, '.').replace(DEFANGED_DIGIT_DOT, '.').replace(DEFANGED_COLON, '$1');
+  let refanged = text;
+  if (text.indexOf('[') !== -1 || text.indexOf('(') !== -1 || text.indexOf('{') !== -1) {
+    if (meter) meter.characters += 2 * text.length;
+    refanged = refanged.replace(DEFANGED_DOT, '.').replace(DEFANGED_COLON, '$1');
+  }
+  if (meter) meter.characters += refanged.length;
+  // The rarer digit forms pay for their pass only where one may be.
+  return DIGIT_DEFANG_MARK.test(refanged) ? refanged.replace(DEFANGED_DIGIT_DOT, '.') : refanged;
 }

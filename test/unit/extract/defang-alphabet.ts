@@ -7,7 +7,7 @@ import fc from 'fast-check';
  * iocextract's IPV4_RE (InQuest/iocextract, iocextract.py) and ioc-extractor's refang table
  * (README "Refang Techniques": partial `1.1.1[.1`, backslash, any combination).
  */
-export const DOT_FORMS = [
+const DOT_FORMS = [
   '.', '[.]', '(.)', '{.}', '[dot]', '(dot)', '{dot}', '[.)', '(.]', '{.]',
   '[.', '(.', '{.', '.]', '.)', '.}', '\\.', '[\\.]',
 ] as const;
@@ -23,7 +23,7 @@ export function joinWithDots(parts: readonly (number | string)[], dots: readonly
 /** The same text as an alert can carry it: as it is, and the JSON encodings the extractor must see through. */
 export type Container = 'plain text' | 'JSON string' | 'JSON in a JSON string' | 'JSON text in a log line' | 'JSON text in JSON text in a log line';
 
-export const CONTAINERS: readonly Container[] = ['plain text', 'JSON string', 'JSON in a JSON string', 'JSON text in a log line', 'JSON text in JSON text in a log line'];
+const CONTAINERS: readonly Container[] = ['plain text', 'JSON string', 'JSON in a JSON string', 'JSON text in a log line', 'JSON text in JSON text in a log line'];
 
 /**
  * `text` placed in `container`. "JSON in a JSON string" is parsed by the extractor (Sentinel's

@@ -10,7 +10,8 @@ const usage = `Usage: ipenrich extract [FILE|-]
 
 Prints the IP addresses an analyst would call indicators in one alert (JSON; "-" or no FILE reads
 stdin), as one JSON line: {"ips":[{"ip","version","range","enrich","reason"?,"paths":[…]}],
-"cidrs":[…],"truncated":bool}. Needs no Redis and no Defender configuration.
+"cidrs":[…],"truncated":bool}; cidrs are networks, "10.0.0.0/8" or "10.0.0.0-10.255.255.255".
+Needs no Redis and no Defender configuration. What is and is not read: docs/extraction.md.
 
 Settings: EXTRACT_MAX_INPUT_BYTES, EXTRACT_MAX_DEPTH, EXTRACT_MAX_IPS, EXTRACT_ENRICH_RANGES.
 Exit status: 0 done, 2 input that is not JSON or too large.`;

@@ -6,6 +6,7 @@ import { keyKind, type KeyKind } from './key-names.js';
 import { isNonIndicator } from './non-indicators.js';
 import { resolveExtractOptions, type ExtractOptions } from './options.js';
 import { scanText, type TextFind } from './text-scan.js';
+import { newWorkMeter, type WorkMeter } from './work-meter.js';
 
 interface ExtractedIp {
   /** Canonical text: IPv4 dotted decimal, IPv6 RFC 5952. */
@@ -23,7 +24,10 @@ interface ExtractedIp {
 export interface ExtractionResult {
   /** Strongest evidence first (address fields and whole values before free text), then in order of appearance. */
   readonly ips: ExtractedIp[];
-  /** Networks written with a prefix length (`10.0.0.0/8`): context, not hosts to look up. */
+  /**
+   * Networks: written with a prefix length (`10.0.0.0/8`), or as a range `first-last`
+   * (`10.0.0.0-10.255.255.255`, both ends canonical). Context, not hosts to look up.
+   */
   readonly cidrs: string[];
   /** True when a bound (size, depth, number of IPs) cut the extraction short. */
   readonly truncated: boolean;
@@ -68,8 +72,11 @@ function parseEmbedded(text: string): unknown {
   }
 }
 
-function cidrText(find: TextFind, prefix: number): string {
-  const { parsed } = find;
+/** `address/prefix` or `first-last`, or null when the find is a host. */
+function networkText(find: TextFind): string | null {
+  const { parsed, prefix, rangeEnd } = find;
+  if (rangeEnd !== null) return `${parsed.ip}-${rangeEnd.ip}`;
+  if (prefix === null) return null;
   return `${parsed.version === 4 ? formatIPv4(parsed.parts) : formatIPv6(parsed.parts)}/${prefix}`;
 }
 
@@ -93,7 +100,10 @@ class Extraction {
   /** Addresses first seen in free text, latest last (some may have become strong since). */
   private readonly weak: string[] = [];
 
-  constructor(private readonly options: ExtractOptions) {
+  constructor(
+    private readonly options: ExtractOptions,
+    private readonly meter: WorkMeter,
+  ) {
     this.budget = options.maxInputBytes;
   }
 
@@ -158,14 +168,14 @@ class Extraction {
     this.budget -= value.length;
     this.currentPath = undefined;
     this.currentKind = kind;
-    scanText(value, { ipv4: kind !== 'version' }, this.onFind);
+    scanText(value, { ipv4: kind !== 'version', meter: this.meter }, this.onFind);
   }
 
   private readonly onFind = (find: TextFind): void => {
     if (isNonIndicator(find.parsed)) return;
     this.currentPath ??= formatPath(this.path);
-    if (find.prefix !== null) {
-      const cidr = cidrText(find, find.prefix);
+    const cidr = networkText(find);
+    if (cidr !== null) {
       if (this.cidrs.has(cidr)) return;
       if (this.cidrs.size >= this.options.maxIps) this.truncated = true;
       else this.cidrs.add(cidr);
@@ -212,10 +222,10 @@ class Extraction {
 /**
  * Every IP address in an alert an analyst would call an indicator, canonical, with where it was
  * found. Walks any JSON value (and JSON held in strings), scans every string once; bounded by
- * the options, and never throws.
+ * the options, and never throws. `meter`, when given, counts the scanning work (tests).
  */
-export function extractIps(alert: unknown, options: Partial<ExtractOptions> = {}): ExtractionResult {
-  const extraction = new Extraction(resolveExtractOptions(options));
+export function extractIps(alert: unknown, options: Partial<ExtractOptions> = {}, meter: WorkMeter = newWorkMeter()): ExtractionResult {
+  const extraction = new Extraction(resolveExtractOptions(options), meter);
   try {
     extraction.walk(alert, 0, 'other');
   } catch {

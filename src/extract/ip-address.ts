@@ -164,3 +164,12 @@ export function ipv6Result(groups: number[]): ParsedIp {
   if (isIPv4Mapped(groups)) return ipv4Result(ipv4FromGroups(groups[6] ?? 0, groups[7] ?? 0));
   return { ip: formatIPv6(groups), version: 6, parts: groups };
 }
+
+/** Negative, zero or positive as `a` comes before, equals or follows `b` (same version). */
+export function compareAddresses(a: ParsedIp, b: ParsedIp): number {
+  for (let i = 0; i < a.parts.length; i++) {
+    const difference = (a.parts[i] ?? 0) - (b.parts[i] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}

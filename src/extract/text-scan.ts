@@ -1,12 +1,15 @@
-import { ipv4Result, ipv6Result, parseIPv4Octets, parseIPv6Groups, type ParsedIp } from './ip-address.js';
+import { compareAddresses, ipv4Result, ipv6Result, parseIPv4Octets, parseIPv6Groups, type ParsedIp } from './ip-address.js';
 import { refang } from './refang.js';
 import { isVersionContext } from './version-context.js';
+import type { WorkMeter } from './work-meter.js';
 
 /** One address written in a piece of text. */
 export interface TextFind {
   readonly parsed: ParsedIp;
   /** The prefix length when written as a network (`10.0.0.0/8`): a CIDR range, not a host. */
   readonly prefix: number | null;
+  /** The last address when written as a range `first-last` (`10.0.0.0-10.255.255.255`): a network too. */
+  readonly rangeEnd: ParsedIp | null;
   /** True when the address is the whole value, give or take brackets, quotes and a port. */
   readonly whole: boolean;
 }
@@ -14,6 +17,8 @@ export interface TextFind {
 export interface ScanOptions {
   /** False under keys that hold versions (`ProductVersion`): their dotted quads are not addresses. */
   readonly ipv4: boolean;
+  /** Counts the work done (see WorkMeter). */
+  readonly meter: WorkMeter;
 }
 
 /**
@@ -26,12 +31,19 @@ export interface ScanOptions {
 const CANDIDATE = /[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*(?:%[0-9A-Za-z_.-]+)?|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g;
 /** A CEF or LEEF header; group 1 is the device version field, whose dotted quad is a version. */
 const SYSLOG_HEADER = /(?:CEF|LEEF):\s?\d+(?:\.\d+)?\|(?:[^|\\]|\\.)*\|(?:[^|\\]|\\.)*\|((?:[^|\\]|\\.)*)\|/dg;
+/**
+ * The last address of a range, right after the hyphen: matched in place (sticky) so the work
+ * stays within the token. An IPv6 one is the longest run an address can be (45 characters).
+ */
+const RANGE_END_IPV4 = /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/y;
+const RANGE_END_IPV6 = /[0-9A-Fa-f:.]{2,45}/y;
 /** Eight colon-separated pairs of hex digits: an EUI-64 / MAC address, never written as an IPv6 address. */
 const MAC_LIKE = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){7}$/;
 
 const DOT = 46;
 const COLON = 58;
 const SLASH = 47;
+const HYPHEN = 45;
 
 function isAlnum(code: number): boolean {
   if (code >= 48 && code <= 57) return true;
@@ -91,6 +103,16 @@ function prefixAfter(text: string, end: number): number | null {
   return value;
 }
 
+function parseIPv4(text: string, start: number, end: number): ParsedIp | null {
+  const octets = parseIPv4Octets(text, start, end);
+  return octets ? ipv4Result(octets) : null;
+}
+
+function parseIPv6(text: string, start: number, end: number): ParsedIp | null {
+  const groups = parseIPv6Groups(text, start, end);
+  return groups ? ipv6Result(groups) : null;
+}
+
 function hostBitsClear(parts: readonly number[], bitsPerPart: number, prefix: number): boolean {
   const full = (1 << bitsPerPart) - 1;
   for (let i = 0; i < parts.length; i++) {
@@ -145,7 +167,9 @@ class Scan {
     private readonly options: ScanOptions,
     private readonly visit: Visit,
   ) {
+    options.meter.characters += text.length;
     if (text.indexOf('EF:') !== -1) {
+      options.meter.characters += text.length;
       for (const match of text.matchAll(SYSLOG_HEADER)) {
         const span = match.indices?.[1];
         if (span) this.excluded.push(span);
@@ -155,10 +179,19 @@ class Scan {
 
   run(): void {
     const text = this.text;
+    const meter = this.options.meter;
     CANDIDATE.lastIndex = 0;
-    for (let match = CANDIDATE.exec(text); match !== null; match = CANDIDATE.exec(text)) {
+    for (;;) {
+      const from = CANDIDATE.lastIndex;
+      const match = CANDIDATE.exec(text);
+      if (match === null) {
+        meter.characters += text.length - from;
+        return;
+      }
       const token = match[0];
       const start = match.index;
+      meter.characters += start + token.length - from;
+      meter.candidates++;
       if (token.indexOf(':') === -1) this.ipv4(start, start + token.length);
       else this.ipv6(token, start);
     }
@@ -171,11 +204,36 @@ class Scan {
   }
 
   private emit(parsed: ParsedIp, start: number, end: number, writtenAsIPv6: boolean): void {
+    const prefix = networkPrefix(this.text, start, end, parsed, writtenAsIPv6);
     this.visit({
       parsed,
-      prefix: networkPrefix(this.text, start, end, parsed, writtenAsIPv6),
+      prefix,
+      rangeEnd: prefix === null ? this.rangeEnd(parsed, end, writtenAsIPv6) : null,
       whole: isWholeValue(this.text, start, end),
     });
+  }
+
+  /**
+   * The last address of a range written `first-last` with no spaces, as PAN-OS and most firewall
+   * configurations write address ranges; null unless both ends are the same version and the
+   * first comes before the last (otherwise they are two hosts, scanned as such). The last
+   * address is consumed: it is not also a host.
+   */
+  private rangeEnd(first: ParsedIp, end: number, writtenAsIPv6: boolean): ParsedIp | null {
+    const text = this.text;
+    if (text.charCodeAt(end) !== HYPHEN) return null;
+    const pattern = writtenAsIPv6 ? RANGE_END_IPV6 : RANGE_END_IPV4;
+    pattern.lastIndex = end + 1;
+    const match = pattern.exec(text);
+    if (!match) return null;
+    this.options.meter.characters += match[0].length;
+    let last = end + 1 + match[0].length;
+    while (text.charCodeAt(last - 1) === DOT) last--;
+    if (!isBoundaryAfter(text, last)) return null;
+    const parsed = writtenAsIPv6 ? parseIPv6(text, end + 1, last) : parseIPv4(text, end + 1, last);
+    if (!parsed || parsed.version !== first.version || compareAddresses(first, parsed) >= 0) return null;
+    CANDIDATE.lastIndex = last;
+    return parsed;
   }
 
   private ipv4(start: number, end: number): void {
@@ -232,6 +290,7 @@ function mayHoldAddress(text: string): boolean {
 
 /** Visits every address written in `text` (defanged or not), in order. */
 export function scanText(text: string, options: ScanOptions, visit: Visit): void {
+  options.meter.characters += text.length;
   if (!mayHoldAddress(text)) return;
-  new Scan(refang(text), options, visit).run();
+  new Scan(refang(text, options.meter), options, visit).run();
 }

@@ -23,6 +23,15 @@ function isLabelSeparator(code: number): boolean {
     || code === 40 || code === 91 || code === 35 || code === 45 || code === 46 || code === 62 || code === 95;
 }
 
+const BACKSLASH = 92;
+/** Backslashes skipped between a label and its value: JSON text held in a string, twice over, escapes a quote with three. */
+const MAX_BACKSLASHES = 8;
+
+/** `n`, `r` or `t`: the letter of an escaped control character (`\nVersion=…`), which is no part of the word after it. */
+function isEscapeLetter(code: number): boolean {
+  return code === 110 || code === 114 || code === 116;
+}
+
 /**
  * `Product/120.0.0.0` where Product is a bare word that starts a token: the user-agent product
  * syntax. Only versions ending in `.0` count: that is how products that fit a dotted quad write
@@ -46,16 +55,22 @@ function followsProductToken(text: string, start: number): boolean {
 function followsVersionWord(text: string, start: number): boolean {
   let i = start - 1;
   let separators = 0;
-  while (i >= 0 && separators < 4 && isLabelSeparator(text.charCodeAt(i))) {
-    i--;
-    separators++;
+  let backslashes = 0;
+  for (; i >= 0; i--) {
+    const code = text.charCodeAt(i);
+    // The escapes of JSON text held in a string (`Version: \"1.0.0.1\"`) are not separators of their own.
+    if (code === BACKSLASH && backslashes < MAX_BACKSLASHES) backslashes++;
+    else if (separators < 4 && isLabelSeparator(code)) separators++;
+    else break;
   }
   if (separators === 0) return false;
   const end = i + 1;
   const limit = Math.max(0, end - 40);
   while (i >= limit && isWordChar(text.charCodeAt(i))) i--;
-  if (i + 1 === end) return false;
-  const words = identifierWords(text.slice(i + 1, end));
+  let wordStart = i + 1;
+  if (text.charCodeAt(i) === BACKSLASH && isEscapeLetter(text.charCodeAt(wordStart))) wordStart++;
+  if (wordStart >= end) return false;
+  const words = identifierWords(text.slice(wordStart, end));
   const last = words[words.length - 1];
   return isVersionIdentifier(words) || (last !== undefined && SECTION_WORDS.has(last));
 }

@@ -48,7 +48,9 @@ export const alertResultSchema = z.object({
   partial: z.boolean().describe('True when some IPs are deferred or failed.'),
   truncated: z.boolean().describe('True when the alert held more IPs than the configured maximum.'),
   ips: z.array(ipResultSchema),
-  cidrs: z.array(z.string()),
+  cidrs: z
+    .array(z.string())
+    .describe('Networks named in the alert, context rather than hosts to look up: `address/prefix` (`10.0.0.0/8`) or a range `first-last` (`10.0.0.0-10.255.255.255`), addresses canonical.'),
   summary: z.object({
     text: z.string().describe('One line an analyst reads at a glance.'),
     counts: z.record(z.enum(IP_STATUSES), z.number().int().min(0)),

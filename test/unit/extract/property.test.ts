@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { IP_RANGES } from '../../../src/extract/ip-ranges.js';
 import { hasCode } from '../../../src/errors.js';
 import { canonicalIp, extractIps, parseAlertText } from '../../../src/extract/index.js';
+import { dotForm } from './defang-alphabet.js';
 
 /**
  * Random addresses in random textual forms, embedded in random text and JSON, are found and
@@ -11,7 +12,7 @@ import { canonicalIp, extractIps, parseAlertText } from '../../../src/extract/in
  */
 
 interface Written {
-  /** The address alone, in a random textual form (zone id and defanging included). */
+  /** The address alone, in a random textual form (zone id and every defang of the alphabet included). */
   readonly bare: string;
   /** As it appears in text: maybe in brackets, maybe with a port. */
   readonly text: string;
@@ -27,13 +28,12 @@ const group = fc.integer({ min: 0, max: 0xffff });
  */
 const ipv4Octets = fc.tuple(fc.integer({ min: 1, max: 254 }), byte, byte, byte);
 
-const dotForms = fc.constantFrom('.', '.', '.', '[.]', '(.)', '[dot]', '{.}');
 
 const ipv4Text = fc
   .record({
     octets: ipv4Octets,
     padded: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
-    dots: fc.array(dotForms, { minLength: 3, maxLength: 3 }),
+    dots: fc.array(dotForm, { minLength: 3, maxLength: 3 }),
     port: fc.option(fc.integer({ min: 0, max: 65_535 }), { nil: undefined }),
     bracketed: fc.boolean(),
   })

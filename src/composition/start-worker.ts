@@ -14,7 +14,7 @@ import { buildSharedParts, type SharedParts } from './shared-parts.js';
 import { sinksFromConfig } from './sinks-from-config.js';
 
 /** How a worker stopped. */
-export interface WorkerStop {
+interface WorkerStop {
   /**
    * Jobs still held when the shutdown timeout ran out: their lock expires and another worker takes
    * them over (stalled-job recovery). Their calls may still be in flight, so sinks, clients and the

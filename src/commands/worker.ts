@@ -31,19 +31,20 @@ export const command: Command = {
     const signal = await untilStopSignal();
     const stoppingAt = Date.now();
     const timeoutMs = config.WORKER_SHUTDOWN_TIMEOUT_MS;
-    let exiting = false;
-    // The one way out, logged once. Always process.exit: a job left behind still has calls in
-    // flight, and a connection that could not be closed would keep the process alive.
+    let exitCode: number | undefined;
+    // The one way out, logged once; a later call (a signal during the last flush) keeps the first
+    // code. Always process.exit: a job left behind still has calls in flight, and a connection
+    // that could not be closed would keep the process alive.
     const exit = async (code: number, fields: Record<string, unknown>): Promise<never> => {
-      if (!exiting) {
-        exiting = true;
+      if (exitCode === undefined) {
+        exitCode = code;
         const leftBehind = worker.alertWorker.heldJobs();
         const line = { ...fields, exitCode: code, leftBehind: leftBehind.length, jobIds: leftBehind.slice(0, MAX_LISTED_JOBS), elapsedMs: Date.now() - stoppingAt };
         if (code === EXIT_CODES.ok) logger.info(line, 'worker stopped');
         else logger.warn(line, 'worker stopped');
         await settleBy(new Promise<void>((resolve) => logger.flush(() => resolve())), Date.now() + 1_000);
       }
-      process.exit(code);
+      process.exit(exitCode);
     };
     // A second signal means "now": the operator will not wait for the drain.
     const again = (second: NodeJS.Signals): void => void exit(EXIT_CODES.shutdownForced, { signal: second, reason: 'second signal' });

@@ -17,8 +17,8 @@ import { sinksFromConfig } from './sinks-from-config.js';
 interface WorkerStop {
   /**
    * Jobs still held when the shutdown timeout ran out: their lock expires and another worker takes
-   * them over (stalled-job recovery). Their calls may still be in flight, so sinks, clients and the
-   * worker's connection are left open: the caller should end the process.
+   * them over (stalled-job recovery). Their calls may still be in flight, so sinks and clients are
+   * left open: the caller should end the process.
    */
   readonly leftBehind: readonly string[];
 }
@@ -92,8 +92,12 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
       await alertWorker.close(closeBy);
       await metrics.close(Math.max(0, closeBy - Date.now()));
       const leftBehind = alertWorker.heldJobs();
-      // Closing would wait for the abandoned calls, which could still complete jobs whose lock is gone.
-      if (leftBehind.length > 0) return { leftBehind };
+      if (leftBehind.length > 0) {
+        // Closing sinks and clients would wait for the abandoned calls. Dropping the queue
+        // connection stops its reconnecting, and no abandoned job can be moved on from here.
+        workerRedis.disconnect();
+        return { leftBehind };
+      }
       await settleBy(sinks.close(), closeBy);
       await settleBy(parts.close(), closeBy);
       await closeConnection(workerRedis, closeBy);

@@ -16,7 +16,7 @@ export type JobDisposition = 'retry' | 'wait' | 'fail';
 export interface ErrorSpec {
   readonly job: JobDisposition;
   readonly http: number;
-  readonly exit: 1 | 2;
+  readonly exit: typeof EXIT_CODES.failure | typeof EXIT_CODES.usage;
   /** Short, stable description for docs and `--help`-style output. */
   readonly summary: string;
 }
@@ -75,6 +75,19 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Every exit code of the CLI: an error's is its registry entry's `exit` (1 or 2); `worker` adds
+ * one of its own for a shutdown that had to leave jobs behind (the timeout ran out, or a second
+ * signal came): nothing is lost, another worker recovers them once their lock expires, but the
+ * drain was not clean. docs/ERRORS.md lists them; test/unit/errors.test.ts keeps the two in step.
+ */
+export const EXIT_CODES = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  shutdownForced: 3,
+} as const;
 
 export interface IpenrichErrorOptions {
   cause?: unknown;

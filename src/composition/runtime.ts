@@ -3,7 +3,9 @@ import { createLogger, type Logger } from '../log.js';
 import { createAlertsQueue, type AlertsQueue } from '../queue/alerts-queue.js';
 import { createRedis, duplicateWithoutAutoPipelining, type Redis } from '../redis/connection.js';
 import { keySpace, type KeySpace } from '../redis/keys.js';
+import { closeConnection } from '../redis/close-connection.js';
 import { watchConnection } from '../redis/connection-watch.js';
+import { settleBy } from '../settle-by.js';
 import { IpenrichError } from '../errors.js';
 
 /** What every Redis-backed command shares: configuration, logger, one connection, the queue. */
@@ -13,8 +15,11 @@ export interface Runtime {
   readonly redis: Redis;
   readonly keys: KeySpace;
   readonly queue: AlertsQueue;
-  close(): Promise<void>;
+  /** Closes the queue and both connections within `closeMs`; a connection Redis does not answer on is dropped. */
+  close(closeMs?: number): Promise<void>;
 }
+
+const RUNTIME_CLOSE_MS = 2_000;
 
 export interface RuntimeOptions {
   readonly config?: Config;
@@ -70,10 +75,11 @@ export async function openRuntime(env: NodeJS.ProcessEnv, options: RuntimeOption
     redis,
     keys,
     queue,
-    async close() {
-      await queue.close();
-      await queueRedis.quit().catch(() => queueRedis.disconnect());
-      await redis.quit().catch(() => redis.disconnect());
+    async close(closeMs = RUNTIME_CLOSE_MS) {
+      const closeBy = Date.now() + closeMs;
+      await settleBy(queue.close(), closeBy);
+      await closeConnection(queueRedis, closeBy);
+      await closeConnection(redis, closeBy);
     },
   };
 }

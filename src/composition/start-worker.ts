@@ -7,20 +7,34 @@ import { createAlertWorker, type AlertWorker } from '../queue/alert-worker.js';
 import type { AlertResult } from '../result/schema.js';
 import { createRedisResultStore } from '../state/job-record.js';
 import { SinkHealthBoard } from '../state/sink-health.js';
+import { closeConnection } from '../redis/close-connection.js';
+import { settleBy } from '../settle-by.js';
 import type { Runtime } from './runtime.js';
 import { buildSharedParts, type SharedParts } from './shared-parts.js';
 import { sinksFromConfig } from './sinks-from-config.js';
 import { duplicateWithoutAutoPipelining } from '../redis/connection.js';
 
+/** How a worker stopped. */
+interface WorkerStop {
+  /**
+   * Jobs still held when the shutdown timeout ran out: their lock expires and another worker takes
+   * them over (stalled-job recovery). Their calls may still be in flight, so sinks and clients are
+   * left open: the caller should end the process.
+   */
+  readonly leftBehind: readonly string[];
+}
+
+/** What closing clients and connections may take after the drain; what is not closed by then is dropped. */
+export const WORKER_CLOSE_MS = 2_000;
+
 export interface StartedWorker {
   readonly alertWorker: AlertWorker<AlertResult>;
   readonly parts: SharedParts;
   /**
-   * Graceful: stop taking jobs, finish active ones within `timeoutMs`, then close sinks and
-   * enricher. True when active jobs were handed back (see AlertWorker.close): then their calls are
-   * still in flight and connections are left open, for the caller to end the process.
+   * Graceful: stop taking jobs, let active ones finish within `timeoutMs`, then close BullMQ,
+   * metrics, sinks and enricher within `closeMs` more, whatever state Redis and the services are in.
    */
-  close(timeoutMs: number): Promise<boolean>;
+  close(timeoutMs: number, closeMs?: number): Promise<WorkerStop>;
 }
 
 export interface WorkerOverrides {
@@ -74,15 +88,22 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
   return {
     alertWorker,
     parts,
-    async close(timeoutMs) {
-      const handedBack = await alertWorker.close(timeoutMs);
-      await metrics.close();
-      // Closing would wait for the abandoned calls, which could still complete jobs whose lock is gone.
-      if (handedBack) return true;
-      await sinks.close();
-      await parts.close();
-      await workerRedis.quit().catch(() => workerRedis.disconnect());
-      return false;
+    async close(timeoutMs, closeMs = WORKER_CLOSE_MS) {
+      await alertWorker.drain(Date.now() + timeoutMs);
+      const closeBy = Date.now() + closeMs;
+      await alertWorker.close(closeBy);
+      await metrics.close(Math.max(0, closeBy - Date.now()));
+      const leftBehind = alertWorker.heldJobs();
+      if (leftBehind.length > 0) {
+        // Closing sinks and clients would wait for the abandoned calls. Dropping the queue
+        // connection stops its reconnecting, and no abandoned job can be moved on from here.
+        workerRedis.disconnect();
+        return { leftBehind };
+      }
+      await settleBy(sinks.close(), closeBy);
+      await settleBy(parts.close(), closeBy);
+      await closeConnection(workerRedis, closeBy);
+      return { leftBehind };
     },
   };
 }

@@ -1,14 +1,16 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { IpenrichError, toIpenrichError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import { isConnectionError } from '../redis/connection-watch.js';
 import type { KeySpace } from '../redis/keys.js';
+import { settleBy } from '../settle-by.js';
 import { ALERTS_QUEUE } from './alerts-queue.js';
 import type { JobAttempt, JobOutcome } from './job-outcome.js';
 import { alertJobSchema, type AlertJobData } from './job.js';
 import { PendingJobs, type PendingJob } from './pending-jobs.js';
 import { SINK_RETRY_PRIORITY } from './priority.js';
+import { TrackingWorker } from './tracking-worker.js';
 
 /** What the worker runs for each job: the journey (src/pipeline/process-alert.ts), wired by src/composition. */
 type JobHandler<Result> = (data: AlertJobData, attempt: JobAttempt) => Promise<JobOutcome<Result>>;
@@ -35,13 +37,17 @@ export interface AlertWorkerDeps<Result> {
  * with BullMQ's backoff (a Redis outage while reading or saving the result).
  */
 export interface AlertWorker<Result> {
-  readonly worker: Worker<AlertJobData, Result>;
+  readonly worker: TrackingWorker<AlertJobData, Result>;
+  /** Ids of the jobs taken and not yet finished in Redis. */
+  heldJobs(): string[];
   /**
-   * Stops taking jobs, lets active ones finish within `timeoutMs`, then stops waiting for them.
-   * Resolves true when jobs were still active: their locks expire and another worker takes them
-   * over, so the caller should end the process instead of finishing their abandoned calls.
+   * Stops taking jobs and waits until `deadline` (epoch ms) for the held ones to finish; true when
+   * none is held any more. A job still held keeps its lock until the lock expires, then another
+   * worker takes it over (stalled-job recovery), as after a crash.
    */
-  close(timeoutMs: number): Promise<boolean>;
+  drain(deadline: number): Promise<boolean>;
+  /** Closes BullMQ's side by `deadline`: gracefully after a drain, without waiting for jobs otherwise. */
+  close(deadline: number): Promise<void>;
 }
 
 /** BullMQ's answer when a job's lock expired meanwhile: the job is not lost, another worker retakes it. */
@@ -99,19 +105,6 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
     leavePending(job).catch((error: unknown) => logger.debug({ jobId: job.id, err: error }, 'could not remove a finished job from its tenant\'s pending jobs'));
   };
 
-  let active = 0;
-  let onIdle: (() => void) | undefined;
-
-  async function processCounted(job: Job<AlertJobData>, token?: string): Promise<Result> {
-    active += 1;
-    try {
-      return await processJob(job, token);
-    } finally {
-      active -= 1;
-      if (active === 0) onIdle?.();
-    }
-  }
-
   async function processJob(job: Job<AlertJobData>, token?: string): Promise<Result> {
     const parsed = alertJobSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -128,7 +121,7 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
     return await apply(outcome, job, token, logger, leavePending);
   }
 
-  const worker = new Worker<AlertJobData, Result>(ALERTS_QUEUE, processCounted, {
+  const worker = new TrackingWorker<AlertJobData, Result>(ALERTS_QUEUE, processJob, {
     connection: deps.connection,
     prefix: deps.keys.queuePrefix,
     concurrency: options.concurrency,
@@ -153,29 +146,17 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
 
   return {
     worker,
-    async close(timeoutMs) {
-      // Pause first: close() would wait for active jobs without limit, and a later close(true)
-      // would only return that same promise.
-      await worker.pause(true);
-      let timer: NodeJS.Timeout | undefined;
-      const drained = new Promise<'closed'>((resolve) => {
-        if (active === 0) resolve('closed');
-        else onIdle = () => resolve('closed');
-      });
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      });
-      const outcome = await Promise.race([drained, timedOut]);
-      clearTimeout(timer);
-      if (outcome === 'closed') {
-        await worker.close();
-        return false;
-      }
-      // Active jobs keep their lock until it expires, then another worker picks them up.
-      logger.warn({ timeoutMs }, 'shutdown timeout: handing active jobs back');
-      await worker.close(true);
-      return true;
+    heldJobs: () => worker.heldJobs(),
+    async drain(deadline) {
+      // Pause without waiting for active jobs: close() would wait for them without limit, and a
+      // later close(true) would only return that same promise. Both waits end at the deadline.
+      await settleBy(worker.pause(true), deadline);
+      return await settleBy(worker.whenNoneHeld(), deadline);
+    },
+    async close(deadline) {
+      // Graceful only when it can be: it waits for BullMQ's commands, which a Redis that is down never answers.
+      const force = worker.heldJobs().length > 0 || deps.connection.status !== 'ready';
+      await settleBy(worker.close(force), deadline);
     },
   };
 }
-

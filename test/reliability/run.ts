@@ -11,7 +11,7 @@ import { FIGURES_DIR_ENV, FULL_ENV, type ScenarioFigures } from './support/figur
 import { renderReport, type ScenarioOutcome } from './support/render-report.js';
 
 /** The scenario files, in the order RELIABILITY.md lists them; the file name is the scenario key. */
-const SCENARIOS = ['worker-kill', 'redis-restart', 'sink-outage', 'defender-faults', 'token-outage'];
+const SCENARIOS = ['worker-kill', 'redis-restart', 'sink-outage', 'defender-faults', 'token-outage', 'worker-stop'];
 const REPORT = 'RELIABILITY.md';
 
 interface VitestJson {

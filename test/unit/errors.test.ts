@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, IpenrichError, toIpenrichError, type ErrorCode } from '../../src/errors.js';
+import { ERROR_CODES, EXIT_CODES, IpenrichError, toIpenrichError, type ErrorCode } from '../../src/errors.js';
 
 function documentedCodes(): Map<string, string> {
   const rows = readFileSync('docs/ERRORS.md', 'utf8').split('\n').filter((line) => /^\| [A-Z_]+ \|/.test(line));
@@ -26,6 +26,14 @@ describe('error registry', () => {
     for (const [code, spec] of Object.entries(ERROR_CODES)) {
       expect(docs.get(code), code).toBe(`${spec.job} ${spec.http} ${spec.exit}`);
     }
+  });
+
+  it('documents every exit code in docs/ERRORS.md, and each is distinct', () => {
+    const section = readFileSync('docs/ERRORS.md', 'utf8').split('## Exit codes')[1] ?? '';
+    const rows = section.split('\n').filter((line) => /^\| \d+ \|/.test(line)).map((row) => row.split('|').map((cell) => cell.trim()));
+    expect(new Map(rows.map(([, exit, name]) => [name, Number(exit)]))).toEqual(new Map(Object.entries(EXIT_CODES)));
+    expect(new Set(Object.values(EXIT_CODES)).size).toBe(Object.keys(EXIT_CODES).length);
+    for (const spec of Object.values(ERROR_CODES)) expect([EXIT_CODES.failure, EXIT_CODES.usage]).toContain(spec.exit);
   });
 
   it('waits only for budget and throttling, answers 2 only for what the user fixes, and hides only 500s', () => {

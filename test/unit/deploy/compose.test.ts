@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { command as emulateCommand } from '../../../src/commands/emulate.js';
 import { command as healthcheckCommand } from '../../../src/commands/healthcheck.js';
+import { WORKER_CLOSE_MS } from '../../../src/composition/start-worker.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { configSchema, SECRET_NAMES } from '../../../src/config/schema.js';
 import { durationSeconds, execFormOf, instructionsOf, parseStages } from './support/dockerfile-model.js';
@@ -94,7 +95,7 @@ describe('docker-compose.yml', () => {
     expect(worker.depends_on?.redis?.condition).toBe('service_healthy');
     expect(worker.profiles).toBeUndefined();
     const shutdownMs = Number(worker.environment?.WORKER_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_MS);
-    expect(durationSeconds(worker.stop_grace_period ?? '10s') * 1000).toBeGreaterThan(shutdownMs);
+    expect(durationSeconds(worker.stop_grace_period ?? '10s') * 1000).toBeGreaterThan(shutdownMs + WORKER_CLOSE_MS);
   });
 
   it('hardens every ipenrich container and gives each a health check the image can run', () => {

@@ -5,6 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { command as healthcheckCommand } from '../../../src/commands/healthcheck.js';
+import { WORKER_CLOSE_MS } from '../../../src/composition/start-worker.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { CONFIG_NAMES, configSchema, SECRET_NAMES } from '../../../src/config/schema.js';
 import { execFormOf, instructionsOf, parseStages } from './support/dockerfile-model.js';
@@ -145,8 +146,9 @@ describe('deploy/kubernetes', () => {
     expect((liveness?.periodSeconds ?? 10) * (liveness?.failureThreshold ?? 3)).toBeGreaterThanOrEqual(120);
   });
 
-  it('gives pods time to drain: grace period above WORKER_SHUTDOWN_TIMEOUT_MS and INGRESS_SYNC_TIMEOUT_MS', () => {
-    expect(worker.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(configValue('WORKER_SHUTDOWN_TIMEOUT_MS'));
+  it('gives pods time to drain: grace period above WORKER_SHUTDOWN_TIMEOUT_MS (plus closing) and INGRESS_SYNC_TIMEOUT_MS', () => {
+    // A worker exits at most WORKER_CLOSE_MS after its timeout; a SIGKILL before that is a crash.
+    expect(worker.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(configValue('WORKER_SHUTDOWN_TIMEOUT_MS') + WORKER_CLOSE_MS);
     expect(ingress.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(configValue('INGRESS_SYNC_TIMEOUT_MS'));
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_CLOSE_MS } from '../../src/composition/start-worker.js';
 import { EXIT_CODES } from '../../src/errors.js';
-import { waitFor, type CliProcess } from '../support/cli-process.js';
+import { spawnCli, waitFor, type CliProcess } from '../support/cli-process.js';
 import { reportFigures } from './support/figures.js';
 import { expectNoSecretLeak, ScenarioHarness } from './support/scenario-harness.js';
 import { freshIps, syntheticAlerts, type SyntheticAlert } from './support/synthetic-alerts.js';
@@ -115,6 +115,17 @@ describe('reliability: a worker stops when told to, whatever is down', () => {
 
     expect(await stopWithin(harness.fleet, WORKER, 'SIGTERM', 'Redis down, idle')).toBe(EXIT_CODES.ok);
     expect(stopLines(worker)).toMatchObject([{ exitCode: EXIT_CODES.ok, reason: 'drained', leftBehind: 0 }]);
+    await harness.startRedisAgain();
+  }, 120_000);
+
+  it('exits 0 at once when told to stop while it is still connecting to Redis (no job held yet)', async () => {
+    await harness.stopRedis();
+    const worker = spawnCli(['worker'], harness.env);
+    await waitFor('the worker to wait for Redis', () => worker.output().includes('Redis unavailable'), 30_000);
+    worker.child.kill('SIGTERM');
+    // Before this was handled, Node's default SIGTERM handler killed it: signal, no exit code.
+    expect(await worker.exited).toBe(EXIT_CODES.ok);
+    expect(worker.output()).toMatch(/SIGTERM while connecting to Redis; exiting before taking any job/);
     await harness.startRedisAgain();
   }, 120_000);
 

@@ -153,7 +153,7 @@ export async function measureFairness(params: FairnessParams): Promise<FairnessR
       ...process.env,
       ...emulators.env,
       REDIS_URL: params.redisUrl,
-      IPENRICH_CONFIG: writeEmulatorTenantsFile(['a', 'b'], { ...emulators.env, WEBHOOK_SECRET: secret }),
+      IPENRICH_CONFIG: writeEmulatorTenantsFile(['a', 'b'], { ...emulators.env, WEBHOOK_SECRET: secret }, emulators.entra),
       MDE_RATE_LIMITS: RATE_LIMITS,
       WORKER_CONCURRENCY: String(params.concurrency),
       SINKS: 'webhook',

@@ -1,6 +1,8 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EntraEmulator } from './entra.js';
 
 /** What each tenant of an emulator tenants file takes from the given environment when it is there. */
 const COPIED = [
@@ -16,13 +18,21 @@ const COPIED = [
 ];
 
 /**
- * An IPENRICH_CONFIG file (in a new temporary folder) whose tenants all use the emulators' Defender
- * client (the Defender emulator accepts any tenant) and the given webhook settings, for tests and
- * benchmarks with several tenants. Returns its path.
+ * An IPENRICH_CONFIG file (in a new temporary folder) whose tenants use the emulators' Defender client
+ * (the Defender emulator accepts any tenant) and the given webhook settings, for tests and benchmarks
+ * with several tenants. With `entra`, each tenant gets an Entra tenant and app registration of its own,
+ * as each customer of an MSSP has: the Defender emulator then keeps a separate API budget for each
+ * (it counts per tenant and application), instead of one budget all of them share. Returns its path.
  */
-export function writeEmulatorTenantsFile(tenantNames: readonly string[], env: Readonly<Record<string, string | undefined>>): string {
-  const tenant = Object.fromEntries(COPIED.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+export function writeEmulatorTenantsFile(tenantNames: readonly string[], env: Readonly<Record<string, string | undefined>>, entra?: EntraEmulator): string {
+  const shared = Object.fromEntries(COPIED.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+  const own = (): Record<string, string> => {
+    if (!entra) return {};
+    const registration = { tenantId: randomUUID(), clientId: randomUUID(), clientSecret: randomBytes(24).toString('base64url') };
+    entra.register({ tenantId: registration.tenantId, clientId: registration.clientId, secrets: [registration.clientSecret] });
+    return { MDE_TENANT_ID: registration.tenantId, MDE_CLIENT_ID: registration.clientId, MDE_CLIENT_SECRET: registration.clientSecret };
+  };
   const path = join(mkdtempSync(join(tmpdir(), 'ipe-tenants-')), 'ipenrich.json');
-  writeFileSync(path, JSON.stringify({ tenants: Object.fromEntries(tenantNames.map((name) => [name, tenant])) }));
+  writeFileSync(path, JSON.stringify({ tenants: Object.fromEntries(tenantNames.map((name) => [name, { ...shared, ...own() }])) }));
   return path;
 }

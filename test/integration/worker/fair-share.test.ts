@@ -29,7 +29,7 @@ describe('fair share with one worker slot: tenants take turns, severity orders a
         ...emulators.env,
         REDIS_URL: testRedisUrl(),
         IPENRICH_PREFIX: uniquePrefix('fair'),
-        IPENRICH_CONFIG: writeEmulatorTenantsFile(['a', 'b'], { ...emulators.env, WEBHOOK_SECRET: secret }),
+        IPENRICH_CONFIG: writeEmulatorTenantsFile(['a', 'b'], { ...emulators.env, WEBHOOK_SECRET: secret }, emulators.entra),
         SINKS: 'webhook',
         WEBHOOK_URL: receiver.url,
         WEBHOOK_SECRET: secret,

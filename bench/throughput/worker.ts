@@ -45,8 +45,9 @@ interface Running {
 }
 
 async function startIpenrich(): Promise<Running> {
-  // Logs are produced at the configured level as in production, then thrown away: stderr is the parent's terminal.
-  const logger = createLogger({ level: config.LOG_LEVEL, destination: pino.destination({ dest: '/dev/null', sync: false }) });
+  // Logs are produced at the configured level as in production, then thrown away (stderr is the parent's
+  // terminal), or appended to BENCH_WORKER_LOG when set, to see what the workers did in a run.
+  const logger = createLogger({ level: config.LOG_LEVEL, destination: pino.destination({ dest: process.env.BENCH_WORKER_LOG ?? '/dev/null', sync: false, append: true }) });
   const runtime = await openRuntime(process.env, { config, logger, waitForRedis: true });
   const started = await startWorker(runtime);
   return {

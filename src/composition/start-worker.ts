@@ -4,6 +4,7 @@ import type { IpStatsClient } from '../enrich/ip-stats.js';
 import { createSharedMetrics } from '../metrics/shared-metrics.js';
 import { processAlert, type JourneyDeps, type JourneyOptions } from '../pipeline/process-alert.js';
 import { createAlertWorker, type AlertWorker } from '../queue/alert-worker.js';
+import { createSlotDemand } from '../queue/slot-demand.js';
 import type { AlertResult } from '../result/schema.js';
 import { createRedisResultStore } from '../state/job-record.js';
 import { SinkHealthBoard } from '../state/sink-health.js';
@@ -56,9 +57,10 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     maxInputBytes: config.EXTRACT_MAX_INPUT_BYTES,
     enrichRanges: [...config.EXTRACT_ENRICH_RANGES],
   };
+  const slotWanted = createSlotDemand(redis, keys);
   const journey: JourneyDeps = {
     extract: (alert) => extractIps(alert, extractOptions),
-    enrich: (tenant, ips, options) => parts.enricher.enrich(tenant, ips, options),
+    enrich: (tenant, ips, options) => parts.enricher.enrich(tenant, ips, { ...options, slotWanted }),
     lookBackHoursFor: (tenant) => tenantNamed(config, tenant)?.MDE_LOOKBACK_HOURS ?? config.MDE_LOOKBACK_HOURS,
     policy: { rareMaxPrevalence: config.VERDICT_RARE_MAX_PREVALENCE, newWithinHours: config.VERDICT_NEW_WITHIN_HOURS },
     results: createRedisResultStore(redis, keys),

@@ -32,6 +32,11 @@ interface EnrichOptions {
   readonly lookBackHours: number;
   /** Epoch ms. Misses the budget cannot serve by then come back `deferred`; without one, enrich waits for budget. */
   readonly deadline?: number;
+  /**
+   * True when other work waits for this caller's slot (a queue worker's): then a miss the budget
+   * cannot serve at once is deferred to its wake-up slot instead of waiting within the deadline.
+   */
+  readonly slotWanted?: () => Promise<boolean>;
   readonly signal?: AbortSignal;
 }
 
@@ -98,6 +103,9 @@ function fromOutcome(ip: string, outcome: FetchOutcome): IpEnrichment {
   }
 }
 
+/** How often a miss waiting for budget inside a worker slot checks whether another job wants the slot. */
+const SLOT_CHECK_MS = 100;
+
 /**
  * cache → coalesce → limiter → client, for one batch of IPs. Every cached IP is answered from one
  * MGET, budget or not; each miss is fetched by exactly one process, only once the shared limiter
@@ -143,6 +151,20 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     }
   }
 
+  /**
+   * Sleeps until `until` in steps, asking between them whether other work wants the caller's slot.
+   * False as soon as it does (the caller gives the slot up), true once the time has come.
+   */
+  async function sleepUnlessSlotWanted(until: number, options: EnrichOptions): Promise<boolean> {
+    const { slotWanted, signal } = options;
+    for (;;) {
+      const remaining = until - now();
+      if (remaining <= 0) return true;
+      await sleep(slotWanted ? Math.min(remaining, SLOT_CHECK_MS) : remaining, undefined, signal ? { signal } : {});
+      if (slotWanted && (await slotWanted())) return false;
+    }
+  }
+
   /** Runs while holding the key's lock: waits for budget within the deadline, then calls Defender once. */
   async function fetchOne(tenant: string, ip: string, options: EnrichOptions): Promise<FetchOutcome> {
     const { lookBackHours, deadline, signal } = options;
@@ -175,13 +197,16 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       // Redis answered after askedAt, so nothing is free before askedAt + wait (less the rounding up).
       noteBlocked(tenant, askedAt + admission.waitMs - 1);
       const retryAt = now() + admission.waitMs;
-      if (deadline !== undefined && retryAt > deadline) {
+      if (deadline !== undefined && (retryAt > deadline || (await options.slotWanted?.()) === true)) {
         metrics?.limiterWait(tenant, admission.waitMs, 'deferred');
         // A wake-up of its own: the tenant's starved misses come back one budget slot apart.
         return { kind: 'released', retryAt: await limiter.wakeSlot(tenant, retryAt, `${ip}|${lookBackHours}`) };
       }
       metrics?.limiterWait(tenant, admission.waitMs, 'slept');
-      await sleep(admission.waitMs, undefined, signal ? { signal } : {});
+      if (!(await sleepUnlessSlotWanted(retryAt, options))) {
+        // Another job came to want the slot while this one waited: it goes to its wake-up slot.
+        return { kind: 'released', retryAt: await limiter.wakeSlot(tenant, retryAt, `${ip}|${lookBackHours}`) };
+      }
     }
     try {
       const record = await callSettled(tenant, ticket, () => client.getIpStats({ ip, lookBackHours, ...(signal ? { signal } : {}) }));
@@ -211,7 +236,8 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   async function resolveMiss(tenant: string, ip: string, options: EnrichOptions): Promise<IpEnrichment> {
     const { lookBackHours, deadline, signal } = options;
     const blocked = blockedUntil.get(tenant) ?? 0;
-    if (deadline !== undefined && blocked > deadline) return { ip, status: 'deferred', cached: false, retryAt: await limiter.wakeSlot(tenant, blocked, `${ip}|${lookBackHours}`) };
+    const deferNow = deadline !== undefined && blocked > now() && (blocked > deadline || (await options.slotWanted?.()) === true);
+    if (deferNow) return { ip, status: 'deferred', cached: false, retryAt: await limiter.wakeSlot(tenant, blocked, `${ip}|${lookBackHours}`) };
     const result = await coalescer.run({ tenant, ip, lookBackHours }, () => fetchOne(tenant, ip, options), {
       ...(deadline === undefined ? {} : { deadline }),
       ...(signal ? { signal } : {}),

@@ -130,3 +130,51 @@ describe('budget exhaustion past WORKER_MAX_DEFER_MS', () => {
     expect(emulators.defender.counters.totalCalls).toBe(1);
   });
 });
+
+describe('a miss waiting for budget inside its slot gives the slot up when another alert wants it', () => {
+  let emulators: Emulators;
+  let runtime: Runtime;
+  let worker: StartedWorker;
+
+  beforeAll(async () => {
+    emulators = await startEmulators();
+    runtime = await openRuntime(
+      {
+        ...emulators.env,
+        REDIS_URL: testRedisUrl(),
+        IPENRICH_PREFIX: uniquePrefix('budget-yield'),
+        // One call per 30 s, and patience for all of it: alone, the second alert would wait in its slot.
+        MDE_RATE_LIMITS: '1/30s',
+        MDE_RATE_SAFETY_MS: '0',
+        WORKER_CONCURRENCY: '1',
+        WORKER_BUDGET_WAIT_MS: '60000',
+        LOG_LEVEL: 'silent',
+      },
+      { waitForRedis: true },
+    );
+    worker = await startWorker(runtime);
+  });
+
+  afterAll(async () => {
+    await worker.close(5_000);
+    await runtime.queue.obliterate({ force: true });
+    await runtime.close();
+    await emulators.close();
+  });
+
+  it('defers the waiting alert to its wake-up slot and serves the cached one at once', async () => {
+    const options = { defaultTenant: 'default', attempts: 3 };
+    const stateOf = async (jobId: string): Promise<string | undefined> => (await runtime.queue.getJob(jobId))?.getState();
+    const [first] = await acceptAlerts(runtime.queue, [{ alert: ecsAlert('spends-the-budget', ['203.0.113.30']) }], options);
+    await waitFor('the first alert', async () => (await stateOf(first?.jobId ?? '')) === 'completed', 20_000);
+
+    const [waiting] = await acceptAlerts(runtime.queue, [{ alert: ecsAlert('waits-for-budget', ['198.51.100.30']) }], options);
+    await waitFor('the second alert to take the only slot', async () => (await stateOf(waiting?.jobId ?? '')) === 'active', 20_000);
+    const [cached] = await acceptAlerts(runtime.queue, [{ alert: ecsAlert('cached', ['203.0.113.30']) }], options);
+
+    // Had the waiting alert kept the slot, the cached one would have waited the 30 s with it.
+    await waitFor('the cached alert', async () => (await stateOf(cached?.jobId ?? '')) === 'completed', 20_000);
+    expect(await stateOf(waiting?.jobId ?? '')).toBe('delayed');
+    expect(emulators.defender.counters.totalCalls).toBe(1);
+  });
+});

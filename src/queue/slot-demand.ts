@@ -1,0 +1,27 @@
+import type { Redis } from '../redis/connection.js';
+import type { KeySpace } from '../redis/keys.js';
+import { ALERTS_QUEUE } from './alerts-queue.js';
+
+/** How long one answer stands in a process: a starved backlog would otherwise ask once per refusal. */
+const MEMO_MS = 100;
+
+/**
+ * Whether any job waits for a worker slot: BullMQ's wait list or prioritized set is not empty. A job
+ * the budget cannot serve at once waits for it inside its slot only while nobody else wants the slot;
+ * otherwise it is deferred to its wake-up slot, so one tenant's starved backlog never holds the slots
+ * another tenant's alerts are waiting for.
+ */
+export function createSlotDemand(redis: Redis, keys: KeySpace, now: () => number = Date.now): () => Promise<boolean> {
+  const wait = keys.queueJob(ALERTS_QUEUE, 'wait');
+  const prioritized = keys.queueJob(ALERTS_QUEUE, 'prioritized');
+  let memo: { readonly at: number; readonly answer: Promise<boolean> } | undefined;
+  return () => {
+    const at = now();
+    if (memo && at - memo.at < MEMO_MS) return memo.answer;
+    const answer = Promise.all([redis.llen(wait), redis.zcard(prioritized)]).then(([waiting, ranked]) => waiting + ranked > 0);
+    // A failed check must not stick: the next caller asks again.
+    answer.catch(() => (memo = undefined));
+    memo = { at, answer };
+    return answer;
+  };
+}

@@ -20,8 +20,8 @@ export async function oldestReadyJobAges(queue: Pick<AlertsQueue, 'redis' | 'key
   const client = queue.redis;
   const [oldestWaiting, head, tail] = await Promise.all([
     client.lrange(queue.keys.wait ?? '', -1, -1),
-    client.zrange(queue.keys.prioritized ?? '', 0, PRIORITIZED_SAMPLE - 1),
-    client.zrange(queue.keys.prioritized ?? '', -PRIORITIZED_SAMPLE, -1),
+    client.zrange(queue.keys.prioritized ?? '', '0', String(PRIORITIZED_SAMPLE - 1)),
+    client.zrange(queue.keys.prioritized ?? '', String(-PRIORITIZED_SAMPLE), '-1'),
   ]);
   const ageOf = async (ids: readonly string[]): Promise<number> => {
     const unique = [...new Set(ids)];

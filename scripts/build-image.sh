@@ -6,7 +6,7 @@
 #   scripts/build-image.sh --secrets-only DIR     # only write the two secret files into DIR
 #
 # The machine's npm settings (global and user npmrc, without the lines naming host paths) and its
-# extra CA (NODE_EXTRA_CA_CERTS, else npm's cafile) go to the build as BuildKit secrets: mounted for
+# extra CAs (NODE_EXTRA_CA_CERTS and npm's cafile) go to the build as BuildKit secrets: mounted for
 # the `npm ci` steps only, never copied into a layer (test/integration/deploy/image-build.test.ts
 # checks every layer). Defaults: base localhost/ipenrich-base:node22 (scripts/assemble-base-image.sh),
 # tag localhost/ipenrich:<package.json version>. Needs root and buildah (Debian package).
@@ -44,8 +44,12 @@ if [ -z "$npmrc" ]; then
 fi
 if [ -z "$ca" ]; then
   ca=$secrets/ca.pem
-  source_ca=${NODE_EXTRA_CA_CERTS:-$(npm config get cafile 2>/dev/null || true)}
-  if [ -n "$source_ca" ] && [ "$source_ca" != null ] && [ -r "$source_ca" ]; then cp "$source_ca" "$ca"; else : >"$ca"; fi
+  # Both sources: a test run points NODE_EXTRA_CA_CERTS at its emulators' certificate while npm's
+  # cafile still names the machine's bundle with the proxy's CA.
+  : >"$ca"
+  for source in "${NODE_EXTRA_CA_CERTS:-}" "$(npm config get cafile 2>/dev/null || true)"; do
+    if [ -n "$source" ] && [ "$source" != null ] && [ -r "$source" ]; then cat "$source" >>"$ca" && echo >>"$ca"; fi
+  done
 fi
 [ -z "$secrets_only" ] || exit 0
 

@@ -3,6 +3,7 @@ import type { Enricher } from '../enrich/enricher.js';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
+import { oldestReadyJobAges } from './queue-age.js';
 import { readSharedMetrics } from './read-shared-metrics.js';
 import { redisMetricsRegistry, type RedisReadings } from './redis-metrics-registry.js';
 
@@ -30,7 +31,7 @@ export interface IngressMetrics {
 
 /**
  * The ingress `/metrics`. Its own requests are counted in this process (each replica reports its
- * share, as Prometheus expects). Queue depth, budget, cache and the workers' shared counters are
+ * share, as Prometheus expects). Queue depth and age, budget, cache and the workers' shared counters are
  * read from Redis at scrape time, so they are the same whichever replica is scraped.
  */
 export function createIngressMetrics(options: IngressMetricsOptions): IngressMetrics {
@@ -58,12 +59,13 @@ export function createIngressMetrics(options: IngressMetricsOptions): IngressMet
 
   async function readRedis(): Promise<RedisReadings> {
     const { redis, keys, queue, budget } = options;
-    const [shared, counts, tenants] = await Promise.all([
+    const [shared, counts, oldestAgeSeconds, tenants] = await Promise.all([
       readSharedMetrics(redis, keys),
       queue.getJobCounts(...QUEUE_STATES),
+      oldestReadyJobAges(queue, Date.now()),
       Promise.all(options.tenants.map(async (tenant) => ({ tenant, budget: await budget.limiterStatus(tenant), cache: await budget.cacheStats(tenant) }))),
     ]);
-    return { shared, queue: counts, tenants };
+    return { shared, queue: counts, oldestAgeSeconds, tenants };
   }
 
   async function readingsWithin(timeoutMs: number): Promise<RedisReadings | undefined> {

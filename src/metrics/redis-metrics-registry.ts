@@ -9,6 +9,8 @@ export interface RedisReadings {
   readonly shared: SharedSnapshot;
   /** Jobs per BullMQ state. */
   readonly queue: Readonly<Record<string, number>>;
+  /** Age of the oldest job no worker has taken yet, per ready state (queue-age.ts). */
+  readonly oldestAgeSeconds: Readonly<Record<string, number>>;
   readonly tenants: readonly { readonly tenant: string; readonly budget: LimiterStatus; readonly cache: CacheStats }[];
 }
 
@@ -95,5 +97,11 @@ export function redisMetricsRegistry(readings: RedisReadings | undefined): Regis
     'Jobs in the alerts queue by state (failed = the dead-letter queue).',
     Object.entries(readings.queue).map(([state, value]) => ({ labels: { state }, value })),
   );
-  return AggregatorRegistry.aggregate([[up, queue, ...sharedMetrics(readings.shared), ...budgetMetrics(readings.tenants)]]);
+  const age = metric(
+    'gauge',
+    'ipenrich_queue_oldest_job_age_seconds',
+    'Seconds since the oldest job not yet taken by a worker was enqueued, by ready state (waiting, prioritized); 0 when none.',
+    Object.entries(readings.oldestAgeSeconds).map(([state, value]) => ({ labels: { state }, value })),
+  );
+  return AggregatorRegistry.aggregate([[up, queue, age, ...sharedMetrics(readings.shared), ...budgetMetrics(readings.tenants)]]);
 }

@@ -12,6 +12,7 @@ import {
   durationSeconds,
   execFormOf,
   flagOf,
+  flagsOf,
   instructionsOf,
   parseStages,
   propertiesOf,
@@ -46,8 +47,11 @@ const SUPPORTED_NODE_LTS = [22, 24];
 /** Official node image tags that are small: `22-slim`, `22-bookworm-slim`, `24.11-alpine3.22`… */
 const SMALL_NODE_TAG = /^(\d+)(?:\.\d+){0,2}-(?:(?:bookworm|trixie)-slim|slim|alpine(?:\d+\.\d+)?)$/;
 
+/** An image digest: the only pin that cannot move (a tag is re-pushed with every Node and Debian update). */
+const DIGEST = /@sha256:[0-9a-f]{64}$/;
+
 function nodeMajor(image: string): number | undefined {
-  const [name, tag = ''] = image.split(':');
+  const [name, tag = ''] = image.replace(DIGEST, '').split(':');
   if (name !== 'node' && name !== 'docker.io/library/node') return undefined;
   const major = SMALL_NODE_TAG.exec(tag)?.[1];
   return major === undefined ? undefined : Number(major);
@@ -127,9 +131,35 @@ describe('Dockerfile', () => {
     }
     // One Node line everywhere: the production node_modules installed in one stage runs in another.
     expect(new Set(stages.map((stage) => stage.image)).size).toBe(1);
-    // package.json's engines accept it.
-    const minimum = /^>=\s*(\d+)/.exec(pkg.engines.node)?.[1];
-    expect(nodeMajor(runtime.image)).toBeGreaterThanOrEqual(Number(minimum));
+    // package.json's engines accept it: some `^M.m.p` or `>=M` clause admits its major.
+    const major = nodeMajor(runtime.image) ?? 0;
+    const clauses = pkg.engines.node.split('||').map((clause) => clause.trim());
+    expect(clauses.some((clause) => (/^\^(\d+)\./.exec(clause)?.[1] ?? '') === String(major) || Number(/^>=\s*(\d+)/.exec(clause)?.[1] ?? Infinity) <= major), pkg.engines.node).toBe(true);
+  });
+
+  it('takes the base as build argument NODE_IMAGE (the official image by default; CI passes its local stand-in)', () => {
+    for (const stage of stages) expect(stage.from, `${stage.name}: FROM`).toBe('${NODE_IMAGE}');
+    const base = runtime.image;
+    expect(base).toMatch(/^(?:docker\.io\/library\/)?node:/);
+    // A digest, when the default carries one, is a full sha256 (no truncated or placeholder pin).
+    if (base.includes('@')) expect(base).toMatch(DIGEST);
+  });
+
+  it('gets npm registry settings and an extra CA only as build secrets, on every install', () => {
+    const installs = stages.flatMap((stage) => instructionsOf(stage, 'RUN').filter((run) => /\bnpm\s+ci\b/.test(run.getArgumentsContent() ?? '')));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const install of installs) {
+      const secrets = flagsOf(install, 'mount').filter((mount) => /(?:^|,)type=secret(?:,|$)/.test(mount));
+      const ids = secrets.map((mount) => /(?:^|,)id=([^,]+)/.exec(mount)?.[1]);
+      expect(ids.sort(), `line ${install.getRange().start.line + 1}`).toEqual(['ca', 'npmrc']);
+      // Secret mounts live outside the app directory, so no COPY of it can pick one up.
+      for (const mount of secrets) expect(/(?:^|,)target=([^,]+)/.exec(mount)?.[1] ?? '').not.toMatch(/^\/app(?:\/|$)/);
+    }
+    // Nothing brings npm settings or certificates in any other way.
+    for (const stage of stages) {
+      for (const step of copyStepsOf(stage)) for (const source of step.sources) expect(source).not.toMatch(/npmrc|\.pem$|\.crt$/);
+      for (const { name } of propertiesOf(stage)) expect(name).not.toMatch(/^(?:NPM_CONFIG_|NODE_EXTRA_CA_CERTS$)/i);
+    }
   });
 
   it('has a HEALTHCHECK that runs `ipenrich healthcheck` in exec form, with room for its 2.5 s probe', async () => {
@@ -193,7 +223,8 @@ describe('Dockerfile', () => {
   });
 
   it('copies only what is needed, and every source exists and reaches the build context', () => {
-    const allowedInRuntime = ['package.json', 'config'];
+    // examples/alerts: the samples `ipenrich demo` enriches.
+    const allowedInRuntime = ['package.json', 'config', 'examples/alerts'];
     for (const stage of stages) {
       for (const step of contextCopies(stage)) {
         for (const source of step.sources) {

@@ -23,7 +23,13 @@ const read = (path: string): string => readFileSync(join(root, path), 'utf8');
 
 async function exposedMetrics(): Promise<ReadonlyMap<string, string>> {
   const redis = { pipeline: () => ({ hgetall: () => undefined, exec: () => Promise.resolve([]) }) } as unknown as Redis;
-  const queue = { getJobCounts: (...states: string[]) => Promise.resolve(Object.fromEntries(states.map((state) => [state, 0]))) } as unknown as AlertsQueue;
+  const emptyRedis = { lrange: () => Promise.resolve([]), zrange: () => Promise.resolve([]) };
+  const queue = {
+    getJobCounts: (...states: string[]) => Promise.resolve(Object.fromEntries(states.map((state) => [state, 0]))),
+    redis: emptyRedis,
+    keys: { wait: 'w', prioritized: 'p' },
+    toKey: (id: string) => id,
+  } as unknown as AlertsQueue;
   const budget: Pick<Enricher, 'limiterStatus' | 'cacheStats'> = {
     limiterStatus: () =>
       Promise.resolve({ at: 0, nextFreeInMs: 0, cooldownMs: 0, admittedTotal: 0, inFlight: 0, windows: [{ max: 100, windowMs: 60_000, used: 0, remaining: 100, freeInMs: 0 }] }),

@@ -19,13 +19,14 @@ describe('shared metric definitions', () => {
 });
 
 describe('the registry built from Redis readings', () => {
-  it('exposes budget per tenant and window, queue depth, cache ratio and shared counters', async () => {
+  it('exposes budget per tenant and window, queue depth and age, cache ratio and shared counters', async () => {
     const registry = redisMetricsRegistry({
       shared: {
         counters: new Map([['ipenrich_api_calls_total', [{ labels: { tenant: 'contoso', outcome: 'seen' }, value: 7 }]]]),
         histograms: new Map(),
       },
       queue: { waiting: 3, delayed: 1 },
+      oldestAgeSeconds: { waiting: 12.5, prioritized: 0 },
       tenants: [
         {
           tenant: 'contoso',
@@ -39,6 +40,8 @@ describe('the registry built from Redis readings', () => {
     for (const expected of [
       'ipenrich_redis_up 1',
       'ipenrich_queue_jobs{state="waiting"} 3',
+      'ipenrich_queue_oldest_job_age_seconds{state="waiting"} 12.5',
+      'ipenrich_queue_oldest_job_age_seconds{state="prioritized"} 0',
       'ipenrich_budget_used{tenant="contoso",window="60s"} 30',
       'ipenrich_budget_remaining{tenant="contoso",window="3600s"} 1458',
       'ipenrich_budget_limit{tenant="fabrikam",window="60s"} 100',

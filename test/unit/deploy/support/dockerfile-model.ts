@@ -7,7 +7,10 @@ import { DockerfileParser, ModifiableInstruction, PropertyInstruction, type Inst
  */
 export interface Stage {
   readonly name: string | undefined;
+  /** The base image with build arguments replaced by their defaults (`${NODE_IMAGE}` → `node:22-…`). */
   readonly image: string;
+  /** The FROM argument as written. */
+  readonly from: string;
   readonly instructions: readonly Instruction[];
 }
 
@@ -21,11 +24,18 @@ export interface CopyStep {
 }
 
 export function parseStages(text: string): Stage[] {
-  const stages: { name: string | undefined; image: string; instructions: Instruction[] }[] = [];
+  const stages: { name: string | undefined; image: string; from: string; instructions: Instruction[] }[] = [];
+  const globalArgs = new Map<string, string>();
   for (const instruction of DockerfileParser.parse(text).getInstructions()) {
+    // An ARG before the first FROM is a build argument FROM lines may use (`FROM ${NODE_IMAGE}`).
+    if (stages.length === 0 && instruction.getKeyword() === 'ARG' && instruction instanceof PropertyInstruction) {
+      for (const property of instruction.getProperties()) globalArgs.set(property.getName(), property.getValue() ?? '');
+      continue;
+    }
     if (instruction.getKeyword() === 'FROM') {
-      const [image = '', as, name] = instruction.getArguments().map((argument) => argument.getValue());
-      stages.push({ image, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
+      const [from = '', as, name] = instruction.getArguments().map((argument) => argument.getValue());
+      const image = from.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced: string | undefined, bare: string | undefined) => globalArgs.get(braced ?? bare ?? '') ?? '');
+      stages.push({ image, from, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
     }
     const current = stages.at(-1);
     if (!current) throw new Error(`line ${lineOf(instruction)}: ${instruction.getKeyword()} before the first FROM`);
@@ -55,6 +65,15 @@ export function copyStepsOf(stage: Stage): CopyStep[] {
     if (dest === undefined || args.length === 0) throw new Error(`line ${lineOf(instruction)}: COPY needs a source and a destination`);
     return { from: flagOf(instruction, 'from'), sources: args, dest, line: lineOf(instruction) };
   });
+}
+
+/** Every value of a repeatable flag such as RUN's `--mount`. */
+export function flagsOf(instruction: Instruction, name: string): string[] {
+  if (!(instruction instanceof ModifiableInstruction)) return [];
+  return instruction
+    .getFlags()
+    .filter((flag) => flag.getName() === name)
+    .map((flag) => flag.getValue() ?? '');
 }
 
 /** The shell command of each RUN, without its flags (`--mount=…`). */

@@ -1,3 +1,4 @@
+import { budgetOwners } from '../config/budget-owners.js';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../log.js';
 import type { EnrichMetrics } from '../enrich/enricher.js';
@@ -26,6 +27,7 @@ export function createEnricherFromConfig(
     },
     lockMs: config.COALESCE_LOCK_MS,
     clientFor,
+    budgetOf: budgetOwners(config),
     ...(logger ? { logger } : {}),
     ...(metrics ? { metrics } : {}),
   });

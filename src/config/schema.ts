@@ -86,6 +86,11 @@ export const configSchema = z.object({
     }),
   /** Extra spacing per window to absorb clock skew and network latency between us and Defender. */
   MDE_RATE_SAFETY_MS: int(0, 60_000).default(250),
+  /**
+   * What Defender counts its limits against, which Microsoft does not document (contracts.md §1.4):
+   * tenants of ipenrich whose credentials fall in the same scope share one budget (src/config/budget-owners.ts).
+   */
+  MDE_BUDGET_SCOPE: z.enum(['tenant', 'tenant-app', 'app']).default('tenant'),
   CACHE_TTL_SEEN_S: int(1, 30 * 86_400).default(86_400),
   CACHE_TTL_NOT_SEEN_S: int(1, 30 * 86_400).default(6 * 3_600),
   CACHE_TTL_INVALID_S: int(1, 30 * 86_400).default(7 * 86_400),

@@ -60,6 +60,8 @@ export interface EnricherDeps {
    */
   readonly lockMs: number;
   readonly clientFor: (tenant: string) => IpStatsClient;
+  /** The API budget a tenant spends, when tenants share one (src/config/budget-owners.ts). */
+  readonly budgetOf?: (tenant: string) => string;
   /** This host's clock (epoch ms), for deadlines and `retryAt`. The budget itself runs on Redis time. */
   readonly now?: () => number;
   readonly logger?: Logger;
@@ -114,7 +116,7 @@ const SLOT_CHECK_MS = 100;
 export function createEnricher(deps: EnricherDeps): Enricher {
   const { redis, keys, windows, safetyMs, ttls, lockMs, clientFor, logger, metrics } = deps;
   const now = deps.now ?? Date.now;
-  const limiter = createRateLimiter({ redis, keys, windows, safetyMs, inflightMs: lockMs });
+  const limiter = createRateLimiter({ redis, keys, windows, safetyMs, inflightMs: lockMs, ...(deps.budgetOf ? { budgetOf: deps.budgetOf } : {}) });
   const cache = createEnrichmentCache({ redis, keys, ttls, ...(logger ? { logger } : {}) });
   const coalescer = createCoalescer({ redis, keys, cache, lockMs, now, ...(logger ? { logger } : {}) });
   /** Misses already being resolved in this process, so one batch or two concurrent ones share a fetch. */

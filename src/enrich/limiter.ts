@@ -18,6 +18,8 @@ export interface RateLimiterOptions {
   readonly inflightMs?: number;
   /** Tests only: epoch ms to use instead of Redis TIME, to probe exact boundaries. */
   readonly clock?: () => number;
+  /** The budget a tenant spends (src/config/budget-owners.ts); default: its own. */
+  readonly budgetOf?: (tenant: string) => string;
 }
 
 export type Admission =
@@ -94,10 +96,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const scripts = redisScripts(options.redis);
   const windowArgs = windows.flatMap((w) => [w.max, w.windowMs * 1000]);
   const nowArg = (): string => (clock ? String(Math.round(clock() * 1000)) : '');
-  const windowKeys = (tenant: string): string[] => windows.map((w) => keys.limiterWindow(tenant, w.windowMs));
+  const budgetOf = options.budgetOf ?? ((tenant: string) => tenant);
+  const windowKeys = (tenant: string): string[] => windows.map((w) => keys.limiterWindow(budgetOf(tenant), w.windowMs));
 
   function keysAndArgs(tenant: string): [number, ...(string | number)[]] {
-    const keyList = [keys.limiterCooldown(tenant), keys.limiterAdmitted(tenant), ...windowKeys(tenant)];
+    const budget = budgetOf(tenant);
+    const keyList = [keys.limiterCooldown(budget), keys.limiterAdmitted(budget), ...windowKeys(tenant)];
     return [keyList.length, ...keyList, safetyMs * 1000, nowArg(), inflightMs * 1000, ...windowArgs];
   }
 
@@ -123,11 +127,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     async wakeSlot(tenant, earliestMs, asked) {
       // A passed slot is kept a long window, so a miss woken at it and refused again is recognised.
       const keepMs = Math.max(...windows.map((w) => w.windowMs));
-      return scripts.ipenrichWakeSlot(keys.limiterWakeCursor(tenant), keys.limiterWakeSlots(tenant), Math.ceil(earliestMs), wakeSpacingMs, asked, keepMs, nowArg());
+      const budget = budgetOf(tenant);
+      // Tenants sharing a budget still ask separately (each has its own cache): the tenant is part of what is asked.
+      return scripts.ipenrichWakeSlot(keys.limiterWakeCursor(budget), keys.limiterWakeSlots(budget), Math.ceil(earliestMs), wakeSpacingMs, `${tenant}|${asked}`, keepMs, nowArg());
     },
 
     async setCooldown(tenant, durationMs) {
-      return scripts.ipenrichCooldown(keys.limiterCooldown(tenant), Math.max(0, Math.ceil(durationMs)), nowArg());
+      return scripts.ipenrichCooldown(keys.limiterCooldown(budgetOf(tenant)), Math.max(0, Math.ceil(durationMs)), nowArg());
     },
 
     async status(tenant) {

@@ -1,3 +1,4 @@
+import { budgetOwners } from '../config/budget-owners.js';
 import { createEnrichmentCache } from '../enrich/cache.js';
 import { createRateLimiter, type LimiterStatus } from '../enrich/limiter.js';
 import { Cluster } from 'ioredis';
@@ -41,7 +42,7 @@ async function countKeys(redis: Redis, pattern: string): Promise<number> {
 /** Everything `ipenrich status` shows, read from Redis (shared by every worker). */
 export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
   const { config, redis, keys, queue } = runtime;
-  const limiter = createRateLimiter({ redis, keys, windows: config.MDE_RATE_LIMITS, safetyMs: config.MDE_RATE_SAFETY_MS });
+  const limiter = createRateLimiter({ redis, keys, windows: config.MDE_RATE_LIMITS, safetyMs: config.MDE_RATE_SAFETY_MS, budgetOf: budgetOwners(config) });
   const cache = createEnrichmentCache({
     redis,
     keys,

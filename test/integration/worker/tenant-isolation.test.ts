@@ -89,6 +89,8 @@ describe('tenants are a boundary: each tenant\'s results go only to its own dest
       SENTINEL_DCR_ID: side.dcr,
       SENTINEL_ARM_ENDPOINT: side.arm.url,
       SENTINEL_WORKSPACES: side.workspace,
+      // Each tenant labels its rare-IP incidents with a label of its own.
+      SENTINEL_RARE_LABEL: `${side.name}-rare-ip`,
     });
     const file = join(mkdtempSync(join(tmpdir(), 'ipe-tenants-')), 'ipenrich.json');
     writeFileSync(file, JSON.stringify({
@@ -151,12 +153,14 @@ describe('tenants are a boundary: each tenant\'s results go only to its own dest
     expect((callback?.payload as { data: { tenant: string; alertId: string } }).data).toMatchObject({ tenant: 'fabrikam', alertId: fabrikamJob?.alertId });
   }, 90_000);
 
-  it('comments on each tenant\'s own incidents with its own identity, and refuses another tenant\'s incident without any ARM call', async () => {
+  it('comments on and labels each tenant\'s own incidents with its own identity, and refuses another tenant\'s incident without any ARM call', async () => {
     const [contosoSide, fabrikamSide] = sides;
     if (!contosoSide || !fabrikamSide) throw new Error('two tenants expected');
     const contosoIncident = contosoSide.arm.addIncident({}, contosoSide.workspace);
     const fabrikamIncident = fabrikamSide.arm.addIncident({}, fabrikamSide.workspace);
-    const requestsBefore = contosoSide.arm.counters.requests + fabrikamSide.arm.counters.requests;
+    // The incident's IP (sample 48) is rare in both organizations: each incident gets its tenant's label.
+    emulators.defender.setIpStats('45.155.205.233', { prevalence: 1, firstSeen: '2026-11-20T08:00:00Z', lastSeen: '2026-11-26T09:00:00Z' });
+    const requestsBefore = [contosoSide.arm.counters.requests, fabrikamSide.arm.counters.requests];
     const intake = { defaultTenant: 'contoso', attempts: 3 };
     const jobs = await acceptAlerts(
       runtime.queue,
@@ -177,7 +181,11 @@ describe('tenants are a boundary: each tenant\'s results go only to its own dest
     expect(contosoSide.arm.counters.commentPuts).toBe(1);
     expect(fabrikamSide.arm.counters.commentPuts).toBe(1);
     expect(contosoSide.arm.counters.rejected + fabrikamSide.arm.counters.rejected).toBe(0);
-    expect(contosoSide.arm.counters.requests + fabrikamSide.arm.counters.requests - requestsBefore).toBe(2);
+    // Per tenant: its comment PUT, and the label's GET and PUT of the incident; nothing for the forged one.
+    expect([contosoSide.arm.counters.requests - (requestsBefore[0] ?? 0), fabrikamSide.arm.counters.requests - (requestsBefore[1] ?? 0)]).toEqual([3, 3]);
+    const labelsOf = (side: TenantSide, incident: string): string[] => side.arm.incident(incident)?.properties.labels.map((label) => label.labelName) ?? [];
+    expect(labelsOf(contosoSide, contosoIncident)).toEqual(['contoso-rare-ip']);
+    expect(labelsOf(fabrikamSide, fabrikamIncident)).toEqual(['fabrikam-rare-ip']);
     const forged = await runtime.queue.getJob(ids[2] ?? '');
     expect(forged?.returnvalue).toMatchObject({ tenant: 'fabrikam', incidentArmId: contosoIncident });
     expect(await forged?.isCompleted()).toBe(true);

@@ -39,7 +39,7 @@ export interface CacheTtls {
 }
 
 /** A cache entry as read: fresh (answer it), or stale (answer it only when the budget cannot refetch it in time). */
-export interface CacheRead {
+interface CacheRead {
   readonly entry: CacheEntry;
   readonly stale: boolean;
 }

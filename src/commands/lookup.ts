@@ -17,14 +17,15 @@ const usage = `Usage: ipenrich lookup IP… [--tenant NAME] [--look-back-hours N
 Asks Defender for Endpoint about each IP and prints one JSON line per IP, in order: the record
 {"ip","prevalence","firstSeen","lastSeen","seen","lookBackHours","fetchedAt","cached"}, or
 {"ip","error":{"code","message"}}. Lookups go through the worker's cache and shared API budget in
-Redis (REDIS_URL); they wait for budget when it is exhausted. Without REDIS_URL and with no Redis
+Redis (REDIS_URL); they wait for budget when it is exhausted, except for IPs whose cache entry is
+past its TTL but within CACHE_MAX_STALE_S: those are answered from it at once, with "stale":true. Without REDIS_URL and with no Redis
 on localhost, lookup asks Defender directly and says so on stderr. IPs may be written in any usual form (IPv6 compressed or not,
 [brackets], defanged 1.2.3[.]4); they are looked up in canonical form.
 Exit 0 when every lookup succeeded, 1 when one failed, 2 for an invalid IP or usage (then nothing
 is looked up). Configuration: MDE_* settings (see config/ipenrich.example.env).`;
 
 export type LookupOutcome =
-  | { readonly ip: string; readonly record: IpStatsRecord; readonly cached?: boolean }
+  | { readonly ip: string; readonly record: IpStatsRecord; readonly cached?: boolean; readonly stale?: boolean }
   | { readonly ip: string; readonly error: IpenrichError };
 
 export interface LookupOptions {
@@ -50,7 +51,9 @@ export async function lookupThroughEnricher(runtime: Runtime, ips: readonly stri
     const byIp = new Map(results.map((result) => [result.ip, result]));
     return ips.map((ip): LookupOutcome => {
       const result = byIp.get(ip);
-      if (result?.record && (result.status === 'enriched' || result.status === 'not_seen')) return { ip, record: result.record, cached: result.cached };
+      if (result?.record && (result.status === 'enriched' || result.status === 'not_seen')) {
+        return { ip, record: result.record, cached: result.cached, ...(result.stale === true ? { stale: true } : {}) };
+      }
       if (result?.error) return { ip, error: result.error };
       if (result?.status === 'deferred') return { ip, error: new IpenrichError('BUDGET_DEFERRED', `no API budget for ${ip} yet`) };
       return { ip, error: new IpenrichError('INTERNAL', `no answer for ${ip}`) };
@@ -93,7 +96,11 @@ export async function lookupIps(config: Config, ips: readonly string[], options:
 }
 
 export function formatOutcome(outcome: LookupOutcome): string {
-  if ('record' in outcome) return JSON.stringify(outcome.cached === undefined ? outcome.record : { ...outcome.record, cached: outcome.cached });
+  if ('record' in outcome) {
+    // `stale` only when true, so the lines of fresh answers stay as they were.
+    const marks = { ...(outcome.cached === undefined ? {} : { cached: outcome.cached }), ...(outcome.stale === true ? { stale: true } : {}) };
+    return JSON.stringify({ ...outcome.record, ...marks });
+  }
   return JSON.stringify({ ip: outcome.ip, error: { code: outcome.error.code, message: scrubSecrets(outcome.error.message) } });
 }
 

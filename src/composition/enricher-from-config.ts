@@ -25,6 +25,7 @@ export function createEnricherFromConfig(
       notSeenMs: config.CACHE_TTL_NOT_SEEN_S * 1000,
       invalidMs: config.CACHE_TTL_INVALID_S * 1000,
     },
+    maxStaleMs: config.CACHE_MAX_STALE_S * 1000,
     lockMs: config.COALESCE_LOCK_MS,
     clientFor,
     budgetOf: budgetOwners(config),

@@ -94,6 +94,8 @@ export const configSchema = z.object({
   CACHE_TTL_SEEN_S: int(1, 30 * 86_400).default(86_400),
   CACHE_TTL_NOT_SEEN_S: int(1, 30 * 86_400).default(6 * 3_600),
   CACHE_TTL_INVALID_S: int(1, 30 * 86_400).default(7 * 86_400),
+  /** How long past its TTL an entry still answers (marked stale) when the budget cannot refetch it in time; 0: never. */
+  CACHE_MAX_STALE_S: int(0, 30 * 86_400).default(7 * 86_400),
   /** How long another process waits for a coalesced call before taking it over. */
   COALESCE_LOCK_MS: int(1_000, 600_000).default(30_000),
 

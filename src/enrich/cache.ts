@@ -8,8 +8,15 @@ import { ipStatsRecordSchema } from './ip-stats.js';
  * What the cache may hold: Defender's answer, or the fact that Defender rejected the IP (400).
  * Nothing else has a representation here, so a 429, 5xx, timeout or auth error cannot be cached.
  */
+/**
+ * Epoch ms (the writer's clock) until which the entry is fresh; after it, it is stale until its Redis
+ * TTL (fresh TTL + CACHE_MAX_STALE_S) runs out. Absent in entries written before stale serving: those
+ * are fresh until their Redis TTL, which was their fresh TTL.
+ */
+const freshUntil = z.number().optional();
+
 export const cacheEntrySchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('record'), record: ipStatsRecordSchema }),
+  z.object({ kind: z.literal('record'), record: ipStatsRecordSchema, freshUntil }),
   z.object({
     kind: z.literal('invalid'),
     ip: z.string(),
@@ -17,6 +24,7 @@ export const cacheEntrySchema = z.discriminatedUnion('kind', [
     /** Defender's reason, as our client reported it. */
     message: z.string(),
     fetchedAt: z.string(),
+    freshUntil,
   }),
 ]);
 export type CacheEntry = z.infer<typeof cacheEntrySchema>;
@@ -30,6 +38,12 @@ export interface CacheTtls {
   readonly invalidMs: number;
 }
 
+/** A cache entry as read: fresh (answer it), or stale (answer it only when the budget cannot refetch it in time). */
+interface CacheRead {
+  readonly entry: CacheEntry;
+  readonly stale: boolean;
+}
+
 export interface CacheStats {
   readonly hits: number;
   readonly misses: number;
@@ -39,11 +53,16 @@ export interface CacheStats {
 
 export interface EnrichmentCache {
   key(tenant: string, ip: string, lookBackHours: number): string;
-  /** Looks up every IP in one round trip and counts hits and misses. Returns the hits only. */
-  getMany(tenant: string, ips: readonly string[], lookBackHours: number): Promise<Map<string, CacheEntry>>;
-  /** One lookup that is not counted: the re-check a fetcher makes after taking the lock. */
+  /**
+   * Looks up every IP in one round trip and counts hits (fresh) and misses (stale or absent).
+   * Returns the entries found, fresh or stale.
+   */
+  getMany(tenant: string, ips: readonly string[], lookBackHours: number): Promise<Map<string, CacheRead>>;
+  /** One lookup that is not counted: the re-check a fetcher makes after taking the lock. Fresh entries only. */
   peek(tenant: string, ip: string, lookBackHours: number): Promise<CacheEntry | undefined>;
-  ttlMs(entry: CacheEntry): number;
+  /** How long Redis keeps the entry: its fresh TTL plus the time it may be served stale. */
+  storeTtlMs(entry: CacheEntry): number;
+  /** The value to store, stamped with the time it stops being fresh. */
   encode(entry: CacheEntry): string;
   stats(tenant: string): Promise<CacheStats>;
 }
@@ -52,6 +71,10 @@ export interface EnrichmentCacheOptions {
   readonly redis: Redis;
   readonly keys: KeySpace;
   readonly ttls: CacheTtls;
+  /** CACHE_MAX_STALE_S in ms: how long past its TTL an entry may still answer; 0 turns stale serving off. */
+  readonly maxStaleMs?: number;
+  /** This host's clock (epoch ms), which stamps and judges freshness. */
+  readonly now?: () => number;
   readonly logger?: Logger;
 }
 
@@ -60,7 +83,24 @@ function entryIp(entry: CacheEntry): { ip: string; lookBackHours: number } {
 }
 
 export function createEnrichmentCache(options: EnrichmentCacheOptions): EnrichmentCache {
-  const { redis, keys, ttls, logger } = options;
+  const { redis, keys, ttls, logger, maxStaleMs = 0 } = options;
+  const now = options.now ?? Date.now;
+
+  function ttlMs(entry: CacheEntry): number {
+    if (entry.kind === 'invalid') return ttls.invalidMs;
+    return entry.record.seen ? ttls.seenMs : ttls.notSeenMs;
+  }
+
+  /**
+   * Fresh, stale, or gone (undefined). An entry past its stale allowance is gone even if Redis still
+   * holds it: CACHE_MAX_STALE_S may have been lowered since it was written.
+   */
+  function classify(entry: CacheEntry): CacheRead | undefined {
+    if (entry.freshUntil === undefined) return { entry, stale: false };
+    const at = now();
+    if (at < entry.freshUntil) return { entry, stale: false };
+    return at < entry.freshUntil + maxStaleMs ? { entry, stale: true } : undefined;
+  }
 
   /** A value that does not parse, or belongs to another key, is a miss: it will be fetched and overwritten. */
   function decode(raw: string, ip: string, lookBackHours: number): CacheEntry | undefined {
@@ -80,39 +120,46 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
     key: (tenant, ip, lookBackHours) => keys.cacheEntry(tenant, ip, lookBackHours),
 
     async getMany(tenant, ips, lookBackHours) {
-      const hits = new Map<string, CacheEntry>();
-      if (ips.length === 0) return hits;
+      const found = new Map<string, CacheRead>();
+      if (ips.length === 0) return found;
       const values = await redis.mget(...ips.map((ip) => keys.cacheEntry(tenant, ip, lookBackHours)));
       let corrupt = 0;
+      let hits = 0;
       ips.forEach((ip, i) => {
         const raw = values[i];
         if (raw === null || raw === undefined) return;
         const entry = decode(raw, ip, lookBackHours);
-        if (entry) hits.set(ip, entry);
-        else corrupt += 1;
+        if (!entry) {
+          corrupt += 1;
+          return;
+        }
+        const read = classify(entry);
+        if (!read) return;
+        found.set(ip, read);
+        if (!read.stale) hits += 1;
       });
       if (corrupt > 0) logger?.warn({ tenant, corrupt }, 'corrupt cache entries treated as misses');
       // Plain commands, not awaited: counters need no transaction and no round trip on the hot path.
       // Redis runs them in order on this connection, so a later read on it (stats) sees them.
       const statsKey = keys.cacheStats(tenant);
-      const counts: [string, number][] = [['hits', hits.size], ['misses', ips.length - hits.size], ['corrupt', corrupt]];
+      const counts: [string, number][] = [['hits', hits], ['misses', ips.length - hits], ['corrupt', corrupt]];
       for (const [field, amount] of counts) {
         if (amount > 0) redis.hincrby(statsKey, field, amount).catch((error: unknown) => logger?.debug({ err: error }, 'cache counter not written'));
       }
-      return hits;
+      return found;
     },
 
     async peek(tenant, ip, lookBackHours) {
       const raw = await redis.get(keys.cacheEntry(tenant, ip, lookBackHours));
-      return raw === null ? undefined : decode(raw, ip, lookBackHours);
+      const entry = raw === null ? undefined : decode(raw, ip, lookBackHours);
+      const read = entry && classify(entry);
+      // A stale entry is what the fetcher is here to replace.
+      return read && !read.stale ? read.entry : undefined;
     },
 
-    ttlMs(entry) {
-      if (entry.kind === 'invalid') return ttls.invalidMs;
-      return entry.record.seen ? ttls.seenMs : ttls.notSeenMs;
-    },
+    storeTtlMs: (entry) => ttlMs(entry) + maxStaleMs,
 
-    encode: (entry) => JSON.stringify(entry),
+    encode: (entry) => JSON.stringify({ ...entry, freshUntil: now() + ttlMs(entry) }),
 
     async stats(tenant) {
       const raw = await redis.hgetall(keys.cacheStats(tenant));

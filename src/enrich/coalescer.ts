@@ -142,7 +142,7 @@ export function createCoalescer(options: CoalescerOptions): Coalescer {
         cache.key(tenant, ip, lookBackHours),
         token,
         store && outcome.kind === 'value' ? cache.encode(outcome.entry) : '',
-        outcome.kind === 'value' ? cache.ttlMs(outcome.entry) : 0,
+        outcome.kind === 'value' ? cache.storeTtlMs(outcome.entry) : 0,
         keys.coalesceChannel(tenant, ip, lookBackHours),
         JSON.stringify(outcome),
       );

@@ -22,6 +22,10 @@ export interface IpEnrichment {
   readonly record?: IpStatsRecord;
   /** Answered from the cache (true), or fetched now by this or another process (false). */
   readonly cached: boolean;
+  /** Answered from an entry past its TTL, because the budget could not refetch it in time. */
+  readonly stale?: boolean;
+  /** When Defender gave the answer (ISO 8601), for `enriched`, `not_seen` and Defender's `invalid`. */
+  readonly fetchedAt?: string;
   /** For `invalid` and `error`: the error itself, with its code, status and Retry-After. */
   readonly error?: IpenrichError;
   /** For `deferred`: epoch ms (this host's clock) when budget is expected. */
@@ -40,6 +44,15 @@ interface EnrichOptions {
   readonly signal?: AbortSignal;
 }
 
+/** How a miss is resolved: the caller's options, and whether a deferral takes a wake-up slot. */
+interface MissOptions extends EnrichOptions {
+  /**
+   * False for a stale entry's refetch: it is answered from the entry when deferred, so nobody wakes
+   * for it, and a slot would push real misses' wake-ups later.
+   */
+  readonly wakeSlot: boolean;
+}
+
 /** Counters the enricher reports (src/metrics implements them, shared across processes). */
 export interface EnrichMetrics {
   /** `seen` / `not_seen` for answers, the error code for failures. */
@@ -54,6 +67,8 @@ export interface EnricherDeps {
   readonly windows: readonly RateWindow[];
   readonly safetyMs: number;
   readonly ttls: CacheTtls;
+  /** CACHE_MAX_STALE_S in ms: how long past its TTL an entry may still answer when the budget cannot. Default 0 (never). */
+  readonly maxStaleMs?: number;
   /**
    * COALESCE_LOCK_MS: how long a dead fetcher blocks its key before another process takes over, and
    * the limiter's in-flight bound of a call; must exceed the Defender client's timeout.
@@ -78,11 +93,14 @@ export interface Enricher {
   close(): Promise<void>;
 }
 
-function fromEntry(entry: CacheEntry, cached: boolean): IpEnrichment {
+function fromEntry(entry: CacheEntry, cached: boolean, stale = false): IpEnrichment {
+  const marked = stale ? { stale: true } : {};
   if (entry.kind === 'invalid') {
-    return { ip: entry.ip, status: 'invalid', cached, error: new IpenrichError('MDE_BAD_REQUEST', entry.message, { statusCode: 400 }) };
+    const error = new IpenrichError('MDE_BAD_REQUEST', entry.message, { statusCode: 400 });
+    return { ip: entry.ip, status: 'invalid', cached, ...marked, fetchedAt: entry.fetchedAt, error };
   }
-  return { ip: entry.record.ip, status: entry.record.seen ? 'enriched' : 'not_seen', record: entry.record, cached };
+  const { record } = entry;
+  return { ip: record.ip, status: record.seen ? 'enriched' : 'not_seen', record, cached, ...marked, fetchedAt: record.fetchedAt };
 }
 
 /** A failure as the fetcher published it (possibly from another process), as the error it was. */
@@ -114,10 +132,10 @@ const SLOT_CHECK_MS = 100;
  * admits it, and comes back `deferred` (with the limiter's time) when that would be after the deadline.
  */
 export function createEnricher(deps: EnricherDeps): Enricher {
-  const { redis, keys, windows, safetyMs, ttls, lockMs, clientFor, logger, metrics } = deps;
+  const { redis, keys, windows, safetyMs, ttls, lockMs, clientFor, logger, metrics, maxStaleMs = 0 } = deps;
   const now = deps.now ?? Date.now;
   const limiter = createRateLimiter({ redis, keys, windows, safetyMs, inflightMs: lockMs, ...(deps.budgetOf ? { budgetOf: deps.budgetOf } : {}) });
-  const cache = createEnrichmentCache({ redis, keys, ttls, ...(logger ? { logger } : {}) });
+  const cache = createEnrichmentCache({ redis, keys, ttls, maxStaleMs, now, ...(logger ? { logger } : {}) });
   const coalescer = createCoalescer({ redis, keys, cache, lockMs, now, ...(logger ? { logger } : {}) });
   /** Misses already being resolved in this process, so one batch or two concurrent ones share a fetch. */
   const inFlight = new Map<string, Promise<IpEnrichment>>();
@@ -168,7 +186,12 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   }
 
   /** Runs while holding the key's lock: waits for budget within the deadline, then calls Defender once. */
-  async function fetchOne(tenant: string, ip: string, options: EnrichOptions): Promise<FetchOutcome> {
+  /** When a deferred miss comes back: its own wake-up slot, or for a stale refetch the limiter's time. */
+  async function wakeAt(tenant: string, ip: string, earliest: number, options: MissOptions): Promise<number> {
+    return options.wakeSlot ? limiter.wakeSlot(tenant, earliest, `${ip}|${options.lookBackHours}`) : earliest;
+  }
+
+  async function fetchOne(tenant: string, ip: string, options: MissOptions): Promise<FetchOutcome> {
     const { lookBackHours, deadline, signal } = options;
     const held = notReady.get(tenant);
     if (held && now() < held.until) {
@@ -202,12 +225,12 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       if (deadline !== undefined && (retryAt > deadline || (await options.slotWanted?.()) === true)) {
         metrics?.limiterWait(tenant, admission.waitMs, 'deferred');
         // A wake-up of its own: the tenant's starved misses come back one budget slot apart.
-        return { kind: 'released', retryAt: await limiter.wakeSlot(tenant, retryAt, `${ip}|${lookBackHours}`) };
+        return { kind: 'released', retryAt: await wakeAt(tenant, ip, retryAt, options) };
       }
       metrics?.limiterWait(tenant, admission.waitMs, 'slept');
       if (!(await sleepUnlessSlotWanted(retryAt, options))) {
         // Another job came to want the slot while this one waited: it goes to its wake-up slot.
-        return { kind: 'released', retryAt: await limiter.wakeSlot(tenant, retryAt, `${ip}|${lookBackHours}`) };
+        return { kind: 'released', retryAt: await wakeAt(tenant, ip, retryAt, options) };
       }
     }
     try {
@@ -235,11 +258,11 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     }
   }
 
-  async function resolveMiss(tenant: string, ip: string, options: EnrichOptions): Promise<IpEnrichment> {
+  async function resolveMiss(tenant: string, ip: string, options: MissOptions): Promise<IpEnrichment> {
     const { lookBackHours, deadline, signal } = options;
     const blocked = blockedUntil.get(tenant) ?? 0;
     const deferNow = deadline !== undefined && blocked > now() && (blocked > deadline || (await options.slotWanted?.()) === true);
-    if (deferNow) return { ip, status: 'deferred', cached: false, retryAt: await limiter.wakeSlot(tenant, blocked, `${ip}|${lookBackHours}`) };
+    if (deferNow) return { ip, status: 'deferred', cached: false, retryAt: await wakeAt(tenant, ip, blocked, options) };
     const result = await coalescer.run({ tenant, ip, lookBackHours }, () => fetchOne(tenant, ip, options), {
       ...(deadline === undefined ? {} : { deadline }),
       ...(signal ? { signal } : {}),
@@ -250,7 +273,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     return { ip, status: 'deferred', cached: false, retryAt: now() + status.nextFreeInMs };
   }
 
-  async function sharedMiss(tenant: string, ip: string, options: EnrichOptions): Promise<IpEnrichment> {
+  async function sharedMiss(tenant: string, ip: string, options: MissOptions): Promise<IpEnrichment> {
     const flightKey = keys.cacheEntry(tenant, ip, options.lookBackHours);
     const running = inFlight.get(flightKey);
     if (running) {
@@ -267,6 +290,16 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     }
   }
 
+  /**
+   * A stale entry is refetched exactly as a miss, when the budget can serve it by the deadline (at
+   * once for a caller without one, who would otherwise wait for budget); else the entry answers, and
+   * stays stale, so the next lookup with budget refetches it.
+   */
+  async function refetchOrStale(tenant: string, ip: string, entry: CacheEntry, options: EnrichOptions): Promise<IpEnrichment> {
+    const result = await sharedMiss(tenant, ip, { ...options, deadline: options.deadline ?? now(), wakeSlot: false });
+    return result.status === 'deferred' ? fromEntry(entry, true, true) : result;
+  }
+
   return {
     async enrich(tenant, ips, options) {
       const { lookBackHours } = options;
@@ -275,11 +308,13 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       }
       const canonical = ips.map((ip) => canonicalIp(ip)?.ip);
       const unique = [...new Set(canonical.filter((ip): ip is string => ip !== undefined))];
-      const hits = await cache.getMany(tenant, unique, lookBackHours);
+      const found = await cache.getMany(tenant, unique, lookBackHours);
       const answers = new Map<string, Promise<IpEnrichment>>();
       for (const ip of unique) {
-        const entry = hits.get(ip);
-        answers.set(ip, entry ? Promise.resolve(fromEntry(entry, true)) : sharedMiss(tenant, ip, options));
+        const read = found.get(ip);
+        if (!read) answers.set(ip, sharedMiss(tenant, ip, { ...options, wakeSlot: true }));
+        else if (!read.stale) answers.set(ip, Promise.resolve(fromEntry(read.entry, true)));
+        else answers.set(ip, refetchOrStale(tenant, ip, read.entry, options));
       }
       // Settle all before answering, so no fetch is left running unobserved if one rejects.
       const settled = new Map<string, IpEnrichment>();

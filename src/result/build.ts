@@ -20,6 +20,8 @@ export interface IpOutcome {
   readonly status: 'enriched' | 'not_seen' | 'invalid' | 'error' | 'deferred';
   readonly record?: IpStatsRecord;
   readonly cached: boolean;
+  readonly stale?: boolean;
+  readonly fetchedAt?: string;
   readonly error?: { readonly code: string; readonly message: string };
   readonly retryAt?: number;
 }
@@ -73,6 +75,11 @@ function ipResult(found: FoundIp, outcome: IpOutcome | undefined, input: BuildIn
     cached: outcome.cached,
     verdict: record && (status === 'enriched' || status === 'not_seen') ? verdictFor(record, input.policy, input.now) : [],
   };
+  const fetchedAt = outcome.fetchedAt ?? record?.fetchedAt;
+  if (fetchedAt !== undefined && (status === 'enriched' || status === 'not_seen' || status === 'invalid')) {
+    result.stale = outcome.stale === true;
+    result.fetchedAt = fetchedAt;
+  }
   if (outcome.error) {
     result.error = { code: outcome.error.code, message: outcome.error.message };
     result.reason = outcome.error.message;

@@ -24,6 +24,11 @@ export const ipResultSchema = z.object({
   lastSeen: z.string().nullable(),
   lookBackHours: z.number().int().min(1).max(720),
   cached: z.boolean(),
+  stale: z
+    .boolean()
+    .optional()
+    .describe('For IPs Defender answered: true when the answer is a cache entry past its TTL, used because the API budget could not refetch it in time (see fetchedAt).'),
+  fetchedAt: z.string().optional().describe('For IPs Defender answered: when it gave the answer (ISO 8601).'),
   verdict: z.array(z.enum(VERDICTS)),
   reason: z.string().optional().describe('Why the IP was skipped, invalid, deferred or failed.'),
   error: z.object({ code: z.string(), message: z.string() }).optional(),

@@ -7,6 +7,15 @@ function list(ips: readonly IpResult[], describe: (ip: IpResult) => string): str
   return ips.length > LISTED ? `${shown} +${ips.length - LISTED} more` : shown;
 }
 
+/** The IP as listed, marked when its answer is a stale one: the analyst must know it may be dated. */
+function named(ip: IpResult): string {
+  if (ip.stale !== true) return ip.ip;
+  const fetched = ip.fetchedAt === undefined ? Number.NaN : Date.parse(ip.fetchedAt);
+  // To the minute: enough to judge how old the answer is, short enough for one line.
+  const when = Number.isFinite(fetched) ? `, fetched ${new Date(fetched).toISOString().slice(0, 16)}Z` : '';
+  return `${ip.ip} (stale${when})`;
+}
+
 function devices(count: number | null): string {
   return count === 1 ? '1 device' : `${count ?? 0} devices`;
 }
@@ -21,13 +30,16 @@ export function summarize(ips: readonly IpResult[], counts: Readonly<Record<IpSt
   const unseen = ips.filter((ip) => ip.verdict.includes('unseen'));
   const rare = ips.filter((ip) => ip.verdict.includes('rare'));
   const fresh = ips.filter((ip) => ip.verdict.includes('new') && !ip.verdict.includes('rare'));
-  if (unseen.length > 0) parts.push(`${unseen.length} never seen in the org (${list(unseen, (ip) => ip.ip)})`);
-  if (rare.length > 0) parts.push(`${rare.length} rare (${list(rare, (ip) => `${ip.ip}: ${devices(ip.prevalence)}`)})`);
-  if (fresh.length > 0) parts.push(`${fresh.length} new (${list(fresh, (ip) => `${ip.ip} first seen ${ip.firstSeen ?? '?'}`)})`);
+  if (unseen.length > 0) parts.push(`${unseen.length} never seen in the org (${list(unseen, named)})`);
+  if (rare.length > 0) parts.push(`${rare.length} rare (${list(rare, (ip) => `${named(ip)}: ${devices(ip.prevalence)}`)})`);
+  if (fresh.length > 0) parts.push(`${fresh.length} new (${list(fresh, (ip) => `${named(ip)} first seen ${ip.firstSeen ?? '?'}`)})`);
   const common = ips.filter((ip) => ip.status === 'enriched' && ip.verdict.length === 0);
-  if (common.length > 0) parts.push(`${common.length} common (${list(common, (ip) => `${ip.ip}: ${devices(ip.prevalence)}`)})`);
+  if (common.length > 0) parts.push(`${common.length} common (${list(common, (ip) => `${named(ip)}: ${devices(ip.prevalence)}`)})`);
   if (counts.skipped > 0) parts.push(`${counts.skipped} skipped`);
-  if (counts.invalid > 0) parts.push(`${counts.invalid} invalid`);
+  if (counts.invalid > 0) {
+    const staleInvalid = ips.filter((ip) => ip.status === 'invalid' && ip.stale === true).length;
+    parts.push(staleInvalid > 0 ? `${counts.invalid} invalid (${staleInvalid} stale)` : `${counts.invalid} invalid`);
+  }
   if (counts.deferred > 0) parts.push(`${counts.deferred} deferred (API budget)`);
   if (counts.error > 0) parts.push(`${counts.error} failed`);
   const total = ips.length === 1 ? '1 IP' : `${ips.length} IPs`;

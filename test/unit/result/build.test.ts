@@ -82,3 +82,34 @@ describe('buildResult', () => {
     expect(result.summary.text).toBe('2 IPs: 1 invalid; 1 failed.');
   });
 });
+
+describe('buildResult with stale answers', () => {
+  it('marks answers from entries past their TTL as stale, with when they were fetched, in the IP and the summary', () => {
+    const fetchedAt = '2026-11-25T09:30:12.345Z';
+    const stale = (outcome: IpOutcome): IpOutcome => ({ ...outcome, cached: true, stale: true, fetchedAt });
+    const result = buildResult(input([found('203.0.113.7'), found('198.51.100.2'), found('192.0.2.1'), found('192.0.2.2')], [
+      stale(enriched('203.0.113.7', 1, '2026-01-01T00:00:00Z')),
+      enriched('198.51.100.2', 812, '2025-06-01T00:00:00Z', true),
+      stale(enriched('192.0.2.1', 0, null)),
+      { ip: '192.0.2.2', status: 'invalid', cached: true, stale: true, fetchedAt, error: { code: 'MDE_BAD_REQUEST', message: 'InvalidIpAddress' } },
+    ]));
+    expect(alertResultSchema.parse(result)).toEqual(result);
+    expect(result.ips.map((ip) => [ip.ip, ip.stale, ip.fetchedAt])).toEqual([
+      ['203.0.113.7', true, fetchedAt],
+      ['198.51.100.2', false, new Date(NOW).toISOString()],
+      ['192.0.2.1', true, fetchedAt],
+      ['192.0.2.2', true, fetchedAt],
+    ]);
+    // A stale answer is still an answer: the alert is complete.
+    expect(result.partial).toBe(false);
+    expect(result.summary.text).toBe(
+      '4 IPs: 1 never seen in the org (192.0.2.1 (stale, fetched 2026-11-25T09:30Z)); 1 rare (203.0.113.7 (stale, fetched 2026-11-25T09:30Z): 1 device); 1 common (198.51.100.2: 812 devices); 1 invalid (1 stale).',
+    );
+  });
+
+  it('gives no staleness to IPs nobody answered', () => {
+    const result = buildResult(input([found('2001:db8::1')], [{ ip: '2001:db8::1', status: 'deferred', cached: false, retryAt: NOW + 1_000 }]));
+    expect(result.ips[0]?.stale).toBeUndefined();
+    expect(result.ips[0]?.fetchedAt).toBeUndefined();
+  });
+});

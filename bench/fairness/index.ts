@@ -49,12 +49,14 @@ Command: \`npm run bench -- fairness --write\`${context.smoke ? ' (smoke run)' :
 (load average ${context.loadStart.toFixed(1)} at the start, ${context.loadEnd.toFixed(1)} at the end). One redis-server started by the benchmark, the
 emulators (Defender with scaled windows \`MDE_RATE_LIMITS=${RATE_LIMITS}\`, per tenant), a Standard Webhooks receiver, and
 ${params.workers} worker processes (\`startWorker\`, WORKER_CONCURRENCY=${params.concurrency}) per priority order, each order on its own prefix (fresh queue,
-budget and cache); tenants \`a\` and \`b\` in \`IPENRICH_CONFIG\`. In each phase tenant B sends ${params.trickle} alerts, one every ${params.intervalMs} ms,
+budget and cache); tenants \`a\` and \`b\` in \`IPENRICH_CONFIG\`, each with an Entra tenant and app of its own (so
+Defender, like the limiter, counts a budget per tenant). In each phase tenant B sends ${params.trickle} alerts, one every ${params.intervalMs} ms,
 each with a new IP (within B's own budget), after five unmeasured alerts of each tenant have warmed the workers up:
 
 - **alone**: B's alerts only.
 - **with A's backlog**: ${params.backlog.toLocaleString('en-US')} alerts of tenant A, each with a new IP, queued (queue paused) before B's first; A's budget
-  runs out within seconds, so A's jobs are deferred and come back again and again for the whole phase.
+  runs out within seconds, so every A alert is looked at once, then waits in *delayed* for its IP's wake-up slot
+  (one per sustained-rate slot of A's budget) — holding no worker slot while B's alerts want one.
 
 Latency is B's enqueue → delivered: BullMQ's \`timestamp\` when the job was added to its \`finishedOn\`, which is set
 once the webhook receiver accepted the result. B's alerts still undelivered ${params.drainMs / 1000} s after the last one count with

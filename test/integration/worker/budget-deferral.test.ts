@@ -2,52 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CALLS, LIMITER_WAITS } from '../../../src/metrics/shared-metric-definitions.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { alertResultSchema } from '../../../src/result/schema.js';
-import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
-import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
-import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { waitFor } from '../../support/cli-process.js';
-import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
-
-function ecsAlert(id: string, ips: string[]): unknown {
-  return { '@timestamp': '2026-11-26T10:00:00Z', event: { id, kind: 'alert', severity: 73 }, related: { ip: ips } };
-}
+import { ecsAlert, startBudgetWorker, type BudgetWorker } from './support/budget-worker.js';
 
 describe('budget exhaustion: cached work flows, starved work waits in delayed', () => {
-  let emulators: Emulators;
-  let runtime: Runtime;
-  let worker: StartedWorker;
+  let harness: BudgetWorker;
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    runtime = await openRuntime(
-      {
-        ...emulators.env,
-        REDIS_URL: testRedisUrl(),
-        IPENRICH_PREFIX: uniquePrefix('budget'),
-        MDE_RATE_LIMITS: '2/60s',
-        MDE_RATE_SAFETY_MS: '0',
-        WORKER_CONCURRENCY: '1',
-        WORKER_BUDGET_WAIT_MS: '200',
-        METRICS_FLUSH_MS: '100',
-        LOG_LEVEL: 'silent',
-      },
-      { waitForRedis: true },
-    );
-    worker = await startWorker(runtime);
+    harness = await startBudgetWorker('budget', { MDE_RATE_LIMITS: '2/60s', WORKER_BUDGET_WAIT_MS: '200', METRICS_FLUSH_MS: '100' });
   });
-
-  afterAll(async () => {
-    await worker.close(5_000);
-    await runtime.queue.obliterate({ force: true });
-    await runtime.close();
-    await emulators.close();
-  });
-
-  async function stateOf(jobId: string): Promise<string | undefined> {
-    return (await runtime.queue.getJob(jobId))?.getState();
-  }
+  afterAll(async () => harness.close());
 
   it('completes an alert whose IPs are cached while a budget-starved alert sits in delayed, holding no slot', async () => {
+    const { runtime, emulators, stateOf } = harness;
     const options = { defaultTenant: 'default', attempts: 3 };
     const [warm] = await acceptAlerts(runtime.queue, [{ alert: ecsAlert('warm', ['203.0.113.10', '203.0.113.11']) }], options);
     await waitFor('the warm-up alert', async () => (await stateOf(warm?.jobId ?? '')) === 'completed', 20_000);
@@ -84,38 +51,20 @@ describe('budget exhaustion: cached work flows, starved work waits in delayed', 
 });
 
 describe('budget exhaustion past WORKER_MAX_DEFER_MS', () => {
-  let emulators: Emulators;
-  let runtime: Runtime;
-  let worker: StartedWorker;
+  let harness: BudgetWorker;
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    runtime = await openRuntime(
-      {
-        ...emulators.env,
-        REDIS_URL: testRedisUrl(),
-        IPENRICH_PREFIX: uniquePrefix('budget-patience'),
-        // One call an hour: the starved IPs' wake-up slots lie an hour and more ahead.
-        MDE_RATE_LIMITS: '1/3600s',
-        MDE_RATE_SAFETY_MS: '0',
-        WORKER_CONCURRENCY: '1',
-        WORKER_BUDGET_WAIT_MS: '100',
-        WORKER_MAX_DEFER_MS: '1500',
-        LOG_LEVEL: 'silent',
-      },
-      { waitForRedis: true },
-    );
-    worker = await startWorker(runtime);
+    harness = await startBudgetWorker('budget-patience', {
+      // One call an hour: the starved IPs' wake-up slots lie an hour and more ahead.
+      MDE_RATE_LIMITS: '1/3600s',
+      WORKER_BUDGET_WAIT_MS: '100',
+      WORKER_MAX_DEFER_MS: '1500',
+    });
   });
-
-  afterAll(async () => {
-    await worker.close(5_000);
-    await runtime.queue.obliterate({ force: true });
-    await runtime.close();
-    await emulators.close();
-  });
+  afterAll(async () => harness.close());
 
   it('comes back when the alert has waited WORKER_MAX_DEFER_MS, not at a later wake-up slot, and delivers what is known', async () => {
+    const { runtime, emulators } = harness;
     const [alert] = await acceptAlerts(runtime.queue, [{ alert: ecsAlert('patient', ['198.51.100.21', '198.51.100.22', '198.51.100.23']) }], {
       defaultTenant: 'default',
       attempts: 3,
@@ -132,39 +81,20 @@ describe('budget exhaustion past WORKER_MAX_DEFER_MS', () => {
 });
 
 describe('a miss waiting for budget inside its slot gives the slot up when another alert wants it', () => {
-  let emulators: Emulators;
-  let runtime: Runtime;
-  let worker: StartedWorker;
+  let harness: BudgetWorker;
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    runtime = await openRuntime(
-      {
-        ...emulators.env,
-        REDIS_URL: testRedisUrl(),
-        IPENRICH_PREFIX: uniquePrefix('budget-yield'),
-        // One call per 30 s, and patience for all of it: alone, the second alert would wait in its slot.
-        MDE_RATE_LIMITS: '1/30s',
-        MDE_RATE_SAFETY_MS: '0',
-        WORKER_CONCURRENCY: '1',
-        WORKER_BUDGET_WAIT_MS: '60000',
-        LOG_LEVEL: 'silent',
-      },
-      { waitForRedis: true },
-    );
-    worker = await startWorker(runtime);
+    harness = await startBudgetWorker('budget-yield', {
+      // One call per 30 s, and patience for all of it: alone, the second alert would wait in its slot.
+      MDE_RATE_LIMITS: '1/30s',
+      WORKER_BUDGET_WAIT_MS: '60000',
+    });
   });
-
-  afterAll(async () => {
-    await worker.close(5_000);
-    await runtime.queue.obliterate({ force: true });
-    await runtime.close();
-    await emulators.close();
-  });
+  afterAll(async () => harness.close());
 
   it('defers the waiting alert to its wake-up slot and serves the cached one at once', async () => {
+    const { runtime, emulators, stateOf } = harness;
     const options = { defaultTenant: 'default', attempts: 3 };
-    const stateOf = async (jobId: string): Promise<string | undefined> => (await runtime.queue.getJob(jobId))?.getState();
     const [first] = await acceptAlerts(runtime.queue, [{ alert: ecsAlert('spends-the-budget', ['203.0.113.30']) }], options);
     await waitFor('the first alert', async () => (await stateOf(first?.jobId ?? '')) === 'completed', 20_000);
 

@@ -1,49 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { alertResultSchema } from '../../../src/result/schema.js';
-import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
-import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
-import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { waitFor } from '../../support/cli-process.js';
-import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 import { exhaustBudget, writeAgedEntry } from '../../support/stale-entry.js';
-
-function ecsAlert(id: string, ips: string[]): unknown {
-  return { '@timestamp': '2026-11-26T10:00:00Z', event: { id, kind: 'alert', severity: 73 }, related: { ip: ips } };
-}
+import { ecsAlert, startBudgetWorker, type BudgetWorker } from './support/budget-worker.js';
 
 describe('budget exhausted: an alert whose IP has a stale entry completes at once from it', () => {
-  let emulators: Emulators;
-  let runtime: Runtime;
-  let worker: StartedWorker;
+  let harness: BudgetWorker;
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    runtime = await openRuntime(
-      {
-        ...emulators.env,
-        REDIS_URL: testRedisUrl(),
-        IPENRICH_PREFIX: uniquePrefix('stale-worker'),
-        // One call an hour, spent before the alert: without the stale entry it would wait an hour.
-        MDE_RATE_LIMITS: '1/3600s',
-        MDE_RATE_SAFETY_MS: '0',
-        WORKER_CONCURRENCY: '1',
-        WORKER_BUDGET_WAIT_MS: '100',
-        LOG_LEVEL: 'silent',
-      },
-      { waitForRedis: true },
-    );
-    worker = await startWorker(runtime);
+    // One call an hour, spent before the alert: without the stale entry it would wait an hour.
+    harness = await startBudgetWorker('stale-worker', { MDE_RATE_LIMITS: '1/3600s', WORKER_BUDGET_WAIT_MS: '100' });
   });
-
-  afterAll(async () => {
-    await worker.close(5_000);
-    await runtime.queue.obliterate({ force: true });
-    await runtime.close();
-    await emulators.close();
-  });
+  afterAll(async () => harness.close());
 
   it('marks the IP stale with when it was fetched, spends no call and is not delayed', async () => {
+    const { runtime, emulators } = harness;
     const record = await writeAgedEntry(
       runtime.redis,
       runtime.keys,

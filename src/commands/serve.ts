@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
-import { IpenrichError } from '../errors.js';
+import { EXIT_CODES, IpenrichError } from '../errors.js';
 import { generateApiKey, hashApiKey } from '../ingress/api-keys.js';
 import { buildIngressApp } from '../ingress/app.js';
 import { createLogger } from '../log.js';
@@ -57,11 +57,22 @@ export const command: Command = {
     });
     const logger = createLogger({ level: config.LOG_LEVEL });
 
+    // As `ipenrich worker`: listening from the start, so a signal while the in-process worker still
+    // waits for Redis ends the process with a line instead of Node's default handler.
+    const stopRequested = untilStopSignal();
+    const starting: { runtime?: Runtime; started: boolean } = { started: !values.worker };
+    void stopRequested.then((signal) => {
+      if (starting.started || starting.runtime?.redis.status === 'ready') return;
+      io.stderr.write(`ipenrich serve: ${signal} while connecting to Redis; exiting before taking any job\n`);
+      process.exit(EXIT_CODES.ok);
+    });
     let runtime: Runtime | undefined;
     let worker: StartedWorker | undefined;
     if (values.worker) {
       runtime = await openRuntime(io.env, { config, logger, waitForRedis: true });
+      starting.runtime = runtime;
       worker = await startWorker(runtime);
+      starting.started = true;
     }
     const ingress = openServe({ config, logger, ...(worker ? { worker } : {}) });
     const app = await buildIngressApp(ingress.deps);
@@ -70,15 +81,36 @@ export const command: Command = {
       logger.info({ address, worker: values.worker }, 'ingress listening');
       if (ingress.deps.auth.insecure) logger.warn('INGRESS_INSECURE_NO_AUTH: requests without credentials act as an operator (loopback only)');
       io.stdout.write(`ipenrich ingress listening on ${address}${values.worker ? ' (with a worker)' : ''}\n`);
-      const signal = await untilStopSignal();
+      const signal = await stopRequested;
       logger.info({ signal }, 'shutting down: finishing requests in flight');
-    } finally {
+      // A second signal means "now", as for `ipenrich worker`.
+      const again = (second: NodeJS.Signals): void => {
+        logger.warn({ signal: second, exitCode: EXIT_CODES.shutdownForced, reason: 'second signal' }, 'ingress stopped');
+        logger.flush(() => process.exit(EXIT_CODES.shutdownForced));
+      };
+      process.once('SIGTERM', again);
+      process.once('SIGINT', again);
+    } catch (error) {
+      // Could not listen (address in use, …): close what was opened, then report.
       await app.close();
       await worker?.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
       await ingress.close();
       await runtime?.close();
+      throw error;
     }
-    logger.info('ingress stopped');
+    await app.close();
+    const stop = await worker?.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
+    const leftBehind = stop?.leftBehind ?? [];
+    if (leftBehind.length > 0) {
+      // Their calls are still in flight on these connections: leave, as the worker command does;
+      // another worker takes the jobs over once their lock expires.
+      logger.warn({ exitCode: EXIT_CODES.shutdownForced, reason: 'shutdown timeout', leftBehind: leftBehind.length, jobIds: leftBehind.slice(0, 100) }, 'ingress stopped');
+      logger.flush(() => process.exit(EXIT_CODES.shutdownForced));
+      return EXIT_CODES.shutdownForced;
+    }
+    await ingress.close();
+    await runtime?.close();
+    logger.info({ exitCode: EXIT_CODES.ok }, 'ingress stopped');
     logger.flush();
     return 0;
   },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { startEmulators } from '../../../src/emulators/emulators.js';
 import { hashApiKey } from '../../../src/ingress/api-keys.js';
 import { spawnCli, waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
@@ -41,4 +42,33 @@ describe('ipenrich serve', { timeout: 120_000 }, () => {
     }
     expect(await cli.exited).toBe(0);
   }, 90_000);
+
+  it('with a worker whose job hangs at Defender: exits 3 after WORKER_SHUTDOWN_TIMEOUT_MS, saying which job it left; a second signal is not needed', async () => {
+    const emulators = await startEmulators({ defender: { mode: { latencyMs: 60_000 } } });
+    const cli = spawnCli(['serve', '--worker', '--host', '127.0.0.1'], {
+      ...BASE_ENV,
+      ...emulators.env,
+      IPENRICH_PREFIX: uniquePrefix('serve-stop'),
+      INGRESS_INSECURE_NO_AUTH: 'true',
+      MDE_TIMEOUT_MS: '90000',
+      COALESCE_LOCK_MS: '100000',
+      WORKER_SHUTDOWN_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'info',
+    });
+    try {
+      await waitFor(() => `the listening line in: ${cli.output()}`, () => /listening on http:\/\/127\.0\.0\.1:\d+ \(with a worker\)/.test(cli.output()), 45_000);
+      const url = /listening on (\S+)/.exec(cli.output())?.[1] ?? '';
+      const accepted = await fetch(`${url}/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ src_ip: '203.0.113.77' }) });
+      expect(accepted.status).toBe(202);
+      await waitFor('the call to hang at Defender', () => emulators.defender.counters.totalCalls === 1, 30_000);
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(3);
+      const stopped = cli.output().split('\n').filter((line) => line.includes('"msg":"ingress stopped"'));
+      expect(stopped).toHaveLength(1);
+      expect(JSON.parse(stopped[0] ?? '{}')).toMatchObject({ exitCode: 3, reason: 'shutdown timeout', leftBehind: 1 });
+    } finally {
+      cli.child.kill('SIGKILL');
+      await emulators.close();
+    }
+  });
 });

@@ -185,12 +185,12 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     }
   }
 
-  /** Runs while holding the key's lock: waits for budget within the deadline, then calls Defender once. */
   /** When a deferred miss comes back: its own wake-up slot, or for a stale refetch the limiter's time. */
   async function wakeAt(tenant: string, ip: string, earliest: number, options: MissOptions): Promise<number> {
     return options.wakeSlot ? limiter.wakeSlot(tenant, earliest, `${ip}|${options.lookBackHours}`) : earliest;
   }
 
+  /** Runs while holding the key's lock: waits for budget within the deadline, then calls Defender once. */
   async function fetchOne(tenant: string, ip: string, options: MissOptions): Promise<FetchOutcome> {
     const { lookBackHours, deadline, signal } = options;
     const held = notReady.get(tenant);

@@ -57,7 +57,7 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     maxInputBytes: config.EXTRACT_MAX_INPUT_BYTES,
     enrichRanges: [...config.EXTRACT_ENRICH_RANGES],
   };
-  const slotWanted = createSlotDemand(redis, keys);
+  const slotWanted = createSlotDemand(redis, runtime.queue);
   const journey: JourneyDeps = {
     extract: (alert) => extractIps(alert, extractOptions),
     enrich: (tenant, ips, options) => parts.enricher.enrich(tenant, ips, { ...options, slotWanted }),

@@ -1,6 +1,5 @@
 import type { Redis } from '../redis/connection.js';
-import type { KeySpace } from '../redis/keys.js';
-import { ALERTS_QUEUE } from './alerts-queue.js';
+import type { AlertsQueue } from './alerts-queue.js';
 
 /** How long one answer stands in a process: a starved backlog would otherwise ask once per refusal. */
 const MEMO_MS = 100;
@@ -11,9 +10,10 @@ const MEMO_MS = 100;
  * otherwise it is deferred to its wake-up slot, so one tenant's starved backlog never holds the slots
  * another tenant's alerts are waiting for.
  */
-export function createSlotDemand(redis: Redis, keys: KeySpace, now: () => number = Date.now): () => Promise<boolean> {
-  const wait = keys.queueJob(ALERTS_QUEUE, 'wait');
-  const prioritized = keys.queueJob(ALERTS_QUEUE, 'prioritized');
+export function createSlotDemand(redis: Redis, queue: Pick<AlertsQueue, 'keys'>, now: () => number = Date.now): () => Promise<boolean> {
+  // BullMQ's own key names for the queue (as metrics/queue-age.ts reads them), not rebuilt by hand.
+  const wait = queue.keys.wait ?? '';
+  const prioritized = queue.keys.prioritized ?? '';
   let memo: { readonly at: number; readonly answer: Promise<boolean> } | undefined;
   return () => {
     const at = now();

@@ -8,7 +8,7 @@ import { openRuntime, type Runtime } from '../composition/runtime.js';
 import { openServe } from '../composition/open-serve.js';
 import { startWorker, type StartedWorker } from '../composition/start-worker.js';
 import type { Command, CommandIo } from './command.js';
-import { untilStopSignal } from './stop-signal.js';
+import { stopSignalDuringStartup } from './stop-signal.js';
 
 const usage = `Usage: ipenrich serve [--worker] [--host HOST] [--port PORT]
        ipenrich serve --new-key [--tenant NAME]
@@ -57,23 +57,15 @@ export const command: Command = {
     });
     const logger = createLogger({ level: config.LOG_LEVEL });
 
-    // As `ipenrich worker`: listening from the start, so a signal while the in-process worker still
-    // waits for Redis ends the process with a line instead of Node's default handler.
-    const stopRequested = untilStopSignal();
-    const starting: { runtime?: Runtime; started: boolean } = { started: !values.worker };
-    void stopRequested.then((signal) => {
-      if (starting.started || starting.runtime?.redis.status === 'ready') return;
-      io.stderr.write(`ipenrich serve: ${signal} while connecting to Redis; exiting before taking any job\n`);
-      process.exit(EXIT_CODES.ok);
-    });
+    const startup = stopSignalDuringStartup('serve', io.stderr);
     let runtime: Runtime | undefined;
     let worker: StartedWorker | undefined;
     if (values.worker) {
       runtime = await openRuntime(io.env, { config, logger, waitForRedis: true });
-      starting.runtime = runtime;
+      startup.watch(runtime.redis);
       worker = await startWorker(runtime);
-      starting.started = true;
     }
+    startup.started();
     const ingress = openServe({ config, logger, ...(worker ? { worker } : {}) });
     const app = await buildIngressApp(ingress.deps);
     try {
@@ -81,7 +73,7 @@ export const command: Command = {
       logger.info({ address, worker: values.worker }, 'ingress listening');
       if (ingress.deps.auth.insecure) logger.warn('INGRESS_INSECURE_NO_AUTH: requests without credentials act as an operator (loopback only)');
       io.stdout.write(`ipenrich ingress listening on ${address}${values.worker ? ' (with a worker)' : ''}\n`);
-      const signal = await stopRequested;
+      const signal = await startup.signal;
       logger.info({ signal }, 'shutting down: finishing requests in flight');
       // A second signal means "now", as for `ipenrich worker`.
       const again = (second: NodeJS.Signals): void => {

@@ -1,9 +1,9 @@
-import { openRuntime, type Runtime } from '../composition/runtime.js';
+import { openRuntime } from '../composition/runtime.js';
 import { startWorker, WORKER_CLOSE_MS } from '../composition/start-worker.js';
 import { EXIT_CODES } from '../errors.js';
 import { settleBy } from '../settle-by.js';
 import type { Command } from './command.js';
-import { untilStopSignal } from './stop-signal.js';
+import { stopSignalDuringStartup } from './stop-signal.js';
 
 const usage = `Usage: ipenrich worker
 
@@ -23,24 +23,15 @@ export const command: Command = {
   summary: 'process the alert queue until SIGTERM/SIGINT, then drain gracefully',
   usage,
   async run(_args, io) {
-    // Listening from the start: a signal while the worker waits for Redis (BullMQ's worker is not
-    // ready before Redis answers) must end it with a line saying so, not through Node's default
-    // handler; it can hold no job without Redis. With Redis there, the drain below handles it.
-    const stopRequested = untilStopSignal();
-    const starting: { runtime?: Runtime; started: boolean } = { started: false };
-    void stopRequested.then((signal) => {
-      if (starting.started || starting.runtime?.redis.status === 'ready') return;
-      io.stderr.write(`ipenrich worker: ${signal} while connecting to Redis; exiting before taking any job\n`);
-      process.exit(EXIT_CODES.ok);
-    });
+    const stop = stopSignalDuringStartup('worker', io.stderr);
     const runtime = await openRuntime(io.env, { waitForRedis: true });
-    starting.runtime = runtime;
+    stop.watch(runtime.redis);
     const { logger, config } = runtime;
     const worker = await startWorker(runtime);
-    starting.started = true;
+    stop.started();
     logger.info({ concurrency: config.WORKER_CONCURRENCY, sinks: config.SINKS, tenants: Object.keys(config.tenants) }, 'worker started');
 
-    const signal = await stopRequested;
+    const signal = await stop.signal;
     const stoppingAt = Date.now();
     const timeoutMs = config.WORKER_SHUTDOWN_TIMEOUT_MS;
     let exitCode: number | undefined;

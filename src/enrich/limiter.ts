@@ -97,11 +97,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const windowArgs = windows.flatMap((w) => [w.max, w.windowMs * 1000]);
   const nowArg = (): string => (clock ? String(Math.round(clock() * 1000)) : '');
   const budgetOf = options.budgetOf ?? ((tenant: string) => tenant);
-  const windowKeys = (tenant: string): string[] => windows.map((w) => keys.limiterWindow(budgetOf(tenant), w.windowMs));
+  const windowKeys = (budget: string): string[] => windows.map((w) => keys.limiterWindow(budget, w.windowMs));
 
   function keysAndArgs(tenant: string): [number, ...(string | number)[]] {
     const budget = budgetOf(tenant);
-    const keyList = [keys.limiterCooldown(budget), keys.limiterAdmitted(budget), ...windowKeys(tenant)];
+    const keyList = [keys.limiterCooldown(budget), keys.limiterAdmitted(budget), ...windowKeys(budget)];
     return [keyList.length, ...keyList, safetyMs * 1000, nowArg(), inflightMs * 1000, ...windowArgs];
   }
 
@@ -120,7 +120,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     },
 
     async settle(tenant, ticket) {
-      const windowList = windowKeys(tenant);
+      const windowList = windowKeys(budgetOf(tenant));
       await scripts.ipenrichSettle(windowList.length, ...windowList, ticket, nowArg());
     },
 

@@ -6,6 +6,7 @@ import type { Redis } from '../redis/connection.js';
 import { keySpace } from '../redis/keys.js';
 import { createEnricher, type Enricher } from '../enrich/enricher.js';
 import type { IpStatsClient } from '../enrich/ip-stats.js';
+import { popularityFromConfig } from './refresh-from-config.js';
 
 /** The enricher with every budget setting taken from the configuration (limits, margin, TTLs, lock). */
 export function createEnricherFromConfig(
@@ -15,6 +16,7 @@ export function createEnricherFromConfig(
   logger?: Logger,
   metrics?: EnrichMetrics,
 ): Enricher {
+  const popularity = popularityFromConfig(config, redis, logger);
   return createEnricher({
     redis,
     keys: keySpace(config.IPENRICH_PREFIX),
@@ -31,5 +33,6 @@ export function createEnricherFromConfig(
     budgetOf: budgetOwners(config),
     ...(logger ? { logger } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(popularity ? { popularity } : {}),
   });
 }

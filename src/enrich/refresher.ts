@@ -61,8 +61,8 @@ interface DueKey extends PopularKey {
  * asked for next, before they go stale. One loop per tenant per process, of which one at a time is
  * active per tenant (a lease in Redis); the others wait to take over.
  *
- * Each pass reads the tenant's most popular keys and their entries; a key is due in the last
- * `aheadPercent` of its fresh life, stale, or gone. Due keys go by popularity, halved at the far end of
+ * Each pass reads the tenant's most popular keys and their entries; an entry is due in the last
+ * `aheadPercent` of its fresh life, and when stale. Due keys go by popularity, halved at the far end of
  * the margin (popularity / (1 + time to stale / margin)): likely next requests first, soonest stale
  * first among equals. Each is refetched through the coalescer; at the first refusal of the spare budget
  * the loop pauses until the window has room (real misses take it meanwhile) and looks again.
@@ -93,13 +93,9 @@ export function startRefresher(options: RefresherOptions): Refresher {
     const due: DueKey[] = [];
     let nextInMs = maxPauseMs;
     popular.forEach((key, i) => {
-      const value = raw[i];
-      if (value === null || value === undefined) {
-        // Asked for, and gone (past its stale allowance, or never answered): it will be asked again.
-        due.push({ ...key, priority: key.score, minFreshMs: 0 });
-        return;
-      }
-      const parsed = parseEntry(value);
+      // Only entries are refreshed: a key with none (never answered, or past its stale allowance) is a
+      // real miss's to fetch, with its wake-up slot and its errors reported to the alert that asked.
+      const parsed = parseEntry(raw[i]);
       // An entry without a fresh-until time (written before stale serving) is fresh until Redis drops it.
       if (parsed?.freshUntil === undefined) return;
       const fetchedAt = Date.parse(parsed.kind === 'record' ? parsed.record.fetchedAt : parsed.fetchedAt);
@@ -158,7 +154,8 @@ export function startRefresher(options: RefresherOptions): Refresher {
   };
 }
 
-function parseEntry(raw: string): ReturnType<typeof cacheEntrySchema.parse> | undefined {
+function parseEntry(raw: string | null | undefined): ReturnType<typeof cacheEntrySchema.parse> | undefined {
+  if (raw === null || raw === undefined) return undefined;
   try {
     const parsed = cacheEntrySchema.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : undefined;

@@ -5,6 +5,7 @@ import type { KeySpace } from '../redis/keys.js';
 import {
   API_CALLS,
   bucketIndex,
+  CACHE_REFRESHES,
   histogramField,
   JOB_LATENCY,
   labelField,
@@ -29,6 +30,8 @@ interface PipelineMetrics {
   apiCall(tenant: string, outcome: ApiCallOutcome): void;
   /** When the limiter refused a call: `waitMs` slept, or the delay a deferred job gets. */
   limiterWait(tenant: string, waitMs: number, kind: LimiterWaitKind): void;
+  /** After each refresh-ahead attempt that reached the spare budget: `refreshed`, `no-budget`, or the error code. */
+  cacheRefresh(tenant: string, outcome: string): void;
   /** After each delivery attempt of a result to one sink (`webhook`, `splunk`, `sentinel`, `callback`). */
   delivery(sink: string, outcome: DeliveryOutcome): void;
   /** When a job's result has reached every sink: `latencyMs` from enqueue to now. */
@@ -115,6 +118,9 @@ export function createSharedMetrics(options: SharedMetricsOptions): SharedMetric
     limiterWait(tenant, waitMs, kind) {
       count(LIMITER_WAITS.name, [tenant, kind], 1);
       count(LIMITER_WAIT_SECONDS.name, [tenant, kind], Math.max(0, waitMs) / 1000);
+    },
+    cacheRefresh(tenant, outcome) {
+      count(CACHE_REFRESHES.name, [tenant, outcome], 1);
     },
     delivery(sink, outcome) {
       count(SINK_DELIVERIES.name, [sink, outcome], 1);

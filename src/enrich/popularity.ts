@@ -20,8 +20,8 @@ export interface Popularity {
    * an auto-pipelined connection it rides along with the batch's cache lookup.
    */
   note(tenant: string, ips: readonly string[], lookBackHours: number): void;
-  /** The `count` most popular keys, most popular first. */
-  top(tenant: string, count: number): Promise<PopularKey[]>;
+  /** `count` keys by popularity from rank `start` (0: the most popular), most popular first. */
+  top(tenant: string, count: number, start?: number): Promise<PopularKey[]>;
 }
 
 export interface PopularityOptions {
@@ -59,8 +59,8 @@ export function createPopularity(options: PopularityOptions): Popularity {
         .catch((error: unknown) => logger?.debug({ err: error, tenant }, 'popularity not counted'));
     },
 
-    async top(tenant, count) {
-      const flat = await redis.zrevrange(keys.refreshPopularity(tenant), 0, count - 1, 'WITHSCORES');
+    async top(tenant, count, start = 0) {
+      const flat = await redis.zrevrange(keys.refreshPopularity(tenant), start, start + count - 1, 'WITHSCORES');
       const found: PopularKey[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const parsed = parseMember(flat[i] ?? '', flat[i + 1] ?? '0');

@@ -34,7 +34,7 @@ export interface RefresherOptions {
   readonly failedBackoffMs: number;
   /** Lease of a tenant's refresher: another process takes over this long after one dies. */
   readonly leaseMs: number;
-  /** How many of the most popular keys are looked at per pass. */
+  /** How many keys are looked at per pass: this many of the most popular, and as many more in turn from the rest. */
   readonly candidates?: number;
   /** This host's clock (epoch ms), which judges freshness as the cache does. */
   readonly now?: () => number;
@@ -61,7 +61,7 @@ interface DueKey extends PopularKey {
  * asked for next, before they go stale. One loop per tenant per process, of which one at a time is
  * active per tenant (a lease in Redis); the others wait to take over.
  *
- * Each pass reads the tenant's most popular keys and their entries; an entry is due in the last
+ * Each pass reads the tenant's most popular keys (and a page of the others, in turn) and their entries; an entry is due in the last
  * `aheadPercent` of its fresh life, and when stale. Due keys go by popularity, halved at the far end of
  * the margin (popularity / (1 + time to stale / margin)): likely next requests first, soonest stale
  * first among equals. Each is refetched through the coalescer; at the first refusal of the spare budget
@@ -84,9 +84,19 @@ export function startRefresher(options: RefresherOptions): Refresher {
     return (await redis.set(key, token, 'PX', leaseMs, 'NX')) === 'OK';
   }
 
+  /**
+   * The most popular keys, and the next page of the others in turn (`cursor`): the head is checked every
+   * pass, the rest of the set once per round of pages.
+   */
+  async function candidateKeys(tenant: string, cursor: { start: number }): Promise<PopularKey[]> {
+    const [head, page] = await Promise.all([popularity.top(tenant, candidates), popularity.top(tenant, candidates, cursor.start)]);
+    cursor.start = page.length < candidates ? candidates : cursor.start + candidates;
+    return [...head, ...page];
+  }
+
   /** The tenant's due keys, most urgent first, and when the next one falls due (ms) if none is. */
-  async function dueKeys(tenant: RefreshTenant, skipUntil: Map<string, number>): Promise<{ due: DueKey[]; nextInMs: number }> {
-    const popular = (await popularity.top(tenant.name, candidates)).filter((key) => (skipUntil.get(`${key.lookBackHours}|${key.ip}`) ?? 0) <= now());
+  async function dueKeys(tenant: RefreshTenant, cursor: { start: number }, skipUntil: Map<string, number>): Promise<{ due: DueKey[]; nextInMs: number }> {
+    const popular = (await candidateKeys(tenant.name, cursor)).filter((key) => (skipUntil.get(`${key.lookBackHours}|${key.ip}`) ?? 0) <= now());
     if (popular.length === 0) return { due: [], nextInMs: maxPauseMs };
     const raw = await redis.mget(...popular.map((key) => keys.cacheEntry(tenant.name, key.ip, key.lookBackHours)));
     const at = now();
@@ -129,14 +139,17 @@ export function startRefresher(options: RefresherOptions): Refresher {
     const token = randomUUID();
     /** Keys whose refresh failed, left alone until then (a key Defender keeps failing must not eat the spare budget). */
     const skipUntil = new Map<string, number>();
+    const cursor = { start: candidates };
     while (!stop.signal.aborted) {
       try {
         if (!(await holdLease(tenant.name, token))) {
           await pause(leaseMs / 3);
           continue;
         }
-        const { due, nextInMs } = await dueKeys(tenant, skipUntil);
-        await pause(due.length === 0 ? nextInMs : await refreshDue(tenant, token, due, skipUntil));
+        const { due, nextInMs } = await dueKeys(tenant, cursor, skipUntil);
+        // Nothing due: the next page at once, or after a whole round, when the next entry falls due.
+        const idleMs = cursor.start === candidates ? nextInMs : minPauseMs;
+        await pause(due.length === 0 ? idleMs : await refreshDue(tenant, token, due, skipUntil));
         for (const [member, until] of skipUntil) if (until <= now()) skipUntil.delete(member);
       } catch (error) {
         logger?.warn({ err: error, tenant: tenant.name }, 'refresh-ahead pass failed; trying again');

@@ -6,11 +6,14 @@ import type { Redis } from '../redis/connection.js';
 import type { Runtime } from '../composition/runtime.js';
 import { SinkHealthBoard, type SinkHealth } from '../state/sink-health.js';
 import { budgetEtaMs } from './budget-eta.js';
+import { CACHE_REFRESHES, labelField } from '../metrics/shared-metric-definitions.js';
 
 interface TenantStatus {
   readonly tenant: string;
   readonly budget: LimiterStatus;
   readonly cache: { readonly entries: number; readonly hits: number; readonly misses: number; readonly hitRatio: number | null };
+  /** Refresh-ahead since the counters began (every worker): entries refreshed, and passes the spare budget refused. */
+  readonly refreshes?: { readonly refreshed: number; readonly noBudget: number };
 }
 
 export interface StatusReport {
@@ -50,6 +53,8 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
   });
   const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
   const tenants: TenantStatus[] = [];
+  const refreshCounts = await redis.hgetall(keys.metric(CACHE_REFRESHES.name));
+  const refreshCount = (tenant: string, outcome: string): number => Number(refreshCounts[labelField([tenant, outcome])] ?? 0);
   for (const tenant of Object.keys(config.tenants)) {
     const stats = await cache.stats(tenant);
     const lookups = stats.hits + stats.misses;
@@ -57,6 +62,7 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
       tenant,
       budget: await limiter.status(tenant),
       cache: { entries: await countKeys(redis, keys.cacheEntryPattern(tenant)), hits: stats.hits, misses: stats.misses, hitRatio: lookups === 0 ? null : stats.hits / lookups },
+      refreshes: { refreshed: refreshCount(tenant, 'refreshed'), noBudget: refreshCount(tenant, 'no-budget') },
     });
   }
   const backlog = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0);

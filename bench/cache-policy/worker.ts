@@ -64,7 +64,10 @@ async function runPolicy(policy: PolicyPlan, startAt: number): Promise<PolicyRep
   const refresher = startRefresherFromConfig(config, {
     redis,
     enricher,
-    onRefresh: (_tenant, outcome) => void (refreshes[outcome.kind] = (refreshes[outcome.kind] ?? 0) + 1),
+    onRefresh: (_tenant, outcome) => {
+      const why = outcome.kind !== 'no-budget' ? '' : typeof outcome.blockedBy === 'string' ? ` (${outcome.blockedBy})` : ` (window ${outcome.blockedBy.windowMs} ms)`;
+      refreshes[outcome.kind + why] = (refreshes[outcome.kind + why] ?? 0) + 1;
+    },
   });
   const report = { name: policy.name, seenBefore: [] as boolean[], withoutWaiting: [] as boolean[], timeToResultMs: [] as number[], ageMs: [] as number[], stale: 0, statuses: {} as Record<string, number> };
   const ready: { alert: StreamAlert; tries: number }[] = [];

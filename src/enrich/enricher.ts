@@ -58,6 +58,8 @@ export interface EnrichMetrics {
   /** `seen` / `not_seen` for answers, the error code for failures. */
   apiCall(tenant: string, outcome: 'seen' | 'not_seen' | ErrorCode): void;
   limiterWait(tenant: string, waitMs: number, kind: 'slept' | 'deferred'): void;
+  /** Cache hits and misses, written with the other counters (CacheStats: `hits`, `misses`, `corrupt`). */
+  cacheLookups(tenant: string, counts: CacheStats): void;
 }
 
 export interface EnricherDeps {
@@ -135,7 +137,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   const { redis, keys, windows, safetyMs, ttls, lockMs, clientFor, logger, metrics, maxStaleMs = 0 } = deps;
   const now = deps.now ?? Date.now;
   const limiter = createRateLimiter({ redis, keys, windows, safetyMs, inflightMs: lockMs, ...(deps.budgetOf ? { budgetOf: deps.budgetOf } : {}) });
-  const cache = createEnrichmentCache({ redis, keys, ttls, maxStaleMs, now, ...(logger ? { logger } : {}) });
+  const cache = createEnrichmentCache({ redis, keys, ttls, maxStaleMs, now, ...(logger ? { logger } : {}), ...(metrics ? { counts: metrics } : {}) });
   const coalescer = createCoalescer({ redis, keys, cache, lockMs, now, ...(logger ? { logger } : {}) });
   /** Misses already being resolved in this process, so one batch or two concurrent ones share a fetch. */
   const inFlight = new Map<string, Promise<IpEnrichment>>();

@@ -31,6 +31,8 @@ interface PipelineMetrics {
   limiterWait(tenant: string, waitMs: number, kind: LimiterWaitKind): void;
   /** After each delivery attempt of a result to one sink (`webhook`, `splunk`, `sentinel`, `callback`). */
   delivery(sink: string, outcome: DeliveryOutcome): void;
+  /** After every cache lookup: into the tenant's cache counters that `status` and /metrics read. */
+  cacheLookups(tenant: string, counts: { readonly hits: number; readonly misses: number; readonly corrupt: number }): void;
   /** When a job's result has reached every sink: `latencyMs` from enqueue to now. */
   jobCompleted(latencyMs: number, result: JobResultKind): void;
 }
@@ -115,6 +117,12 @@ export function createSharedMetrics(options: SharedMetricsOptions): SharedMetric
     limiterWait(tenant, waitMs, kind) {
       count(LIMITER_WAITS.name, [tenant, kind], 1);
       count(LIMITER_WAIT_SECONDS.name, [tenant, kind], Math.max(0, waitMs) / 1000);
+    },
+    cacheLookups(tenant, counts) {
+      const key = keys.cacheStats(tenant);
+      if (counts.hits > 0) add(pending, key, 'hits', counts.hits);
+      if (counts.misses > 0) add(pending, key, 'misses', counts.misses);
+      if (counts.corrupt > 0) add(pending, key, 'corrupt', counts.corrupt);
     },
     delivery(sink, outcome) {
       count(SINK_DELIVERIES.name, [sink, outcome], 1);

@@ -33,7 +33,7 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
     formatters: { level: (label) => ({ level: label }), log: (object) => redactSecretFields(object) },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return pino(config, options.destination ?? bufferedStderr());
+  return pino(config, options.destination ?? bufferedLogDestination(2));
 }
 
 /** Bytes gathered before a write: a busy worker writes a few lines per system call, not one. */
@@ -42,13 +42,14 @@ const LOG_BUFFER_BYTES = 4096;
 const LOG_FLUSH_MS = 200;
 
 /**
- * Logs go to stderr so that stdout stays clean for JSON results of CLI commands. Lines are buffered
+ * Logs go to stderr (fd 2) so that stdout stays clean for JSON results of CLI commands; a file
+ * path appends to the file (the benchmarks' workers). Lines are buffered
  * (a write per line was a tenth of a busy worker's CPU: a system call each) and written when 4 KiB
  * have gathered or 200 ms have passed; pino writes what is left when the process exits, a crash
  * included. Only a process killed outright (SIGKILL, out of memory) loses its last 200 ms of lines.
  */
-function bufferedStderr(): pino.DestinationStream {
-  const stream = pino.destination({ fd: 2, sync: false, minLength: LOG_BUFFER_BYTES });
+export function bufferedLogDestination(target: number | string): pino.DestinationStream {
+  const stream = pino.destination({ ...(typeof target === 'number' ? { fd: target } : { dest: target, append: true }), sync: false, minLength: LOG_BUFFER_BYTES });
   const timer = setInterval(() => stream.flush(), LOG_FLUSH_MS);
   timer.unref();
   // A closed stream refuses to flush.

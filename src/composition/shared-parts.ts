@@ -7,6 +7,9 @@ import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import { createDefenderClients, type DefenderClients } from './defender-clients.js';
 import { createEnricherFromConfig } from './enricher-from-config.js';
+import { createGraphHuntingClients } from './graph-hunting-clients.js';
+import { createHuntingRouteFromConfig } from './hunting-route-from-config.js';
+import type { HuntingMetrics } from '../enrich/hunting/hunting-route.js';
 
 /**
  * The parts every command that enriches shares, built one way from configuration: one HTTP transport
@@ -27,7 +30,7 @@ export interface SharedPartsOptions {
   readonly logger: Logger;
   /** The enricher's command connection. */
   readonly redis: Redis;
-  readonly metrics?: EnrichMetrics;
+  readonly metrics?: EnrichMetrics & Partial<HuntingMetrics>;
   /** Replaces the Defender clients built from configuration (benchmarks use a counting client). */
   readonly clientFor?: (tenant: string) => IpStatsClient;
 }
@@ -46,7 +49,10 @@ export function buildSharedParts(config: Config, options: SharedPartsOptions): S
   const { logger } = options;
   const defenderParts = buildDefenderParts(config, logger);
   const clientFor = options.clientFor ?? ((tenant: string) => defenderParts.defender.clientFor(tenant));
-  const enricher = createEnricherFromConfig(config, options.redis, clientFor, logger, options.metrics);
+  const huntingClientFor = createGraphHuntingClients(config, defenderParts);
+  const huntingMetrics = options.metrics?.huntingCall ? { huntingCall: options.metrics.huntingCall.bind(options.metrics) } : undefined;
+  const hunting = createHuntingRouteFromConfig(config, options.redis, huntingClientFor, { logger, ...(huntingMetrics ? { metrics: huntingMetrics } : {}) });
+  const enricher = createEnricherFromConfig(config, options.redis, clientFor, logger, options.metrics, hunting);
   return {
     ...defenderParts,
     enricher,

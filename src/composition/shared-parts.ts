@@ -9,7 +9,8 @@ import { createDefenderClients, type DefenderClients } from './defender-clients.
 import { createEnricherFromConfig } from './enricher-from-config.js';
 import { createGraphHuntingClients } from './graph-hunting-clients.js';
 import { createHuntingRouteFromConfig } from './hunting-route-from-config.js';
-import type { HuntingMetrics } from '../enrich/hunting/hunting-route.js';
+import type { HuntingMetrics, HuntingRoute } from '../enrich/hunting/hunting-route.js';
+import type { HuntingClient } from '../enrich/hunting/hunting-client.js';
 
 /**
  * The parts every command that enriches shares, built one way from configuration: one HTTP transport
@@ -22,6 +23,9 @@ export interface SharedParts {
   readonly tokens: TokenSources;
   readonly defender: DefenderClients;
   readonly enricher: Enricher;
+  /** The second source (docs/hunting.md): its budget and each tenant's Graph client. */
+  readonly hunting: HuntingRoute;
+  readonly huntingClientFor: (tenant: string) => HuntingClient;
   /** Closes the enricher, then the clients and the transport (not `redis`: its owner closes it). */
   close(): Promise<void>;
 }
@@ -36,7 +40,7 @@ export interface SharedPartsOptions {
 }
 
 /** Defender without the shared budget: `lookup` when no Redis runs. */
-export type DefenderParts = Omit<SharedParts, 'enricher'>;
+export type DefenderParts = Omit<SharedParts, 'enricher' | 'hunting' | 'huntingClientFor'>;
 
 export function buildDefenderParts(config: Config, logger: Logger): DefenderParts {
   const transport = createHttpTransport(transportOptionsFromConfig(config));
@@ -56,6 +60,8 @@ export function buildSharedParts(config: Config, options: SharedPartsOptions): S
   return {
     ...defenderParts,
     enricher,
+    hunting,
+    huntingClientFor,
     async close() {
       await enricher.close();
       await defenderParts.close();

@@ -6,6 +6,7 @@ import type { KeySpace } from '../../redis/keys.js';
 import type { FetchOutcome } from '../coalescer.js';
 import { createRateLimiter, type LimiterStatus } from '../limiter.js';
 import type { RateWindow } from '../rate-windows.js';
+import { spendAdmitted } from '../spend-admitted.js';
 import type { HuntingClient } from './hunting-client.js';
 import { huntingCooldownMs } from './hunting-cooldown.js';
 import type { MdeSource } from './sources.js';
@@ -24,6 +25,8 @@ export interface HuntingRoute {
   /** The gather for `misses` misses of one call, or undefined when the tenant asks IP stats only. */
   gather(tenant: string, lookBackHours: number, misses: number): HuntingGather | undefined;
   limiterStatus(tenant: string): Promise<LimiterStatus>;
+  /** Runs `call` as one admitted hunting call of the tenant, waiting for its budget (`calibrate`). */
+  spend<T>(tenant: string, call: () => Promise<T>): Promise<T>;
 }
 
 interface HuntingTenantSettings {
@@ -198,5 +201,6 @@ export function createHuntingRoute(deps: HuntingRouteDeps): HuntingRoute {
       };
     },
     limiterStatus: (tenant) => limiter.status(tenant),
+    spend: (tenant, call) => spendAdmitted(limiter, tenant, call, logger ? { logger } : {}),
   };
 }

@@ -6,15 +6,23 @@ import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import { keySpace } from '../redis/keys.js';
 import type { HuntingClient } from '../enrich/hunting/hunting-client.js';
-import { createHuntingRoute, type HuntingMetrics, type HuntingRoute } from '../enrich/hunting/hunting-route.js';
+import { createHuntingRoute, huntingBudget, type HuntingMetrics, type HuntingRoute } from '../enrich/hunting/hunting-route.js';
 
 /** runHuntingQuery's limit per query (contracts.md §0): the in-flight bound of an unsettled hunting call. */
 const QUERY_LIMIT_MS = 180_000;
 
 /**
- * The hunting route with every setting from the configuration. Graph's limits are per tenant
- * (Entra tenant), so tenants of ipenrich with one Entra tenant share one hunting budget whatever
- * MDE_BUDGET_SCOPE says about Defender's.
+ * The hunting budget each tenant spends. Graph's limits are per tenant (Entra tenant, contracts.md §0),
+ * so tenants of ipenrich with one Entra tenant share one hunting budget whatever MDE_BUDGET_SCOPE says
+ * about Defender's.
+ */
+export function huntingBudgetOf(config: Config): (tenant: string) => string {
+  const owners = budgetOwners({ ...config, MDE_BUDGET_SCOPE: 'tenant' });
+  return (tenant) => huntingBudget(owners(tenant));
+}
+
+/**
+ * The hunting route with every setting from the configuration.
  */
 export function createHuntingRouteFromConfig(
   config: Config,
@@ -35,7 +43,7 @@ export function createHuntingRouteFromConfig(
       return tenant;
     },
     clientFor,
-    budgetOf: budgetOwners({ ...config, MDE_BUDGET_SCOPE: 'tenant' }),
+    budgetOf: huntingBudgetOf(config),
     ...options,
   });
 }

@@ -52,7 +52,7 @@ export interface HuntingRouteDeps {
   readonly cpuCycleMs: number;
   readonly settingsOf: (tenant: string) => HuntingTenantSettings;
   readonly clientFor: (tenant: string) => HuntingClient;
-  /** The hunting budget a tenant spends: Graph counts per Entra tenant (contracts.md §0). Default: its own. */
+  /** The limiter budget a tenant's hunting spends (see huntingBudget). Default: its own. */
   readonly budgetOf?: (tenant: string) => string;
   /** How long a batch waits for more misses after its first, at most. */
   readonly lingerMs?: number;
@@ -68,6 +68,9 @@ interface Joined {
 }
 
 const DEFAULT_LINGER_MS = 50;
+
+/** The limiter budget name of an owner's hunting calls: apart from its IP stats budget (tenant names cannot hold `~`). */
+export const huntingBudget = (owner: string): string => `hunting~${owner}`;
 
 /**
  * The second source behind the shared limiter: misses routed to Graph advanced hunting are gathered
@@ -87,7 +90,7 @@ export function createHuntingRoute(deps: HuntingRouteDeps): HuntingRoute {
     windows: deps.windows,
     safetyMs: deps.safetyMs,
     inflightMs: deps.inflightMs,
-    budgetOf: (tenant) => `hunting~${deps.budgetOf ? deps.budgetOf(tenant) : tenant}`,
+    budgetOf: deps.budgetOf ?? huntingBudget,
   });
   const shortestWindowMs = Math.min(...limiter.windows.map((w) => w.windowMs)) + deps.safetyMs;
   const released = (retryAt: number): FetchOutcome => ({ kind: 'released', retryAt });

@@ -9,6 +9,9 @@ import { createHuntingRoute, type HuntingRoute } from '../../../src/enrich/hunti
 import { createLogger } from '../../../src/log.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
+import { readSharedMetrics } from '../../../src/metrics/read-shared-metrics.js';
+import { createSharedMetrics, type SharedMetrics } from '../../../src/metrics/shared-metrics.js';
+import { sourceCounts } from '../../../src/status/source-counts.js';
 import { connectTestRedis, testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
 const ipsFrom = (start: number, count: number): string[] => Array.from({ length: count }, (_, i) => `10.${Math.floor((start + i) / 250)}.${(start + i) % 250}.7`);
@@ -22,12 +25,13 @@ describe('Graph advanced hunting as a second source', () => {
   const prefix = uniquePrefix('hunting');
   let emulators: Emulators;
   let cleanup: () => Promise<void>;
+  let redis: Redis;
   let seq = 0;
   const opened: { enricher: Enricher; connection: Redis; parts: DefenderParts }[] = [];
 
   beforeAll(async () => {
     emulators = await startEmulators({ defender: { rateLimits: '100/1s' }, graph: { rateLimits: '45/1s', cpuCycleMs: 60_000 } });
-    ({ cleanup } = await connectTestRedis(prefix));
+    ({ cleanup, redis } = await connectTestRedis(prefix));
   });
   afterEach(async () => {
     for (const { enricher, connection, parts } of opened.splice(0)) {
@@ -45,7 +49,7 @@ describe('Graph advanced hunting as a second source', () => {
   });
 
   /** A tenant of its own (fresh cache and budgets), and an enricher per call as another process would have. */
-  function setup(settings: Record<string, string>): { tenant: string; config: Config; open: () => { enricher: Enricher; route: HuntingRoute } } {
+  function setup(settings: Record<string, string>): { tenant: string; config: Config; open: (metrics?: SharedMetrics) => { enricher: Enricher; route: HuntingRoute } } {
     const tenant = `h${(seq += 1)}`;
     const config = loadConfig({
       ...emulators.env,
@@ -57,7 +61,7 @@ describe('Graph advanced hunting as a second source', () => {
       LOG_LEVEL: 'silent',
       ...settings,
     });
-    const open = (): { enricher: Enricher; route: HuntingRoute } => {
+    const open = (metrics?: SharedMetrics): { enricher: Enricher; route: HuntingRoute } => {
       const connection = createRedis(testRedisUrl());
       const parts = buildDefenderParts(config, LOGGER);
       const route = createHuntingRoute({
@@ -71,8 +75,9 @@ describe('Graph advanced hunting as a second source', () => {
         clientFor: createGraphHuntingClients(config, parts),
         // Batches close by count, never by time: the test does not depend on how fast the machine is.
         lingerMs: 600_000,
+        ...(metrics ? { metrics } : {}),
       });
-      const enricher = createEnricherFromConfig(config, connection, (name) => parts.defender.clientFor(name), LOGGER, undefined, route);
+      const enricher = createEnricherFromConfig(config, connection, (name) => parts.defender.clientFor(name), LOGGER, metrics, route);
       opened.push({ enricher, connection, parts });
       return { enricher, route };
     };
@@ -175,5 +180,22 @@ describe('Graph advanced hunting as a second source', () => {
     expect(emulators.defender.counters.totalCalls).toBe(3);
     expect(emulators.defender.counters.throttled).toBe(0);
     expect(emulators.graph.counters.throttledCalls + emulators.graph.counters.throttledCpu).toBe(0);
+  }, 120_000);
+
+  it('counts calls, IPs per call and 429s per source in the shared counters behind status and /metrics', async () => {
+    const { tenant, open } = setup({ MDE_SOURCE: 'auto', MDE_RATE_LIMITS: '2/60s', GRAPH_HUNTING_AUTO_MIN_IPS: '10', GRAPH_HUNTING_BATCH_SIZE: '100' });
+    const metrics = createSharedMetrics({ redis, keys: keySpace(prefix), flushMs: 60_000 });
+    try {
+      const { enricher } = open(metrics);
+      await enricher.enrich(tenant, ipsFrom(6000, 2), { lookBackHours: 720, deadline: Date.now() + 500 });
+      await enricher.enrich(tenant, ipsFrom(6100, 150), { lookBackHours: 720, deadline: Date.now() + 500 });
+      emulators.graph.setMode({ cpuQueriesPerCycle: 0 });
+      await enricher.enrich(tenant, ipsFrom(6300, 12), { lookBackHours: 720, deadline: Date.now() + 500 });
+      await metrics.flush();
+      const counts = sourceCounts(await readSharedMetrics(redis, keySpace(prefix)), tenant);
+      expect(counts).toEqual({ ipstats: { calls: 2, ips: 2, throttled: 0 }, hunting: { calls: 3, ips: 162, throttled: 1 } });
+    } finally {
+      await metrics.close();
+    }
   }, 120_000);
 });

@@ -12,7 +12,7 @@ import { huntingStatusError } from './hunting-status-error.js';
 import { PREVALENCE_COLUMNS, prevalenceQuery } from './prevalence-query.js';
 
 interface GraphHuntingSettings extends GraphLocationSettings {
-  readonly MDE_TIMEOUT_MS: number;
+  readonly GRAPH_HUNTING_TIMEOUT_MS: number;
   readonly GRAPH_HUNTING_ACTION_TYPES: readonly string[];
 }
 
@@ -36,9 +36,6 @@ const lowerKeys = (row: unknown): unknown =>
 
 const answerSchema = z.looseObject({ results: z.array(z.unknown()) });
 
-/** runHuntingQuery's hard limit is 3 minutes per query (contracts.md §0): no answer can come later. */
-const QUERY_TIMEOUT_CAP_MS = 180_000;
-
 /**
  * One tenant's Microsoft Graph advanced hunting client: `POST /v1.0/security/runHuntingQuery` with
  * the prevalence query (config/hunting/ip-prevalence.kql) for a batch of IPs.
@@ -59,17 +56,11 @@ export class GraphHuntingClient implements HuntingClient {
   constructor(options: GraphHuntingClientOptions) {
     this.#url = `${graphBase(options.settings)}/v1.0/security/runHuntingQuery`;
     this.#scope = graphScope(options.settings);
-    // A query may run up to 3 minutes: the Defender timeout is too short a floor for it.
-    this.#timeoutMs = Math.min(QUERY_TIMEOUT_CAP_MS, Math.max(options.settings.MDE_TIMEOUT_MS, 60_000));
+    this.#timeoutMs = options.settings.GRAPH_HUNTING_TIMEOUT_MS;
     this.#actionTypes = options.settings.GRAPH_HUNTING_ACTION_TYPES;
     this.#tokens = options.tokens;
     this.#transport = options.transport;
     this.#clock = options.clock ?? Date.now;
-  }
-
-  /** The longest a call can take; the in-flight bound of the hunting limiter must cover it. */
-  get timeoutMs(): number {
-    return this.#timeoutMs;
   }
 
   async ready(signal?: AbortSignal): Promise<void> {

@@ -4,18 +4,9 @@ import { startEmulators, type Emulators } from '../../../src/emulators/emulators
 import { GraphHuntingClient } from '../../../src/enrich/hunting/graph-hunting-client.js';
 import { DEFAULT_OUTBOUND_ACTION_TYPES } from '../../../src/enrich/hunting/sources.js';
 import { ipStatsRecordSchema } from '../../../src/enrich/ip-stats.js';
-import { isIpenrichError, type IpenrichError } from '../../../src/errors.js';
+import type { IpenrichError } from '../../../src/errors.js';
 import { createHttpTransport, type HttpTransport } from '../../../src/http/transport.js';
-
-async function failure(promise: Promise<unknown>): Promise<IpenrichError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIpenrichError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
+import { failure } from '../connectors/support/failure.js';
 
 /** The Graph client against the Graph emulator over real HTTPS, with Entra emulator tokens. */
 describe('GraphHuntingClient against the Graph emulator', () => {

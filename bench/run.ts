@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   throughput: () => import('./throughput/index.js'),
   ingress: () => import('./ingress/index.js'),
   fairness: () => import('./fairness/index.js'),
+  hunting: () => import('./hunting/index.js'),
 };
 
 function replaceSection(name: string, markdown: string): void {

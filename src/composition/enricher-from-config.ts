@@ -6,6 +6,7 @@ import type { Redis } from '../redis/connection.js';
 import { keySpace } from '../redis/keys.js';
 import { createEnricher, type Enricher } from '../enrich/enricher.js';
 import type { IpStatsClient } from '../enrich/ip-stats.js';
+import type { HuntingRoute } from '../enrich/hunting/hunting-route.js';
 
 /** The enricher with every budget setting taken from the configuration (limits, margin, TTLs, lock). */
 export function createEnricherFromConfig(
@@ -14,6 +15,7 @@ export function createEnricherFromConfig(
   clientFor: (tenant: string) => IpStatsClient,
   logger?: Logger,
   metrics?: EnrichMetrics,
+  hunting?: HuntingRoute,
 ): Enricher {
   return createEnricher({
     redis,
@@ -31,5 +33,6 @@ export function createEnricherFromConfig(
     budgetOf: budgetOwners(config),
     ...(logger ? { logger } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(hunting ? { hunting } : {}),
   });
 }

@@ -9,6 +9,7 @@ import { createEnrichmentCache, type CacheEntry, type CacheStats, type CacheTtls
 import { createCoalescer, type FetchOutcome } from './coalescer.js';
 import type { IpStatsClient, IpStatsRecord } from './ip-stats.js';
 import { createRateLimiter, type LimiterStatus } from './limiter.js';
+import type { HuntingGather, HuntingRoute } from './hunting/hunting-route.js';
 
 /** How long a temporary failure of the client to get ready answers the misses that follow it. */
 export const NOT_READY_HOLD_MS = 1_000;
@@ -51,6 +52,8 @@ interface MissOptions extends EnrichOptions {
    * for it, and a slot would push real misses' wake-ups later.
    */
   readonly wakeSlot: boolean;
+  /** The call's misses going to Graph advanced hunting (MDE_SOURCE hunting or auto), if any. */
+  readonly gather?: HuntingGather | undefined;
 }
 
 /** Counters the enricher reports (src/metrics implements them, shared across processes). */
@@ -84,6 +87,8 @@ export interface EnricherDeps {
   readonly logger?: Logger;
   /** Shared counters (src/metrics): API calls by outcome, limiter waits. */
   readonly metrics?: EnrichMetrics;
+  /** The second source (docs/hunting.md): misses it takes are batched into hunting queries. */
+  readonly hunting?: HuntingRoute;
 }
 
 export interface Enricher {
@@ -194,7 +199,8 @@ export function createEnricher(deps: EnricherDeps): Enricher {
 
   /** Runs while holding the key's lock: waits for budget within the deadline, then calls Defender once. */
   async function fetchOne(tenant: string, ip: string, options: MissOptions): Promise<FetchOutcome> {
-    const { lookBackHours, deadline, signal } = options;
+    const { lookBackHours, deadline, signal, gather } = options;
+    if (gather?.direct) return gather.fetch(ip, options);
     const held = notReady.get(tenant);
     if (held && now() < held.until) {
       logger?.debug({ tenant, ip, code: held.error.code }, 'IP lookup failed: client still not ready');
@@ -225,12 +231,15 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       noteBlocked(tenant, askedAt + admission.waitMs - 1);
       const retryAt = now() + admission.waitMs;
       if (deadline !== undefined && (retryAt > deadline || (await options.slotWanted?.()) === true)) {
+        // `auto`: what IP stats cannot answer in time, hunting may (still under this IP's lock).
+        if (gather) return gather.fetch(ip, options);
         metrics?.limiterWait(tenant, admission.waitMs, 'deferred');
         // A wake-up of its own: the tenant's starved misses come back one budget slot apart.
         return { kind: 'released', retryAt: await wakeAt(tenant, ip, retryAt, options) };
       }
       metrics?.limiterWait(tenant, admission.waitMs, 'slept');
       if (!(await sleepUnlessSlotWanted(retryAt, options))) {
+        if (gather) return gather.fetch(ip, options);
         // Another job came to want the slot while this one waited: it goes to its wake-up slot.
         return { kind: 'released', retryAt: await wakeAt(tenant, ip, retryAt, options) };
       }
@@ -263,7 +272,8 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   async function resolveMiss(tenant: string, ip: string, options: MissOptions): Promise<IpEnrichment> {
     const { lookBackHours, deadline, signal } = options;
     const blocked = blockedUntil.get(tenant) ?? 0;
-    const deferNow = deadline !== undefined && blocked > now() && (blocked > deadline || (await options.slotWanted?.()) === true);
+    // IP stats being blocked says nothing about hunting.
+    const deferNow = options.gather === undefined && deadline !== undefined && blocked > now() && (blocked > deadline || (await options.slotWanted?.()) === true);
     if (deferNow) return { ip, status: 'deferred', cached: false, retryAt: await wakeAt(tenant, ip, blocked, options) };
     const result = await coalescer.run({ tenant, ip, lookBackHours }, () => fetchOne(tenant, ip, options), {
       ...(deadline === undefined ? {} : { deadline }),
@@ -297,7 +307,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
    * once for a caller without one, who would otherwise wait for budget); else the entry answers, and
    * stays stale, so the next lookup with budget refetches it.
    */
-  async function refetchOrStale(tenant: string, ip: string, entry: CacheEntry, options: EnrichOptions): Promise<IpEnrichment> {
+  async function refetchOrStale(tenant: string, ip: string, entry: CacheEntry, options: Omit<MissOptions, 'wakeSlot'>): Promise<IpEnrichment> {
     const result = await sharedMiss(tenant, ip, { ...options, deadline: options.deadline ?? now(), wakeSlot: false });
     return result.status === 'deferred' ? fromEntry(entry, true, true) : result;
   }
@@ -311,22 +321,26 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       const canonical = ips.map((ip) => canonicalIp(ip)?.ip);
       const unique = [...new Set(canonical.filter((ip): ip is string => ip !== undefined))];
       const found = await cache.getMany(tenant, unique, lookBackHours);
+      const gather = deps.hunting?.gather(tenant, lookBackHours, unique.filter((ip) => found.get(ip)?.stale !== false).length);
       const answers = new Map<string, Promise<IpEnrichment>>();
       for (const ip of unique) {
         const read = found.get(ip);
-        if (!read) answers.set(ip, sharedMiss(tenant, ip, { ...options, wakeSlot: true }));
+        if (!read) answers.set(ip, sharedMiss(tenant, ip, { ...options, wakeSlot: true, gather }));
         else if (!read.stale) answers.set(ip, Promise.resolve(fromEntry(read.entry, true)));
-        else answers.set(ip, refetchOrStale(tenant, ip, read.entry, options));
+        else answers.set(ip, refetchOrStale(tenant, ip, read.entry, { ...options, gather }));
       }
       // Settle all before answering, so no fetch is left running unobserved if one rejects.
       const settled = new Map<string, IpEnrichment>();
       const failures: unknown[] = [];
       await Promise.all(
         [...answers].map(([ip, answer]) =>
-          answer.then(
-            (result) => void settled.set(ip, result),
-            (error: unknown) => void failures.push(error),
-          ),
+          answer
+            .then(
+              (result) => void settled.set(ip, result),
+              (error: unknown) => void failures.push(error),
+            )
+            // A miss answered without joining a hunting batch: the batch stops waiting for it.
+            .finally(() => gather?.settled(ip)),
         ),
       );
       if (failures.length > 0) throw failures[0];

@@ -6,6 +6,8 @@ import {
   API_CALLS,
   bucketIndex,
   histogramField,
+  HUNTING_CALLS,
+  HUNTING_IPS,
   JOB_LATENCY,
   labelField,
   LIMITER_WAIT_SECONDS,
@@ -27,6 +29,8 @@ type JobResultKind = 'complete' | 'partial';
 interface PipelineMetrics {
   /** After every Defender call (enricher). */
   apiCall(tenant: string, outcome: ApiCallOutcome): void;
+  /** After every Graph advanced hunting query (hunting route): how many IPs it asked, and how it ended. */
+  huntingCall(tenant: string, ips: number, outcome: 'ok' | ErrorCode): void;
   /** When the limiter refused a call: `waitMs` slept, or the delay a deferred job gets. */
   limiterWait(tenant: string, waitMs: number, kind: LimiterWaitKind): void;
   /** After each delivery attempt of a result to one sink (`webhook`, `splunk`, `sentinel`, `callback`). */
@@ -113,6 +117,10 @@ export function createSharedMetrics(options: SharedMetricsOptions): SharedMetric
   return {
     apiCall(tenant, outcome) {
       count(API_CALLS.name, [tenant, outcome], 1);
+    },
+    huntingCall(tenant, ips, outcome) {
+      count(HUNTING_CALLS.name, [tenant, outcome], 1);
+      count(HUNTING_IPS.name, [tenant], ips);
     },
     limiterWait(tenant, waitMs, kind) {
       count(LIMITER_WAITS.name, [tenant, kind], 1);

@@ -68,7 +68,7 @@ export interface EnrichmentCache {
 }
 
 /** Where the cache's hit and miss counts go when the process batches its counters (SharedMetrics). */
-export interface CacheLookupCounts {
+interface CacheLookupCounts {
   cacheLookups(tenant: string, counts: CacheStats): void;
 }
 

@@ -5,6 +5,7 @@
  * (CI), whose figures are never written.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { runtimeMismatch } from './shipped-node.js';
 
 export interface BenchOptions {
   readonly smoke: boolean;
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   throughput: () => import('./throughput/index.js'),
   ingress: () => import('./ingress/index.js'),
   fairness: () => import('./fairness/index.js'),
+  hunting: () => import('./hunting/index.js'),
   'cache-policy': () => import('./cache-policy/index.js'),
 };
 
@@ -35,6 +37,12 @@ async function main(argv: string[]): Promise<number> {
   const write = argv.includes('--write') && !smoke;
   const names = argv.filter((arg) => !arg.startsWith('--'));
   const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
+  const mismatch = runtimeMismatch();
+  if (mismatch && write) {
+    process.stderr.write(`bench: --write records figures for the runtime users run; ${mismatch}\n`);
+    return 2;
+  }
+  if (mismatch) process.stderr.write(`bench: figures below are not comparable with BENCHMARKS.md; ${mismatch}\n`);
   for (const name of selected) {
     const load = BENCHMARKS[name];
     if (!load) {

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   status: () => import('./commands/status.js'),
   'webhook-enable': () => import('./commands/webhook-enable.js'),
   lookup: () => import('./commands/lookup.js'),
+  calibrate: () => import('./commands/calibrate.js'),
   emulate: () => import('./commands/emulate.js'),
   healthcheck: () => import('./commands/healthcheck.js'),
 };

@@ -44,6 +44,12 @@ export const ERROR_CODES = {
   MDE_NETWORK: { job: 'retry', http: 500, exit: 1, summary: 'The connection to Defender failed (DNS, TLS, reset, proxy).' },
   MDE_BAD_RESPONSE: { job: 'retry', http: 500, exit: 1, summary: 'Defender answered 2xx with a body that does not match the documented shape.' },
 
+  // Microsoft Graph advanced hunting (MDE_SOURCE=hunting|auto, docs/hunting.md)
+  HUNTING_REFUSED: { job: 'fail', http: 500, exit: 1, summary: 'Graph refused the hunting query (400, 401 with a fresh token, 403: the app needs ThreatHunting.Read.All with admin consent).' },
+  HUNTING_THROTTLED: { job: 'wait', http: 500, exit: 1, summary: 'Graph answered 429 to a hunting query (calls per minute or the CPU quota); hunting pauses for the tenant.' },
+  HUNTING_UNAVAILABLE: { job: 'retry', http: 500, exit: 1, summary: 'A hunting query failed temporarily (5xx, 408, timeout, connection error).' },
+  HUNTING_BAD_RESPONSE: { job: 'retry', http: 500, exit: 1, summary: 'Graph answered a hunting query with a body that is not the documented huntingQueryResults.' },
+
   // budget
   BUDGET_DEFERRED: { job: 'wait', http: 500, exit: 1, summary: 'The API budget cannot serve the request before its deadline; the job is deferred.' },
 

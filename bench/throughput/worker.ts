@@ -10,9 +10,8 @@
  */
 import { createInterface } from 'node:readline';
 import { Worker } from 'bullmq';
-import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
-import { createLogger } from '../../src/log.js';
+import { bufferedLogDestination, createLogger } from '../../src/log.js';
 import { ALERTS_QUEUE } from '../../src/queue/alerts-queue.js';
 import { createRedis } from '../../src/redis/connection.js';
 import { keySpace } from '../../src/redis/keys.js';
@@ -47,7 +46,7 @@ interface Running {
 async function startIpenrich(): Promise<Running> {
   // Logs are produced at the configured level as in production, then thrown away (stderr is the parent's
   // terminal), or appended to BENCH_WORKER_LOG when set, to see what the workers did in a run.
-  const logger = createLogger({ level: config.LOG_LEVEL, destination: pino.destination({ dest: process.env.BENCH_WORKER_LOG ?? '/dev/null', sync: false, append: true }) });
+  const logger = createLogger({ level: config.LOG_LEVEL, destination: bufferedLogDestination(process.env.BENCH_WORKER_LOG ?? '/dev/null') });
   const runtime = await openRuntime(process.env, { config, logger, waitForRedis: true });
   const started = await startWorker(runtime);
   return {

@@ -13,9 +13,10 @@ const usage = `Usage: ipenrich emulate [--entra-port N] [--defender-port N] [--r
                         [--variant current|legacy] [--latency-ms N] [--error-rate F] [--tls-dir DIR]
                         [--env-file FILE]
 
-Starts the Entra ID and Defender for Endpoint emulators on 127.0.0.1 (HTTPS, self-signed
-certificate) and prints, on stdout, the environment that points ipenrich at them:
-  export MDE_AUTHORITY_HOST=… MDE_API_BASE_URL=… MDE_TENANT_ID=… MDE_CLIENT_ID=…
+Starts the Entra ID, Defender for Endpoint and Microsoft Graph advanced hunting emulators on
+127.0.0.1 (HTTPS, self-signed certificate; Graph answers from the same synthetic organization as
+Defender) and prints, on stdout, the environment that points ipenrich at them:
+  export MDE_AUTHORITY_HOST=… MDE_API_BASE_URL=… GRAPH_BASE_URL=… MDE_TENANT_ID=… MDE_CLIENT_ID=…
   export MDE_CLIENT_SECRET=… NODE_EXTRA_CA_CERTS=<certificate path>
 Runs until SIGINT or SIGTERM, then prints the call counters on stderr.
 
@@ -75,6 +76,7 @@ export const command: Command = {
           ...(values['rate-limits'] === undefined ? {} : { rateLimits: values['rate-limits'] }),
           mode: { variant, serverErrorRate: errorRate, ...(latencyMs === undefined ? {} : { latencyMs }) },
         },
+        graph: { tls },
       });
     } catch (error) {
       throw new IpenrichError('USAGE', `cannot start the emulators: ${(error as Error).message}`, { cause: error });
@@ -84,14 +86,14 @@ export const command: Command = {
     io.stdout.write(`${lines.join('\n')}\n`);
     if (values['env-file'] !== undefined) writeFileSync(values['env-file'], `${lines.join('\n')}\n`, { mode: 0o600 });
     io.stderr.write(
-      `Entra ID emulator ${emulators.entra.url}, Defender emulator ${emulators.defender.url} (limits ${values['rate-limits'] ?? '100/60s,1500/3600s'}, ${variant} variant). Ctrl-C stops.\n`,
+      `Entra ID emulator ${emulators.entra.url}, Graph hunting emulator ${emulators.graph.url}, Defender emulator ${emulators.defender.url} (limits ${values['rate-limits'] ?? '100/60s,1500/3600s'}, ${variant} variant). Ctrl-C stops.\n`,
     );
 
     const signal = await untilStopSignal();
-    const { defender, entra } = emulators;
+    const { defender, entra, graph } = emulators;
     await emulators.close();
     io.stderr.write(
-      `Stopped on ${signal}: Defender ${defender.counters.totalCalls} calls (${defender.counters.throttled} throttled, ${defender.counters.unauthorized} unauthorized); Entra ID ${entra.counters.tokenRequests} token requests.\n`,
+      `Stopped on ${signal}: Defender ${defender.counters.totalCalls} calls (${defender.counters.throttled} throttled, ${defender.counters.unauthorized} unauthorized); Graph ${graph.counters.totalCalls} hunting queries; Entra ID ${entra.counters.tokenRequests} token requests.\n`,
     );
     return 0;
   },

@@ -6,6 +6,7 @@ import type { Redis } from '../redis/connection.js';
 import { keySpace } from '../redis/keys.js';
 import { createEnricher, type Enricher } from '../enrich/enricher.js';
 import type { IpStatsClient } from '../enrich/ip-stats.js';
+import type { HuntingRoute } from '../enrich/hunting/hunting-route.js';
 import { popularityFromConfig } from './refresh-from-config.js';
 
 /** The enricher with every budget setting taken from the configuration (limits, margin, TTLs, lock). */
@@ -15,6 +16,7 @@ export function createEnricherFromConfig(
   clientFor: (tenant: string) => IpStatsClient,
   logger?: Logger,
   metrics?: EnrichMetrics,
+  hunting?: HuntingRoute,
 ): Enricher {
   const popularity = popularityFromConfig(config, redis, logger);
   return createEnricher({
@@ -33,6 +35,7 @@ export function createEnricherFromConfig(
     budgetOf: budgetOwners(config),
     ...(logger ? { logger } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(hunting ? { hunting } : {}),
     ...(popularity ? { popularity } : {}),
   });
 }

@@ -7,6 +7,10 @@ import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import { createDefenderClients, type DefenderClients } from './defender-clients.js';
 import { createEnricherFromConfig } from './enricher-from-config.js';
+import { createGraphHuntingClients } from './graph-hunting-clients.js';
+import { createHuntingRouteFromConfig } from './hunting-route-from-config.js';
+import type { HuntingMetrics, HuntingRoute } from '../enrich/hunting/hunting-route.js';
+import type { HuntingClient } from '../enrich/hunting/hunting-client.js';
 
 /**
  * The parts every command that enriches shares, built one way from configuration: one HTTP transport
@@ -19,6 +23,9 @@ export interface SharedParts {
   readonly tokens: TokenSources;
   readonly defender: DefenderClients;
   readonly enricher: Enricher;
+  /** The second source (docs/hunting.md): its budget and each tenant's Graph client. */
+  readonly hunting: HuntingRoute;
+  readonly huntingClientFor: (tenant: string) => HuntingClient;
   /** Closes the enricher, then the clients and the transport (not `redis`: its owner closes it). */
   close(): Promise<void>;
 }
@@ -27,13 +34,13 @@ export interface SharedPartsOptions {
   readonly logger: Logger;
   /** The enricher's command connection. */
   readonly redis: Redis;
-  readonly metrics?: EnrichMetrics;
+  readonly metrics?: EnrichMetrics & Partial<HuntingMetrics>;
   /** Replaces the Defender clients built from configuration (benchmarks use a counting client). */
   readonly clientFor?: (tenant: string) => IpStatsClient;
 }
 
 /** Defender without the shared budget: `lookup` when no Redis runs. */
-export type DefenderParts = Omit<SharedParts, 'enricher'>;
+export type DefenderParts = Omit<SharedParts, 'enricher' | 'hunting' | 'huntingClientFor'>;
 
 export function buildDefenderParts(config: Config, logger: Logger): DefenderParts {
   const transport = createHttpTransport(transportOptionsFromConfig(config));
@@ -46,10 +53,15 @@ export function buildSharedParts(config: Config, options: SharedPartsOptions): S
   const { logger } = options;
   const defenderParts = buildDefenderParts(config, logger);
   const clientFor = options.clientFor ?? ((tenant: string) => defenderParts.defender.clientFor(tenant));
-  const enricher = createEnricherFromConfig(config, options.redis, clientFor, logger, options.metrics);
+  const huntingClientFor = createGraphHuntingClients(config, defenderParts);
+  const huntingMetrics = options.metrics?.huntingCall ? { huntingCall: options.metrics.huntingCall.bind(options.metrics) } : undefined;
+  const hunting = createHuntingRouteFromConfig(config, options.redis, huntingClientFor, { logger, ...(huntingMetrics ? { metrics: huntingMetrics } : {}) });
+  const enricher = createEnricherFromConfig(config, options.redis, clientFor, logger, options.metrics, hunting);
   return {
     ...defenderParts,
     enricher,
+    hunting,
+    huntingClientFor,
     async close() {
       await enricher.close();
       await defenderParts.close();

@@ -5,6 +5,7 @@ import { IP_RANGES } from '../extract/ip-ranges.js';
 import { DEFAULT_EXTRACT_OPTIONS } from '../extract/options.js';
 import { CLOUDS } from '../auth/cloud.js';
 import { parseRateLimits } from '../enrich/rate-windows.js';
+import { DEFAULT_OUTBOUND_ACTION_TYPES, MDE_SOURCES } from '../enrich/hunting/sources.js';
 
 /**
  * The configuration schema. Keys are the environment variable names (DESIGN.md), so the same
@@ -16,6 +17,21 @@ import { parseRateLimits } from '../enrich/rate-windows.js';
 
 
 
+
+/** A list of rate windows (`100/60s,1500/3600s`), parsed. */
+function rateLimits(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const parsed = parseRateLimits(text);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
 
 const SINK_NAMES = CONNECTORS.map((connector) => connector.name) as [ConnectorName, ...ConnectorName[]];
 
@@ -48,6 +64,16 @@ export const tenantFields = z.object({
   MDE_SCOPE: z.string().min(1).optional(),
   MDE_LOOKBACK_HOURS: int(1, 720).default(720),
   MDE_TIMEOUT_MS: int(100, 300_000).default(15_000),
+  // the second source, Graph advanced hunting (docs/hunting.md)
+  MDE_SOURCE: z.enum(MDE_SOURCES).default('ipstats'),
+  GRAPH_BASE_URL: httpsUrl.optional(),
+  GRAPH_HUNTING_BATCH_SIZE: int(1, 10_000).default(500),
+  GRAPH_HUNTING_AUTO_MIN_IPS: int(1, 100_000).default(20),
+  /** A hunting query runs up to 3 minutes (contracts.md §0): a longer wait cannot bring an answer. */
+  GRAPH_HUNTING_TIMEOUT_MS: int(100, 180_000).default(180_000),
+  GRAPH_HUNTING_ACTION_TYPES: list
+    .pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'action types are names like ConnectionSuccess')).min(1))
+    .default([...DEFAULT_OUTBOUND_ACTION_TYPES]),
 
   // refresh-ahead (src/enrich/refresher.ts): budget real misses leave refreshes the most popular entries
   /** Refresh popular entries before they go stale, with budget no real miss wants. */
@@ -81,17 +107,7 @@ export const configSchema = z.object({
   NO_PROXY: z.string().optional(),
 
   // the budget
-  MDE_RATE_LIMITS: z
-    .string()
-    .default('100/60s,1500/3600s')
-    .transform((text, ctx) => {
-      const parsed = parseRateLimits(text);
-      if (typeof parsed === 'string') {
-        ctx.addIssue({ code: 'custom', message: parsed });
-        return z.NEVER;
-      }
-      return parsed;
-    }),
+  MDE_RATE_LIMITS: rateLimits('100/60s,1500/3600s'),
   /** Extra spacing per window to absorb clock skew and network latency between us and Defender. */
   MDE_RATE_SAFETY_MS: int(0, 60_000).default(250),
   /**
@@ -99,6 +115,10 @@ export const configSchema = z.object({
    * tenants of ipenrich whose credentials fall in the same scope share one budget (src/config/budget-owners.ts).
    */
   MDE_BUDGET_SCOPE: z.enum(['tenant', 'tenant-app', 'app']).default('tenant'),
+  /** The hunting budget per tenant (docs/hunting.md): Graph allows at least 45 queries a minute. */
+  GRAPH_HUNTING_LIMITS: rateLimits('45/60s'),
+  /** Graph's CPU quota cycle: a 429 without Retry-After pauses hunting until its next boundary. */
+  GRAPH_HUNTING_CPU_CYCLE_S: int(1, 86_400).default(900),
   CACHE_TTL_SEEN_S: int(1, 30 * 86_400).default(86_400),
   CACHE_TTL_NOT_SEEN_S: int(1, 30 * 86_400).default(6 * 3_600),
   CACHE_TTL_INVALID_S: int(1, 30 * 86_400).default(7 * 86_400),

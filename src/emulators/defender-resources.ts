@@ -16,3 +16,9 @@ export const OTHER_AZURE_RESOURCES: readonly string[] = ['https://monitor.azure.
 
 /** The application permission the Defender "Get IP statistics" API requires. */
 export const IP_READ_ALL = 'Ip.Read.All';
+
+/** Microsoft Graph token audiences per cloud (global, US Gov L4, US Gov L5): the Graph emulator accepts these. */
+export const GRAPH_RESOURCES: readonly string[] = ['https://graph.microsoft.com', 'https://graph.microsoft.us', 'https://dod-graph.microsoft.us'];
+
+/** The application permission Graph's runHuntingQuery requires. */
+export const THREAT_HUNTING_READ_ALL = 'ThreatHunting.Read.All';

@@ -29,6 +29,7 @@ import { DEFENDER_RESOURCES, IP_READ_ALL } from './defender-resources.js';
 import { verifyEmulatorToken } from './emulator-token.js';
 import { sendJson, sleep, startHttpsServer, type RunningHttpsServer } from './https-server.js';
 import { formatTimeSpan, SlidingWindowLog } from './sliding-window-log.js';
+import { seededRandom } from './seeded-random.js';
 import { syntheticIpStats, type IpStatsFacts } from './synthetic-ip-stats.js';
 import type { TlsMaterial } from './tls.js';
 
@@ -61,6 +62,8 @@ export interface DefenderEmulatorOptions {
   readonly mode?: Partial<DefenderMode>;
   /** Milliseconds clock for limits and data; Date.now by default. */
   readonly clock?: () => number;
+  /** "Now" of the synthetic dates; default the start hour. The Graph emulator takes the same one. */
+  readonly anchorMs?: number;
 }
 
 /** An exact answer for the next call (status, headers, JSON or text body). */
@@ -136,18 +139,6 @@ function freshCounters(): DefenderCounters {
   };
 }
 
-/** Small seeded PRNG (mulberry32) so fault injection repeats run to run. */
-function seededRandom(seed: string): () => number {
-  let state = 0;
-  for (const char of seed) state = (Math.imul(state, 31) + char.charCodeAt(0)) | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function resolveWindows(limits: string | readonly RateWindow[] | undefined): readonly RateWindow[] {
   if (limits === undefined) return [
     { max: 100, windowMs: 60_000 },
@@ -166,7 +157,7 @@ export async function startDefenderEmulator(options: DefenderEmulatorOptions): P
   const random = seededRandom(seed);
   const limiter = new SlidingWindowLog(resolveWindows(options.rateLimits));
   // Dates are relative to the start hour so an IP's answer does not drift during a run.
-  const anchorMs = Math.floor(clock() / 3_600_000) * 3_600_000;
+  const anchorMs = options.anchorMs ?? Math.floor(clock() / 3_600_000) * 3_600_000;
   let mode: DefenderMode = { ...DEFAULT_MODE, ...options.mode };
   const counters = freshCounters();
   const scripted: ScriptedResponse[] = [];

@@ -25,7 +25,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkClientAssertion } from './client-assertion.js';
-import { DEFENDER_RESOURCES, IP_READ_ALL, OTHER_AZURE_RESOURCES } from './defender-resources.js';
+import { DEFENDER_RESOURCES, GRAPH_RESOURCES, IP_READ_ALL, OTHER_AZURE_RESOURCES, THREAT_HUNTING_READ_ALL } from './defender-resources.js';
 import { signEmulatorToken } from './emulator-token.js';
 import { readBody, sendJson, sleep, startHttpsServer, type RunningHttpsServer } from './https-server.js';
 import type { TlsMaterial } from './tls.js';
@@ -37,7 +37,7 @@ interface EntraClientRegistration {
   readonly secrets?: readonly string[];
   /** PEM certificates whose private keys may sign client assertions. */
   readonly certificates?: readonly string[];
-  /** Application permissions with admin consent, put in the token's `roles`. Default: Ip.Read.All. */
+  /** Application permissions with admin consent, put in the token's `roles`. Default: Ip.Read.All and ThreatHunting.Read.All. */
   readonly roles?: readonly string[];
   /** false: every token request fails with AADSTS65001 (the app was never consented in the tenant). */
   readonly consented?: boolean;
@@ -122,7 +122,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
   const clientSecret = options.clientSecret ?? `emu~${randomBytes(24).toString('base64url')}`;
   const tokenSigningKey = options.tokenSigningKey ?? randomBytes(32);
   const lifetime = options.tokenLifetimeSeconds ?? 3599;
-  const resources = options.resources ?? [...DEFENDER_RESOURCES, ...OTHER_AZURE_RESOURCES];
+  const resources = options.resources ?? [...DEFENDER_RESOURCES, ...OTHER_AZURE_RESOURCES, ...GRAPH_RESOURCES];
   const identityHeader = options.managedIdentity?.identityHeader ?? randomBytes(16).toString('hex');
   const identityClientIds = options.managedIdentity?.clientIds ?? [randomUUID()];
   const identityRoles = options.managedIdentity?.roles ?? [IP_READ_ALL];
@@ -337,7 +337,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
       );
       return;
     }
-    const { token: accessToken } = issue(client.tenantId, client.clientId, resource, client.roles ?? [IP_READ_ALL]);
+    const { token: accessToken } = issue(client.tenantId, client.clientId, resource, client.roles ?? [IP_READ_ALL, THREAT_HUNTING_READ_ALL]);
     sendJson(response, 200, { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken });
   }
 

@@ -70,6 +70,11 @@ export interface EnrichmentCache {
   stats(tenant: string): Promise<CacheStats>;
 }
 
+/** Where the cache's hit and miss counts go when the process batches its counters (SharedMetrics). */
+interface CacheLookupCounts {
+  cacheLookups(tenant: string, counts: CacheStats): void;
+}
+
 export interface EnrichmentCacheOptions {
   readonly redis: Redis;
   readonly keys: KeySpace;
@@ -79,6 +84,8 @@ export interface EnrichmentCacheOptions {
   /** This host's clock (epoch ms), which stamps and judges freshness. */
   readonly now?: () => number;
   readonly logger?: Logger;
+  /** Batches the counts (a command per lookup is a tenth of a worker's Redis work); without it, each lookup writes them. */
+  readonly counts?: CacheLookupCounts;
 }
 
 function entryIp(entry: CacheEntry): { ip: string; lookBackHours: number } {
@@ -118,6 +125,17 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
     return owner.ip === ip && owner.lookBackHours === lookBackHours ? parsed.data : undefined;
   }
 
+  /**
+   * Plain commands, not awaited: counters need no transaction and no round trip on the hot path.
+   * Redis runs them in order on this connection, so a later read on it (stats) sees them.
+   */
+  function writeCounts(tenant: string, counts: CacheStats): void {
+    const fields: [keyof CacheStats, number][] = [['hits', counts.hits], ['misses', counts.misses], ['corrupt', counts.corrupt]];
+    for (const [field, amount] of fields) {
+      if (amount > 0) redis.hincrby(keys.cacheStats(tenant), field, amount).catch((error: unknown) => logger?.debug({ err: error }, 'cache counter not written'));
+    }
+  }
+
   return {
     key: (tenant, ip, lookBackHours) => keys.cacheEntry(tenant, ip, lookBackHours),
 
@@ -141,13 +159,9 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
         if (!read.stale) hits += 1;
       });
       if (corrupt > 0) logger?.warn({ tenant, corrupt }, 'corrupt cache entries treated as misses');
-      // Plain commands, not awaited: counters need no transaction and no round trip on the hot path.
-      // Redis runs them in order on this connection, so a later read on it (stats) sees them.
-      const statsKey = keys.cacheStats(tenant);
-      const counts: [string, number][] = [['hits', hits], ['misses', ips.length - hits], ['corrupt', corrupt]];
-      for (const [field, amount] of counts) {
-        if (amount > 0) redis.hincrby(statsKey, field, amount).catch((error: unknown) => logger?.debug({ err: error }, 'cache counter not written'));
-      }
+      const counts = { hits, misses: ips.length - hits, corrupt };
+      if (options.counts) options.counts.cacheLookups(tenant, counts);
+      else writeCounts(tenant, counts);
       return found;
     },
 

@@ -9,6 +9,7 @@ import { createEnrichmentCache, type CacheEntry, type CacheStats, type CacheTtls
 import { createCoalescer, type FetchOutcome } from './coalescer.js';
 import type { IpStatsClient, IpStatsRecord } from './ip-stats.js';
 import { createRateLimiter, type LimiterStatus } from './limiter.js';
+import type { HuntingGather, HuntingRoute } from './hunting/hunting-route.js';
 import type { Popularity } from './popularity.js';
 import type { RefreshOutcome } from './refresh-outcome.js';
 import type { SpareAdmission } from './spare-budget.js';
@@ -54,6 +55,8 @@ interface MissOptions extends EnrichOptions {
    * for it, and a slot would push real misses' wake-ups later.
    */
   readonly wakeSlot: boolean;
+  /** The call's misses going to Graph advanced hunting (MDE_SOURCE hunting or auto), if any. */
+  readonly gather?: HuntingGather | undefined;
   /** A refresh ahead: budget comes from here, once, instead of the limiter; refused means released, nothing waits. */
   readonly spare?: () => Promise<SpareAdmission>;
 }
@@ -63,6 +66,8 @@ export interface EnrichMetrics {
   /** `seen` / `not_seen` for answers, the error code for failures. */
   apiCall(tenant: string, outcome: 'seen' | 'not_seen' | ErrorCode): void;
   limiterWait(tenant: string, waitMs: number, kind: 'slept' | 'deferred'): void;
+  /** Cache hits and misses, written with the other counters (CacheStats: `hits`, `misses`, `corrupt`). */
+  cacheLookups(tenant: string, counts: CacheStats): void;
 }
 
 export interface EnricherDeps {
@@ -87,6 +92,8 @@ export interface EnricherDeps {
   readonly logger?: Logger;
   /** Shared counters (src/metrics): API calls by outcome, limiter waits. */
   readonly metrics?: EnrichMetrics;
+  /** The second source (docs/hunting.md): misses it takes are batched into hunting queries. */
+  readonly hunting?: HuntingRoute;
   /** Counts what each tenant asks for, for refresh-ahead (src/enrich/popularity.ts). */
   readonly popularity?: Popularity;
 }
@@ -148,7 +155,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   const { redis, keys, windows, safetyMs, ttls, lockMs, clientFor, logger, metrics, maxStaleMs = 0 } = deps;
   const now = deps.now ?? Date.now;
   const limiter = createRateLimiter({ redis, keys, windows, safetyMs, inflightMs: lockMs, ...(deps.budgetOf ? { budgetOf: deps.budgetOf } : {}) });
-  const cache = createEnrichmentCache({ redis, keys, ttls, maxStaleMs, now, ...(logger ? { logger } : {}) });
+  const cache = createEnrichmentCache({ redis, keys, ttls, maxStaleMs, now, ...(logger ? { logger } : {}), ...(metrics ? { counts: metrics } : {}) });
   const coalescer = createCoalescer({ redis, keys, cache, lockMs, now, ...(logger ? { logger } : {}) });
   /** Misses already being resolved in this process, so one batch or two concurrent ones share a fetch. */
   const inFlight = new Map<string, Promise<IpEnrichment>>();
@@ -205,7 +212,8 @@ export function createEnricher(deps: EnricherDeps): Enricher {
 
   /** Runs while holding the key's lock: waits for budget within the deadline, then calls Defender once. */
   async function fetchOne(tenant: string, ip: string, options: MissOptions): Promise<FetchOutcome> {
-    const { lookBackHours, deadline, signal } = options;
+    const { lookBackHours, deadline, signal, gather } = options;
+    if (gather?.direct) return gather.fetch(ip, options);
     const held = notReady.get(tenant);
     if (held && now() < held.until) {
       logger?.debug({ tenant, ip, code: held.error.code }, 'IP lookup failed: client still not ready');
@@ -242,12 +250,15 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       noteBlocked(tenant, askedAt + admission.waitMs - 1);
       const retryAt = now() + admission.waitMs;
       if (deadline !== undefined && (retryAt > deadline || (await options.slotWanted?.()) === true)) {
+        // `auto`: what IP stats cannot answer in time, hunting may (still under this IP's lock).
+        if (gather) return gather.fetch(ip, options);
         metrics?.limiterWait(tenant, admission.waitMs, 'deferred');
         // A wake-up of its own: the tenant's starved misses come back one budget slot apart.
         return { kind: 'released', retryAt: await wakeAt(tenant, ip, retryAt, options) };
       }
       metrics?.limiterWait(tenant, admission.waitMs, 'slept');
       if (!(await sleepUnlessSlotWanted(retryAt, options))) {
+        if (gather) return gather.fetch(ip, options);
         // Another job came to want the slot while this one waited: it goes to its wake-up slot.
         return { kind: 'released', retryAt: await wakeAt(tenant, ip, retryAt, options) };
       }
@@ -280,7 +291,8 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   async function resolveMiss(tenant: string, ip: string, options: MissOptions): Promise<IpEnrichment> {
     const { lookBackHours, deadline, signal } = options;
     const blocked = blockedUntil.get(tenant) ?? 0;
-    const deferNow = deadline !== undefined && blocked > now() && (blocked > deadline || (await options.slotWanted?.()) === true);
+    // IP stats being blocked says nothing about hunting.
+    const deferNow = options.gather === undefined && deadline !== undefined && blocked > now() && (blocked > deadline || (await options.slotWanted?.()) === true);
     if (deferNow) return { ip, status: 'deferred', cached: false, retryAt: await wakeAt(tenant, ip, blocked, options) };
     const result = await coalescer.run({ tenant, ip, lookBackHours }, () => fetchOne(tenant, ip, options), {
       ...(deadline === undefined ? {} : { deadline }),
@@ -314,7 +326,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
    * once for a caller without one, who would otherwise wait for budget); else the entry answers, and
    * stays stale, so the next lookup with budget refetches it.
    */
-  async function refetchOrStale(tenant: string, ip: string, entry: CacheEntry, options: EnrichOptions): Promise<IpEnrichment> {
+  async function refetchOrStale(tenant: string, ip: string, entry: CacheEntry, options: Omit<MissOptions, 'wakeSlot'>): Promise<IpEnrichment> {
     const result = await sharedMiss(tenant, ip, { ...options, deadline: options.deadline ?? now(), wakeSlot: false });
     return result.status === 'deferred' ? fromEntry(entry, true, true) : result;
   }
@@ -329,22 +341,26 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       const unique = [...new Set(canonical.filter((ip): ip is string => ip !== undefined))];
       deps.popularity?.note(tenant, unique, lookBackHours);
       const found = await cache.getMany(tenant, unique, lookBackHours);
+      const gather = deps.hunting?.gather(tenant, lookBackHours, unique.filter((ip) => found.get(ip)?.stale !== false).length);
       const answers = new Map<string, Promise<IpEnrichment>>();
       for (const ip of unique) {
         const read = found.get(ip);
-        if (!read) answers.set(ip, sharedMiss(tenant, ip, { ...options, wakeSlot: true }));
+        if (!read) answers.set(ip, sharedMiss(tenant, ip, { ...options, wakeSlot: true, gather }));
         else if (!read.stale) answers.set(ip, Promise.resolve(fromEntry(read.entry, true)));
-        else answers.set(ip, refetchOrStale(tenant, ip, read.entry, options));
+        else answers.set(ip, refetchOrStale(tenant, ip, read.entry, { ...options, gather }));
       }
       // Settle all before answering, so no fetch is left running unobserved if one rejects.
       const settled = new Map<string, IpEnrichment>();
       const failures: unknown[] = [];
       await Promise.all(
         [...answers].map(([ip, answer]) =>
-          answer.then(
-            (result) => void settled.set(ip, result),
-            (error: unknown) => void failures.push(error),
-          ),
+          answer
+            .then(
+              (result) => void settled.set(ip, result),
+              (error: unknown) => void failures.push(error),
+            )
+            // A miss answered without joining a hunting batch: the batch stops waiting for it.
+            .finally(() => gather?.settled(ip)),
         ),
       );
       if (failures.length > 0) throw failures[0];

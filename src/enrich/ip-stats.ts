@@ -16,6 +16,8 @@ export const ipStatsRecordSchema = z.object({
   lookBackHours: z.number().int().min(1).max(720),
   /** When ipenrich asked Defender (ISO 8601). */
   fetchedAt: z.string(),
+  /** Which API answered (docs/hunting.md); absent in entries cached before there were two: `ipstats`. */
+  source: z.enum(['ipstats', 'hunting']).optional(),
 });
 export type IpStatsRecord = z.infer<typeof ipStatsRecordSchema>;
 

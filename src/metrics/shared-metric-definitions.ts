@@ -39,13 +39,27 @@ export const SINK_DELIVERIES = {
   labelNames: ['sink', 'outcome'],
 } as const satisfies SharedCounterDefinition;
 
+/** The second source (docs/hunting.md): one query per batch; `outcome` is `ok` or the error code (HUNTING_THROTTLED: a 429). */
+export const HUNTING_CALLS = {
+  name: 'ipenrich_hunting_calls_total',
+  help: 'Graph advanced hunting queries made by every worker, by tenant and outcome (ok, or the error code; HUNTING_THROTTLED is a 429).',
+  labelNames: ['tenant', 'outcome'],
+} as const satisfies SharedCounterDefinition;
+
+/** IPs asked in hunting queries: divided by the calls, the IPs per call (an IP stats call asks one). */
+export const HUNTING_IPS = {
+  name: 'ipenrich_hunting_ips_total',
+  help: 'IPs asked in Graph advanced hunting queries, by tenant (IPs per query = this / ipenrich_hunting_calls_total).',
+  labelNames: ['tenant'],
+} as const satisfies SharedCounterDefinition;
+
 export const CACHE_REFRESHES = {
   name: 'ipenrich_cache_refreshes_total',
   help: 'Refresh-ahead attempts that reached the spare budget, by tenant and outcome (refreshed, no-budget, or the error code).',
   labelNames: ['tenant', 'outcome'],
 } as const satisfies SharedCounterDefinition;
 
-export const SHARED_COUNTERS: readonly SharedCounterDefinition[] = [API_CALLS, LIMITER_WAITS, LIMITER_WAIT_SECONDS, SINK_DELIVERIES, CACHE_REFRESHES];
+export const SHARED_COUNTERS: readonly SharedCounterDefinition[] = [API_CALLS, HUNTING_CALLS, HUNTING_IPS, LIMITER_WAITS, LIMITER_WAIT_SECONDS, SINK_DELIVERIES, CACHE_REFRESHES];
 
 /** Budget deferrals can hold an alert for many minutes, hence buckets up to an hour. */
 export const JOB_LATENCY = {

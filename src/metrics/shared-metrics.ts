@@ -7,6 +7,8 @@ import {
   bucketIndex,
   CACHE_REFRESHES,
   histogramField,
+  HUNTING_CALLS,
+  HUNTING_IPS,
   JOB_LATENCY,
   labelField,
   LIMITER_WAIT_SECONDS,
@@ -28,12 +30,16 @@ type JobResultKind = 'complete' | 'partial';
 interface PipelineMetrics {
   /** After every Defender call (enricher). */
   apiCall(tenant: string, outcome: ApiCallOutcome): void;
+  /** After every Graph advanced hunting query (hunting route): how many IPs it asked, and how it ended. */
+  huntingCall(tenant: string, ips: number, outcome: 'ok' | ErrorCode): void;
   /** When the limiter refused a call: `waitMs` slept, or the delay a deferred job gets. */
   limiterWait(tenant: string, waitMs: number, kind: LimiterWaitKind): void;
   /** After each refresh-ahead attempt that reached the spare budget: `refreshed`, `no-budget`, or the error code. */
   cacheRefresh(tenant: string, outcome: string): void;
   /** After each delivery attempt of a result to one sink (`webhook`, `splunk`, `sentinel`, `callback`). */
   delivery(sink: string, outcome: DeliveryOutcome): void;
+  /** After every cache lookup: into the tenant's cache counters that `status` and /metrics read. */
+  cacheLookups(tenant: string, counts: { readonly hits: number; readonly misses: number; readonly corrupt: number }): void;
   /** When a job's result has reached every sink: `latencyMs` from enqueue to now. */
   jobCompleted(latencyMs: number, result: JobResultKind): void;
 }
@@ -115,12 +121,22 @@ export function createSharedMetrics(options: SharedMetricsOptions): SharedMetric
     apiCall(tenant, outcome) {
       count(API_CALLS.name, [tenant, outcome], 1);
     },
+    huntingCall(tenant, ips, outcome) {
+      count(HUNTING_CALLS.name, [tenant, outcome], 1);
+      count(HUNTING_IPS.name, [tenant], ips);
+    },
     limiterWait(tenant, waitMs, kind) {
       count(LIMITER_WAITS.name, [tenant, kind], 1);
       count(LIMITER_WAIT_SECONDS.name, [tenant, kind], Math.max(0, waitMs) / 1000);
     },
     cacheRefresh(tenant, outcome) {
       count(CACHE_REFRESHES.name, [tenant, outcome], 1);
+    },
+    cacheLookups(tenant, counts) {
+      const key = keys.cacheStats(tenant);
+      if (counts.hits > 0) add(pending, key, 'hits', counts.hits);
+      if (counts.misses > 0) add(pending, key, 'misses', counts.misses);
+      if (counts.corrupt > 0) add(pending, key, 'corrupt', counts.corrupt);
     },
     delivery(sink, outcome) {
       count(SINK_DELIVERIES.name, [sink, outcome], 1);

@@ -79,6 +79,7 @@ function ipResult(found: FoundIp, outcome: IpOutcome | undefined, input: BuildIn
   if (fetchedAt !== undefined && (status === 'enriched' || status === 'not_seen' || status === 'invalid')) {
     result.stale = outcome.stale === true;
     result.fetchedAt = fetchedAt;
+    result.source = record?.source ?? 'ipstats';
   }
   if (outcome.error) {
     result.error = { code: outcome.error.code, message: outcome.error.message };

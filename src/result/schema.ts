@@ -29,6 +29,10 @@ export const ipResultSchema = z.object({
     .optional()
     .describe('For IPs Defender answered: true when the answer is a cache entry past its TTL, used because the API budget could not refetch it in time (see fetchedAt).'),
   fetchedAt: z.string().optional().describe('For IPs Defender answered: when it gave the answer (ISO 8601).'),
+  source: z
+    .enum(['ipstats', 'hunting'])
+    .optional()
+    .describe('For IPs Defender answered: which API gave the answer — `ipstats` (Get IP statistics) or `hunting` (Microsoft Graph advanced hunting, docs/hunting.md).'),
   verdict: z.array(z.enum(VERDICTS)),
   reason: z.string().optional().describe('Why the IP was skipped, invalid, deferred or failed.'),
   error: z.object({ code: z.string(), message: z.string() }).optional(),

@@ -15,12 +15,20 @@ export interface SinkHealth {
 }
 
 /**
+ * A run of successes is written at most this often per sink and process: at one write per delivery
+ * it was a command per alert. A failure, or a success with notes, is always written at once.
+ */
+export const SUCCESS_WRITE_EVERY_MS = 1_000;
+
+/**
  * The last outcome per sink, shared by all workers through Redis (one hash, field per sink and
  * fact, updated atomically), so `status` can tell an operator that Splunk has been failing for ten
- * minutes without reading logs.
+ * minutes without reading logs. `lastSuccessAt` may lag by up to SUCCESS_WRITE_EVERY_MS.
  */
 export class SinkHealthBoard implements SinkHealthRecorder {
   private readonly key: string;
+  /** Per sink, when this process last wrote a plain success (absent after a failure). */
+  private readonly lastSuccessWritten = new Map<string, number>();
 
   constructor(private readonly redis: Redis, keys: KeySpace) {
     this.key = keys.sinkHealth();
@@ -33,10 +41,14 @@ export class SinkHealthBoard implements SinkHealthRecorder {
     if (outcome.ok) {
       // Notes stay until newer ones: some are said once for a lasting condition (SPLUNK_ACK_OFF).
       const notes = outcome.notes ?? [];
+      const last = this.lastSuccessWritten.get(sink);
+      if (notes.length === 0 && last !== undefined && at >= last && at - last < SUCCESS_WRITE_EVERY_MS) return;
+      this.lastSuccessWritten.set(sink, at);
       const noted = notes.length > 0 ? [`${sink}:lastNotes`, JSON.stringify(notes), `${sink}:lastNotesAt`, when] : [];
       await this.redis.hset(this.key, `${sink}:lastSuccessAt`, when, `${sink}:failures`, '0', ...noted);
       return;
     }
+    this.lastSuccessWritten.delete(sink);
     await this.redis.multi().hset(this.key, `${sink}:lastFailureAt`, when, `${sink}:lastError`, outcome.error).hincrby(this.key, `${sink}:failures`, 1).exec();
   }
 

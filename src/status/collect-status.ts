@@ -6,11 +6,20 @@ import type { Redis } from '../redis/connection.js';
 import type { Runtime } from '../composition/runtime.js';
 import { SinkHealthBoard, type SinkHealth } from '../state/sink-health.js';
 import { budgetEtaMs } from './budget-eta.js';
-import { CACHE_REFRESHES, labelField } from '../metrics/shared-metric-definitions.js';
+import { CACHE_REFRESHES } from '../metrics/shared-metric-definitions.js';
+import { sourceCounts } from './source-counts.js';
+import { huntingBudgetOf } from '../composition/hunting-route-from-config.js';
+import type { MdeSource } from '../enrich/hunting/sources.js';
+import { readSharedMetrics } from '../metrics/read-shared-metrics.js';
 
 interface TenantStatus {
   readonly tenant: string;
   readonly budget: LimiterStatus;
+  /** MDE_SOURCE, and the hunting budget when the tenant uses hunting (docs/hunting.md). */
+  readonly source: MdeSource;
+  readonly huntingBudget?: LimiterStatus;
+  /** Calls, IPs and 429s per source (the shared counters of /metrics). */
+  readonly sources: ReturnType<typeof sourceCounts>;
   readonly cache: { readonly entries: number; readonly hits: number; readonly misses: number; readonly hitRatio: number | null };
   /** Refresh-ahead since the counters began (every worker): entries refreshed, and passes the spare budget refused. */
   readonly refreshes?: { readonly refreshed: number; readonly noBudget: number };
@@ -51,16 +60,21 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
     keys,
     ttls: { seenMs: config.CACHE_TTL_SEEN_S * 1000, notSeenMs: config.CACHE_TTL_NOT_SEEN_S * 1000, invalidMs: config.CACHE_TTL_INVALID_S * 1000 },
   });
+  const hunting = createRateLimiter({ redis, keys, windows: config.GRAPH_HUNTING_LIMITS, safetyMs: config.MDE_RATE_SAFETY_MS, budgetOf: huntingBudgetOf(config) });
+  const shared = await readSharedMetrics(redis, keys);
   const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
   const tenants: TenantStatus[] = [];
-  const refreshCounts = await redis.hgetall(keys.metric(CACHE_REFRESHES.name));
-  const refreshCount = (tenant: string, outcome: string): number => Number(refreshCounts[labelField([tenant, outcome])] ?? 0);
-  for (const tenant of Object.keys(config.tenants)) {
+  const refreshCount = (tenant: string, outcome: string): number =>
+    (shared.counters.get(CACHE_REFRESHES.name) ?? []).find((sample) => sample.labels.tenant === tenant && sample.labels.outcome === outcome)?.value ?? 0;
+  for (const [tenant, settings] of Object.entries(config.tenants)) {
     const stats = await cache.stats(tenant);
     const lookups = stats.hits + stats.misses;
     tenants.push({
       tenant,
       budget: await limiter.status(tenant),
+      source: settings.MDE_SOURCE,
+      ...(settings.MDE_SOURCE === 'ipstats' ? {} : { huntingBudget: await hunting.status(tenant) }),
+      sources: sourceCounts(shared, tenant),
       cache: { entries: await countKeys(redis, keys.cacheEntryPattern(tenant)), hits: stats.hits, misses: stats.misses, hitRatio: lookups === 0 ? null : stats.hits / lookups },
       refreshes: { refreshed: refreshCount(tenant, 'refreshed'), noBudget: refreshCount(tenant, 'no-budget') },
     });

@@ -34,6 +34,16 @@ export function renderStatus(report: StatusReport): string {
       lines.push(`  budget ${String(window.max).padStart(5)}/${windowName(window.windowMs).padEnd(6)} used ${String(window.used).padStart(5)}  remaining ${String(window.remaining).padStart(5)}  ${window.remaining > 0 ? 'room now' : `room in ${duration(window.freeInMs)}`}`);
     }
     lines.push(`  next call ${duration(tenant.budget.nextFreeInMs)}${tenant.budget.cooldownMs > 0 ? `  (429 cooldown ${duration(tenant.budget.cooldownMs)})` : ''}  admitted in total ${tenant.budget.admittedTotal}`);
+    if (tenant.huntingBudget) {
+      const hunting = tenant.huntingBudget;
+      for (const window of hunting.windows) {
+        lines.push(`  hunting ${String(window.max).padStart(4)}/${windowName(window.windowMs).padEnd(6)} used ${String(window.used).padStart(5)}  remaining ${String(window.remaining).padStart(5)}  ${window.remaining > 0 ? 'room now' : `room in ${duration(window.freeInMs)}`}`);
+      }
+      if (hunting.cooldownMs > 0) lines.push(`  hunting paused ${duration(hunting.cooldownMs)} (429: calls or CPU quota)`);
+    }
+    const { ipstats, hunting } = tenant.sources;
+    const perCall = hunting.calls === 0 ? '' : `, ${(hunting.ips / hunting.calls).toFixed(0)} IPs per query`;
+    lines.push(`  source ${tenant.source}: IP stats ${ipstats.calls} calls (${ipstats.throttled} × 429); hunting ${hunting.calls} queries for ${hunting.ips} IPs${perCall} (${hunting.throttled} × 429)`);
     const ratio = tenant.cache.hitRatio === null ? 'no lookups yet' : `hit ratio ${(tenant.cache.hitRatio * 100).toFixed(1)}% (${tenant.cache.hits} hits, ${tenant.cache.misses} misses)`;
     lines.push(`  cache  ${tenant.cache.entries} entries, ${ratio}`);
     if (tenant.refreshes) lines.push(`  refresh-ahead  ${tenant.refreshes.refreshed} entries refreshed with spare budget, ${tenant.refreshes.noBudget} times none was spare`);

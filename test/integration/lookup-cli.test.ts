@@ -149,7 +149,7 @@ describe('ipenrich emulate', { timeout: 120_000 }, () => {
       await waitFor('the export lines', () => emulate.output().includes('export NODE_EXTRA_CA_CERTS='));
       const env: Record<string, string> = {};
       for (const [, name = '', value = ''] of emulate.output().matchAll(/^export ([A-Z_]+)='([^']*)'$/gm)) env[name] = value;
-      expect(Object.keys(env).sort()).toEqual(['MDE_API_BASE_URL', 'MDE_AUTHORITY_HOST', 'MDE_CLIENT_ID', 'MDE_CLIENT_SECRET', 'MDE_TENANT_ID', 'NODE_EXTRA_CA_CERTS'].sort());
+      expect(Object.keys(env).sort()).toEqual(['GRAPH_BASE_URL', 'MDE_API_BASE_URL', 'MDE_AUTHORITY_HOST', 'MDE_CLIENT_ID', 'MDE_CLIENT_SECRET', 'MDE_TENANT_ID', 'NODE_EXTRA_CA_CERTS'].sort());
       // Its own certificate: only NODE_EXTRA_CA_CERTS as printed makes the lookup process trust it.
       expect(env.NODE_EXTRA_CA_CERTS).toBe(join(tlsDir, 'cert.pem'));
 
@@ -164,6 +164,6 @@ describe('ipenrich emulate', { timeout: 120_000 }, () => {
       emulate.child.kill('SIGTERM');
     }
     expect(await emulate.exited).toBe(0);
-    expect(emulate.output()).toMatch(/Stopped on SIGTERM: Defender 1 calls \(0 throttled, 0 unauthorized\); Entra ID 1 token requests/);
+    expect(emulate.output()).toMatch(/Stopped on SIGTERM: Defender 1 calls \(0 throttled, 0 unauthorized\); Graph 0 hunting queries; Entra ID 1 token requests/);
   });
 });

@@ -38,7 +38,7 @@ describe('error registry', () => {
 
   it('waits only for budget and throttling, answers 2 only for what the user fixes, and hides only 500s', () => {
     const waiting = Object.entries(ERROR_CODES).filter(([, spec]) => spec.job === 'wait').map(([code]) => code);
-    expect(waiting.sort()).toEqual(['BUDGET_DEFERRED', 'MDE_THROTTLED']);
+    expect(waiting.sort()).toEqual(['BUDGET_DEFERRED', 'HUNTING_THROTTLED', 'MDE_THROTTLED']);
     expect(ERROR_CODES.USAGE.exit).toBe(2);
     expect(ERROR_CODES.MDE_FORBIDDEN.exit).toBe(1);
     expect(ERROR_CODES.REDIS_UNAVAILABLE.http).toBe(503);

@@ -26,6 +26,17 @@ describe('logger', () => {
     for (const leaked of ['abc.def.ghi', 'cs-123456', 'eyJhbGciOi']) expect(text).not.toContain(leaked);
   });
 
+  it('redacts credential fields of a logged error and of objects nested in arrays', () => {
+    const out = capture();
+    const logger = createLogger({ destination: out.stream });
+    const error = Object.assign(new Error('request failed'), { headers: { authorization: 'Bearer err.tok.en' } });
+    logger.warn({ err: error, attempts: [{ request: { headers: { 'x-api-key': 'key-in-array' } } }] }, 'call failed');
+    const line = JSON.parse(out.lines()) as { err: { message: string; headers: { authorization: string } } };
+    expect(line.err.message).toBe('request failed');
+    expect(line.err.headers.authorization).toBe('[REDACTED]');
+    expect(out.lines()).not.toContain('key-in-array');
+  });
+
   it('scrubs registered secret values from free text such as error messages', () => {
     registerSecret('hec-token-7f3a9c');
     registerSecret('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');

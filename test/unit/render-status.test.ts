@@ -6,13 +6,22 @@ import { renderStatus } from '../../src/status/render-status.js';
 // eslint-disable-next-line no-control-regex -- the characters under test
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-function report(overrides: { tenant: string; sink: string; lastError: string; notes: string[] }): StatusReport {
+function report(overrides: { tenant: string; sink: string; lastError: string; notes: string[] }, hunting: Partial<StatusReport['tenants'][number]> = {}): StatusReport {
   const budget = { at: 0, windows: [{ max: 100, windowMs: 60_000, used: 0, remaining: 100, freeInMs: 0 }], nextFreeInMs: 0, cooldownMs: 0, admittedTotal: 0, inFlight: 0 };
   return {
     at: '2025-01-01T00:00:00.000Z',
     queue: { waiting: 0 },
     backlogEtaMs: 0,
-    tenants: [{ tenant: overrides.tenant, budget, cache: { entries: 0, hits: 0, misses: 0, hitRatio: null } }],
+    tenants: [
+      {
+        tenant: overrides.tenant,
+        budget,
+        source: 'ipstats',
+        sources: { ipstats: { calls: 0, ips: 0, throttled: 0 }, hunting: { calls: 0, ips: 0, throttled: 0 } },
+        cache: { entries: 0, hits: 0, misses: 0, hitRatio: null },
+        ...hunting,
+      },
+    ],
     sinks: {
       configured: [overrides.sink],
       health: {
@@ -43,5 +52,17 @@ describe('renderStatus', () => {
     const text = renderStatus(report({ tenant: 'default', sink: 'callback', lastError: 'callback: SINK_UNAVAILABLE: POST https://fn.example/api/cb?code=s3cr3tc0de answered 503', notes: [] }));
     expect(text).not.toContain('s3cr3tc0de');
     expect(text).toContain('https://fn.example/api/cb?code=REDACTED answered 503');
+  });
+
+  it('shows the source, the hunting budget and its pause, and calls, IPs per call and 429s per source', () => {
+    const huntingBudget = { at: 0, windows: [{ max: 45, windowMs: 60_000, used: 45, remaining: 0, freeInMs: 12_000 }], nextFreeInMs: 600_000, cooldownMs: 600_000, admittedTotal: 50, inFlight: 0 };
+    const text = renderStatus(report({ tenant: 'default', sink: 'webhook', lastError: '', notes: [] }, {
+      source: 'auto',
+      huntingBudget,
+      sources: { ipstats: { calls: 1500, ips: 1500, throttled: 0 }, hunting: { calls: 50, ips: 20_000, throttled: 1 } },
+    }));
+    expect(text).toContain('hunting   45/1min   used    45  remaining     0  room in 12 s');
+    expect(text).toContain('hunting paused 10 min (429: calls or CPU quota)');
+    expect(text).toContain('source auto: IP stats 1500 calls (0 × 429); hunting 50 queries for 20000 IPs, 400 IPs per query (1 × 429)');
   });
 });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 const count = z.union([z.number().int().min(0), z.string().regex(/^\d+$/).transform(Number)]);
 
 /** ISO 8601 date-time, with or without fraction and zone (no zone means UTC, as Defender writes). */
-const timestamp = z
+export const timestamp = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/i, 'not an ISO 8601 date-time')
   .transform((text, ctx) => {

@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   ingress: () => import('./ingress/index.js'),
   fairness: () => import('./fairness/index.js'),
   hunting: () => import('./hunting/index.js'),
+  'cache-policy': () => import('./cache-policy/index.js'),
 };
 
 function replaceSection(name: string, markdown: string): void {

@@ -12,6 +12,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { formatRateLimits } from '../../src/enrich/rate-windows.js';
 import { startLocalRedis } from '../../src/redis/local-server.js';
 import type { BenchOptions, Benchmark } from '../run.js';
+import { fixed, percentile } from './figures.js';
 import { runBudgetScenario, type BudgetReport, type BudgetScenario } from './scenario.js';
 
 type Params = Omit<BudgetScenario, 'redisUrl' | 'prefix' | 'mode'>;
@@ -40,13 +41,6 @@ const SMOKE: Params = {
   universe: 5_000,
 };
 
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-const fixed = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const perKey = (report: BudgetReport): string => fixed(report.apiCalls / Math.max(1, report.distinctKeys));
 const done = (report: BudgetReport): number => (report.completed.enriched ?? 0) + (report.completed.not_seen ?? 0);
 

@@ -4,17 +4,13 @@
  * emulators), deferring a job to its `retryAt` as the queue worker does. Configuration comes from the environment (as for
  * `ipenrich worker`); the stream from argv[2] (JSON). Talks to the parent in JSON lines.
  */
-import { createTokenSources } from '../../src/auth/token-sources.js';
 import { loadConfig } from '../../src/config/load.js';
-import { DefenderIpStatsClient } from '../../src/enrich/defender/client.js';
-import { defenderScope } from '../../src/enrich/defender/endpoints.js';
 import { createEnricherFromConfig } from '../../src/composition/enricher-from-config.js';
 import type { IpEnrichment } from '../../src/enrich/enricher.js';
-import type { IpStatsClient } from '../../src/enrich/ip-stats.js';
-import { createHttpTransport, transportOptionsFromConfig } from '../../src/http/transport.js';
 import { createRedis } from '../../src/redis/connection.js';
 import { hear, tell } from '../../test/integration/budget/support/child-process.js';
 import { createPerProcessEnricher } from './per-process-enricher.js';
+import { createRecordingDefender } from './recording-defender.js';
 import { ipForRank, zipfSampler } from './zipf.js';
 
 export interface WorkerPlan {
@@ -52,18 +48,8 @@ if (!configured) throw new Error('no default tenant configured');
 const tenant = configured;
 
 const redis = createRedis(config.REDIS_URL);
-const transport = createHttpTransport(transportOptionsFromConfig(config));
-const tokens = createTokenSources({ transport }).forTenant(tenant);
-// A long-running worker holds a token; the benchmark measures the budget, not the first sign-in.
-await tokens.getAccessToken(defenderScope(tenant));
-const defender = new DefenderIpStatsClient({ settings: tenant, tokens, transport });
-const calls: { ip: string; at: number }[] = [];
-const recording: IpStatsClient = {
-  getIpStats(request) {
-    calls.push({ ip: request.ip, at: Date.now() });
-    return defender.getIpStats(request);
-  },
-};
+const defender = await createRecordingDefender(config, tenant);
+const { calls, client: recording } = defender;
 const enricher = createEnricherFromConfig(config, redis, () => recording);
 const perProcess = createPerProcessEnricher({ client: recording, windows: config.MDE_RATE_LIMITS, lookBackHours: tenant.MDE_LOOKBACK_HOURS });
 async function enrichOne(ip: string, deadline: number): Promise<IpEnrichment | undefined> {
@@ -142,5 +128,5 @@ for (const timer of delayed) clearTimeout(timer);
 const report: WorkerReport = { calls, jobs, completed, deferrals, cachedWhileExhaustedMs, backlog: ready.length + delayed.size };
 tell('done', { ...report });
 await enricher.close();
-await transport.close();
+await defender.close();
 await redis.quit();

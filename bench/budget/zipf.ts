@@ -24,7 +24,7 @@ export function zipfSampler(size: number, exponent: number, seed: number): () =>
 }
 
 /** Small, fast, seeded PRNG (uniform in [0, 1)); the same seed gives the same stream. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed | 0;
   return () => {
     state = (state + 0x6d2b79f5) | 0;

@@ -7,6 +7,7 @@ import { keySpace } from '../redis/keys.js';
 import { createEnricher, type Enricher } from '../enrich/enricher.js';
 import type { IpStatsClient } from '../enrich/ip-stats.js';
 import type { HuntingRoute } from '../enrich/hunting/hunting-route.js';
+import { popularityFromConfig } from './refresh-from-config.js';
 
 /** The enricher with every budget setting taken from the configuration (limits, margin, TTLs, lock). */
 export function createEnricherFromConfig(
@@ -17,6 +18,7 @@ export function createEnricherFromConfig(
   metrics?: EnrichMetrics,
   hunting?: HuntingRoute,
 ): Enricher {
+  const popularity = popularityFromConfig(config, redis, logger);
   return createEnricher({
     redis,
     keys: keySpace(config.IPENRICH_PREFIX),
@@ -34,5 +36,6 @@ export function createEnricherFromConfig(
     ...(logger ? { logger } : {}),
     ...(metrics ? { metrics } : {}),
     ...(hunting ? { hunting } : {}),
+    ...(popularity ? { popularity } : {}),
   });
 }

@@ -13,6 +13,7 @@ import { settleBy } from '../settle-by.js';
 import type { Runtime } from './runtime.js';
 import { buildSharedParts, type SharedParts } from './shared-parts.js';
 import { sinksFromConfig } from './sinks-from-config.js';
+import { startRefresherFromConfig } from './refresh-from-config.js';
 import { duplicateWithoutAutoPipelining } from '../redis/connection.js';
 
 /** How a worker stopped. */
@@ -87,10 +88,18 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     options: { concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
   });
   await alertWorker.worker.waitUntilReady();
+  const refresher = startRefresherFromConfig(config, {
+    redis,
+    enricher: parts.enricher,
+    logger,
+    now,
+    onRefresh: (tenant, outcome) => metrics.cacheRefresh(tenant, outcome.kind === 'failed' ? outcome.code : outcome.kind),
+  });
   return {
     alertWorker,
     parts,
     async close(timeoutMs, closeMs = WORKER_CLOSE_MS) {
+      await refresher?.close();
       await alertWorker.drain(Date.now() + timeoutMs);
       const closeBy = Date.now() + closeMs;
       await alertWorker.close(closeBy);

@@ -75,6 +75,14 @@ export const tenantFields = z.object({
     .pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'action types are names like ConnectionSuccess')).min(1))
     .default([...DEFAULT_OUTBOUND_ACTION_TYPES]),
 
+  // refresh-ahead (src/enrich/refresher.ts): budget real misses leave refreshes the most popular entries
+  /** Refresh popular entries before they go stale, with budget no real miss wants. */
+  CACHE_REFRESH_AHEAD: bool.default(true),
+  /** How full (percent) each rate window may be once a refresh counts; always at least one call below its max. */
+  CACHE_REFRESH_BUDGET_PERCENT: int(0, 100).default(50),
+  /** An entry is due for refresh in this last part (percent) of its fresh life. */
+  CACHE_REFRESH_AHEAD_PERCENT: int(1, 90).default(25),
+
   // where the tenant's results go: SINKS and each connector's own settings (WEBHOOK_*, SPLUNK_*,
   // SENTINEL_*; see connectors/<name>/descriptor.ts)
   SINKS: list.pipe(z.array(z.enum(SINK_NAMES))).default([]),

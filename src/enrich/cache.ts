@@ -58,8 +58,11 @@ export interface EnrichmentCache {
    * Returns the entries found, fresh or stale.
    */
   getMany(tenant: string, ips: readonly string[], lookBackHours: number): Promise<Map<string, CacheRead>>;
-  /** One lookup that is not counted: the re-check a fetcher makes after taking the lock. Fresh entries only. */
-  peek(tenant: string, ip: string, lookBackHours: number): Promise<CacheEntry | undefined>;
+  /**
+   * One lookup that is not counted: the re-check a fetcher makes after taking the lock. Fresh entries
+   * only, and (for a refresh ahead) only those still fresh `minFreshMs` from now.
+   */
+  peek(tenant: string, ip: string, lookBackHours: number, minFreshMs?: number): Promise<CacheEntry | undefined>;
   /** How long Redis keeps the entry: its fresh TTL plus the time it may be served stale. */
   storeTtlMs(entry: CacheEntry): number;
   /** The value to store, stamped with the time it stops being fresh. */
@@ -102,9 +105,8 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
    * Fresh, stale, or gone (undefined). An entry past its stale allowance is gone even if Redis still
    * holds it: CACHE_MAX_STALE_S may have been lowered since it was written.
    */
-  function classify(entry: CacheEntry): CacheRead | undefined {
+  function classify(entry: CacheEntry, at = now()): CacheRead | undefined {
     if (entry.freshUntil === undefined) return { entry, stale: false };
-    const at = now();
     if (at < entry.freshUntil) return { entry, stale: false };
     return at < entry.freshUntil + maxStaleMs ? { entry, stale: true } : undefined;
   }
@@ -163,10 +165,10 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
       return found;
     },
 
-    async peek(tenant, ip, lookBackHours) {
+    async peek(tenant, ip, lookBackHours, minFreshMs = 0) {
       const raw = await redis.get(keys.cacheEntry(tenant, ip, lookBackHours));
       const entry = raw === null ? undefined : decode(raw, ip, lookBackHours);
-      const read = entry && classify(entry);
+      const read = entry && classify(entry, now() + minFreshMs);
       // A stale entry is what the fetcher is here to replace.
       return read && !read.stale ? read.entry : undefined;
     },

@@ -39,8 +39,15 @@ export interface Coalescer {
    * outcome. A caller that finds the lock held never calls `fetch` (so never spends budget) unless
    * the holder releases the key or dies, in which case its lock expires after `lockMs`.
    */
-  run(key: CoalesceKey, fetch: () => Promise<FetchOutcome>, options?: { deadline?: number; signal?: AbortSignal }): Promise<CoalesceResult>;
+  run(key: CoalesceKey, fetch: () => Promise<FetchOutcome>, options?: RunOptions): Promise<CoalesceResult>;
   close(): Promise<void>;
+}
+
+interface RunOptions {
+  readonly deadline?: number;
+  readonly signal?: AbortSignal;
+  /** The holder fetches unless the cached entry stays fresh this long (a refresh ahead asks for more than fresh now). */
+  readonly minFreshMs?: number;
 }
 
 export interface CoalescerOptions {
@@ -104,7 +111,7 @@ export function createCoalescer(options: CoalescerOptions): Coalescer {
   }
 
   /** Holds the lock and runs the fetch; always completes the key (cache, unlock, announce), even on a throw. */
-  async function fetchAsHolder(key: CoalesceKey, lockKey: string, token: string, fetch: () => Promise<FetchOutcome>): Promise<FetchOutcome> {
+  async function fetchAsHolder(key: CoalesceKey, lockKey: string, token: string, fetch: () => Promise<FetchOutcome>, minFreshMs = 0): Promise<FetchOutcome> {
     const { tenant, ip, lookBackHours } = key;
     let lost = false;
     const renew = setInterval(() => {
@@ -127,7 +134,7 @@ export function createCoalescer(options: CoalescerOptions): Coalescer {
     let store = false;
     try {
       // Someone may have finished this key between our cache lookup and taking the lock.
-      const cached = await cache.peek(tenant, ip, lookBackHours);
+      const cached = await cache.peek(tenant, ip, lookBackHours, minFreshMs);
       if (cached) {
         outcome = { kind: 'value', entry: cached };
       } else {
@@ -167,7 +174,7 @@ export function createCoalescer(options: CoalescerOptions): Coalescer {
           const token = randomUUID();
           const reply = await redis.multi().set(lockKey, token, 'PX', lockMs, 'NX').pttl(lockKey).exec();
           if (reply?.[0]?.[1] === 'OK') {
-            return { role: 'fetcher', outcome: await fetchAsHolder(key, lockKey, token, fetch) };
+            return { role: 'fetcher', outcome: await fetchAsHolder(key, lockKey, token, fetch, runOptions.minFreshMs) };
           }
           // Set and PTTL ran atomically, so the lock exists: -1 (no TTL) cannot come from us, treat it as fresh.
           const pttl = Number(reply?.[1]?.[1] ?? 0);

@@ -10,6 +10,9 @@ import { createCoalescer, type FetchOutcome } from './coalescer.js';
 import type { IpStatsClient, IpStatsRecord } from './ip-stats.js';
 import { createRateLimiter, type LimiterStatus } from './limiter.js';
 import type { HuntingGather, HuntingRoute } from './hunting/hunting-route.js';
+import type { Popularity } from './popularity.js';
+import type { RefreshOutcome } from './refresh-outcome.js';
+import type { SpareAdmission } from './spare-budget.js';
 
 /** How long a temporary failure of the client to get ready answers the misses that follow it. */
 export const NOT_READY_HOLD_MS = 1_000;
@@ -54,6 +57,8 @@ interface MissOptions extends EnrichOptions {
   readonly wakeSlot: boolean;
   /** The call's misses going to Graph advanced hunting (MDE_SOURCE hunting or auto), if any. */
   readonly gather?: HuntingGather | undefined;
+  /** A refresh ahead: budget comes from here, once, instead of the limiter; refused means released, nothing waits. */
+  readonly spare?: () => Promise<SpareAdmission>;
 }
 
 /** Counters the enricher reports (src/metrics implements them, shared across processes). */
@@ -89,11 +94,19 @@ export interface EnricherDeps {
   readonly metrics?: EnrichMetrics;
   /** The second source (docs/hunting.md): misses it takes are batched into hunting queries. */
   readonly hunting?: HuntingRoute;
+  /** Counts what each tenant asks for, for refresh-ahead (src/enrich/popularity.ts). */
+  readonly popularity?: Popularity;
 }
 
 export interface Enricher {
   /** One result per input IP, in input order. Rejects only on abort or when Redis fails. */
   enrich(tenant: string, ips: readonly string[], options: EnrichOptions): Promise<IpEnrichment[]>;
+  /**
+   * Refresh-ahead of one entry: refetches it through the coalescer with budget from `spare`, unless
+   * it stays fresh `minFreshMs` more (someone refetched it) or another process is fetching it. Never
+   * waits: for the lock, for budget, or with a wake-up slot.
+   */
+  refresh(tenant: string, ip: string, lookBackHours: number, spare: () => Promise<SpareAdmission>, minFreshMs: number): Promise<RefreshOutcome>;
   limiterStatus(tenant: string): Promise<LimiterStatus>;
   cacheStats(tenant: string): Promise<CacheStats>;
   /** Closes the enricher's own subscriber connection (not `redis`). */
@@ -221,6 +234,12 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     }
     let ticket: string;
     for (;;) {
+      if (options.spare) {
+        const spare = await options.spare();
+        if (!spare.admitted) return { kind: 'released', retryAt: now() + spare.retryInMs };
+        ticket = spare.ticket;
+        break;
+      }
       const askedAt = now();
       const admission = await limiter.acquire(tenant);
       if (admission.admitted) {
@@ -320,6 +339,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       }
       const canonical = ips.map((ip) => canonicalIp(ip)?.ip);
       const unique = [...new Set(canonical.filter((ip): ip is string => ip !== undefined))];
+      deps.popularity?.note(tenant, unique, lookBackHours);
       const found = await cache.getMany(tenant, unique, lookBackHours);
       const gather = deps.hunting?.gather(tenant, lookBackHours, unique.filter((ip) => found.get(ip)?.stale !== false).length);
       const answers = new Map<string, Promise<IpEnrichment>>();
@@ -350,6 +370,30 @@ export function createEnricher(deps: EnricherDeps): Enricher {
         if (result) return result;
         return { ip: input, status: 'invalid', cached: false, error: new IpenrichError('INVALID_IP', `"${input.slice(0, 100)}" is not an IP address`) };
       });
+    },
+
+    async refresh(tenant, ip, lookBackHours, spare, minFreshMs) {
+      let called = false;
+      let refused: Extract<SpareAdmission, { admitted: false }> | undefined;
+      const admit = async (): Promise<SpareAdmission> => {
+        const admission = await spare();
+        if (!admission.admitted) refused = admission;
+        return admission;
+      };
+      const fetch = (): Promise<FetchOutcome> => {
+        called = true;
+        return fetchOne(tenant, ip, { lookBackHours, wakeSlot: false, spare: admit });
+      };
+      // A deadline of now: a lock held by another process is not waited for.
+      const result = await coalescer.run({ tenant, ip, lookBackHours }, fetch, { deadline: now(), minFreshMs });
+      if (result.role !== 'fetcher') return { kind: 'busy' };
+      const { outcome } = result;
+      if (!called) return { kind: 'fresh' };
+      if (outcome.kind === 'value') return { kind: 'refreshed' };
+      if (outcome.kind === 'error') return { kind: 'failed', code: outcome.error.code };
+      if (refused) return { kind: 'no-budget', blockedBy: refused.blockedBy, retryInMs: refused.retryInMs };
+      // Released after the call: Defender answered 429, and the shared cooldown is set.
+      return { kind: 'no-budget', blockedBy: 'cooldown', retryInMs: Math.max(0, outcome.retryAt - now()) };
     },
 
     limiterStatus: (tenant) => limiter.status(tenant),

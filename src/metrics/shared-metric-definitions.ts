@@ -53,7 +53,13 @@ export const HUNTING_IPS = {
   labelNames: ['tenant'],
 } as const satisfies SharedCounterDefinition;
 
-export const SHARED_COUNTERS: readonly SharedCounterDefinition[] = [API_CALLS, HUNTING_CALLS, HUNTING_IPS, LIMITER_WAITS, LIMITER_WAIT_SECONDS, SINK_DELIVERIES];
+export const CACHE_REFRESHES = {
+  name: 'ipenrich_cache_refreshes_total',
+  help: 'Refresh-ahead attempts that reached the spare budget, by tenant and outcome (refreshed, no-budget, or the error code).',
+  labelNames: ['tenant', 'outcome'],
+} as const satisfies SharedCounterDefinition;
+
+export const SHARED_COUNTERS: readonly SharedCounterDefinition[] = [API_CALLS, HUNTING_CALLS, HUNTING_IPS, LIMITER_WAITS, LIMITER_WAIT_SECONDS, SINK_DELIVERIES, CACHE_REFRESHES];
 
 /** Budget deferrals can hold an alert for many minutes, hence buckets up to an hour. */
 export const JOB_LATENCY = {

@@ -5,6 +5,7 @@ import type { KeySpace } from '../redis/keys.js';
 import {
   API_CALLS,
   bucketIndex,
+  CACHE_REFRESHES,
   histogramField,
   HUNTING_CALLS,
   HUNTING_IPS,
@@ -33,6 +34,8 @@ interface PipelineMetrics {
   huntingCall(tenant: string, ips: number, outcome: 'ok' | ErrorCode): void;
   /** When the limiter refused a call: `waitMs` slept, or the delay a deferred job gets. */
   limiterWait(tenant: string, waitMs: number, kind: LimiterWaitKind): void;
+  /** After each refresh-ahead attempt that reached the spare budget: `refreshed`, `no-budget`, or the error code. */
+  cacheRefresh(tenant: string, outcome: string): void;
   /** After each delivery attempt of a result to one sink (`webhook`, `splunk`, `sentinel`, `callback`). */
   delivery(sink: string, outcome: DeliveryOutcome): void;
   /** After every cache lookup: into the tenant's cache counters that `status` and /metrics read. */
@@ -125,6 +128,9 @@ export function createSharedMetrics(options: SharedMetricsOptions): SharedMetric
     limiterWait(tenant, waitMs, kind) {
       count(LIMITER_WAITS.name, [tenant, kind], 1);
       count(LIMITER_WAIT_SECONDS.name, [tenant, kind], Math.max(0, waitMs) / 1000);
+    },
+    cacheRefresh(tenant, outcome) {
+      count(CACHE_REFRESHES.name, [tenant, outcome], 1);
     },
     cacheLookups(tenant, counts) {
       const key = keys.cacheStats(tenant);

@@ -21,6 +21,12 @@ export interface KeySpace {
   limiterWakeSlots(tenant: string): string;
   /** Counter of calls admitted by the limiter (for introspection and benchmarks). */
   limiterAdmitted(tenant: string): string;
+  /** Sorted set of one tenant's requested cache keys → decayed request count, for refresh-ahead. */
+  refreshPopularity(tenant: string): string;
+  /** Epoch ms the popularity scores are expressed at (popularity-2.lua). */
+  refreshPopularityBase(tenant: string): string;
+  /** Lease of the process that refreshes one tenant's entries ahead (at most one at a time). */
+  refreshLease(tenant: string): string;
   /** Cached enrichment record for one (tenant, ip, lookBackHours). */
   cacheEntry(tenant: string, ip: string, lookBackHours: number): string;
   /** SCAN pattern matching every cache entry of one tenant. */
@@ -66,6 +72,9 @@ export function keySpace(prefix: string): KeySpace {
     limiterWakeCursor: (tenant: string) => `${p}:limiter:${tenant}:wake`,
     limiterWakeSlots: (tenant: string) => `${p}:limiter:${tenant}:wake-slots`,
     limiterAdmitted: (tenant: string) => `${p}:limiter:${tenant}:admitted`,
+    refreshPopularity: (tenant: string) => `${p}:refresh:${tenant}:popularity`,
+    refreshPopularityBase: (tenant: string) => `${p}:refresh:${tenant}:popularity-base`,
+    refreshLease: (tenant: string) => `${p}:refresh:${tenant}:lease`,
     cacheEntry: (tenant: string, ip: string, lookBackHours: number) =>
       `${p}:cache:v${CACHE_SCHEMA_VERSION}:${tenant}:${lookBackHours}:${ip}`,
     cacheEntryPattern: (tenant: string) => `${p}:cache:v${CACHE_SCHEMA_VERSION}:${tenant}:*`,

@@ -6,6 +6,7 @@ import type { Redis } from '../redis/connection.js';
 import type { Runtime } from '../composition/runtime.js';
 import { SinkHealthBoard, type SinkHealth } from '../state/sink-health.js';
 import { budgetEtaMs } from './budget-eta.js';
+import { CACHE_REFRESHES } from '../metrics/shared-metric-definitions.js';
 import { sourceCounts } from './source-counts.js';
 import { huntingBudgetOf } from '../composition/hunting-route-from-config.js';
 import type { MdeSource } from '../enrich/hunting/sources.js';
@@ -20,6 +21,8 @@ interface TenantStatus {
   /** Calls, IPs and 429s per source (the shared counters of /metrics). */
   readonly sources: ReturnType<typeof sourceCounts>;
   readonly cache: { readonly entries: number; readonly hits: number; readonly misses: number; readonly hitRatio: number | null };
+  /** Refresh-ahead since the counters began (every worker): entries refreshed, and passes the spare budget refused. */
+  readonly refreshes?: { readonly refreshed: number; readonly noBudget: number };
 }
 
 export interface StatusReport {
@@ -61,6 +64,8 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
   const shared = await readSharedMetrics(redis, keys);
   const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
   const tenants: TenantStatus[] = [];
+  const refreshCount = (tenant: string, outcome: string): number =>
+    (shared.counters.get(CACHE_REFRESHES.name) ?? []).find((sample) => sample.labels.tenant === tenant && sample.labels.outcome === outcome)?.value ?? 0;
   for (const [tenant, settings] of Object.entries(config.tenants)) {
     const stats = await cache.stats(tenant);
     const lookups = stats.hits + stats.misses;
@@ -71,6 +76,7 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
       ...(settings.MDE_SOURCE === 'ipstats' ? {} : { huntingBudget: await hunting.status(tenant) }),
       sources: sourceCounts(shared, tenant),
       cache: { entries: await countKeys(redis, keys.cacheEntryPattern(tenant)), hits: stats.hits, misses: stats.misses, hitRatio: lookups === 0 ? null : stats.hits / lookups },
+      refreshes: { refreshed: refreshCount(tenant, 'refreshed'), noBudget: refreshCount(tenant, 'no-budget') },
     });
   }
   const backlog = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0);

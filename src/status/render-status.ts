@@ -46,6 +46,7 @@ export function renderStatus(report: StatusReport): string {
     lines.push(`  source ${tenant.source}: IP stats ${ipstats.calls} calls (${ipstats.throttled} × 429); hunting ${hunting.calls} queries for ${hunting.ips} IPs${perCall} (${hunting.throttled} × 429)`);
     const ratio = tenant.cache.hitRatio === null ? 'no lookups yet' : `hit ratio ${(tenant.cache.hitRatio * 100).toFixed(1)}% (${tenant.cache.hits} hits, ${tenant.cache.misses} misses)`;
     lines.push(`  cache  ${tenant.cache.entries} entries, ${ratio}`);
+    if (tenant.refreshes) lines.push(`  refresh-ahead  ${tenant.refreshes.refreshed} entries refreshed with spare budget, ${tenant.refreshes.noBudget} times none was spare`);
   }
   lines.push('', `Sinks  ${report.sinks.configured.length > 0 ? report.sinks.configured.map(shown).join(', ') : 'none configured (SINKS)'}`);
   for (const [sink, health] of Object.entries(report.sinks.health)) {

@@ -117,6 +117,17 @@ describe('loadConfig', () => {
     expect(config.tenants.contoso?.MDE_CLIENT_SECRET).toBe(SECRET);
   });
 
+  it('takes the refresh-ahead settings per tenant, inheriting the top level\'s', () => {
+    const file = tempFile('refresh.json', JSON.stringify({
+      CACHE_REFRESH_BUDGET_PERCENT: '30',
+      tenants: { contoso: {}, fabrikam: { CACHE_REFRESH_AHEAD: 'false', CACHE_REFRESH_AHEAD_PERCENT: '10' } },
+    }));
+    const config = loadConfig({ IPENRICH_CONFIG: file, IPENRICH_DEFAULT_TENANT: 'contoso' });
+    expect(config.tenants.contoso).toMatchObject({ CACHE_REFRESH_AHEAD: true, CACHE_REFRESH_BUDGET_PERCENT: 30, CACHE_REFRESH_AHEAD_PERCENT: 25 });
+    expect(config.tenants.fabrikam).toMatchObject({ CACHE_REFRESH_AHEAD: false, CACHE_REFRESH_BUDGET_PERCENT: 30, CACHE_REFRESH_AHEAD_PERCENT: 10 });
+    expect(() => loadConfig({ CACHE_REFRESH_AHEAD_PERCENT: '95' })).toThrow(/CACHE_REFRESH_AHEAD_PERCENT/);
+  });
+
   it('takes sink settings per tenant, inherits the top level\'s, and checks each tenant\'s enabled sinks', () => {
     const whsec = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
     const fabrikamSecret = `whsec_${Buffer.alloc(32, 4).toString('base64')}`;

@@ -33,14 +33,10 @@
 ]]
 
 -- @include time
+-- @include window-log
 local now = nowUs(ARGV[2])
 local safety = tonumber(ARGV[1])
 local inflight = tonumber(ARGV[3])
-
--- Lua prints large numbers as 1.7e+15; scores and members need every digit.
-local function int(x)
-  return string.format('%d', x)
-end
 
 local wait = 0
 local blocking = 0
@@ -56,13 +52,10 @@ for i = 1, windows do
   local key = KEYS[i + 2]
   local max = tonumber(ARGV[2 + 2 * i])
   local span = tonumber(ARGV[3 + 2 * i]) + safety
-  -- An entry scored s stops counting once now - span >= s.
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', int(now - span))
-  local count = redis.call('ZCARD', key)
+  local count = liveCount(key, now, span)
   if count >= max then
     -- The call fits once count - max + 1 entries have left: wait for the (count - max + 1)-th oldest.
-    local entry = redis.call('ZRANGE', key, count - max, count - max, 'WITHSCORES')
-    local free = math.min(tonumber(entry[2]), now) + span - now
+    local free = untilLeft(key, count - max, now, span)
     if free > wait then
       wait = free
       blocking = i
@@ -74,12 +67,4 @@ if wait > 0 then
   return { 0, wait, blocking, now, '' }
 end
 
-local member = int(now) .. '-' .. redis.call('INCR', KEYS[2])
-for i = 1, windows do
-  local key = KEYS[i + 2]
-  local span = tonumber(ARGV[3 + 2 * i]) + safety
-  redis.call('ZADD', key, int(now + inflight), member)
-  -- The log empties itself one span after its newest entry stops being in flight.
-  redis.call('PEXPIRE', key, int(math.ceil((inflight + span) / 1000) + 1))
-end
-return { 1, 0, 0, now, member }
+return { 1, 0, 0, now, logAdmission(KEYS[2], 3, now, inflight, safety, 5, 2) }

@@ -12,6 +12,10 @@ type Arg = string | number;
 export interface RedisScripts {
   /** acquire-n.lua: admits one Defender call if every window has room. Reply: admitted, wait µs, blocking window, now µs, log member. */
   ipenrichAcquire(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<[number, number, number, number, string]>;
+  /** acquire-spare-n.lua: admits one refresh-ahead call from budget no real miss wants. Reply: admitted, why not, µs until under the ceiling, now µs, log member. */
+  ipenrichAcquireSpare(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<[number, number, number, number, string]>;
+  /** popularity-2.lua: counts requests in a tenant's decayed popularity set. Reply: its size. */
+  ipenrichPopularity(popularityKey: string, baseKey: string, nowMs: Arg, halfLifeMs: Arg, maxMembers: Arg, ...asked: string[]): Promise<number>;
   /** settle-n.lua: re-scores an admitted call to the moment its answer came back. Reply: windows lowered. */
   ipenrichSettle(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number>;
   /** inspect-n.lua: the limiter state, unchanged. Reply: now, cooldown, admitted, in flight, then used and free per window. */
@@ -46,6 +50,8 @@ export interface RedisScripts {
 /** The file behind each command, in this folder. `name-<k>.lua` takes k keys, `name-n.lua` a variable number. */
 const SCRIPT_FILES = {
   ipenrichAcquire: 'acquire-n.lua',
+  ipenrichAcquireSpare: 'acquire-spare-n.lua',
+  ipenrichPopularity: 'popularity-2.lua',
   ipenrichSettle: 'settle-n.lua',
   ipenrichInspect: 'inspect-n.lua',
   ipenrichCooldown: 'cooldown-1.lua',

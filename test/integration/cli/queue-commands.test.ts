@@ -124,7 +124,9 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout
     cli(['dlq', 'purge', '--all'], env);
   });
 
-  it('shows queue, budget and cache status, as text and JSON', () => {
+  it('shows queue, budget and cache status, as text and JSON', async () => {
+    // What workers' refresh-ahead counted (src/metrics/shared-metrics.ts).
+    await redis.hset(keySpace(prefix).metric('ipenrich_cache_refreshes_total'), '["default","refreshed"]', '7', '["default","no-budget"]', '3');
     const json = JSON.parse(cli(['status', '--json'], { ...env, MDE_RATE_LIMITS: '20/1s,100/10s' }).stdout) as {
       queue: Record<string, number>;
       tenants: { tenant: string; budget: { windows: { max: number; remaining: number }[] } }[];
@@ -135,6 +137,7 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout
     const text = cli(['status'], env).stdout;
     expect(text).toMatch(/budget +100\/1min/);
     expect(text).toMatch(/budget +1500\/1h/);
+    expect(text).toContain('refresh-ahead  7 entries refreshed with spare budget, 3 times none was spare');
   });
 
   it('re-enables a webhook endpoint disabled after 410', async () => {

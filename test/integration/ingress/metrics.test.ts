@@ -62,6 +62,8 @@ describe('shared metrics: worker processes write, the ingress /metrics reads', (
     a.limiterWait('default', 1_500, 'slept');
     b.limiterWait('default', 500, 'slept');
     b.limiterWait('default', 30_000, 'deferred');
+    a.cacheRefresh('default', 'refreshed');
+    b.cacheRefresh('default', 'refreshed');
     a.delivery('webhook', 'delivered');
     b.delivery('webhook', 'SINK_UNAVAILABLE');
     a.jobCompleted(40, 'complete'); // ≤ 0.05 s
@@ -77,6 +79,7 @@ describe('shared metrics: worker processes write, the ingress /metrics reads', (
     expect(series(text, 'ipenrich_limiter_waits_total{tenant="default",kind="slept"}')).toBe(2);
     expect(series(text, 'ipenrich_limiter_wait_seconds_total{tenant="default",kind="slept"}')).toBe(2);
     expect(series(text, 'ipenrich_limiter_wait_seconds_total{tenant="default",kind="deferred"}')).toBe(30);
+    expect(series(text, 'ipenrich_cache_refreshes_total{tenant="default",outcome="refreshed"}')).toBe(2);
     expect(series(text, 'ipenrich_sink_deliveries_total{sink="webhook",outcome="delivered"}')).toBe(1);
     expect(series(text, 'ipenrich_sink_deliveries_total{sink="webhook",outcome="SINK_UNAVAILABLE"}')).toBe(1);
     expect(series(text, 'ipenrich_job_latency_seconds_bucket{le="0.05",result="complete"}')).toBe(1);

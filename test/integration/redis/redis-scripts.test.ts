@@ -75,7 +75,7 @@ describe('Redis scripts (real Redis)', () => {
       expect(code(file), `${file} defines no clock of its own`).not.toMatch(/function\s+(nowUs|redisTimeUs)\b/);
     }
     const readingTime = scriptFiles.filter((file) => USES_CLOCK.test(code(file)));
-    expect(readingTime.sort()).toEqual(['acquire-n.lua', 'cooldown-1.lua', 'inspect-n.lua', 'pending-rank-5.lua', 'rate-1.lua', 'settle-n.lua', 'wake-slot-2.lua']);
+    expect(readingTime.sort()).toEqual(['acquire-n.lua', 'acquire-spare-n.lua', 'cooldown-1.lua', 'inspect-n.lua', 'pending-rank-5.lua', 'rate-1.lua', 'settle-n.lua', 'wake-slot-2.lua']);
 
     for (const { file, lua } of scriptDefinitions()) {
       const includes = sourceOf(file).match(/^-- @include time$/gm) ?? [];

@@ -183,7 +183,12 @@ describe('ingress endpoints over real sockets (real Redis, emulators, in-process
   });
 
   it('GET /metrics shows this replica\'s requests and, from Redis, queue depth, budget and cache', async () => {
-    const answer = await harness.http('GET', '/metrics');
+    // Cache counts reach Redis with the worker's other counters, once per METRICS_FLUSH_MS.
+    let answer = await harness.http('GET', '/metrics');
+    await waitFor('cache hits in /metrics', async () => {
+      answer = await harness.http('GET', '/metrics');
+      return (metricValue(answer.text, 'ipenrich_cache_hits_total{tenant="default"}') ?? 0) >= 2;
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^text\/plain/);
     const text = answer.text;

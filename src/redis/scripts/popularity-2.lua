@@ -13,7 +13,7 @@
   ARGV[1]      current time in epoch ms (this host's clock, as the cache's freshness)
   ARGV[2]      half-life in ms
   ARGV[3]      most members kept
-  ARGV[4..]    what was asked, one member each
+  ARGV[4..]    what was asked: member, times asked, member, times asked … (a process batches its requests)
 
   Returns the number of members.
 ]]
@@ -35,8 +35,8 @@ end
 
 -- A request older than base (another host's clock behind) still counts, a little less.
 local weight = 2 ^ ((now - base) / halfLife)
-for i = 4, #ARGV do
-  redis.call('ZINCRBY', KEYS[1], weight, ARGV[i])
+for i = 4, #ARGV, 2 do
+  redis.call('ZINCRBY', KEYS[1], weight * tonumber(ARGV[i + 1]), ARGV[i])
 end
 
 local size = redis.call('ZCARD', KEYS[1])

@@ -12,7 +12,14 @@ import { budgetOwners } from '../config/budget-owners.js';
 /** Keys counted per tenant: the most popular few thousand are all a day's spare budget can refresh. */
 const POPULARITY_MAX_KEYS = 20_000;
 
-const refreshesAhead = (config: Config) => (tenant: string): boolean => config.tenants[tenant]?.CACHE_REFRESH_AHEAD ?? config.CACHE_REFRESH_AHEAD;
+/**
+ * Refresh-ahead spends IP stats budget: a tenant on `MDE_SOURCE=hunting` has none (docs/hunting.md), so
+ * its entries are not refreshed ahead whatever CACHE_REFRESH_AHEAD says.
+ */
+export const refreshesAhead = (config: Config) => (tenant: string): boolean => {
+  const settings = config.tenants[tenant];
+  return (settings?.MDE_SOURCE ?? config.MDE_SOURCE) !== 'hunting' && (settings?.CACHE_REFRESH_AHEAD ?? config.CACHE_REFRESH_AHEAD);
+};
 
 /** What each tenant that refreshes ahead asks for, decayed over a seen entry's TTL; undefined when none does. */
 export function popularityFromConfig(config: Config, redis: Redis, logger?: Logger): Popularity | undefined {
@@ -35,7 +42,7 @@ export interface RefresherDeps {
  */
 export function startRefresherFromConfig(config: Config, deps: RefresherDeps): Refresher | undefined {
   const tenants = Object.values(config.tenants)
-    .filter((tenant) => tenant.CACHE_REFRESH_AHEAD)
+    .filter((tenant) => refreshesAhead(config)(tenant.name))
     .map((tenant) => ({ name: tenant.name, budgetPercent: tenant.CACHE_REFRESH_BUDGET_PERCENT, aheadPercent: tenant.CACHE_REFRESH_AHEAD_PERCENT }));
   const popularity = popularityFromConfig(config, deps.redis, deps.logger);
   if (tenants.length === 0 || !popularity) return undefined;

@@ -42,17 +42,23 @@ const LOG_BUFFER_BYTES = 4096;
 const LOG_FLUSH_MS = 200;
 
 /**
- * Logs go to stderr (fd 2) so that stdout stays clean for JSON results of CLI commands; a file
- * path appends to the file (the benchmarks' workers). Lines are buffered
- * (a write per line was a tenth of a busy worker's CPU: a system call each) and written when 4 KiB
- * have gathered or 200 ms have passed; pino writes what is left when the process exits, a crash
- * included. Only a process killed outright (SIGKILL, out of memory) loses its last 200 ms of lines.
+ * Logs go to stderr (fd 2) so that stdout stays clean for JSON results of CLI commands; a file path
+ * appends to the file (the benchmarks' workers). Lines are buffered (a write per line was a tenth of
+ * a busy worker's CPU: a system call each) and written when 4 KiB have gathered or 200 ms have
+ * passed; pino writes what is left when the process exits, a crash included. Only a process killed
+ * outright (SIGKILL, out of memory) loses its last 200 ms of lines.
  */
 export function bufferedLogDestination(target: number | string): pino.DestinationStream {
   const stream = pino.destination({ ...(typeof target === 'number' ? { fd: target } : { dest: target, append: true }), sync: false, minLength: LOG_BUFFER_BYTES });
-  const timer = setInterval(() => stream.flush(), LOG_FLUSH_MS);
+  const timer = setInterval(() => {
+    try {
+      stream.flush();
+    } catch {
+      // A destroyed stream (stderr closed under us) throws: there is nothing left to flush to.
+      clearInterval(timer);
+    }
+  }, LOG_FLUSH_MS);
   timer.unref();
-  // A closed stream refuses to flush.
   stream.on('close', () => clearInterval(timer));
   return stream;
 }

@@ -48,6 +48,12 @@ interface RunOptions {
   readonly signal?: AbortSignal;
   /** The holder fetches unless the cached entry stays fresh this long (a refresh ahead asks for more than fresh now). */
   readonly minFreshMs?: number;
+  /**
+   * Called once, when another caller holds the key and this one starts waiting for its outcome: a
+   * hunting batch must not wait for a miss another process is fetching (two processes would each
+   * hold back their batch for the other's IPs).
+   */
+  readonly onWait?: () => void;
 }
 
 export interface CoalescerOptions {
@@ -163,6 +169,7 @@ export function createCoalescer(options: CoalescerOptions): Coalescer {
       const lockKey = keys.coalesceLock(tenant, ip, lookBackHours);
       const inbox: string[] = [];
       let wake: (() => void) | undefined;
+      let waited = false;
       // Subscribe before looking at the lock, so an outcome published in between is not missed.
       const stopListening = await listen(keys.coalesceChannel(tenant, ip, lookBackHours), (message) => {
         inbox.push(message);
@@ -179,6 +186,10 @@ export function createCoalescer(options: CoalescerOptions): Coalescer {
           // Set and PTTL ran atomically, so the lock exists: -1 (no TTL) cannot come from us, treat it as fresh.
           const pttl = Number(reply?.[1]?.[1] ?? 0);
           const lockLeftMs = pttl < 0 ? lockMs : pttl;
+          if (!waited) {
+            waited = true;
+            runOptions.onWait?.();
+          }
           if (inbox.length === 0) {
             const untilDeadline = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now();
             if (untilDeadline <= 0) return { role: 'timeout' };

@@ -294,9 +294,12 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     // IP stats being blocked says nothing about hunting.
     const deferNow = options.gather === undefined && deadline !== undefined && blocked > now() && (blocked > deadline || (await options.slotWanted?.()) === true);
     if (deferNow) return { ip, status: 'deferred', cached: false, retryAt: await wakeAt(tenant, ip, blocked, options) };
+    const { gather } = options;
     const result = await coalescer.run({ tenant, ip, lookBackHours }, () => fetchOne(tenant, ip, options), {
       ...(deadline === undefined ? {} : { deadline }),
       ...(signal ? { signal } : {}),
+      // Another process fetches this IP: this call's hunting batch goes without it.
+      ...(gather ? { onWait: () => gather.settled(ip) } : {}),
     });
     if (result.role !== 'timeout') return fromOutcome(ip, result.outcome);
     // Another process holds the key past our deadline, most likely waiting for the same budget.

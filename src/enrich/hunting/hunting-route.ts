@@ -189,8 +189,9 @@ export function createHuntingRoute(deps: HuntingRouteDeps): HuntingRoute {
         direct,
         fetch(ip, options) {
           return new Promise<FetchOutcome>((resolve) => {
+            // Counted already when it first waited for another process's fetch, which then released it.
+            if (!joinedIps.has(ip)) outstanding -= 1;
             joinedIps.add(ip);
-            outstanding -= 1;
             pending.push({ ip, deadline: options.deadline, resolve });
             check();
           });

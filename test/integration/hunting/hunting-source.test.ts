@@ -12,6 +12,7 @@ import { keySpace } from '../../../src/redis/keys.js';
 import { readSharedMetrics } from '../../../src/metrics/read-shared-metrics.js';
 import { createSharedMetrics, type SharedMetrics } from '../../../src/metrics/shared-metrics.js';
 import { sourceCounts } from '../../../src/status/source-counts.js';
+import { waitFor } from '../../support/cli-process.js';
 import { connectTestRedis, testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
 const ipsFrom = (start: number, count: number): string[] => Array.from({ length: count }, (_, i) => `10.${Math.floor((start + i) / 250)}.${(start + i) % 250}.7`);
@@ -132,6 +133,25 @@ describe('Graph advanced hunting as a second source', () => {
     const asked = emulators.graph.counters.ipsPerCall.reduce((sum, n) => sum + n, 0);
     expect(asked).toBe(90);
     expect(emulators.graph.counters.distinctIps).toBe(90);
+  }, 120_000);
+
+  it('sends its batch without the IPs another process is fetching, and answers them once that process is done', async () => {
+    const { tenant, open } = setup({ MDE_SOURCE: 'hunting', GRAPH_HUNTING_BATCH_SIZE: '100' });
+    const keys = keySpace(prefix);
+    const ips = ipsFrom(4000, 10);
+    const held = ips[3] ?? '';
+    // Another process holds one of the IPs; batches close by count only (lingerMs), so before the
+    // fix this batch waited for that IP and that process's batch could wait for this one's: deadlock.
+    await redis.set(keys.coalesceLock(tenant, held, 720), 'another-process', 'PX', 60_000);
+    const answer = open().enricher.enrich(tenant, ips, { lookBackHours: 720 });
+    await waitFor('the batch without the held IP', () => emulators.graph.counters.ipsPerCall.length === 1);
+    expect(emulators.graph.counters.ipsPerCall).toEqual([9]);
+    // The other process gives the IP up (its fetch was deferred): this one fetches it in a batch of its own.
+    await redis.del(keys.coalesceLock(tenant, held, 720));
+    await redis.publish(keys.coalesceChannel(tenant, held, 720), JSON.stringify({ kind: 'released', retryAt: Date.now() }));
+    const results = await answer;
+    expect(results.every((r) => r.record?.source === 'hunting')).toBe(true);
+    expect(emulators.graph.counters.ipsPerCall).toEqual([9, 1]);
   }, 120_000);
 
   it('a CPU-quota 429 without Retry-After pauses hunting for the tenant in every process until the next cycle', async () => {

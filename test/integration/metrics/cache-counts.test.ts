@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEnricher } from '../../../src/enrich/enricher.js';
 import { createSharedMetrics } from '../../../src/metrics/shared-metrics.js';
-import { createRedis, type Redis } from '../../../src/redis/connection.js';
-import { keySpace } from '../../../src/redis/keys.js';
-import { connectTestRedis, testRedisUrl, uniquePrefix } from '../../support/redis.js';
+import { createRedis } from '../../../src/redis/connection.js';
+import { testRedisUrl } from '../../support/redis.js';
+import { useRedisSuite } from '../../support/redis-suite.js';
 import { createCountingClient } from '../budget/support/counting-client.js';
 
 describe('cache hit and miss counts in a process with shared metrics', () => {
-  const prefix = uniquePrefix('cache-counts');
-  const keys = keySpace(prefix);
-  let redis: Redis;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ redis, cleanup } = await connectTestRedis(prefix));
-  });
-  afterAll(async () => cleanup());
+  const { prefix, keys, redis } = useRedisSuite('cache-counts');
 
   it('are batched with the other counters: no command per lookup, all of them after a flush', async () => {
     const connection = createRedis(testRedisUrl());
@@ -36,7 +28,7 @@ describe('cache hit and miss counts in a process with shared metrics', () => {
       await enricher.enrich('contoso', ['203.0.113.5', '198.51.100.9'], { lookBackHours: 48 });
       for (let i = 0; i < 5; i++) await enricher.enrich('contoso', ['203.0.113.5'], { lookBackHours: 48 });
       await enricher.enrich('fabrikam', ['203.0.113.5'], { lookBackHours: 48 });
-      expect(await redis.exists(keys.cacheStats('contoso'), keys.cacheStats('fabrikam'))).toBe(0);
+      expect(await redis().exists(keys.cacheStats('contoso'), keys.cacheStats('fabrikam'))).toBe(0);
 
       await metrics.flush();
       expect(await enricher.cacheStats('contoso')).toEqual({ hits: 5, misses: 2, corrupt: 0 });

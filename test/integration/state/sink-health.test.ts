@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from '../../../src/redis/connection.js';
+import { describe, expect, it } from 'vitest';
 import { keySpace } from '../../../src/redis/keys.js';
 import { SinkHealthBoard, SUCCESS_WRITE_EVERY_MS } from '../../../src/state/sink-health.js';
-import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
+import { useRedisSuite } from '../../support/redis-suite.js';
 
 describe('sink health board (real Redis)', () => {
-  const prefix = uniquePrefix('sink-health');
-  let redis: Redis;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ redis, cleanup } = await connectTestRedis(prefix));
-  });
-  afterAll(async () => cleanup());
+  const suite = useRedisSuite('sink-health');
 
   const iso = (at: number): string => new Date(at).toISOString();
 
   it('writes a run of successes at most once per interval, a failure and the success after it at once', async () => {
-    const board = new SinkHealthBoard(redis, keySpace(`${prefix}:a`));
+    const board = new SinkHealthBoard(suite.redis(), keySpace(`${suite.prefix}:a`));
     const t0 = Date.UTC(2026, 11, 5);
     await board.record('webhook', { ok: true }, t0);
     await board.record('webhook', { ok: true }, t0 + SUCCESS_WRITE_EVERY_MS - 1);
@@ -33,7 +25,7 @@ describe('sink health board (real Redis)', () => {
   });
 
   it('writes a success with notes at once, and keeps sinks apart', async () => {
-    const board = new SinkHealthBoard(redis, keySpace(`${prefix}:b`));
+    const board = new SinkHealthBoard(suite.redis(), keySpace(`${suite.prefix}:b`));
     const t0 = Date.UTC(2026, 11, 5);
     await board.record('splunk', { ok: true }, t0);
     await board.record('webhook', { ok: true }, t0 + 1);

@@ -30,7 +30,7 @@ import { verifyEmulatorToken } from './emulator-token.js';
 import { sendJson, sleep, startHttpsServer, type RunningHttpsServer } from './https-server.js';
 import { formatTimeSpan, SlidingWindowLog } from './sliding-window-log.js';
 import { seededRandom } from './seeded-random.js';
-import { syntheticIpStats, type IpStatsFacts } from './synthetic-ip-stats.js';
+import { syntheticOrganization, type IpStatsFacts } from './synthetic-ip-stats.js';
 import type { TlsMaterial } from './tls.js';
 
 type DefenderVariant = 'current' | 'legacy';
@@ -156,12 +156,10 @@ export async function startDefenderEmulator(options: DefenderEmulatorOptions): P
   const seed = options.seed ?? 'ipenrich';
   const random = seededRandom(seed);
   const limiter = new SlidingWindowLog(resolveWindows(options.rateLimits));
-  // Dates are relative to the start hour so an IP's answer does not drift during a run.
-  const anchorMs = options.anchorMs ?? Math.floor(clock() / 3_600_000) * 3_600_000;
+  const organization = syntheticOrganization({ seed, clock, anchorMs: options.anchorMs });
   let mode: DefenderMode = { ...DEFAULT_MODE, ...options.mode };
   const counters = freshCounters();
   const scripted: ScriptedResponse[] = [];
-  const fixed = new Map<string, IpStatsFacts>();
   /** Tokens presented since the last counter reset (for the counter), and ever (for revocation). */
   const tokensSeen = new Set<string>();
   const presented = new Set<string>();
@@ -186,7 +184,7 @@ export async function startDefenderEmulator(options: DefenderEmulatorOptions): P
     answer(response, status, { error: { code, message, target: randomUUID() } }, headers);
 
   function stats(ip: string, lookBackHours: number): Record<string, unknown> | undefined {
-    const facts = fixed.get(ip) ?? syntheticIpStats(ip, lookBackHours, anchorMs, seed);
+    const facts = organization.facts(ip, lookBackHours);
     const context = `${origin}/api/$metadata#microsoft.windowsDefenderATP.api.InOrgIPStats`;
     if (mode.variant === 'legacy') {
       if (facts.prevalence === 0) return undefined;
@@ -302,10 +300,7 @@ export async function startDefenderEmulator(options: DefenderEmulatorOptions): P
     respondNext(...responses) {
       scripted.push(...responses);
     },
-    setIpStats(ip, facts) {
-      if (facts) fixed.set(ip, facts);
-      else fixed.delete(ip);
-    },
+    setIpStats: (ip, facts) => organization.setIpStats(ip, facts),
     revokeTokensSeen() {
       for (const token of presented) revoked.add(token);
     },

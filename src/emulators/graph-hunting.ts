@@ -24,7 +24,7 @@ import { verifyEmulatorToken } from './emulator-token.js';
 import { readBody, sendJson, sleep, startHttpsServer, type RunningHttpsServer } from './https-server.js';
 import { seededRandom } from './seeded-random.js';
 import { SlidingWindowLog } from './sliding-window-log.js';
-import { syntheticIpStats, type IpStatsFacts } from './synthetic-ip-stats.js';
+import { syntheticOrganization, type IpStatsFacts } from './synthetic-ip-stats.js';
 import type { TlsMaterial } from './tls.js';
 
 interface GraphHuntingMode {
@@ -140,7 +140,7 @@ export async function startGraphHuntingEmulator(options: GraphHuntingEmulatorOpt
   const clock = options.clock ?? Date.now;
   const seed = options.seed ?? 'ipenrich';
   const random = seededRandom(`graph|${seed}`);
-  const anchorMs = options.anchorMs ?? Math.floor(clock() / 3_600_000) * 3_600_000;
+  const organization = syntheticOrganization({ seed, clock, anchorMs: options.anchorMs });
   const cycleMs = options.cpuCycleMs ?? 15 * 60_000;
   const windows: RateWindow[] | string = parseRateLimits(options.rateLimits ?? '45/60s');
   if (typeof windows === 'string') throw new Error(`Graph emulator rateLimits: ${windows}`);
@@ -151,7 +151,6 @@ export async function startGraphHuntingEmulator(options: GraphHuntingEmulatorOpt
   const counters = freshCounters();
   const answered = new Set<string>();
   const scripted: ScriptedResponse[] = [];
-  const fixed = new Map<string, IpStatsFacts>();
 
   const fail = (response: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void =>
     sendJson(response, status, { error: { code, message, innerError: { date: new Date(clock()).toISOString().slice(0, 19), 'request-id': 'emulator' } } }, headers);
@@ -221,7 +220,7 @@ export async function startGraphHuntingEmulator(options: GraphHuntingEmulatorOpt
     counters.ipsPerCall.push(parsed.ips.length);
     const results = parsed.ips.flatMap((ip) => {
       answered.add(ip);
-      const facts = fixed.get(ip) ?? syntheticIpStats(ip, parsed.lookBackHours, anchorMs, seed);
+      const facts = organization.facts(ip, parsed.lookBackHours);
       if (facts.prevalence === 0) return [];
       return [{ IPAddress: ip, OrgPrevalence: facts.prevalence, OrgFirstSeen: kustoTime(facts.firstSeen), OrgLastSeen: kustoTime(facts.lastSeen) }];
     });
@@ -259,10 +258,7 @@ export async function startGraphHuntingEmulator(options: GraphHuntingEmulatorOpt
     respondNext(...responses) {
       scripted.push(...responses);
     },
-    setIpStats(ip, facts) {
-      if (facts) fixed.set(ip, facts);
-      else fixed.delete(ip);
-    },
+    setIpStats: (ip, facts) => organization.setIpStats(ip, facts),
     resetCounters() {
       Object.assign(counters, freshCounters());
       answered.clear();

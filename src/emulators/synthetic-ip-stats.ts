@@ -34,3 +34,27 @@ export function syntheticIpStats(ip: string, lookBackHours: number, anchorMs: nu
     lastSeen: isoSeconds(anchorMs - lastAgoHours * HOUR_MS),
   };
 }
+
+/** What an emulator knows of the organization: the synthetic facts, unless a test fixed an IP's. */
+export interface SyntheticOrganization {
+  facts(ip: string, lookBackHours: number): IpStatsFacts;
+  /** Fixes an IP's facts (undefined: back to the synthetic ones). */
+  setIpStats(ip: string, facts: IpStatsFacts | undefined): void;
+}
+
+/**
+ * One emulator's organization. Dates are relative to the start hour (`anchorMs`, default the hour
+ * `clock` is in) so an IP's answer does not drift during a run; emulators with the same seed and
+ * anchor answer alike, which lets the Defender and Graph emulators agree.
+ */
+export function syntheticOrganization(options: { seed: string; clock: () => number; anchorMs?: number | undefined }): SyntheticOrganization {
+  const anchorMs = options.anchorMs ?? Math.floor(options.clock() / 3_600_000) * 3_600_000;
+  const fixed = new Map<string, IpStatsFacts>();
+  return {
+    facts: (ip, lookBackHours) => fixed.get(ip) ?? syntheticIpStats(ip, lookBackHours, anchorMs, options.seed),
+    setIpStats(ip, facts) {
+      if (facts) fixed.set(ip, facts);
+      else fixed.delete(ip);
+    },
+  };
+}

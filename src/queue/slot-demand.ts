@@ -1,8 +1,11 @@
 import type { Redis } from '../redis/connection.js';
 import type { AlertsQueue } from './alerts-queue.js';
 
-/** How long one answer stands in a process: a starved backlog would otherwise ask once per refusal. */
-const MEMO_MS = 100;
+/**
+ * How long one answer stands in a process: a starved backlog would otherwise ask once per refusal.
+ * Short, as it adds to how long an alert that just arrived waits for a slot a waiting miss holds.
+ */
+const MEMO_MS = 10;
 
 /**
  * Whether any job waits for a worker slot: BullMQ's wait list or prioritized set is not empty. A job

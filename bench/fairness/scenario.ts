@@ -27,12 +27,23 @@ export interface FairnessParams {
   readonly drainMs: number;
 }
 
-/** What tenant B saw in one phase: enqueue → delivered, in ms, for each alert delivered in time. */
+/** One of tenant B's alerts: when it was queued, how long it waited for a worker slot, and enqueue → delivered (ms). */
+export interface Delivery {
+  readonly queuedAt: number;
+  readonly slotWaitMs: number;
+  readonly latencyMs: number;
+}
+
+/** What tenant B saw in one phase. */
 export interface PhaseFigures {
+  /** Enqueue → delivered, in ms, for each alert (undelivered ones with the time to the deadline). */
   readonly latenciesMs: readonly number[];
+  readonly deliveries: readonly Delivery[];
   readonly undelivered: number;
   /** Ms spent queueing A's backlog (before B's first alert; outside B's figures). */
   readonly backlogQueueMs: number;
+  /** Epoch ms when every alert of A's backlog had been taken by a worker at least once (none waiting any more). */
+  readonly firstPassEndedAt?: number;
 }
 
 type Phase = 'alone' | 'flood';
@@ -87,14 +98,31 @@ async function trickle(queue: AlertsQueue, params: FairnessParams, producer: Int
  * the webhook accepted it). A job not finished by the deadline counts with the time to the deadline:
  * a lower bound.
  */
-async function latencies(queue: AlertsQueue, ids: readonly string[], deadline: number): Promise<{ latenciesMs: number[]; undelivered: number }> {
+async function latencies(queue: AlertsQueue, ids: readonly string[], deadline: number): Promise<Omit<PhaseFigures, 'backlogQueueMs'>> {
   for (;;) {
     const jobs = (await Promise.all(ids.map((id) => queue.getJob(id)))).filter((job) => job !== undefined);
     const undelivered = jobs.filter((job) => !job.finishedOn).length;
     const now = Date.now();
-    if (undelivered === 0 || now >= deadline) return { latenciesMs: jobs.map((job) => (job.finishedOn ?? now) - job.timestamp), undelivered };
+    if (undelivered === 0 || now >= deadline) {
+      const deliveries = jobs.map((job) => ({
+        queuedAt: job.timestamp,
+        slotWaitMs: (job.processedOn ?? now) - job.timestamp,
+        latencyMs: (job.finishedOn ?? now) - job.timestamp,
+      }));
+      return { latenciesMs: deliveries.map((delivery) => delivery.latencyMs), deliveries, undelivered };
+    }
     await sleep(POLL_MS);
   }
+}
+
+/** Resolves with the epoch ms when no job waits for a worker any more (A's backlog has all been taken once), or at `deadline`. */
+async function firstPassEnd(queue: AlertsQueue, deadline: number): Promise<number | undefined> {
+  while (Date.now() < deadline) {
+    const counts = await queue.getJobCounts('wait', 'prioritized');
+    if ((counts.wait ?? 0) + (counts.prioritized ?? 0) === 0) return Date.now();
+    await sleep(POLL_MS);
+  }
+  return undefined;
 }
 
 interface Shared {
@@ -132,8 +160,13 @@ async function measureOrder(shared: Shared, params: FairnessParams, order: Order
     await queueBacklog(queue, params.backlog, producer, run);
     await queue.resume();
     const backlogQueueMs = Date.now() - queued;
-    const flood = await latencies(queue, await trickle(queue, params, producer, `${run}-flood`, params.trickle), Date.now() + params.drainMs);
-    return { alone: { ...alone, backlogQueueMs: 0 }, flood: { ...flood, backlogQueueMs } };
+    const [ids, firstPassEndedAt] = await Promise.all([
+      trickle(queue, params, producer, `${run}-flood`, params.trickle),
+      // While B trickles: B's own alerts are taken at once, so what still waits is A's.
+      firstPassEnd(queue, Date.now() + params.trickle * params.intervalMs),
+    ]);
+    const flood = await latencies(queue, ids, Date.now() + params.drainMs);
+    return { alone: { ...alone, backlogQueueMs: 0 }, flood: { ...flood, backlogQueueMs, ...(firstPassEndedAt === undefined ? {} : { firstPassEndedAt }) } };
   } finally {
     // A's backlog is still deferred: the workers are killed rather than drained.
     for (const child of children) child.process.kill('SIGKILL');

@@ -16,7 +16,7 @@ import { measureFairness, percentile, RATE_LIMITS, type Delivery, type FairnessP
 type Params = Omit<FairnessParams, 'redisUrl'>;
 
 /**
- * The Compose deployment's defaults (deploy/compose: 2 worker replicas, WORKER_CONCURRENCY 8), one
+ * The Compose deployment's defaults (docker-compose.yml: 2 worker replicas; WORKER_CONCURRENCY 8), one
  * worker process per core here. 200 of B's alerts, so that p99 is not one alert's luck.
  */
 const FULL: Params = { workers: 2, concurrency: 8, backlog: 10_000, trickle: 200, intervalMs: 150, drainMs: 30_000 };

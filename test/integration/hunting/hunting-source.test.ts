@@ -50,7 +50,8 @@ describe('Graph advanced hunting as a second source', () => {
   });
 
   /** A tenant of its own (fresh cache and budgets), and an enricher per call as another process would have. */
-  function setup(settings: Record<string, string>): { tenant: string; config: Config; open: (metrics?: SharedMetrics) => { enricher: Enricher; route: HuntingRoute } } {
+  type Open = (metrics?: SharedMetrics, now?: () => number) => { enricher: Enricher; route: HuntingRoute };
+  function setup(settings: Record<string, string>): { tenant: string; config: Config; open: Open } {
     const tenant = `h${(seq += 1)}`;
     const config = loadConfig({
       ...emulators.env,
@@ -62,7 +63,7 @@ describe('Graph advanced hunting as a second source', () => {
       LOG_LEVEL: 'silent',
       ...settings,
     });
-    const open = (metrics?: SharedMetrics): { enricher: Enricher; route: HuntingRoute } => {
+    const open: Open = (metrics, now) => {
       const connection = createRedis(testRedisUrl());
       const parts = buildDefenderParts(config, LOGGER);
       const route = createHuntingRoute({
@@ -77,6 +78,7 @@ describe('Graph advanced hunting as a second source', () => {
         // Batches close by count, never by time: the test does not depend on how fast the machine is.
         lingerMs: 600_000,
         ...(metrics ? { metrics } : {}),
+        ...(now ? { now } : {}),
       });
       const enricher = createEnricherFromConfig(config, connection, (name) => parts.defender.clientFor(name), LOGGER, metrics, route);
       opened.push({ enricher, connection, parts });
@@ -157,20 +159,25 @@ describe('Graph advanced hunting as a second source', () => {
   it('a CPU-quota 429 without Retry-After pauses hunting for the tenant in every process until the next cycle', async () => {
     const { tenant, open } = setup({ MDE_SOURCE: 'hunting' });
     emulators.graph.setMode({ cpuQueriesPerCycle: 0, cpuRetryAfter: false });
-    const started = Date.now();
-    const { enricher, route } = open();
+    // The route's clock reads half a cycle (30 s) before a boundary whenever the test runs: with the
+    // wall clock, a run in a cycle's last second saw the pause end before the second process asked,
+    // and a pause of about a whole cycle could not be told from one of the 60 s calls window.
+    const skewMs = (Date.now() % 60_000) - 30_000;
+    const now = (): number => Date.now() - skewMs;
+    const started = now();
+    const { enricher, route } = open(undefined, now);
     const first = await enricher.enrich(tenant, ipsFrom(2000, 5), { lookBackHours: 720, deadline: Date.now() + 60_000 });
     expect(first.map((r) => r.status)).toEqual(Array(5).fill('deferred'));
     expect(emulators.graph.counters.throttledCpu).toBe(1);
     const status = await route.limiterStatus(tenant);
-    // Until the next 60 s boundary (the scaled 15-minute cycle), never longer than one cycle.
-    expect(status.cooldownMs).toBeGreaterThan(0);
-    expect(status.cooldownMs).toBeLessThanOrEqual(60_000 + 10);
+    // Until the next 60 s boundary (the scaled 15-minute cycle), 30 s away: not the calls window.
+    expect(status.cooldownMs).toBeGreaterThan(25_000);
+    expect(status.cooldownMs).toBeLessThanOrEqual(30_000 + 10);
     const boundary = Math.ceil(started / 60_000) * 60_000;
     for (const result of first) expect(result.retryAt).toBeGreaterThanOrEqual(boundary);
 
     // Another process, other IPs: the shared cooldown answers without a query.
-    const second = await open().enricher.enrich(tenant, ipsFrom(2100, 5), { lookBackHours: 720, deadline: Date.now() + 1_000 });
+    const second = await open(undefined, now).enricher.enrich(tenant, ipsFrom(2100, 5), { lookBackHours: 720, deadline: Date.now() + 1_000 });
     expect(second.map((r) => r.status)).toEqual(Array(5).fill('deferred'));
     expect(emulators.graph.counters.totalCalls).toBe(1);
   }, 120_000);

@@ -135,8 +135,12 @@ export function startRefresher(options: RefresherOptions): Refresher {
     return minPauseMs;
   }
 
+  /** Each tenant's lease token in this process, to give the lease up on close. */
+  const tokens = new Map<string, string>();
+
   async function runTenant(tenant: RefreshTenant): Promise<void> {
     const token = randomUUID();
+    tokens.set(tenant.name, token);
     /** Keys whose refresh failed, left alone until then (a key Defender keeps failing must not eat the spare budget). */
     const skipUntil = new Map<string, number>();
     const cursor = { start: candidates };
@@ -163,6 +167,9 @@ export function startRefresher(options: RefresherOptions): Refresher {
     async close() {
       stop.abort();
       await loops;
+      // Another process takes over at once instead of after the lease's TTL. extend-1.lua to 1 ms
+      // touches the lease only while it is still ours; a Redis that is down lets it expire instead.
+      await Promise.all([...tokens].map(([tenant, token]) => scripts.ipenrichExtendLock(keys.refreshLease(tenant), token, 1).catch(() => 0)));
     },
   };
 }

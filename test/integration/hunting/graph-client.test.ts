@@ -13,7 +13,7 @@ describe('GraphHuntingClient against the Graph emulator', () => {
   let emulators: Emulators;
   let transport: HttpTransport;
 
-  const makeClient = (overrides: { clientId?: string; clientSecret?: string; timeoutMs?: number } = {}): GraphHuntingClient =>
+  const makeClient = (overrides: { tenantId?: string; clientId?: string; clientSecret?: string; timeoutMs?: number } = {}): GraphHuntingClient =>
     new GraphHuntingClient({
       settings: {
         MDE_CLOUD: 'commercial',
@@ -25,7 +25,7 @@ describe('GraphHuntingClient against the Graph emulator', () => {
         tenantName: 'default',
         credential: {
           kind: 'secret',
-          tenantId: emulators.entra.tenantId,
+          tenantId: overrides.tenantId ?? emulators.entra.tenantId,
           clientId: overrides.clientId ?? emulators.entra.clientId,
           clientSecret: overrides.clientSecret ?? emulators.entra.clientSecret,
         },
@@ -87,6 +87,38 @@ describe('GraphHuntingClient against the Graph emulator', () => {
     emulators.graph.respondNext({ status: 200, body: { results: [{ IPAddress: '192.0.2.2' }] } });
     const bad = await failure(makeClient().prevalence({ ips: ['192.0.2.2'], lookBackHours: 1 }));
     expect(bad.code).toBe('HUNTING_BAD_RESPONSE');
+  });
+
+  /** A client of an Entra tenant of its own: its calls count in a window of their own (the tests above spent the default's). */
+  function clientOfItsOwn(n: number): GraphHuntingClient {
+    const app = { tenantId: `e0e0e0e0-0000-4000-8000-00000000010${n}`, clientId: `d0d0d0d0-0000-4000-8000-00000000010${n}`, clientSecret: `hunting-${n}` };
+    emulators.entra.register({ tenantId: app.tenantId, clientId: app.clientId, secrets: [app.clientSecret], roles: ['ThreatHunting.Read.All'] });
+    return makeClient(app);
+  }
+  const invalidToken = { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } } };
+
+  it('401 → exactly one forced token refresh and one retry, which succeeds', async () => {
+    const client = clientOfItsOwn(1);
+    await client.prevalence({ ips: ['192.0.2.4'], lookBackHours: 1 });
+    const tokensBefore = emulators.entra.counters.tokenRequests;
+    emulators.graph.resetCounters();
+    emulators.graph.respondNext(invalidToken);
+    const records = await client.prevalence({ ips: ['192.0.2.5'], lookBackHours: 1 });
+    expect(records.map((r) => [r.ip, r.source])).toEqual([['192.0.2.5', 'hunting']]);
+    expect(emulators.entra.counters.tokenRequests - tokensBefore).toBe(1);
+    expect(emulators.graph.counters.totalCalls).toBe(2);
+  });
+
+  it('401 again after the refresh → HUNTING_REFUSED (not retried by the worker), after two calls and one refresh', async () => {
+    const client = clientOfItsOwn(2);
+    await client.ready();
+    const tokensBefore = emulators.entra.counters.tokenRequests;
+    emulators.graph.respondNext(invalidToken, invalidToken);
+    const error = await failure(client.prevalence({ ips: ['192.0.2.6'], lookBackHours: 1 }));
+    expect([error.code, error.retryable, error.statusCode]).toEqual(['HUNTING_REFUSED', false, 401]);
+    expect(error.message).toContain('MDE_CLOUD');
+    expect(emulators.entra.counters.tokenRequests - tokensBefore).toBe(1);
+    expect(emulators.graph.counters.totalCalls).toBe(2);
   });
 
   it('without ThreatHunting.Read.All: HUNTING_REFUSED naming the permission', async () => {

@@ -77,7 +77,10 @@ describe('reliability: Redis restarted in the middle of the work', () => {
     // What the workers said from the outage until they were back at work (their own timestamps).
     const outageLines = harness.fleet.logLines().filter((line) => line.at >= outageStart && line.at <= firstDeliveryAfter + 1_000);
     const problems = outageLines.filter((line) => line.level === 'warn' || line.level === 'error' || line.level === 'fatal');
-    const isJobLockLoss = (line: WorkerLogLine): boolean => /lock for job/.test(JSON.stringify(line.fields.err ?? ''));
+    // The worker's own verdict (alert-worker.ts isLockLost): BullMQ words it "could not renew lock for
+    // job", "Missing lock for job" or, when a busy machine let another worker take the job over first,
+    // "Lock mismatch for job" — which the err text alone did not match.
+    const isJobLockLoss = (line: WorkerLogLine): boolean => line.msg.startsWith('job lock lost');
     const isCoalescingLockLoss = (line: WorkerLogLine): boolean => line.msg.startsWith('coalescing lock expired');
     const isLockLoss = (line: WorkerLogLine): boolean => isJobLockLoss(line) || isCoalescingLockLoss(line);
     const perWorker = (lines: readonly WorkerLogLine[]): number => Math.max(0, ...harness.fleet.outputs().map((output) => lines.filter((line) => line.worker === output.source).length));

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import { keySpace } from '../redis/keys.js';
 import { budgetOwners } from '../config/budget-owners.js';
+import { tenantNamed } from '../config/tenant-named.js';
 
 /** Keys counted per tenant: the most popular few thousand are all a day's spare budget can refresh. */
 const POPULARITY_MAX_KEYS = 20_000;
@@ -17,7 +18,7 @@ const POPULARITY_MAX_KEYS = 20_000;
  * its entries are not refreshed ahead whatever CACHE_REFRESH_AHEAD says.
  */
 export const refreshesAhead = (config: Config) => (tenant: string): boolean => {
-  const settings = config.tenants[tenant];
+  const settings = tenantNamed(config, tenant);
   return (settings?.MDE_SOURCE ?? config.MDE_SOURCE) !== 'hunting' && (settings?.CACHE_REFRESH_AHEAD ?? config.CACHE_REFRESH_AHEAD);
 };
 

@@ -130,7 +130,7 @@ async function runPolicy(policy: PolicyPlan, startAt: number): Promise<PolicyRep
   clearTimeout(stopTimer);
   for (const timer of timers) clearTimeout(timer);
   const unanswered = mine.filter((alert) => alert.at >= plan.measureFromMs).length - report.seenBefore.length;
-  await refresher?.close();
+  await refresher?.close(Date.now() + 10_000);
   await enricher.close();
   await defender.close();
   await redis.quit();

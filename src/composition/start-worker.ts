@@ -99,7 +99,7 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     alertWorker,
     parts,
     async close(timeoutMs, closeMs = WORKER_CLOSE_MS) {
-      await refresher?.close();
+      await refresher?.close(Date.now() + closeMs);
       await alertWorker.drain(Date.now() + timeoutMs);
       const closeBy = Date.now() + closeMs;
       await alertWorker.close(closeBy);

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { redisScripts } from '../redis/scripts/redis-scripts.js';
+import { settleBy } from '../settle-by.js';
 import { cacheEntrySchema } from './cache.js';
 import type { Enricher } from './enricher.js';
 import type { PopularKey, Popularity } from './popularity.js';
@@ -44,8 +45,11 @@ export interface RefresherOptions {
 }
 
 export interface Refresher {
-  /** Stops every tenant's loop and waits for the refresh in progress, if any. */
-  close(): Promise<void>;
+  /**
+   * Stops every tenant's loop, waits until `deadline` (epoch ms) at most for the pass in progress,
+   * then gives the leases up. Never waits past the deadline: a process told to stop must stop.
+   */
+  close(deadline: number): Promise<void>;
 }
 
 const DEFAULT_CANDIDATES = 256;
@@ -67,6 +71,9 @@ interface DueKey extends PopularKey {
  * first among equals. Each is refetched through the coalescer; at the first refusal of the spare budget
  * the loop pauses until the window has room (real misses take it meanwhile) and looks again.
  */
+/** How long closing waits to give the leases up. */
+const LEASE_RELEASE_WAIT_MS = 500;
+
 export function startRefresher(options: RefresherOptions): Refresher {
   const { redis, keys, enricher, spare, popularity, minPauseMs, maxPauseMs, failedBackoffMs, leaseMs, logger, onRefresh } = options;
   const now = options.now ?? Date.now;
@@ -164,12 +171,17 @@ export function startRefresher(options: RefresherOptions): Refresher {
 
   const loops = Promise.all(options.tenants.map((tenant) => runTenant(tenant)));
   return {
-    async close() {
+    async close(deadline) {
       stop.abort();
-      await loops;
+      // A pass may be in a Redis command (which waits for a Redis that is down) or a Defender call.
+      if (!(await settleBy(loops, deadline))) return;
       // Another process takes over at once instead of after the lease's TTL. extend-1.lua to 1 ms
-      // touches the lease only while it is still ours; a Redis that is down lets it expire instead.
-      await Promise.all([...tokens].map(([tenant, token]) => scripts.ipenrichExtendLock(keys.refreshLease(tenant), token, 1).catch(() => 0)));
+      // touches the lease only while it is still ours. Commands wait for a Redis that is down
+      // (maxRetriesPerRequest: null), and a process told to stop must not: then, or if Redis is slow,
+      // the lease expires by itself.
+      if (redis.status !== 'ready') return;
+      const release = Promise.all([...tokens].map(([tenant, token]) => scripts.ipenrichExtendLock(keys.refreshLease(tenant), token, 1)));
+      await settleBy(release, Math.min(deadline, Date.now() + LEASE_RELEASE_WAIT_MS));
     },
   };
 }

@@ -81,7 +81,7 @@ describe('refresh-ahead (real Redis)', () => {
           now,
           onRefresh: (_tenant, outcome) => outcomes.push(outcome),
         });
-        closers.push(() => refresher.close());
+        closers.push(() => refresher.close(Date.now() + 5_000));
         return refresher;
       },
     };
@@ -163,10 +163,33 @@ describe('refresh-ahead (real Redis)', () => {
     two.startRefresher([name]);
     await passesGo(one, 5);
     expect(two.passes()).toBe(0);
-    await first.close();
+    await first.close(Date.now() + 5_000);
     // Given up on close, not left to its TTL (500 ms here, about 2.5 minutes at production windows).
     expect(await suite.redis().pttl(keys.refreshLease(name))).toBeLessThanOrEqual(1);
     await passesGo(two, 2);
+  });
+
+  it('closes by its deadline while Redis does not answer, leaving the lease to expire', async () => {
+    const name = tenant();
+    const proc = process(AMPLE, counting(name));
+    // Nothing listens there: every command waits for a connection that never comes (maxRetriesPerRequest: null).
+    const unreachable = createRedis('redis://127.0.0.1:9');
+    unreachable.on('error', () => undefined);
+    const refresher = startRefresher({
+      redis: unreachable,
+      keys,
+      enricher: proc.enricher,
+      spare: createSpareBudget({ redis: unreachable, keys, windows: AMPLE, safetyMs: 10, inflightMs: 2_000 }),
+      popularity: proc.popularity,
+      tenants: [{ name, budgetPercent: 50, aheadPercent: AHEAD_PERCENT }],
+      minPauseMs: 10,
+      maxPauseMs: 100,
+      failedBackoffMs: 60_000,
+      leaseMs: 500,
+    });
+    // Without the deadline, close waited for the loop's lease command for as long as Redis stayed away.
+    await expect(refresher.close(Date.now() + 200)).resolves.toBeUndefined();
+    unreachable.disconnect();
   });
 
   it('keeps tenants apart: popularity and budget are each tenant\'s own', async () => {

@@ -7,7 +7,7 @@ import type { Runtime } from '../composition/runtime.js';
 import { SinkHealthBoard, type SinkHealth } from '../state/sink-health.js';
 import { budgetEtaMs } from './budget-eta.js';
 import { CACHE_REFRESHES } from '../metrics/shared-metric-definitions.js';
-import { sourceCounts } from './source-counts.js';
+import { counterTotal, sourceCounts } from './source-counts.js';
 import { huntingBudgetOf } from '../composition/hunting-route-from-config.js';
 import type { MdeSource } from '../enrich/hunting/sources.js';
 import { readSharedMetrics } from '../metrics/read-shared-metrics.js';
@@ -65,7 +65,7 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
   const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
   const tenants: TenantStatus[] = [];
   const refreshCount = (tenant: string, outcome: string): number =>
-    (shared.counters.get(CACHE_REFRESHES.name) ?? []).find((sample) => sample.labels.tenant === tenant && sample.labels.outcome === outcome)?.value ?? 0;
+    counterTotal(shared, CACHE_REFRESHES.name, (labels) => labels.tenant === tenant && labels.outcome === outcome);
   for (const [tenant, settings] of Object.entries(config.tenants)) {
     const stats = await cache.stats(tenant);
     const lookups = stats.hits + stats.misses;

@@ -1,5 +1,6 @@
 import { escapeControl } from '../escape-control.js';
 import { redactUrlsIn } from '../redact-url.js';
+import type { LimiterStatus } from '../enrich/limiter.js';
 import type { StatusReport } from './collect-status.js';
 
 /** Names and messages come from tenants' settings, alerts and receivers' answers: safe for a terminal, no credentials. */
@@ -19,6 +20,12 @@ function windowName(windowMs: number): string {
   return windowMs % 3_600_000 === 0 ? `${windowMs / 3_600_000}h` : windowMs % 60_000 === 0 ? `${windowMs / 60_000}min` : `${windowMs / 1_000}s`;
 }
 
+/** One window of a budget, IP stats (`budget`) or hunting, its columns aligned whatever the label. */
+function windowLine(label: string, window: LimiterStatus['windows'][number]): string {
+  const room = window.remaining > 0 ? 'room now' : `room in ${duration(window.freeInMs)}`;
+  return `  ${label} ${String(window.max).padStart(11 - label.length)}/${windowName(window.windowMs).padEnd(6)} used ${String(window.used).padStart(5)}  remaining ${String(window.remaining).padStart(5)}  ${room}`;
+}
+
 /** The terminal view of `ipenrich status`. */
 export function renderStatus(report: StatusReport): string {
   const q = report.queue;
@@ -30,15 +37,11 @@ export function renderStatus(report: StatusReport): string {
   ];
   for (const tenant of report.tenants) {
     lines.push('', `Tenant ${shown(tenant.tenant)}`);
-    for (const window of tenant.budget.windows) {
-      lines.push(`  budget ${String(window.max).padStart(5)}/${windowName(window.windowMs).padEnd(6)} used ${String(window.used).padStart(5)}  remaining ${String(window.remaining).padStart(5)}  ${window.remaining > 0 ? 'room now' : `room in ${duration(window.freeInMs)}`}`);
-    }
+    for (const window of tenant.budget.windows) lines.push(windowLine('budget', window));
     lines.push(`  next call ${duration(tenant.budget.nextFreeInMs)}${tenant.budget.cooldownMs > 0 ? `  (429 cooldown ${duration(tenant.budget.cooldownMs)})` : ''}  admitted in total ${tenant.budget.admittedTotal}`);
     if (tenant.huntingBudget) {
       const hunting = tenant.huntingBudget;
-      for (const window of hunting.windows) {
-        lines.push(`  hunting ${String(window.max).padStart(4)}/${windowName(window.windowMs).padEnd(6)} used ${String(window.used).padStart(5)}  remaining ${String(window.remaining).padStart(5)}  ${window.remaining > 0 ? 'room now' : `room in ${duration(window.freeInMs)}`}`);
-      }
+      for (const window of hunting.windows) lines.push(windowLine('hunting', window));
       if (hunting.cooldownMs > 0) lines.push(`  hunting paused ${duration(hunting.cooldownMs)} (429: calls or CPU quota)`);
     }
     const { ipstats, hunting } = tenant.sources;

@@ -10,22 +10,23 @@ export interface SourceCounts {
   readonly throttled: number;
 }
 
-const sum = (snapshot: SharedSnapshot, metric: string, match: (labels: Readonly<Record<string, string>>) => boolean): number =>
+/** A shared counter summed over the samples whose labels match. */
+export const counterTotal = (snapshot: SharedSnapshot, metric: string, match: (labels: Readonly<Record<string, string>>) => boolean): number =>
   (snapshot.counters.get(metric) ?? []).filter((sample) => match(sample.labels)).reduce((total, sample) => total + sample.value, 0);
 
 /** Calls, IPs and 429s per source for one tenant, from the shared counters `/metrics` also exposes. */
 export function sourceCounts(snapshot: SharedSnapshot, tenant: string): { ipstats: SourceCounts; hunting: SourceCounts } {
-  const ipstatsCalls = sum(snapshot, API_CALLS.name, (labels) => labels.tenant === tenant);
+  const ipstatsCalls = counterTotal(snapshot, API_CALLS.name, (labels) => labels.tenant === tenant);
   return {
     ipstats: {
       calls: ipstatsCalls,
       ips: ipstatsCalls,
-      throttled: sum(snapshot, API_CALLS.name, (labels) => labels.tenant === tenant && labels.outcome === 'MDE_THROTTLED'),
+      throttled: counterTotal(snapshot, API_CALLS.name, (labels) => labels.tenant === tenant && labels.outcome === 'MDE_THROTTLED'),
     },
     hunting: {
-      calls: sum(snapshot, HUNTING_CALLS.name, (labels) => labels.tenant === tenant),
-      ips: sum(snapshot, HUNTING_IPS.name, (labels) => labels.tenant === tenant),
-      throttled: sum(snapshot, HUNTING_CALLS.name, (labels) => labels.tenant === tenant && labels.outcome === 'HUNTING_THROTTLED'),
+      calls: counterTotal(snapshot, HUNTING_CALLS.name, (labels) => labels.tenant === tenant),
+      ips: counterTotal(snapshot, HUNTING_IPS.name, (labels) => labels.tenant === tenant),
+      throttled: counterTotal(snapshot, HUNTING_CALLS.name, (labels) => labels.tenant === tenant && labels.outcome === 'HUNTING_THROTTLED'),
     },
   };
 }

@@ -4,6 +4,7 @@ import { createPopularity, type Popularity } from '../enrich/popularity.js';
 import type { RefreshOutcome } from '../enrich/refresh-outcome.js';
 import { startRefresher, type Refresher } from '../enrich/refresher.js';
 import { createSpareBudget } from '../enrich/spare-budget.js';
+import { sustainedSpacingMs } from '../enrich/rate-windows.js';
 import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import { keySpace } from '../redis/keys.js';
@@ -58,7 +59,7 @@ export function startRefresherFromConfig(config: Config, deps: RefresherDeps): R
     spare,
     popularity,
     tenants,
-    minPauseMs: Math.max(...windows.map((w) => w.windowMs / w.max)),
+    minPauseMs: sustainedSpacingMs(windows),
     maxPauseMs,
     failedBackoffMs: Math.max(...windows.map((w) => w.windowMs)),
     // Renewed at every pass and before every call: it must outlast the longest pause and one call.

@@ -1,4 +1,4 @@
-import type { RateWindow } from './rate-windows.js';
+import { sustainedSpacingMs, type RateWindow } from './rate-windows.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { redisScripts } from '../redis/scripts/redis-scripts.js';
@@ -105,8 +105,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return [keyList.length, ...keyList, safetyMs * 1000, nowArg(), inflightMs * 1000, ...windowArgs];
   }
 
-  // The sustained rate of the tightest window: 100/60s and 1500/3600s allow one call per 2.4 s.
-  const wakeSpacingMs = Math.max(...windows.map((w) => w.windowMs / w.max));
+  const wakeSpacingMs = sustainedSpacingMs(windows);
 
   return {
     windows,

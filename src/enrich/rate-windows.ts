@@ -30,3 +30,11 @@ export function parseRateLimits(text: string): RateWindow[] | string {
 export function formatRateLimits(windows: readonly RateWindow[]): string {
   return windows.map((w) => `${w.max}/${w.windowMs % 1000 === 0 ? `${w.windowMs / 1000}s` : `${w.windowMs}ms`}`).join(',');
 }
+
+/**
+ * Ms between calls at the sustained rate of the tightest window: 100/60s and 1500/3600s allow one
+ * call per 2.4 s. Starved misses wake one such slot apart; refreshes look again after one.
+ */
+export function sustainedSpacingMs(windows: readonly RateWindow[]): number {
+  return Math.max(...windows.map((w) => w.windowMs / w.max));
+}

@@ -1,4 +1,4 @@
-import type { RateWindow } from './rate-windows.js';
+import { sustainedSpacingMs, type RateWindow } from './rate-windows.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { redisScripts } from '../redis/scripts/redis-scripts.js';
@@ -46,7 +46,7 @@ export function createSpareBudget(options: SpareBudgetOptions): SpareBudget {
   const scripts = redisScripts(options.redis);
   const budgetOf = options.budgetOf ?? ((tenant: string) => tenant);
   // A starved miss whose wake-up slot passed less than one slot ago may be retrying right now.
-  const graceMs = Math.ceil(Math.max(...windows.map((w) => w.windowMs / w.max)));
+  const graceMs = Math.ceil(sustainedSpacingMs(windows));
 
   return {
     async acquire(tenant, percent) {

@@ -92,6 +92,23 @@ function entryIp(entry: CacheEntry): { ip: string; lookBackHours: number } {
   return entry.kind === 'record' ? entry.record : entry;
 }
 
+/**
+ * A stored entry as read from Redis, or undefined when it is not one (bad JSON, wrong shape) or is
+ * another key's (its IP and look-back are checked on every read).
+ */
+export function decodeCacheEntry(raw: string, ip: string, lookBackHours: number): CacheEntry | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const parsed = cacheEntrySchema.safeParse(json);
+  if (!parsed.success) return undefined;
+  const owner = entryIp(parsed.data);
+  return owner.ip === ip && owner.lookBackHours === lookBackHours ? parsed.data : undefined;
+}
+
 export function createEnrichmentCache(options: EnrichmentCacheOptions): EnrichmentCache {
   const { redis, keys, ttls, logger, maxStaleMs = 0 } = options;
   const now = options.now ?? Date.now;
@@ -112,19 +129,6 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
   }
 
   /** A value that does not parse, or belongs to another key, is a miss: it will be fetched and overwritten. */
-  function decode(raw: string, ip: string, lookBackHours: number): CacheEntry | undefined {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return undefined;
-    }
-    const parsed = cacheEntrySchema.safeParse(json);
-    if (!parsed.success) return undefined;
-    const owner = entryIp(parsed.data);
-    return owner.ip === ip && owner.lookBackHours === lookBackHours ? parsed.data : undefined;
-  }
-
   /**
    * Plain commands, not awaited: counters need no transaction and no round trip on the hot path.
    * Redis runs them in order on this connection, so a later read on it (stats) sees them.
@@ -148,7 +152,7 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
       ips.forEach((ip, i) => {
         const raw = values[i];
         if (raw === null || raw === undefined) return;
-        const entry = decode(raw, ip, lookBackHours);
+        const entry = decodeCacheEntry(raw, ip, lookBackHours);
         if (!entry) {
           corrupt += 1;
           return;
@@ -167,7 +171,7 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
 
     async peek(tenant, ip, lookBackHours, minFreshMs = 0) {
       const raw = await redis.get(keys.cacheEntry(tenant, ip, lookBackHours));
-      const entry = raw === null ? undefined : decode(raw, ip, lookBackHours);
+      const entry = raw === null ? undefined : decodeCacheEntry(raw, ip, lookBackHours);
       const read = entry && classify(entry, now() + minFreshMs);
       // A stale entry is what the fetcher is here to replace.
       return read && !read.stale ? read.entry : undefined;

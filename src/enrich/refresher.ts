@@ -5,7 +5,7 @@ import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { redisScripts } from '../redis/scripts/redis-scripts.js';
 import { settleBy } from '../settle-by.js';
-import { cacheEntrySchema } from './cache.js';
+import { decodeCacheEntry } from './cache.js';
 import type { Enricher } from './enricher.js';
 import type { PopularKey, Popularity } from './popularity.js';
 import type { RefreshOutcome } from './refresh-outcome.js';
@@ -60,6 +60,9 @@ interface DueKey extends PopularKey {
   readonly minFreshMs: number;
 }
 
+/** How long closing waits to give the leases up. */
+const LEASE_RELEASE_WAIT_MS = 500;
+
 /**
  * Refresh-ahead: spends budget real misses leave (spare-budget.ts) on the entries most likely to be
  * asked for next, before they go stale. One loop per tenant per process, of which one at a time is
@@ -71,9 +74,6 @@ interface DueKey extends PopularKey {
  * first among equals. Each is refetched through the coalescer; at the first refusal of the spare budget
  * the loop pauses until the window has room (real misses take it meanwhile) and looks again.
  */
-/** How long closing waits to give the leases up. */
-const LEASE_RELEASE_WAIT_MS = 500;
-
 export function startRefresher(options: RefresherOptions): Refresher {
   const { redis, keys, enricher, spare, popularity, minPauseMs, maxPauseMs, failedBackoffMs, leaseMs, logger, onRefresh } = options;
   const now = options.now ?? Date.now;
@@ -112,7 +112,8 @@ export function startRefresher(options: RefresherOptions): Refresher {
     popular.forEach((key, i) => {
       // Only entries are refreshed: a key with none (never answered, or past its stale allowance) is a
       // real miss's to fetch, with its wake-up slot and its errors reported to the alert that asked.
-      const parsed = parseEntry(raw[i]);
+      const stored = raw[i];
+      const parsed = stored === null || stored === undefined ? undefined : decodeCacheEntry(stored, key.ip, key.lookBackHours);
       // An entry without a fresh-until time (written before stale serving) is fresh until Redis drops it.
       if (parsed?.freshUntil === undefined) return;
       const fetchedAt = Date.parse(parsed.kind === 'record' ? parsed.record.fetchedAt : parsed.fetchedAt);
@@ -184,14 +185,4 @@ export function startRefresher(options: RefresherOptions): Refresher {
       await settleBy(release, Math.min(deadline, Date.now() + LEASE_RELEASE_WAIT_MS));
     },
   };
-}
-
-function parseEntry(raw: string | null | undefined): ReturnType<typeof cacheEntrySchema.parse> | undefined {
-  if (raw === null || raw === undefined) return undefined;
-  try {
-    const parsed = cacheEntrySchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MsalTokenSource } from '../../../src/auth/msal-token-source.js';
+import { emulatorTokenSource } from '../../support/emulator-token-source.js';
 import { DefenderIpStatsClient } from '../../../src/enrich/defender/client.js';
 import { ipStatsRecordSchema } from '../../../src/enrich/ip-stats.js';
 import { isIpenrichError, type IpenrichError } from '../../../src/errors.js';
@@ -27,19 +27,7 @@ describe('DefenderIpStatsClient against the emulators, tokens from msal-node', (
   const makeClient = (overrides: { timeoutMs?: number; baseUrl?: string; clientId?: string; clientSecret?: string } = {}): DefenderIpStatsClient =>
     new DefenderIpStatsClient({
       settings: { MDE_CLOUD: 'commercial', MDE_API_BASE_URL: overrides.baseUrl ?? emulators.defender.url, MDE_TIMEOUT_MS: overrides.timeoutMs ?? 2_000 },
-      tokens: new MsalTokenSource({
-        tenantName: 'default',
-        credential: {
-          kind: 'secret',
-          tenantId: emulators.entra.tenantId,
-          clientId: overrides.clientId ?? emulators.entra.clientId,
-          clientSecret: overrides.clientSecret ?? emulators.entra.clientSecret,
-        },
-        cloud: 'commercial',
-        authorityHost: emulators.entra.host,
-        transport,
-        timeoutMs: 2_000,
-      }),
+      tokens: emulatorTokenSource(emulators, transport, overrides),
       transport,
     });
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MsalTokenSource } from '../../../src/auth/msal-token-source.js';
+import { emulatorTokenSource } from '../../support/emulator-token-source.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { GraphHuntingClient } from '../../../src/enrich/hunting/graph-hunting-client.js';
 import { DEFAULT_OUTBOUND_ACTION_TYPES } from '../../../src/enrich/hunting/sources.js';
@@ -21,19 +21,7 @@ describe('GraphHuntingClient against the Graph emulator', () => {
         GRAPH_HUNTING_TIMEOUT_MS: overrides.timeoutMs ?? 10_000,
         GRAPH_HUNTING_ACTION_TYPES: [...DEFAULT_OUTBOUND_ACTION_TYPES],
       },
-      tokens: new MsalTokenSource({
-        tenantName: 'default',
-        credential: {
-          kind: 'secret',
-          tenantId: overrides.tenantId ?? emulators.entra.tenantId,
-          clientId: overrides.clientId ?? emulators.entra.clientId,
-          clientSecret: overrides.clientSecret ?? emulators.entra.clientSecret,
-        },
-        cloud: 'commercial',
-        authorityHost: emulators.entra.host,
-        transport,
-        timeoutMs: 2_000,
-      }),
+      tokens: emulatorTokenSource(emulators, transport, overrides),
       transport,
     });
 

@@ -61,7 +61,10 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
   const slotWanted = createSlotDemand(redis, runtime.queue);
   const journey: JourneyDeps = {
     extract: (alert) => extractIps(alert, extractOptions),
-    enrich: (tenant, ips, options) => parts.enricher.enrich(tenant, ips, { ...options, slotWanted }),
+    beginEnrich: (tenant, ips, lookBackHours) => {
+      const begun = parts.enricher.begin(tenant, ips, lookBackHours);
+      return { finish: (options) => begun.finish({ ...options, slotWanted }) };
+    },
     lookBackHoursFor: (tenant) => tenantNamed(config, tenant)?.MDE_LOOKBACK_HOURS ?? config.MDE_LOOKBACK_HOURS,
     policy: { rareMaxPrevalence: config.VERDICT_RARE_MAX_PREVALENCE, newWithinHours: config.VERDICT_NEW_WITHIN_HOURS },
     results: createRedisResultStore(redis, keys),

@@ -44,6 +44,12 @@ interface CacheRead {
   readonly stale: boolean;
 }
 
+/** The entries one lookup found, and the hit and miss counts it adds once it is used. */
+export interface CacheReads {
+  readonly found: Map<string, CacheRead>;
+  count(): void;
+}
+
 export interface CacheStats {
   readonly hits: number;
   readonly misses: number;
@@ -54,10 +60,11 @@ export interface CacheStats {
 export interface EnrichmentCache {
   key(tenant: string, ip: string, lookBackHours: number): string;
   /**
-   * Looks up every IP in one round trip and counts hits (fresh) and misses (stale or absent).
-   * Returns the entries found, fresh or stale.
+   * Looks up every IP in one round trip and returns the entries found, fresh or stale. Hits (fresh)
+   * and misses (stale or absent) are counted when the reader calls `count`: a read made on
+   * speculation (beside the job record, which may already hold the result) counts only if used.
    */
-  getMany(tenant: string, ips: readonly string[], lookBackHours: number): Promise<Map<string, CacheRead>>;
+  readMany(tenant: string, ips: readonly string[], lookBackHours: number): Promise<CacheReads>;
   /**
    * One lookup that is not counted: the re-check a fetcher makes after taking the lock. Fresh entries
    * only, and (for a refresh ahead) only those still fresh `minFreshMs` from now.
@@ -128,7 +135,6 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
     return at < entry.freshUntil + maxStaleMs ? { entry, stale: true } : undefined;
   }
 
-  /** A value that does not parse, or belongs to another key, is a miss: it will be fetched and overwritten. */
   /**
    * Plain commands, not awaited: counters need no transaction and no round trip on the hot path.
    * Redis runs them in order on this connection, so a later read on it (stats) sees them.
@@ -140,34 +146,39 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
     }
   }
 
-  return {
-    key: (tenant, ip, lookBackHours) => keys.cacheEntry(tenant, ip, lookBackHours),
-
-    async getMany(tenant, ips, lookBackHours) {
-      const found = new Map<string, CacheRead>();
-      if (ips.length === 0) return found;
-      const values = await redis.mget(...ips.map((ip) => keys.cacheEntry(tenant, ip, lookBackHours)));
-      let corrupt = 0;
-      let hits = 0;
-      ips.forEach((ip, i) => {
-        const raw = values[i];
-        if (raw === null || raw === undefined) return;
-        const entry = decodeCacheEntry(raw, ip, lookBackHours);
-        if (!entry) {
-          corrupt += 1;
-          return;
-        }
-        const read = classify(entry);
-        if (!read) return;
-        found.set(ip, read);
-        if (!read.stale) hits += 1;
-      });
+  /** A value that does not parse, or belongs to another key, is a miss: it will be fetched and overwritten. */
+  async function readMany(tenant: string, ips: readonly string[], lookBackHours: number): Promise<CacheReads> {
+    const found = new Map<string, CacheRead>();
+    if (ips.length === 0) return { found, count: () => undefined };
+    const values = await redis.mget(...ips.map((ip) => keys.cacheEntry(tenant, ip, lookBackHours)));
+    let corrupt = 0;
+    let hits = 0;
+    ips.forEach((ip, i) => {
+      const raw = values[i];
+      if (raw === null || raw === undefined) return;
+      const entry = decodeCacheEntry(raw, ip, lookBackHours);
+      if (!entry) {
+        corrupt += 1;
+        return;
+      }
+      const read = classify(entry);
+      if (!read) return;
+      found.set(ip, read);
+      if (!read.stale) hits += 1;
+    });
+    const count = (): void => {
       if (corrupt > 0) logger?.warn({ tenant, corrupt }, 'corrupt cache entries treated as misses');
       const counts = { hits, misses: ips.length - hits, corrupt };
       if (options.counts) options.counts.cacheLookups(tenant, counts);
       else writeCounts(tenant, counts);
-      return found;
-    },
+    };
+    return { found, count };
+  }
+
+  return {
+    key: (tenant, ip, lookBackHours) => keys.cacheEntry(tenant, ip, lookBackHours),
+
+    readMany,
 
     async peek(tenant, ip, lookBackHours, minFreshMs = 0) {
       const raw = await redis.get(keys.cacheEntry(tenant, ip, lookBackHours));

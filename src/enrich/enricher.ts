@@ -5,7 +5,7 @@ import { canonicalIp } from '../extract/index.js';
 import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
-import { createEnrichmentCache, type CacheEntry, type CacheStats, type CacheTtls } from './cache.js';
+import { createEnrichmentCache, type CacheEntry, type CacheStats, type CacheReads, type CacheTtls } from './cache.js';
 import { createCoalescer, type FetchOutcome } from './coalescer.js';
 import type { IpStatsClient, IpStatsRecord } from './ip-stats.js';
 import { createRateLimiter, type LimiterStatus } from './limiter.js';
@@ -98,9 +98,32 @@ export interface EnricherDeps {
   readonly popularity?: Popularity;
 }
 
+/** An enrichment begun: the IPs as asked, their canonical forms, and the cache lookup under way. */
+interface BegunLookup {
+  readonly tenant: string;
+  readonly ips: readonly string[];
+  readonly lookBackHours: number;
+  /** One per input IP: its canonical form, undefined when it is not an IP. */
+  readonly canonical: readonly (string | undefined)[];
+  readonly unique: readonly string[];
+  readonly reads: Promise<CacheReads>;
+}
+
+/** IPs whose cache lookup is under way (`Enricher.begin`). */
+interface StartedEnrichment {
+  /** One result per input IP, in input order: `Enricher.enrich` from the lookup already made. */
+  finish(options: Omit<EnrichOptions, 'lookBackHours'>): Promise<IpEnrichment[]>;
+}
+
 export interface Enricher {
   /** One result per input IP, in input order. Rejects only on abort or when Redis fails. */
   enrich(tenant: string, ips: readonly string[], options: EnrichOptions): Promise<IpEnrichment[]>;
+  /**
+   * Sends the cache lookup at once and nothing more: no budget, no counts, until `finish`. A caller
+   * sends it in the same tick as its own read (the job record), so both share a socket write and
+   * a round trip; one that never finishes has spent nothing.
+   */
+  begin(tenant: string, ips: readonly string[], lookBackHours: number): StartedEnrichment;
   /**
    * Refresh-ahead of one entry: refetches it through the coalescer with budget from `spare`, unless
    * it stays fresh `minFreshMs` more (someone refetched it) or another process is fetching it. Never
@@ -339,46 +362,61 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     return result.status === 'deferred' ? fromEntry(entry, true, true) : result;
   }
 
+  function begin(tenant: string, ips: readonly string[], lookBackHours: number): StartedEnrichment {
+    if (!Number.isInteger(lookBackHours) || lookBackHours < 1 || lookBackHours > 720) {
+      const error = new IpenrichError('USAGE', `lookBackHours must be an integer from 1 to 720, got ${String(lookBackHours)}`);
+      return { finish: () => Promise.reject(error) };
+    }
+    const canonical = ips.map((ip) => canonicalIp(ip)?.ip);
+    const unique = [...new Set(canonical.filter((ip): ip is string => ip !== undefined))];
+    const reads = cache.readMany(tenant, unique, lookBackHours);
+    // Handled here too: a lookup nobody finishes (the record held the result) must not reject unobserved.
+    reads.catch(() => undefined);
+    const lookup = { tenant, ips, lookBackHours, canonical, unique, reads };
+    return { finish: (options) => finish(lookup, options) };
+  }
+
+  async function finish(lookup: BegunLookup, callerOptions: Omit<EnrichOptions, 'lookBackHours'>): Promise<IpEnrichment[]> {
+    const { tenant, ips, lookBackHours, canonical, unique } = lookup;
+    const options: EnrichOptions = { ...callerOptions, lookBackHours };
+    deps.popularity?.note(tenant, unique, lookBackHours);
+    const reads = await lookup.reads;
+    reads.count();
+    const found = reads.found;
+    const gather = deps.hunting?.gather(tenant, lookBackHours, unique.filter((ip) => found.get(ip)?.stale !== false).length);
+    const answers = new Map<string, Promise<IpEnrichment>>();
+    for (const ip of unique) {
+      const read = found.get(ip);
+      if (!read) answers.set(ip, sharedMiss(tenant, ip, { ...options, wakeSlot: true, gather }));
+      else if (!read.stale) answers.set(ip, Promise.resolve(fromEntry(read.entry, true)));
+      else answers.set(ip, refetchOrStale(tenant, ip, read.entry, { ...options, gather }));
+    }
+    // Settle all before answering, so no fetch is left running unobserved if one rejects.
+    const settled = new Map<string, IpEnrichment>();
+    const failures: unknown[] = [];
+    await Promise.all(
+      [...answers].map(([ip, answer]) =>
+        answer
+          .then(
+            (result) => void settled.set(ip, result),
+            (error: unknown) => void failures.push(error),
+          )
+          // A miss answered without joining a hunting batch: the batch stops waiting for it.
+          .finally(() => gather?.settled(ip)),
+      ),
+    );
+    if (failures.length > 0) throw failures[0];
+    return ips.map((input, i): IpEnrichment => {
+      const ip = canonical[i];
+      const result = ip === undefined ? undefined : settled.get(ip);
+      if (result) return result;
+      return { ip: input, status: 'invalid', cached: false, error: new IpenrichError('INVALID_IP', `"${input.slice(0, 100)}" is not an IP address`) };
+    });
+  }
+
   return {
-    async enrich(tenant, ips, options) {
-      const { lookBackHours } = options;
-      if (!Number.isInteger(lookBackHours) || lookBackHours < 1 || lookBackHours > 720) {
-        throw new IpenrichError('USAGE', `lookBackHours must be an integer from 1 to 720, got ${String(lookBackHours)}`);
-      }
-      const canonical = ips.map((ip) => canonicalIp(ip)?.ip);
-      const unique = [...new Set(canonical.filter((ip): ip is string => ip !== undefined))];
-      deps.popularity?.note(tenant, unique, lookBackHours);
-      const found = await cache.getMany(tenant, unique, lookBackHours);
-      const gather = deps.hunting?.gather(tenant, lookBackHours, unique.filter((ip) => found.get(ip)?.stale !== false).length);
-      const answers = new Map<string, Promise<IpEnrichment>>();
-      for (const ip of unique) {
-        const read = found.get(ip);
-        if (!read) answers.set(ip, sharedMiss(tenant, ip, { ...options, wakeSlot: true, gather }));
-        else if (!read.stale) answers.set(ip, Promise.resolve(fromEntry(read.entry, true)));
-        else answers.set(ip, refetchOrStale(tenant, ip, read.entry, { ...options, gather }));
-      }
-      // Settle all before answering, so no fetch is left running unobserved if one rejects.
-      const settled = new Map<string, IpEnrichment>();
-      const failures: unknown[] = [];
-      await Promise.all(
-        [...answers].map(([ip, answer]) =>
-          answer
-            .then(
-              (result) => void settled.set(ip, result),
-              (error: unknown) => void failures.push(error),
-            )
-            // A miss answered without joining a hunting batch: the batch stops waiting for it.
-            .finally(() => gather?.settled(ip)),
-        ),
-      );
-      if (failures.length > 0) throw failures[0];
-      return ips.map((input, i): IpEnrichment => {
-        const ip = canonical[i];
-        const result = ip === undefined ? undefined : settled.get(ip);
-        if (result) return result;
-        return { ip: input, status: 'invalid', cached: false, error: new IpenrichError('INVALID_IP', `"${input.slice(0, 100)}" is not an IP address`) };
-      });
-    },
+    enrich: (tenant, ips, options) => begin(tenant, ips, options.lookBackHours).finish(options),
+    begin,
 
     async refresh(tenant, ip, lookBackHours, spare, minFreshMs) {
       let called = false;

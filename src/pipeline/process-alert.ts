@@ -1,4 +1,4 @@
-import { toIpenrichError } from '../errors.js';
+import { toIpenrichError, type IpenrichError } from '../errors.js';
 import type { IpEnrichment } from '../enrich/enricher.js';
 import type { ExtractionResult } from '../extract/index.js';
 import { describeAlert } from '../extract/index.js';
@@ -12,6 +12,16 @@ import { decideForDeliveries, decideForError, type JobDecision, type SinkRetryPo
 import { deliverToDestinations } from './deliver.js';
 import type { Destination, JourneyMetrics, JobRecord, ResultStore, SinkHealthRecorder } from './ports.js';
 
+/** An alert's enrichment begun (`JourneyDeps.beginEnrich`). */
+interface StartedEnrichment {
+  finish(options: { deadline: number; signal?: AbortSignal }): Promise<readonly IpEnrichment[]>;
+}
+
+/** The alert's IPs extracted and their cache lookup sent, or why that failed. */
+type BegunJourney =
+  | { readonly kind: 'begun'; readonly extraction: Pick<ExtractionResult, 'ips' | 'cidrs' | 'truncated'>; readonly lookBackHours: number; readonly enrichment: StartedEnrichment | null }
+  | { readonly kind: 'failed'; readonly error: IpenrichError };
+
 /**
  * The journey of one alert, top to bottom. Before it: ① the ingress or the CLI described the alert
  * once and queued it (intake.ts); the queue hands the job here (src/queue is only transport).
@@ -24,11 +34,12 @@ import type { Destination, JourneyMetrics, JobRecord, ResultStore, SinkHealthRec
  */
 export interface JourneyDeps {
   readonly extract: (alert: unknown) => Pick<ExtractionResult, 'ips' | 'cidrs' | 'truncated'>;
-  readonly enrich: (
-    tenant: string,
-    ips: string[],
-    options: { lookBackHours: number; deadline: number; signal?: AbortSignal },
-  ) => Promise<readonly IpEnrichment[]>;
+  /**
+   * Sends the cache lookup for the IPs at once, and nothing more; `finish` enriches them (cached
+   * answers, misses under the budget). Sent in the same tick as the job record's read, both share
+   * one socket write and one round trip.
+   */
+  readonly beginEnrich: (tenant: string, ips: string[], lookBackHours: number) => StartedEnrichment;
   readonly lookBackHoursFor: (tenant: string) => number;
   readonly policy: VerdictPolicy;
   readonly results: ResultStore;
@@ -48,10 +59,15 @@ export interface JourneyOptions {
 }
 
 export async function processAlert(job: AlertJobData, attempt: JobAttempt, deps: JourneyDeps, options: JourneyOptions): Promise<JobOutcome<AlertResult>> {
+  const started = deps.now();
   const record = deps.results.forJob(attempt.jobId);
-  let result = await record.loadResult();
+  // Both reads leave in this tick, in one socket write: the cache lookup costs no extra round trip,
+  // and spends and counts nothing when the record already holds the result (a delivery retry).
+  const loading = record.loadResult();
+  const begun = beginJourney(job, deps);
+  let result = await loading;
   if (!result) {
-    const built = await enrichAlert(job, attempt, deps, options);
+    const built = await enrichAlert(job, attempt, begun, started, deps, options);
     if (built.kind !== 'done') return built;
     result = built.result;
     await record.saveResult(result);
@@ -59,14 +75,32 @@ export async function processAlert(job: AlertJobData, attempt: JobAttempt, deps:
   return await deliver(result, job, attempt, record, deps, options);
 }
 
-/** ② → ③ → ④: the result, or why the job has to wait, retry or fail. */
-async function enrichAlert(job: AlertJobData, attempt: JobAttempt, deps: JourneyDeps, options: JourneyOptions): Promise<JobOutcome<AlertResult>> {
-  const started = deps.now();
+/** ② and the start of ③: the IPs, and their cache lookup sent. */
+function beginJourney(job: AlertJobData, deps: JourneyDeps): BegunJourney {
   try {
     const extraction = deps.extract(job.alert);
     const lookBackHours = deps.lookBackHoursFor(job.tenant);
     const toEnrich = extraction.ips.filter((ip) => ip.enrich).map((ip) => ip.ip);
-    const outcomes = toEnrich.length === 0 ? [] : await deps.enrich(job.tenant, toEnrich, { lookBackHours, deadline: started + options.budgetWaitMs });
+    const enrichment = toEnrich.length === 0 ? null : deps.beginEnrich(job.tenant, toEnrich, lookBackHours);
+    return { kind: 'begun', extraction, lookBackHours, enrichment };
+  } catch (thrown) {
+    return { kind: 'failed', error: toIpenrichError(thrown) };
+  }
+}
+
+/** ③ → ④: the result, or why the job has to wait, retry or fail. */
+async function enrichAlert(
+  job: AlertJobData,
+  attempt: JobAttempt,
+  begun: BegunJourney,
+  started: number,
+  deps: JourneyDeps,
+  options: JourneyOptions,
+): Promise<JobOutcome<AlertResult>> {
+  if (begun.kind === 'failed') return decideForError(begun.error, deps.now());
+  const { extraction, lookBackHours, enrichment } = begun;
+  try {
+    const outcomes = enrichment ? await enrichment.finish({ deadline: started + options.budgetWaitMs }) : [];
 
     const deferred = outcomes.filter((outcome) => outcome.status === 'deferred');
     const partialAllowed = started - attempt.queuedAt >= options.maxDeferMs;

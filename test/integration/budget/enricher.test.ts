@@ -100,6 +100,35 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
     expect(await enricher.cacheStats(tenant)).toEqual({ hits: 3, misses: 4, corrupt: 0 });
   });
 
+  it('begun and never finished, a lookup spends no budget and counts nothing; finished, it answers as enrich does', async () => {
+    const { tenant, client, enricher } = setup();
+    await enricher.enrich(tenant, ['203.0.113.5'], { lookBackHours: LOOKBACK });
+    const before = await enricher.cacheStats(tenant);
+    expect(before).toEqual({ hits: 0, misses: 1, corrupt: 0 });
+
+    // As a job whose record already holds its result: the lookup was sent, its answer is not used.
+    enricher.begin(tenant, ['203.0.113.5', '198.51.100.9'], LOOKBACK);
+    // Read on the enricher's connection after the lookup's answer: a count written then would show in the second read.
+    await enricher.cacheStats(tenant);
+    expect(await enricher.cacheStats(tenant)).toEqual(before);
+    expect(await client.calls()).toEqual(['203.0.113.5']);
+
+    const begun = enricher.begin(tenant, ['203.0.113.5', '198.51.100.9'], LOOKBACK);
+    const results = await begun.finish({});
+    expect(results.map((r) => [r.ip, r.status, r.cached])).toEqual([
+      ['203.0.113.5', 'enriched', true],
+      ['198.51.100.9', 'enriched', false],
+    ]);
+    expect(await client.calls()).toEqual(['203.0.113.5', '198.51.100.9']);
+    expect(await enricher.cacheStats(tenant)).toEqual({ hits: 1, misses: 2, corrupt: 0 });
+  });
+
+  it('a begun lookup with a look-back out of range rejects when finished, without a command', async () => {
+    const { tenant, enricher } = setup();
+    await expect(enricher.begin(tenant, ['203.0.113.5'], 0).finish({})).rejects.toMatchObject({ code: 'USAGE' });
+    expect(await enricher.cacheStats(tenant)).toEqual({ hits: 0, misses: 0, corrupt: 0 });
+  });
+
   it('answers cached IPs while the budget is exhausted, and defers misses to wake-ups one budget slot apart from the time the limiter gives', async () => {
     const { tenant, client, enricher } = setup({ windows: [{ max: 2, windowMs: 60_000 }] });
     await enricher.enrich(tenant, ['192.0.2.1', '192.0.2.2'], { lookBackHours: LOOKBACK });

@@ -9,6 +9,7 @@ import { ALERTS_QUEUE } from './alerts-queue.js';
 import type { JobAttempt, JobOutcome } from './job-outcome.js';
 import { alertJobSchema, type AlertJobData } from './job.js';
 import { PendingJobs, type PendingJob } from './pending-jobs.js';
+import { PendingLeaves } from './pending-leaves.js';
 import { SINK_RETRY_PRIORITY } from './priority.js';
 import { TrackingWorker } from './tracking-worker.js';
 
@@ -100,9 +101,11 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
     const member = pendingJob(job);
     if (member) await pending.leave(member);
   }
-  // Once a job has left for good; a member this misses (the process died first) heals at a later enqueue.
+  // Once a job has left for good, in batches; a member this misses (the process died first) heals at a later enqueue.
+  const leaves = new PendingLeaves(pending, (error, jobs) => logger.debug({ err: error, jobs }, 'could not remove finished jobs from their tenants\' pending jobs'));
   const leaveQuietly = (job: Job<AlertJobData>): void => {
-    leavePending(job).catch((error: unknown) => logger.debug({ jobId: job.id, err: error }, 'could not remove a finished job from its tenant\'s pending jobs'));
+    const member = pendingJob(job);
+    if (member) leaves.add(member);
   };
 
   async function processJob(job: Job<AlertJobData>, token?: string): Promise<Result> {
@@ -157,6 +160,9 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
       // Graceful only when it can be: it waits for BullMQ's commands, which a Redis that is down never answers.
       const force = worker.heldJobs().length > 0 || deps.connection.status !== 'ready';
       await settleBy(worker.close(force), deadline);
+      // The last finished jobs leave their pending sets now, not after the batch interval; a Redis
+      // that is down would only hold the stop until the deadline (self-healing removes them later).
+      if (deps.redis.status === 'ready') await settleBy(leaves.flush(), deadline);
     },
   };
 }

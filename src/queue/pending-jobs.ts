@@ -47,7 +47,15 @@ export class PendingJobs {
     );
   }
 
-  async leave(job: PendingJob): Promise<void> {
-    await this.redis.zrem(this.keys.pendingJobs(job.tenant, severityOf(job.severity)), job.jobId);
+  /** Removes the jobs from their tenants' pending ones: one ZREM per pending set, sent in one tick. */
+  async leave(...jobs: PendingJob[]): Promise<void> {
+    const bySet = new Map<string, string[]>();
+    for (const job of jobs) {
+      const key = this.keys.pendingJobs(job.tenant, severityOf(job.severity));
+      const members = bySet.get(key);
+      if (members) members.push(job.jobId);
+      else bySet.set(key, [job.jobId]);
+    }
+    await Promise.all([...bySet].map(([key, members]) => this.redis.zrem(key, ...members)));
   }
 }

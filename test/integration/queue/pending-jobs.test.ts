@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
-import { PendingJobs } from '../../../src/queue/pending-jobs.js';
+import { PendingJobs, type PendingJob } from '../../../src/queue/pending-jobs.js';
+import { PendingLeaves } from '../../../src/queue/pending-leaves.js';
 import { SEVERITIES } from '../../../src/queue/priority.js';
 import type { Redis } from '../../../src/redis/connection.js';
 import { keySpace, type KeySpace } from '../../../src/redis/keys.js';
@@ -59,6 +60,33 @@ describe('fair share: each tenant’s pending jobs (pending-rank-5.lua, real Red
     await pending.leave(job);
     expect(await pending.join({ jobId: 'dup-3', tenant: 'dup', severity: 'medium' })).toBe(2);
     expect(await pendingCount('dup')).toBe(2);
+  });
+
+  it('lets finished jobs leave in batches, sent by a flush or after the interval', async () => {
+    const pending = new PendingJobs(redis, keys);
+    const jobs = ['high', 'low', 'low', null].flatMap((severity, n) => [`batch-a-${n}`, `batch-b-${n}`].map((jobId) => ({ jobId, tenant: jobId.slice(0, 7), severity })));
+    for (const job of jobs) await pending.join(job);
+    const sent: string[][] = [];
+    class RecordingPendingJobs extends PendingJobs {
+      override async leave(...left: PendingJob[]): Promise<void> {
+        sent.push(left.map((job) => job.jobId));
+        await super.leave(...left);
+      }
+    }
+    const errors: unknown[] = [];
+    const leaves = new PendingLeaves(new RecordingPendingJobs(redis, keys), (error) => errors.push(error));
+
+    for (const job of jobs.slice(0, 6)) leaves.add(job);
+    expect(await pendingCount('batch-a') + (await pendingCount('batch-b'))).toBe(8);
+    await leaves.flush();
+    expect(sent).toEqual([jobs.slice(0, 6).map((job) => job.jobId)]);
+    expect(await pendingCount('batch-a') + (await pendingCount('batch-b'))).toBe(2);
+
+    // Without a flush, the interval sends the rest.
+    for (const job of jobs.slice(6)) leaves.add(job);
+    await expect.poll(async () => (await pendingCount('batch-a')) + (await pendingCount('batch-b'))).toBe(0);
+    expect(sent).toHaveLength(2);
+    expect(errors).toEqual([]);
   });
 
   it('serves tenants in turn through BullMQ: a later tenant’s alert competes with the first of a backlog, a high one goes first', async () => {

@@ -19,7 +19,8 @@ Asks Defender for Endpoint about each IP and prints one JSON line per IP, in ord
 {"ip","error":{"code","message"}}. Lookups go through the worker's cache and shared API budget in
 Redis (REDIS_URL); they wait for budget when it is exhausted, except for IPs whose cache entry is
 past its TTL but within CACHE_MAX_STALE_S: those are answered from it at once, with "stale":true. Without REDIS_URL and with no Redis
-on localhost, lookup asks Defender directly and says so on stderr. IPs may be written in any usual form (IPv6 compressed or not,
+on localhost, lookup asks Defender's IP stats directly and says so on stderr (a tenant with
+MDE_SOURCE=hunting is refused then: its budget is shared in Redis). IPs may be written in any usual form (IPv6 compressed or not,
 [brackets], defanged 1.2.3[.]4); they are looked up in canonical form.
 Exit 0 when every lookup succeeded, 1 when one failed, 2 for an invalid IP or usage (then nothing
 is looked up). Configuration: MDE_* settings (see config/ipenrich.example.env).`;
@@ -145,7 +146,13 @@ export const command: Command = {
       // Without an explicit REDIS_URL, a missing local Redis is not an error: look up directly.
       const explicit = io.env.REDIS_URL !== undefined || io.env.REDIS_URL_FILE !== undefined;
       if (explicit || !hasCode(error, 'REDIS_UNAVAILABLE')) throw error;
-      io.stderr.write(`ipenrich lookup: no Redis at ${describeRedisUrl(config.REDIS_URL)}: looking up directly, without the shared cache and API budget (set REDIS_URL to share them)\n`);
+      const where = describeRedisUrl(config.REDIS_URL);
+      // The direct path knows IP stats only: a tenant that chose hunting alone may not even have its permission.
+      if (tenantConfig.MDE_SOURCE === 'hunting') {
+        throw new IpenrichError('REDIS_UNAVAILABLE', `tenant "${tenant}" uses MDE_SOURCE=hunting, whose budget is shared in Redis, and there is no Redis at ${where}; start redis-server or set REDIS_URL`);
+      }
+      const only = tenantConfig.MDE_SOURCE === 'auto' ? ', IP stats only (MDE_SOURCE=auto needs Redis for hunting)' : '';
+      io.stderr.write(`ipenrich lookup: no Redis at ${where}: looking up directly, without the shared cache and API budget${only} (set REDIS_URL to share them)\n`);
     }
     if (runtime) {
       try {

@@ -92,6 +92,19 @@ describe('ipenrich lookup', { timeout: 120_000 }, () => {
     expect(emulators.entra.counters.tokenRequests).toBe(0);
   });
 
+  it('without Redis, a hunting tenant is refused before any call, and an auto tenant is told it gets IP stats only', async () => {
+    const hunting = await lookup(['8.8.8.8'], { ...emulators.env, MDE_SOURCE: 'hunting' });
+    expect(hunting.code).toBe(1);
+    expect(hunting.stdout).toBe('');
+    expect(hunting.stderr).toMatch(/REDIS_UNAVAILABLE: tenant "default" uses MDE_SOURCE=hunting, whose budget is shared in Redis/);
+    expect(emulators.entra.counters.tokenRequests).toBe(0);
+
+    const auto = await lookup(['8.8.8.8'], { ...emulators.env, MDE_SOURCE: 'auto' });
+    expect(auto.code).toBe(0);
+    expect(auto.stderr).toContain('looking up directly, without the shared cache and API budget, IP stats only (MDE_SOURCE=auto needs Redis for hunting)');
+    expect(emulators.defender.counters.callsPerIp).toEqual({ '8.8.8.8': 1 });
+  });
+
   it('no IP at all is a usage error (exit 2)', async () => {
     const run = await lookup([], emulators.env);
     expect(run.code).toBe(2);

@@ -75,9 +75,17 @@ ${row(report, 'severity', params.trickle)}
 **Headline: with A's ${params.backlog.toLocaleString('en-US')}-alert backlog, B's p99 is ${fair.toFixed(2)}× B's p99 alone with fair share (goal ≤ 1.2), against
 ${bound(report.severity.flood)}${ratio(report, 'severity').toFixed(2)}× with severity-only priority.** Queueing A's backlog took ${(report['fair-share'].flood.backlogQueueMs / 1000).toFixed(1)} s with fair share
 (one rank script per alert before \`addBulk\`) and ${(report.severity.flood.backlogQueueMs / 1000).toFixed(1)} s without. ${worst > 0 ? `Most undelivered in one phase: ${worst}.` : 'Every alert of B was delivered.'}
+The p99 of ${params.trickle} alerts is B's ${slowest(params.trickle)} (nearest rank), so one run's ratio moves with a handful of
+alerts, B alone's included; the split below shows where the slowdown lies.
 ${firstPass(report)}
 Wall time ${context.wallSeconds.toFixed(1)} s.
 `;
+}
+
+/** Which of `count` latencies their p99 (nearest rank) is, counted from the slowest. */
+function slowest(count: number): string {
+  const fromTop = count - Math.ceil(0.99 * count) + 1;
+  return fromTop === 1 ? 'slowest' : `${['', '', 'second', 'third', 'fourth'][fromTop] ?? `${fromTop}th`} slowest`;
 }
 
 /** B's fair-share figures split at the end of A's first pass: while workers were still taking A's alerts for their first look, and after. */

@@ -229,7 +229,8 @@ describe('enricher: cache → coalesce → limiter → client (real Redis)', () 
     expect(await redis.exists(keys.cacheEntry(tenant, '192.0.2.40', LOOKBACK))).toBe(0);
     const status = await enricher.limiterStatus(tenant);
     expect(status.cooldownMs).toBeGreaterThan(retryAfterMs / 2);
-    expect(status.cooldownMs).toBeLessThanOrEqual(retryAfterMs);
+    // cooldown-1.lua rounds the cooldown's end up to a whole ms, so read within the same ms it shows one more.
+    expect(status.cooldownMs).toBeLessThanOrEqual(retryAfterMs + 1);
     expect(status.nextFreeInMs).toBe(status.cooldownMs);
 
     // Other IPs wait for the cooldown too, without calling.

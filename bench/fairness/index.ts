@@ -11,7 +11,8 @@
 import { availableParallelism } from 'node:os';
 import type { BenchOptions, Benchmark } from '../run.js';
 import { measureOnLocalRedis, type RunContext } from '../with-local-redis.js';
-import { measureFairness, percentile, RATE_LIMITS, type Delivery, type FairnessParams, type FairnessReport, type Order, type PhaseFigures } from './scenario.js';
+import { percentile } from '../budget/figures.js';
+import { measureFairness, RATE_LIMITS, type Delivery, type FairnessParams, type FairnessReport, type Order, type PhaseFigures } from './scenario.js';
 
 type Params = Omit<FairnessParams, 'redisUrl'>;
 

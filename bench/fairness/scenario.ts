@@ -63,13 +63,6 @@ function alert(id: string, ip: string): unknown {
 /** The n-th of distinct public addresses in one /8. */
 const ipOf = (firstOctet: number, n: number): string => `${firstOctet}.${Math.floor(n / 62_500) % 250}.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
 
-
-/** The k-th percentile (nearest rank) of the values. */
-export function percentile(values: readonly number[], k: number): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.max(0, Math.ceil((k / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
 async function queueBacklog(queue: AlertsQueue, count: number, producer: IntakeOptions, run: string): Promise<void> {
   for (let start = 0; start < count; start += ENQUEUE_CHUNK) {
     const requests: AlertRequest[] = Array.from({ length: Math.min(ENQUEUE_CHUNK, count - start) }, (_, i) => ({

@@ -61,12 +61,14 @@ export interface JourneyOptions {
 export async function processAlert(job: AlertJobData, attempt: JobAttempt, deps: JourneyDeps, options: JourneyOptions): Promise<JobOutcome<AlertResult>> {
   const started = deps.now();
   const record = deps.results.forJob(attempt.jobId);
-  // Both reads leave in this tick, in one socket write: the cache lookup costs no extra round trip,
-  // and spends and counts nothing when the record already holds the result (a delivery retry).
+  // On a first attempt both reads leave in this tick, in one socket write: the cache lookup costs no
+  // extra round trip, and spends and counts nothing if the record holds a result after all (an alert
+  // sent again after its job was removed). A retry most likely finds its result: the record first.
   const loading = record.loadResult();
-  const begun = beginJourney(job, deps);
+  const speculative = attempt.resultMayBeStored ? undefined : beginJourney(job, deps);
   let result = await loading;
   if (!result) {
+    const begun = speculative ?? beginJourney(job, deps);
     const built = await enrichAlert(job, attempt, begun, started, deps, options);
     if (built.kind !== 'done') return built;
     result = built.result;

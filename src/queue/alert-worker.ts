@@ -120,6 +120,7 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
       jobId: job.id ?? parsed.data.alertId,
       queuedAt: job.timestamp,
       finalAttempt: job.attemptsMade + 1 >= attempts,
+      resultMayBeStored: job.attemptsMade > 0 || job.priority === SINK_RETRY_PRIORITY,
     });
     return await apply(outcome, job, token, logger, leavePending);
   }

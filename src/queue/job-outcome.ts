@@ -23,4 +23,9 @@ export interface JobAttempt {
   readonly queuedAt: number;
   /** True on the last attempt BullMQ will make. */
   readonly finalAttempt: boolean;
+  /**
+   * True when an earlier attempt may have stored the result: a retry, or a job that waits for a
+   * down destination. False on a first attempt (and after deferrals for budget, which store none).
+   */
+  readonly resultMayBeStored: boolean;
 }

@@ -19,11 +19,12 @@ export class PendingLeaves {
   constructor(
     private readonly pending: PendingJobs,
     private readonly onError: (error: unknown, jobs: number) => void,
+    private readonly flushMs = FLUSH_MS,
   ) {}
 
   add(job: PendingJob): void {
     this.#batch.push(job);
-    this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS).unref();
+    this.#timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
   }
 
   /** Sends the batch now; resolves once it and every earlier one are answered (or failed). */

@@ -74,18 +74,20 @@ describe('fair share: each tenant’s pending jobs (pending-rank-5.lua, real Red
       }
     }
     const errors: unknown[] = [];
-    const leaves = new PendingLeaves(new RecordingPendingJobs(redis, keys), (error) => errors.push(error));
+    // An interval no test reaches: only the flush sends.
+    const held = new PendingLeaves(new RecordingPendingJobs(redis, keys), (error) => errors.push(error), 3_600_000);
 
-    for (const job of jobs.slice(0, 6)) leaves.add(job);
+    for (const job of jobs.slice(0, 6)) held.add(job);
     expect(await pendingCount('batch-a') + (await pendingCount('batch-b'))).toBe(8);
-    await leaves.flush();
+    await held.flush();
     expect(sent).toEqual([jobs.slice(0, 6).map((job) => job.jobId)]);
     expect(await pendingCount('batch-a') + (await pendingCount('batch-b'))).toBe(2);
 
-    // Without a flush, the interval sends the rest.
-    for (const job of jobs.slice(6)) leaves.add(job);
+    // Without a flush, the interval sends the rest, in one batch.
+    const timed = new PendingLeaves(new RecordingPendingJobs(redis, keys), (error) => errors.push(error), 10);
+    for (const job of jobs.slice(6)) timed.add(job);
     await expect.poll(async () => (await pendingCount('batch-a')) + (await pendingCount('batch-b'))).toBe(0);
-    expect(sent).toHaveLength(2);
+    expect(sent).toEqual([jobs.slice(0, 6).map((job) => job.jobId), jobs.slice(6).map((job) => job.jobId)]);
     expect(errors).toEqual([]);
   });
 

@@ -26,7 +26,9 @@ const SMOKE: Params = { workers: 2, concurrency: 4, backlog: 500, trickle: 8, in
 const LABELS: Record<Order, string> = { 'fair-share': 'fair share (product)', severity: 'severity only (baseline, before)' };
 
 const ms = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)}` : 'n/a');
-const p99 = (phase: PhaseFigures): number => percentile(phase.latenciesMs, 99);
+/** The k-th percentile of the alerts' enqueue → delivered times. */
+const latency = (deliveries: readonly Delivery[], k: number): number => percentile(deliveries.map((delivery) => delivery.latencyMs), k);
+const p99 = (phase: PhaseFigures): number => latency(phase.deliveries, 99);
 /** Undelivered alerts count with the time until the drain ended: then the figures are lower bounds. */
 const ratio = (report: FairnessReport, order: Order): number => p99(report[order].flood) / p99(report[order].alone);
 const bound = (phase: PhaseFigures): string => (phase.undelivered > 0 ? '≥ ' : '');
@@ -35,9 +37,9 @@ function row(report: FairnessReport, order: Order, trickle: number): string {
   const { alone, flood } = report[order];
   const cells = [
     LABELS[order],
-    ms(percentile(alone.latenciesMs, 50)),
+    ms(latency(alone.deliveries, 50)),
     ms(p99(alone)),
-    `${bound(flood)}${ms(percentile(flood.latenciesMs, 50))}`,
+    `${bound(flood)}${ms(latency(flood.deliveries, 50))}`,
     `${bound(flood)}${ms(p99(flood))}`,
     `${bound(flood)}${ratio(report, order).toFixed(2)}`,
     `${bound(flood)}${ms(percentile(flood.deliveries.map((delivery) => delivery.slotWaitMs), 99))}`,
@@ -97,10 +99,8 @@ function firstPass(report: FairnessReport): string {
   const started = Math.min(...flood.deliveries.map((delivery) => delivery.queuedAt));
   const during = flood.deliveries.filter((delivery) => delivery.queuedAt < ended);
   const after = flood.deliveries.filter((delivery) => delivery.queuedAt >= ended);
-  const figures = (deliveries: readonly Delivery[]): string => {
-    const latencies = deliveries.map((delivery) => delivery.latencyMs);
-    return `${deliveries.length} alerts, p50 ${ms(percentile(latencies, 50))} ms, p99 ${ms(percentile(latencies, 99))} ms (${(percentile(latencies, 99) / p99(alone)).toFixed(2)}× alone)`;
-  };
+  const figures = (deliveries: readonly Delivery[]): string =>
+    `${deliveries.length} alerts, p50 ${ms(latency(deliveries, 50))} ms, p99 ${ms(latency(deliveries, 99))} ms (${(latency(deliveries, 99) / p99(alone)).toFixed(2)}× alone)`;
   return `With fair share, A's first pass (every A alert taken once by a worker) ended ${((ended - started) / 1000).toFixed(1)} s after B's first alert.
 B's alerts queued during it: ${figures(during)}; after it: ${figures(after)}.`;
 }

@@ -31,13 +31,12 @@ export interface FairnessParams {
 export interface Delivery {
   readonly queuedAt: number;
   readonly slotWaitMs: number;
+  /** Undelivered: the time to the deadline. */
   readonly latencyMs: number;
 }
 
 /** What tenant B saw in one phase. */
 export interface PhaseFigures {
-  /** Enqueue → delivered, in ms, for each alert (undelivered ones with the time to the deadline). */
-  readonly latenciesMs: readonly number[];
   readonly deliveries: readonly Delivery[];
   readonly undelivered: number;
   /** Ms spent queueing A's backlog (before B's first alert; outside B's figures). */
@@ -102,7 +101,7 @@ async function latencies(queue: AlertsQueue, ids: readonly string[], deadline: n
         slotWaitMs: (job.processedOn ?? now) - job.timestamp,
         latencyMs: (job.finishedOn ?? now) - job.timestamp,
       }));
-      return { latenciesMs: deliveries.map((delivery) => delivery.latencyMs), deliveries, undelivered };
+      return { deliveries, undelivered };
     }
     await sleep(POLL_MS);
   }

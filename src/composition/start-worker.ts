@@ -30,7 +30,7 @@ interface WorkerStop {
 export const WORKER_CLOSE_MS = 2_000;
 
 export interface StartedWorker {
-  readonly alertWorker: AlertWorker<AlertResult>;
+  readonly alertWorker: AlertWorker;
   readonly parts: SharedParts;
   /**
    * Graceful: stop taking jobs, let active ones finish within `timeoutMs`, then close BullMQ,

@@ -7,7 +7,8 @@ import { IpenrichError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { acceptAlerts } from '../pipeline/intake.js';
 import { startLocalRedis, type LocalRedis } from '../redis/local-server.js';
-import { alertResultSchema, type AlertResult } from '../result/schema.js';
+import type { AlertResult } from '../result/schema.js';
+import { readStoredResult } from '../state/job-record.js';
 import { openRuntime, type Runtime } from '../composition/runtime.js';
 import { startWorker, type StartedWorker } from '../composition/start-worker.js';
 import { ProgressBar } from './progress-bar.js';
@@ -90,12 +91,14 @@ export async function runDemo(alerts: readonly { name: string; alert: unknown }[
       if (Date.now() > deadline) throw new IpenrichError('INTERNAL', `demo did not finish within ${DEMO_TIMEOUT_MS / 1000} s`);
       for (const jobId of distinct) {
         if (finished.has(jobId)) continue;
-        // State first: a job read before it completes has no return value yet.
         const state = await started.runtime.queue.getJobState(jobId);
-        if (state !== 'completed' && state !== 'failed') continue;
-        const queued = await started.runtime.queue.getJob(jobId);
-        if (state === 'completed') finished.set(jobId, { result: alertResultSchema.parse(queued?.returnvalue) });
-        else finished.set(jobId, { result: null, failure: queued?.failedReason ?? 'failed' });
+        if (state === 'completed') {
+          // Kept in the job's record before the job completes.
+          const result = await readStoredResult(started.runtime.redis, started.runtime.keys, jobId);
+          finished.set(jobId, result ? { result } : { result: null, failure: 'completed, but its result is not in its record' });
+        } else if (state === 'failed') {
+          finished.set(jobId, { result: null, failure: (await started.runtime.queue.getJob(jobId))?.failedReason ?? 'failed' });
+        }
       }
       bar.update(finished.size, `${started.emulators.defender.counters.totalCalls} Defender calls`);
       if (finished.size < distinct.length) await new Promise((resolve) => setTimeout(resolve, POLL_MS));

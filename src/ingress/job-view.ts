@@ -2,11 +2,24 @@ import type { Job } from 'bullmq';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { AlertJobData } from '../queue/job.js';
 import { redactUrlsIn } from '../redact-url.js';
-import { alertResultSchema } from '../result/schema.js';
+import type { AlertResult } from '../result/schema.js';
 import type { ReasonForCaller } from './failure-reason.js';
 import { JOB_STATES, type JobStateName, type JobView } from './response-schemas.js';
 
 export type AlertJob = Job<AlertJobData>;
+
+/**
+ * A job's result as its record keeps it (src/state/job-record.ts): the one place a result is stored.
+ * The worker saves it there before the job completes, so a job seen completed has it.
+ */
+export type StoredResultReader = (jobId: string) => Promise<AlertResult | null>;
+
+/** A job, its state, and its result once it completed. */
+export interface FoundJob {
+  readonly job: AlertJob;
+  readonly state: JobStateName;
+  readonly result: AlertResult | null;
+}
 
 /** States in which the job will still change; the status endpoint answers 202 while in one. */
 export const PENDING_STATES: ReadonlySet<JobStateName> = new Set(['waiting', 'prioritized', 'active', 'delayed', 'waiting-children']);
@@ -24,7 +37,7 @@ function stateName(state: string): JobStateName {
  * What the API shows of a job in a known state: the state, and the result or the failure once there
  * is one, the failure as `reasonFor` lets the caller read it.
  */
-export function viewJob(job: AlertJob, state: JobStateName, statusUrl: string, reasonFor: ReasonForCaller): JobView {
+export function viewJob({ job, state, result }: FoundJob, statusUrl: string, reasonFor: ReasonForCaller): JobView {
   const view: JobView = {
     jobId: job.id ?? '',
     state,
@@ -36,24 +49,26 @@ export function viewJob(job: AlertJob, state: JobStateName, statusUrl: string, r
     finishedAt: job.finishedOn === undefined || PENDING_STATES.has(state) ? null : new Date(job.finishedOn).toISOString(),
     statusUrl,
   };
-  if (state === 'completed') {
-    const result = alertResultSchema.safeParse(job.returnvalue);
-    if (result.success) return { ...view, result: result.data };
-  }
+  if (state === 'completed' && result) return { ...view, result };
   // The reason may quote the callback URL, whose query carries the caller's credential.
   if (state === 'failed') return { ...view, failedReason: reasonFor(redactUrlsIn(job.failedReason)) };
   return view;
 }
 
 /**
- * A job and its state, read in that order: the state first, then the job. A job only moves forward,
- * and BullMQ writes a finished job's result in the same step that finishes it, so a job read after
- * its state is never older than that state (read the other way round, a job finishing in between
- * would show as completed without its result).
+ * A job and its state, read in that order: the state first, then the job and its result. A job only
+ * moves forward, and its result is kept before it completes, so what is read after the state is
+ * never older than that state (read the other way round, a job finishing in between would show as
+ * completed without its result).
  */
-export async function readJob(queue: AlertsQueue, jobId: string): Promise<{ job: AlertJob; state: JobStateName } | undefined> {
+export async function readJob(queue: AlertsQueue, results: StoredResultReader, jobId: string): Promise<FoundJob | undefined> {
   const state = await queue.getJobState(jobId);
   if (state === 'unknown') return undefined;
-  const job = (await queue.getJob(jobId)) as AlertJob | undefined;
-  return job ? { job, state: stateName(state) } : undefined;
+  return await readJobIn(queue, results, jobId, stateName(state));
+}
+
+/** A job whose state is known (read before, or told by an event), with its result if it completed; both reads in one round trip. */
+export async function readJobIn(queue: AlertsQueue, results: StoredResultReader, jobId: string, state: JobStateName): Promise<FoundJob | undefined> {
+  const [job, result] = await Promise.all([queue.getJob(jobId) as Promise<AlertJob | undefined>, state === 'completed' ? results(jobId) : null]);
+  return job ? { job, state, result } : undefined;
 }

@@ -1,11 +1,11 @@
-import { Job, type QueueEvents } from 'bullmq';
+import type { QueueEvents } from 'bullmq';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
-import type { AlertJob } from './job-view.js';
+import { readJobIn, type FoundJob, type StoredResultReader } from './job-view.js';
 
 type FinishedState = 'completed' | 'failed';
 
 type WaitOutcome =
-  | { readonly kind: 'finished'; readonly job: AlertJob; readonly state: FinishedState }
+  | ({ readonly kind: 'finished' } & FoundJob)
   | { readonly kind: 'pending' }
   | { readonly kind: 'missing' };
 
@@ -22,7 +22,7 @@ export interface JobWaiter {
  * One listener per event kind on the shared QueueEvents stream, dispatching to the requests that
  * wait for that job id: many concurrent synchronous requests cost a map lookup per event.
  */
-export function createJobWaiter(queue: AlertsQueue, events: QueueEvents): JobWaiter {
+export function createJobWaiter(queue: AlertsQueue, events: QueueEvents, results: StoredResultReader): JobWaiter {
   const waiting = new Map<string, Set<(state: FinishedState) => void>>();
   const wake = (state: FinishedState) => ({ jobId }: { jobId: string }): void => {
     for (const notify of waiting.get(jobId) ?? []) notify(state);
@@ -30,10 +30,10 @@ export function createJobWaiter(queue: AlertsQueue, events: QueueEvents): JobWai
   events.on('completed', wake('completed'));
   events.on('failed', wake('failed'));
 
-  /** The job in one round trip; its state comes from the event or from getJobState (a sync request should cost Redis little). */
+  /** The job and its result in one round trip; its state comes from the event or from getJobState (a sync request should cost Redis little). */
   async function finished(jobId: string, state: FinishedState): Promise<WaitOutcome> {
-    const job = (await Job.fromId(queue, jobId)) as AlertJob | undefined;
-    return job ? { kind: 'finished', job, state } : { kind: 'missing' };
+    const found = await readJobIn(queue, results, jobId, state);
+    return found ? { kind: 'finished', ...found } : { kind: 'missing' };
   }
 
   return {

@@ -37,8 +37,9 @@ export interface AlertWorkerDeps<Result> {
  * data does not match the schema fails at once (JOB_INVALID); what the handler throws is retried
  * with BullMQ's backoff (a Redis outage while reading or saving the result).
  */
-export interface AlertWorker<Result> {
-  readonly worker: TrackingWorker<AlertJobData, Result>;
+export interface AlertWorker {
+  /** Jobs complete without a return value: the journey keeps the result in the job's record, read from there (src/state/job-record.ts). */
+  readonly worker: TrackingWorker<AlertJobData, void>;
   /** Ids of the jobs taken and not yet finished in Redis. */
   heldJobs(): string[];
   /**
@@ -70,8 +71,8 @@ async function apply<Result>(
   token: string | undefined,
   logger: Logger,
   leavePending: (job: Job<AlertJobData>) => Promise<void>,
-): Promise<Result> {
-  if (outcome.kind === 'done') return outcome.result;
+): Promise<void> {
+  if (outcome.kind === 'done') return;
   const log = { jobId: job.id, alertId: job.data.alertId, reason: outcome.reason };
   switch (outcome.kind) {
     case 'delay':
@@ -94,7 +95,7 @@ async function apply<Result>(
   }
 }
 
-export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertWorker<Result> {
+export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertWorker {
   const { logger, options } = deps;
   const pending = new PendingJobs(deps.redis, deps.keys);
   async function leavePending(job: Job<AlertJobData>): Promise<void> {
@@ -108,7 +109,7 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
     if (member) leaves.add(member);
   };
 
-  async function processJob(job: Job<AlertJobData>, token?: string): Promise<Result> {
+  async function processJob(job: Job<AlertJobData>, token?: string): Promise<void> {
     const parsed = alertJobSchema.safeParse(job.data);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(data)'}: ${issue.message}`).join('; ');
@@ -122,10 +123,10 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
       finalAttempt: job.attemptsMade + 1 >= attempts,
       resultMayBeStored: job.attemptsMade > 0 || job.priority === SINK_RETRY_PRIORITY,
     });
-    return await apply(outcome, job, token, logger, leavePending);
+    await apply(outcome, job, token, logger, leavePending);
   }
 
-  const worker = new TrackingWorker<AlertJobData, Result>(ALERTS_QUEUE, processJob, {
+  const worker = new TrackingWorker<AlertJobData, void>(ALERTS_QUEUE, processJob, {
     connection: deps.connection,
     prefix: deps.keys.queuePrefix,
     concurrency: options.concurrency,

@@ -39,14 +39,7 @@ export class RedisJobRecord implements JobRecord {
   /** Reads the whole hash (result and every sink's state) in one round trip; `sink` then answers from it. */
   async loadResult(): Promise<AlertResult | null> {
     this.snapshot = await this.redis.hgetall(this.key);
-    const text = this.snapshot.result;
-    if (text === undefined) return null;
-    try {
-      const parsed = alertResultSchema.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : null;
-    } catch {
-      return null;
-    }
+    return parseStoredResult(this.snapshot.result);
   }
 
   async saveResult(result: AlertResult): Promise<void> {
@@ -88,6 +81,25 @@ export class RedisJobRecord implements JobRecord {
   }
 }
 
+/** A result as a record keeps it; null for none, or for one this version cannot read. */
+function parseStoredResult(text: string | null | undefined): AlertResult | null {
+  if (text === undefined || text === null) return null;
+  try {
+    const parsed = alertResultSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A job's result from its record, for readers outside the journey (the API, the demo). The record is
+ * the one place a result is kept: the job itself completes without a return value, so Redis holds
+ * and the worker sends each result once.
+ */
+export async function readStoredResult(redis: Redis, keys: KeySpace, jobId: string): Promise<AlertResult | null> {
+  return parseStoredResult(await redis.hget(keys.deliveries(jobId), 'result'));
+}
 
 /** Job records in Redis, for the journey's ResultStore port. */
 export function createRedisResultStore(redis: Redis, keys: KeySpace): ResultStore {

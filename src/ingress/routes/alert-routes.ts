@@ -46,7 +46,7 @@ function hangUpSignal(reply: FastifyReply): AbortSignal {
 const ERRORS = { 400: errorBody, 401: errorBody, 403: errorBody, 413: errorBody, 415: errorBody, 429: errorBody, 503: errorBody };
 
 export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
-  const { config, guard, queue, jobs, metrics } = deps;
+  const { config, guard, queue, jobs, metrics, results } = deps;
   const tenantChoice = { tenants: Object.keys(config.tenants), defaultTenant: config.IPENRICH_DEFAULT_TENANT };
   const intake = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, revisions: deps.revisions, now: deps.now };
 
@@ -119,9 +119,9 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
       const statusUrl = statusUrlFor(config, jobId);
       const timeoutMs = config.INGRESS_SYNC_TIMEOUT_MS;
       const outcome = await guard(() => jobs.wait(jobId, timeoutMs, hangUpSignal(reply)), timeoutMs + config.INGRESS_REDIS_TIMEOUT_MS);
-      const found = outcome.kind === 'finished' ? outcome : outcome.kind === 'pending' ? await guard(() => readJob(queue, jobId)) : undefined;
+      const found = outcome.kind === 'finished' ? outcome : outcome.kind === 'pending' ? await guard(() => readJob(queue, results, jobId)) : undefined;
       if (!found) throw new IpenrichError('NOT_FOUND', `job ${jobId} is gone (removed after it finished); send the alert again`);
-      const view = viewJob(found.job, found.state, statusUrl, reasonForCaller(caller, config));
+      const view = viewJob(found, statusUrl, reasonForCaller(caller, config));
       if (view.state === 'failed') throw jobFailedError(view);
       if (view.state === 'completed') return reply.code(200).send({ ...view, duplicate });
       reply.header('location', statusUrl).header('retry-after', String(pollAfterSeconds(view.state)));

@@ -9,7 +9,7 @@ import { errorBody, jobView } from '../response-schemas.js';
 import { statusUrlFor } from '../status-url.js';
 
 export function registerJobRoute(app: IngressApp, deps: IngressDeps): void {
-  const { config, guard, queue } = deps;
+  const { config, guard, queue, results } = deps;
 
   app.route({
     method: 'GET',
@@ -26,12 +26,12 @@ export function registerJobRoute(app: IngressApp, deps: IngressDeps): void {
     handler: async (request, reply) => {
       const caller = requireCaller(request);
       const { id } = request.params;
-      const found = await guard(() => readJob(queue, id));
+      const found = await guard(() => readJob(queue, results, id));
       // Another tenant's job is reported as absent, not as forbidden: its existence is not theirs to know.
       if (!found || (caller.tenant !== undefined && found.job.data.tenant !== caller.tenant)) {
         throw new IpenrichError('NOT_FOUND', `no job ${id} (jobs are kept a day after they complete, a week after they fail)`);
       }
-      const view = viewJob(found.job, found.state, statusUrlFor(config, id), reasonForCaller(caller, config));
+      const view = viewJob(found, statusUrlFor(config, id), reasonForCaller(caller, config));
       if (view.state === 'failed') throw jobFailedError(view);
       if (!PENDING_STATES.has(view.state)) return reply.code(200).send(view);
       reply.header('location', view.statusUrl).header('retry-after', String(pollAfterSeconds(view.state)));

@@ -4,6 +4,7 @@ import { createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-q
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
 import { alertResultSchema } from '../../../src/result/schema.js';
+import { readStoredResult } from '../../../src/state/job-record.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { waitFor } from '../../support/cli-process.js';
@@ -97,6 +98,9 @@ describe('ingress endpoints over real sockets (real Redis, emulators, in-process
     const result = alertResultSchema.parse(view.result);
     expect(result.ips.map((ip) => ip.ip).sort()).toEqual(['198.51.100.7', '203.0.113.5']);
     for (const ip of result.ips) expect(['enriched', 'not_seen']).toContain(ip.status);
+    // Kept once, in the job's record, where the API read it: the job completes without a copy.
+    expect(await readStoredResult(redis, keySpace(harness.config.IPENRICH_PREFIX), job?.jobId ?? '')).toEqual(result);
+    expect((await queue.getJob(job?.jobId ?? ''))?.returnvalue ?? null).toBeNull();
   });
 
   it('POST /v1/alerts takes a batch and recognises every alert it has already seen', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CALLS, LIMITER_WAITS } from '../../../src/metrics/shared-metric-definitions.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { alertResultSchema } from '../../../src/result/schema.js';
+import { readStoredResult } from '../../../src/state/job-record.js';
 import { waitFor } from '../../support/cli-process.js';
 import { ecsAlert, startBudgetWorker, type BudgetWorker } from './support/budget-worker.js';
 
@@ -33,7 +34,7 @@ describe('budget exhaustion: cached work flows, starved work waits in delayed', 
     expect(delayed?.delay).toBeGreaterThan(0);
     expect(emulators.defender.counters.totalCalls).toBe(2);
 
-    const result = alertResultSchema.parse((await runtime.queue.getJob(cached?.jobId ?? ''))?.returnvalue);
+    const result = alertResultSchema.parse(await readStoredResult(runtime.redis, runtime.keys, cached?.jobId ?? ''));
     expect(result.ips.map((ip) => [ip.ip, ip.cached])).toEqual([
       ['203.0.113.11', true],
       ['203.0.113.10', true],
@@ -72,8 +73,7 @@ describe('budget exhaustion past WORKER_MAX_DEFER_MS', () => {
     const jobId = alert?.jobId ?? '';
     // Far sooner than the next slot (an hour): only the alert's own patience can bring it back.
     await waitFor('the alert delivered partially', async () => (await runtime.queue.getJob(jobId))?.finishedOn !== undefined, 30_000);
-    const job = await runtime.queue.getJob(jobId);
-    const result = alertResultSchema.parse(job?.returnvalue);
+    const result = alertResultSchema.parse(await readStoredResult(runtime.redis, runtime.keys, jobId));
     expect(result.partial).toBe(true);
     expect(result.ips.filter((ip) => ip.status === 'deferred')).toHaveLength(2);
     expect(emulators.defender.counters.totalCalls).toBe(1);

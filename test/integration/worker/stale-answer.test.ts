@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { alertResultSchema } from '../../../src/result/schema.js';
+import { readStoredResult } from '../../../src/state/job-record.js';
 import { waitFor } from '../../support/cli-process.js';
 import { exhaustBudget, writeAgedEntry } from '../../support/stale-entry.js';
 import { ecsAlert, startBudgetWorker, type BudgetWorker } from './support/budget-worker.js';
@@ -32,7 +33,7 @@ describe('budget exhausted: an alert whose IP has a stale entry completes at onc
     expect(await job?.getState()).toBe('completed');
     // Completed on its first run: never moved to delayed to wait for budget.
     expect(job?.attemptsStarted).toBe(1);
-    const result = alertResultSchema.parse(job?.returnvalue);
+    const result = alertResultSchema.parse(await readStoredResult(runtime.redis, runtime.keys, jobId));
     expect(result.partial).toBe(false);
     expect(result.ips).toEqual([expect.objectContaining({ ip: '203.0.113.50', status: 'enriched', cached: true, stale: true, fetchedAt: record.fetchedAt, prevalence: 2 })]);
     expect(result.summary.text).toContain(`203.0.113.50 (stale, fetched ${record.fetchedAt.slice(0, 16)}Z)`);

@@ -11,7 +11,7 @@ import { startEmulators, type Emulators } from '../../../src/emulators/emulators
 import { startLogsIngestionEmulator, type LogsIngestionEmulator } from '../../../src/emulators/logs-ingestion.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
-import { RedisJobRecord } from '../../../src/state/job-record.js';
+import { readStoredResult, RedisJobRecord } from '../../../src/state/job-record.js';
 import { waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
@@ -187,7 +187,7 @@ describe('tenants are a boundary: each tenant\'s results go only to its own dest
     expect(labelsOf(contosoSide, contosoIncident)).toEqual(['contoso-rare-ip']);
     expect(labelsOf(fabrikamSide, fabrikamIncident)).toEqual(['fabrikam-rare-ip']);
     const forged = await runtime.queue.getJob(ids[2] ?? '');
-    expect(forged?.returnvalue).toMatchObject({ tenant: 'fabrikam', incidentArmId: contosoIncident });
+    expect(await readStoredResult(runtime.redis, runtime.keys, ids[2] ?? '')).toMatchObject({ tenant: 'fabrikam', incidentArmId: contosoIncident });
     expect(await forged?.isCompleted()).toBe(true);
     // The job's record (and `status`) says why no comment was written.
     const record = await new RedisJobRecord(runtime.redis, runtime.keys, ids[2] ?? '').sink('sentinel');

@@ -19,6 +19,8 @@ type JobHandler<Result> = (data: AlertJobData, attempt: JobAttempt) => Promise<J
 interface AlertWorkerOptions {
   readonly concurrency: number;
   readonly lockMs: number;
+  /** How long finished jobs may wait to leave their tenants' pending sets in one batch (pending-leaves.ts). */
+  readonly leaveBatchMs?: number;
 }
 
 export interface AlertWorkerDeps<Result> {
@@ -103,7 +105,11 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
     if (member) await pending.leave(member);
   }
   // Once a job has left for good, in batches; a member this misses (the process died first) heals at a later enqueue.
-  const leaves = new PendingLeaves(pending, (error, jobs) => logger.debug({ err: error, jobs }, 'could not remove finished jobs from their tenants\' pending jobs'));
+  const leaves = new PendingLeaves(
+    pending,
+    (error, jobs) => logger.debug({ err: error, jobs }, 'could not remove finished jobs from their tenants\' pending jobs'),
+    options.leaveBatchMs,
+  );
   const leaveQuietly = (job: Job<AlertJobData>): void => {
     const member = pendingJob(job);
     if (member) leaves.add(member);

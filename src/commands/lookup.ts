@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/load.js';
-import { loadConfig } from '../config/load.js';
+import { isSettingGiven, loadConfig } from '../config/load.js';
 import { tenantNamed } from '../config/tenant-named.js';
 import type { IpStatsRecord } from '../enrich/ip-stats.js';
 import { buildDefenderParts, buildSharedParts } from '../composition/shared-parts.js';
@@ -143,8 +143,9 @@ export const command: Command = {
     try {
       runtime = await openRuntime(io.env, { config, logger });
     } catch (error) {
-      // Without an explicit REDIS_URL, a missing local Redis is not an error: look up directly.
-      const explicit = io.env.REDIS_URL !== undefined || io.env.REDIS_URL_FILE !== undefined;
+      // Without an explicit REDIS_URL (environment or IPENRICH_CONFIG), a missing local Redis is not an
+      // error: look up directly. A configured Redis that is down is, or budget would be spent outside the limiter.
+      const explicit = isSettingGiven(io.env, 'REDIS_URL');
       if (explicit || !hasCode(error, 'REDIS_UNAVAILABLE')) throw error;
       const where = describeRedisUrl(config.REDIS_URL);
       // The direct path knows IP stats only: a tenant that chose hunting alone may not even have its permission.

@@ -123,6 +123,16 @@ function readConfigFile(path: string, problems: string[]): Source {
 }
 
 /**
+ * Whether a top-level setting was given (itself or as `<name>_FILE`) in the environment or the
+ * IPENRICH_CONFIG file, rather than left to its default. Call after loadConfig accepted both.
+ */
+export function isSettingGiven(env: NodeJS.ProcessEnv, name: keyof ParsedConfig): boolean {
+  const given = (source: Source): boolean => source[name] !== undefined || source[`${name}_FILE`] !== undefined;
+  if (given(env)) return true;
+  return env.IPENRICH_CONFIG ? given(readConfigFile(env.IPENRICH_CONFIG, [])) : false;
+}
+
+/**
  * Builds the configuration from the environment and the optional IPENRICH_CONFIG file.
  * Environment wins over the file. All problems are collected and thrown together as one
  * CONFIG_INVALID error, so an operator fixes everything in one round.

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -103,6 +103,19 @@ describe('ipenrich lookup', { timeout: 120_000 }, () => {
     expect(auto.code).toBe(0);
     expect(auto.stderr).toContain('looking up directly, without the shared cache and API budget, IP stats only (MDE_SOURCE=auto needs Redis for hunting)');
     expect(emulators.defender.counters.callsPerIp).toEqual({ '8.8.8.8': 1 });
+  });
+
+  it('a REDIS_URL set in IPENRICH_CONFIG that does not answer is an error, not a lookup around the shared budget', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipenrich-lookup-'));
+    const file = join(dir, 'config.json');
+    // Port 1: nothing listens there, so the connection is refused at once.
+    writeFileSync(file, JSON.stringify({ REDIS_URL: 'redis://127.0.0.1:1' }));
+    const run = await lookup(['8.8.8.8'], { ...emulators.env, IPENRICH_CONFIG: file });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/REDIS_UNAVAILABLE/);
+    expect(run.stderr).not.toContain('looking up directly');
+    expect(emulators.defender.counters.totalCalls).toBe(0);
   });
 
   it('no IP at all is a usage error (exit 2)', async () => {

@@ -70,5 +70,8 @@ export async function readJob(queue: AlertsQueue, results: StoredResultReader, j
 /** A job whose state is known (read before, or told by an event), with its result if it completed; both reads in one round trip. */
 export async function readJobIn(queue: AlertsQueue, results: StoredResultReader, jobId: string, state: JobStateName): Promise<FoundJob | undefined> {
   const [job, result] = await Promise.all([queue.getJob(jobId) as Promise<AlertJob | undefined>, state === 'completed' ? results(jobId) : null]);
-  return job ? { job, state, result } : undefined;
+  // A completed job outlives its record only when no job completed for days (BullMQ removes old
+  // completed jobs as others complete): without its result it is as good as gone, never a bare 200.
+  if (!job || (state === 'completed' && result === null)) return undefined;
+  return { job, state, result };
 }

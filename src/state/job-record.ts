@@ -36,9 +36,16 @@ export class RedisJobRecord implements JobRecord {
     };
   }
 
-  /** Reads the whole hash (result and every sink's state) in one round trip; `sink` then answers from it. */
+  /**
+   * Reads the whole hash (result and every sink's state) in one round trip; `sink` then answers from it.
+   * A record that holds a result is kept STATE_TTL_S from now: the job reading it (an alert sent
+   * again on day 7, after its first job was removed) completes from it, and the API reads the
+   * result here for as long as that job is kept.
+   */
   async loadResult(): Promise<AlertResult | null> {
     this.snapshot = await this.redis.hgetall(this.key);
+    if (this.snapshot.result === undefined) return null;
+    await this.redis.expire(this.key, STATE_TTL_S);
     return parseStoredResult(this.snapshot.result);
   }
 

@@ -103,6 +103,18 @@ describe('ingress endpoints over real sockets (real Redis, emulators, in-process
     expect((await queue.getJob(job?.jobId ?? ''))?.returnvalue ?? null).toBeNull();
   });
 
+  it('GET /v1/jobs/{id} answers 404, not 200 without a result, for a completed job whose record is gone', async () => {
+    const answer = await harness.http('POST', '/v1/alerts', { body: splunkAlert(['203.0.113.6']) });
+    const [job] = jobsOf(answer);
+    expect((await resultOf(job?.statusUrl ?? '')).status).toBe(200);
+    // As after the record's 8 days, with BullMQ not yet having removed the completed job.
+    await redis.del(keySpace(harness.config.IPENRICH_PREFIX).deliveries(job?.jobId ?? ''));
+    expect(await queue.getJobState(job?.jobId ?? '')).toBe('completed');
+    const gone = await harness.http('GET', job?.statusUrl ?? '');
+    expect(gone.status, gone.text).toBe(404);
+    expect(gone.json).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
   it('POST /v1/alerts takes a batch and recognises every alert it has already seen', async () => {
     const alerts = [splunkAlert(['192.0.2.10']), splunkAlert(['192.0.2.11']), splunkAlert(['192.0.2.12'])];
     const first = jobsOf(await harness.http('POST', '/v1/alerts', { body: alerts }));

@@ -49,6 +49,15 @@ describe('delivery state and fan-out across attempts', () => {
     expect(ttl).toBeLessThanOrEqual(8 * 86_400);
   });
 
+  it('keeps a record whose result is read again for its full time to live', async () => {
+    const result = sampleResult();
+    await new RedisJobRecord(redis, keys, 'job-reread').saveResult(result);
+    // As on day 7: an alert sent again after its first job was removed reads the stored result.
+    await redis.expire(keys.deliveries('job-reread'), 86_400);
+    expect(await new RedisJobRecord(redis, keys, 'job-reread').loadResult()).toEqual(result);
+    expect(await redis.ttl(keys.deliveries('job-reread'))).toBeGreaterThan(7 * 86_400);
+  });
+
   it('reads sink states from Redis when nothing was loaded, and from the loaded hash otherwise', async () => {
     const writer = new RedisJobRecord(redis, keys, 'job-states');
     await writer.markDelivered('webhook', 1_000);

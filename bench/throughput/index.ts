@@ -60,6 +60,7 @@ function row(report: ThroughputReport, variant: Variant): string {
     fixed(median(of(rounds, coresBusy)), 2),
     fixed(median(of(rounds, (r) => r.redisCpuMsPerAlert)), 3),
     fixed(median(of(rounds, (r) => r.redisCommandsPerAlert)), 1),
+    `${fixed(median(of(rounds, (r) => r.redisBytesInPerAlert)))} / ${fixed(median(of(rounds, (r) => r.redisBytesOutPerAlert)))}`,
     `${rounds.reduce((sum, r) => sum + r.completed, 0)} / ${rounds.reduce((sum, r) => sum + r.failed, 0)}`,
   ];
   return `| ${cells.join(' | ')} |`;
@@ -96,8 +97,8 @@ SecurityAlert sample with its own SystemAlertId and one of ${params.pool} public
   (${report.webhook.duplicates} duplicates, ${report.webhook.rejectedSignatures} bad signatures).
 - **ipenrich, no sink**: the same worker with \`SINKS\` empty: the result is built and stored, nothing is sent.
 
-| variant | alerts/s (median) | spread (min–max) | × baseline | worker CPU ms/alert | worker CPU busy (cores) | redis CPU ms/alert | redis commands/alert | completed / failed |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|
+| variant | alerts/s (median) | spread (min–max) | × baseline | worker CPU ms/alert | worker CPU busy (cores) | redis CPU ms/alert | redis commands/alert | bytes to / from redis per alert | completed / failed |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${VARIANTS.map((variant) => row(report, variant)).join('\n')}
 
 **Headline: ipenrich delivers ${fixed(median(of(hook, (r) => r.alertsPerSecond)))} alerts/s to a real webhook, ${fixed(headlineRatio(report), 2)}× the raw BullMQ no-op rate of
@@ -111,7 +112,9 @@ wall time; Node runs a job's JavaScript on one thread), so the ratio follows the
 wall time), so waiting (Redis, the receiver, other load on the machine) limited them as well as the CPU per alert`
   }:
 ${fixed(cpu(hook), 3)} ms for ipenrich with the webhook against ${fixed(cpu(base), 3)} ms for BullMQ alone (${fixed(cpu(hook) / cpu(base), 1)}×); Redis runs
-${fixed(commands(hook), 0)} commands per alert against ${fixed(commands(base), 0)} (BullMQ's own scripts count their inner commands).
+${fixed(commands(hook), 0)} commands per alert against ${fixed(commands(base), 0)} (BullMQ's own scripts count their inner commands). The bytes are
+what redis-server read from its clients and wrote to them during the round (\`total_net_input_bytes\`,
+\`total_net_output_bytes\`): every variant reads each job back; ipenrich also sends its result, once, to the job's record.
 Wall time ${fixed(context.wallSeconds, 1)} s.${
     failures.length > 0 ? `\n\nFailures: ${failures.join('; ')}` : ''
   }

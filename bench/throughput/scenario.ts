@@ -40,6 +40,9 @@ export interface RoundFigures {
   readonly workerCpuMsPerAlert: number;
   readonly redisCpuMsPerAlert: number;
   readonly redisCommandsPerAlert: number;
+  /** Bytes redis-server read from its clients, and wrote to them, per alert (its `total_net_*_bytes`). */
+  readonly redisBytesInPerAlert: number;
+  readonly redisBytesOutPerAlert: number;
 }
 
 export interface ThroughputReport {
@@ -61,6 +64,8 @@ const ENQUEUE_CHUNK = 100;
 interface RedisCounters {
   readonly cpuMs: number;
   readonly commands: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
 }
 
 function infoNumber(info: string, field: string): number {
@@ -75,6 +80,8 @@ async function redisCounters(redis: Redis): Promise<RedisCounters> {
   return {
     cpuMs: (infoNumber(cpu, 'used_cpu_sys') + infoNumber(cpu, 'used_cpu_user')) * 1000,
     commands: infoNumber(stats, 'total_commands_processed'),
+    bytesIn: infoNumber(stats, 'total_net_input_bytes'),
+    bytesOut: infoNumber(stats, 'total_net_output_bytes'),
   };
 }
 
@@ -117,6 +124,8 @@ async function measureRound(lane: Lane, redis: Redis, batch: string, count: numb
     workerCpuMsPerAlert: round.cpuMs / count,
     redisCpuMsPerAlert: (after.cpuMs - before.cpuMs) / count,
     redisCommandsPerAlert: (after.commands - before.commands) / count,
+    redisBytesInPerAlert: (after.bytesIn - before.bytesIn) / count,
+    redisBytesOutPerAlert: (after.bytesOut - before.bytesOut) / count,
   };
 }
 

@@ -53,6 +53,10 @@ describe('bench/throughput smoke run', () => {
     const commands = (variant: (typeof VARIANTS)[number]): number => report.rounds[variant][0]?.redisCommandsPerAlert ?? Number.NaN;
     expect(commands('no-sink')).toBeGreaterThan(commands('baseline'));
     expect(commands('webhook')).toBeGreaterThan(commands('no-sink'));
+    // Every variant reads each job's data back from Redis; ipenrich also sends the result there.
+    const bytes = (variant: (typeof VARIANTS)[number], pick: 'redisBytesInPerAlert' | 'redisBytesOutPerAlert'): number => report.rounds[variant][0]?.[pick] ?? Number.NaN;
+    expect(bytes('baseline', 'redisBytesOutPerAlert')).toBeGreaterThan(report.jobDataBytes);
+    expect(bytes('no-sink', 'redisBytesInPerAlert')).toBeGreaterThan(bytes('baseline', 'redisBytesInPerAlert'));
     for (const variant of VARIANTS) {
       for (const round of report.rounds[variant]) {
         expect(round.alertsPerSecond).toBeGreaterThan(0);

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/log.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
+import { createAlertWorker } from '../../../src/queue/alert-worker.js';
 import { createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
 import { PendingJobs, type PendingJob } from '../../../src/queue/pending-jobs.js';
 import { PendingLeaves } from '../../../src/queue/pending-leaves.js';
 import { SEVERITIES } from '../../../src/queue/priority.js';
-import type { Redis } from '../../../src/redis/connection.js';
+import { duplicateWithoutAutoPipelining, type Redis } from '../../../src/redis/connection.js';
 import { keySpace, type KeySpace } from '../../../src/redis/keys.js';
 import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
 
@@ -148,5 +150,30 @@ describe('fair share: each tenant’s pending jobs (pending-rank-5.lua, real Red
     expect(await pending.join({ jobId: 'heal-last', tenant, severity: 'low' })).toBe(4);
     const members = await redis.zrange(keys.pendingJobs(tenant, 'low'), 0, '-1');
     expect(members.sort()).toEqual([live?.jobId, 'heal-last', 'heal-next', 'heal-young'].sort());
+  });
+
+  it('holds the leaves of jobs the worker finished for a batch, and sends them when the worker closes', async () => {
+    // Last in this file: the worker takes every job the tests above left in the queue.
+    const accepted = await acceptAlerts(queue, ['a', 'b', 'c'].map((id) => ({ alert: alert(`close-${id}`, LOW), tenant: 'close' })), { defaultTenant: 'default', attempts: 1 });
+    expect(await pendingCount('close')).toBe(3);
+    const connection = duplicateWithoutAutoPipelining(redis);
+    const alertWorker = createAlertWorker<null>({
+      connection,
+      redis,
+      keys,
+      handle: () => Promise.resolve({ kind: 'done', result: null }),
+      logger: createLogger({ level: 'silent' }),
+      // A batch interval no test reaches: only the close can send the leaves.
+      options: { concurrency: 2, lockMs: 30_000, leaveBatchMs: 3_600_000 },
+    });
+    try {
+      const states = async (): Promise<string[]> => await Promise.all(accepted.map((job) => queue.getJobState(job.jobId)));
+      await expect.poll(states, { timeout: 20_000 }).toEqual(['completed', 'completed', 'completed']);
+      expect(await pendingCount('close')).toBe(3);
+    } finally {
+      await alertWorker.close(Date.now() + 10_000);
+      await connection.quit();
+    }
+    expect(await pendingCount('close')).toBe(0);
   });
 });

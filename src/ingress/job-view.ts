@@ -6,7 +6,7 @@ import type { AlertResult } from '../result/schema.js';
 import type { ReasonForCaller } from './failure-reason.js';
 import { JOB_STATES, type JobStateName, type JobView } from './response-schemas.js';
 
-export type AlertJob = Job<AlertJobData>;
+type AlertJob = Job<AlertJobData>;
 
 /**
  * A job's result as its record keeps it (src/state/job-record.ts): the one place a result is stored.

@@ -115,6 +115,9 @@ ${fixed(cpu(hook), 3)} ms for ipenrich with the webhook against ${fixed(cpu(base
 ${fixed(commands(hook), 0)} commands per alert against ${fixed(commands(base), 0)} (BullMQ's own scripts count their inner commands). The bytes are
 what redis-server read from its clients and wrote to them during the round (\`total_net_input_bytes\`,
 \`total_net_output_bytes\`): every variant reads each job back; ipenrich also sends its result, once, to the job's record.
+Redis memory one finished alert holds (\`MEMORY USAGE … SAMPLES 0\` of the latest): BullMQ's job hash, kept a day after it
+completes, ${report.memory.baseline.jobBytes} bytes with the no-op processor and ${report.memory.webhook.jobBytes} with ipenrich; ipenrich's record of the job (its result and
+delivery state), kept 8 days, ${report.memory.webhook.recordBytes} bytes with the webhook and ${report.memory['no-sink'].recordBytes} with no sink.
 Wall time ${fixed(context.wallSeconds, 1)} s.${
     failures.length > 0 ? `\n\nFailures: ${failures.join('; ')}` : ''
   }

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { createAlertsQueue, type AlertsQueue } from '../../src/queue/alerts-queue.js';
 import { acceptAlerts, type IntakeOptions } from '../../src/pipeline/intake.js';
 import { createRedis, type Redis } from '../../src/redis/connection.js';
-import { keySpace } from '../../src/redis/keys.js';
+import { keySpace, type KeySpace } from '../../src/redis/keys.js';
 import { startEmulators } from '../../src/emulators/emulators.js';
 import { startWebhookReceiver } from '../../src/emulators/webhook-receiver.js';
 import { spawnChild, type Child } from '../../test/integration/budget/support/child-process.js';
@@ -52,6 +52,11 @@ export interface ThroughputReport {
   /** Defender calls while warming up, and during the measured rounds (0 when the cache was warm). */
   readonly defenderCallsWarmup: number;
   readonly defenderCallsMeasured: number;
+  /**
+   * Redis memory one finished alert holds (MEMORY USAGE, every field counted): BullMQ's job hash, kept
+   * a day after it completes, and ipenrich's record of the job (result and delivery state), kept 8 days.
+   */
+  readonly memory: Readonly<Record<Variant, { readonly jobBytes: number; readonly recordBytes: number }>>;
   /** What the webhook receiver saw, warm-up included: distinct deliveries expected and accepted. */
   readonly webhook: { readonly expected: number; readonly accepted: number; readonly duplicates: number; readonly rejectedSignatures: number };
 }
@@ -129,6 +134,18 @@ async function measureRound(lane: Lane, redis: Redis, batch: string, count: numb
   };
 }
 
+/** Bytes Redis holds for a key, all of a hash's fields counted (0 for none). */
+async function memoryUsage(redis: Redis, key: string): Promise<number> {
+  return Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
+}
+
+/** The job hash and the job record of the lane's latest finished alert. */
+async function memoryOfOneAlert(redis: Redis, queue: AlertsQueue, keys: KeySpace): Promise<{ jobBytes: number; recordBytes: number }> {
+  const [job] = await queue.getJobs(['completed'], 0, 0);
+  if (job?.id === undefined) throw new Error('no completed job to measure');
+  return { jobBytes: await memoryUsage(redis, queue.toKey(job.id)), recordBytes: await memoryUsage(redis, keys.deliveries(job.id)) };
+}
+
 /**
  * With `BENCH_CPU_PROF_DIR` set, each worker process writes a V8 CPU profile (open it in Chrome
  * DevTools or speedscope) to a folder named after its variant when it exits: the profile the hot-path
@@ -169,8 +186,9 @@ export async function measureThroughput(params: ThroughputParams): Promise<Throu
     };
     const config = loadConfig(base);
     const producer: IntakeOptions = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS };
+    const prefixOf = (variant: Variant): string => `bench-throughput-${run}-${variant}`;
     for (const variant of VARIANTS) {
-      const prefix = `bench-throughput-${run}-${variant}`;
+      const prefix = prefixOf(variant);
       const mode: WorkerMode = variant === 'baseline' ? 'noop' : 'ipenrich';
       const child = spawnChild(new URL('./worker.ts', import.meta.url), [mode], { ...envFor[variant], IPENRICH_PREFIX: prefix }, profiling(variant));
       lanes.set(variant, { child, queue: createAlertsQueue(redis, keySpace(prefix)) });
@@ -199,10 +217,14 @@ export async function measureThroughput(params: ThroughputParams): Promise<Throu
         rounds[variant].push(await measureRound(lane(variant), redis, `round-${repetition}`, params.jobs, pool, producer));
       }
     }
+    const memory = Object.fromEntries(
+      await Promise.all(VARIANTS.map(async (variant) => [variant, await memoryOfOneAlert(redis, lane(variant).queue, keySpace(prefixOf(variant)))] as const)),
+    ) as Record<Variant, { jobBytes: number; recordBytes: number }>;
     finished = true;
     return {
       jobDataBytes,
       rounds,
+      memory,
       defenderCallsWarmup,
       defenderCallsMeasured: emulators.defender.counters.totalCalls - defenderCallsWarmup,
       webhook: {

@@ -57,6 +57,13 @@ describe('bench/throughput smoke run', () => {
     const bytes = (variant: (typeof VARIANTS)[number], pick: 'redisBytesInPerAlert' | 'redisBytesOutPerAlert'): number => report.rounds[variant][0]?.[pick] ?? Number.NaN;
     expect(bytes('baseline', 'redisBytesOutPerAlert')).toBeGreaterThan(report.jobDataBytes);
     expect(bytes('no-sink', 'redisBytesInPerAlert')).toBeGreaterThan(bytes('baseline', 'redisBytesInPerAlert'));
+    // The job hash holds the alert; only ipenrich keeps a record, which holds the result.
+    expect(report.memory.baseline.jobBytes).toBeGreaterThan(report.jobDataBytes);
+    expect(report.memory.baseline.recordBytes).toBe(0);
+    expect(report.memory['no-sink'].recordBytes).toBeGreaterThan(0);
+    expect(report.memory.webhook.recordBytes).toBeGreaterThan(report.memory['no-sink'].recordBytes);
+    // The result is kept once, in the record: ipenrich's job hash is BullMQ's, give or take a field (a result is over 1 KB).
+    expect(report.memory['no-sink'].jobBytes).toBeLessThan(report.memory.baseline.jobBytes + 512);
     for (const variant of VARIANTS) {
       for (const round of report.rounds[variant]) {
         expect(round.alertsPerSecond).toBeGreaterThan(0);

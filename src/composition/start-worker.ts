@@ -4,6 +4,7 @@ import type { IpStatsClient } from '../enrich/ip-stats.js';
 import { createSharedMetrics } from '../metrics/shared-metrics.js';
 import { processAlert, type JourneyDeps, type JourneyOptions } from '../pipeline/process-alert.js';
 import { createAlertWorker, type AlertWorker } from '../queue/alert-worker.js';
+import { startRetentionSweep } from '../queue/retention-sweep.js';
 import { createSlotDemand } from '../queue/slot-demand.js';
 import type { AlertResult } from '../result/schema.js';
 import { createRedisResultStore } from '../state/job-record.js';
@@ -98,10 +99,12 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     now,
     onRefresh: (tenant, outcome) => metrics.cacheRefresh(tenant, outcome.kind === 'failed' ? outcome.code : outcome.kind),
   });
+  const retention = startRetentionSweep(runtime.queue, logger);
   return {
     alertWorker,
     parts,
     async close(timeoutMs, closeMs = WORKER_CLOSE_MS) {
+      retention.stop();
       await refresher?.close(Date.now() + closeMs);
       await alertWorker.drain(Date.now() + timeoutMs);
       const closeBy = Date.now() + closeMs;

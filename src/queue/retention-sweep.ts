@@ -41,11 +41,11 @@ export interface RetentionSweep {
  * Sweeps a minute after the start, then every hour. Every worker process runs one: removing a job
  * is idempotent, and a sweep costs a few Redis calls when nothing is due.
  */
-export function startRetentionSweep(queue: AlertsQueue, logger: Logger, everyMs = HOUR_MS): RetentionSweep {
+export function startRetentionSweep(queue: AlertsQueue, logger: Logger, { everyMs = HOUR_MS, retention = JOB_RETENTION } = {}): RetentionSweep {
   let timer: NodeJS.Timeout | undefined;
   const run = async (): Promise<void> => {
     try {
-      const removed = await sweepExpiredJobs(queue, JOB_RETENTION);
+      const removed = await sweepExpiredJobs(queue, retention);
       if (removed.completed + removed.failed > 0) logger.info(removed, 'removed finished jobs past their retention');
     } catch (error) {
       // Redis down or closing: the next sweep does it.

@@ -3,9 +3,9 @@ import { createLogger } from '../../../src/log.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { createAlertWorker } from '../../../src/queue/alert-worker.js';
 import { createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
-import { sweepExpiredJobs } from '../../../src/queue/retention-sweep.js';
+import { startRetentionSweep, sweepExpiredJobs } from '../../../src/queue/retention-sweep.js';
 import { duplicateWithoutAutoPipelining, type Redis } from '../../../src/redis/connection.js';
-import { keySpace } from '../../../src/redis/keys.js';
+import { keySpace, type KeySpace } from '../../../src/redis/keys.js';
 import { waitFor } from '../../support/cli-process.js';
 import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
 
@@ -19,48 +19,66 @@ function ecs(id: string): unknown {
 describe('retention of finished jobs (real Redis, real BullMQ)', () => {
   let redis: Redis;
   let cleanup: () => Promise<void>;
+  let keys: KeySpace;
   let queue: AlertsQueue;
-  let ids: { done: string; failed: string };
 
   beforeAll(async () => {
     const prefix = uniquePrefix('retention');
     ({ redis, cleanup } = await connectTestRedis(prefix));
-    const keys = keySpace(prefix);
+    keys = keySpace(prefix);
     queue = createAlertsQueue(redis, keys);
-    const [done, failed] = await acceptAlerts(queue, [{ alert: ecs('keep-done') }, { alert: ecs('keep-failed') }], { defaultTenant: 'default', attempts: 1 });
-    ids = { done: done?.jobId ?? '', failed: failed?.jobId ?? '' };
-    // One job completes and one fails for good, as the worker finishes them.
-    const connection = duplicateWithoutAutoPipelining(redis);
-    const worker = createAlertWorker<null>({
-      connection,
-      redis,
-      keys,
-      handle: (data) => Promise.resolve(data.alertId.includes('failed') ? { kind: 'fail', reason: 'JOB_INVALID: for the test' } : { kind: 'done', result: null }),
-      logger: createLogger({ level: 'silent' }),
-      options: { concurrency: 2, lockMs: 30_000 },
-    });
-    try {
-      await waitFor('one job completed, one failed', async () => (await queue.getJobState(ids.done)) === 'completed' && (await queue.getJobState(ids.failed)) === 'failed', 20_000);
-    } finally {
-      await worker.close(Date.now() + 10_000);
-      await connection.quit();
-    }
   });
   afterAll(async () => {
     await queue.close();
     await cleanup();
   });
 
+  /** Queues one alert per id and lets a worker finish them: an id ending in "-fails" fails for good, the others complete. */
+  async function finishJobs(alertIds: readonly string[]): Promise<string[]> {
+    const accepted = await acceptAlerts(queue, alertIds.map((id) => ({ alert: ecs(id) })), { defaultTenant: 'default', attempts: 1 });
+    const jobIds = accepted.map((job) => job.jobId);
+    const connection = duplicateWithoutAutoPipelining(redis);
+    const worker = createAlertWorker<null>({
+      connection,
+      redis,
+      keys,
+      handle: (data) => Promise.resolve(data.alertId.endsWith('-fails') ? { kind: 'fail', reason: 'JOB_INVALID: for the test' } : { kind: 'done', result: null }),
+      logger: createLogger({ level: 'silent' }),
+      options: { concurrency: 2, lockMs: 30_000 },
+    });
+    try {
+      const finished = async (): Promise<boolean> => (await Promise.all(jobIds.map((id) => queue.getJobState(id)))).every((state) => state === 'completed' || state === 'failed');
+      await waitFor('the jobs to finish', finished, 20_000);
+    } finally {
+      await worker.close(Date.now() + 10_000);
+      await connection.quit();
+    }
+    return jobIds;
+  }
+  const states = async (jobIds: readonly string[]): Promise<string[]> => await Promise.all(jobIds.map((id) => queue.getJobState(id)));
+
   it('keeps finished jobs within their retention, then removes completed and failed ones each past its own', async () => {
+    const jobs = await finishJobs(['keep-done', 'keep-fails']);
+    expect(await states(jobs)).toEqual(['completed', 'failed']);
     // BullMQ applies a job's age limit only when another job finishes; the sweep does not wait for one.
     expect(await sweepExpiredJobs(queue, { completedMs: HOUR_MS, failedMs: HOUR_MS })).toEqual({ completed: 0, failed: 0 });
-    expect([await queue.getJobState(ids.done), await queue.getJobState(ids.failed)]).toEqual(['completed', 'failed']);
+    expect(await states(jobs)).toEqual(['completed', 'failed']);
 
     // A retention of 0 puts a job past it from the next millisecond on.
     await expect.poll(async () => (await sweepExpiredJobs(queue, { completedMs: 0, failedMs: HOUR_MS })).completed).toBe(1);
-    expect([await queue.getJobState(ids.done), await queue.getJobState(ids.failed)]).toEqual(['unknown', 'failed']);
+    expect(await states(jobs)).toEqual(['unknown', 'failed']);
 
     await expect.poll(async () => (await sweepExpiredJobs(queue, { completedMs: 0, failedMs: 0 })).failed).toBe(1);
-    expect(await queue.getJobState(ids.failed)).toBe('unknown');
+    expect(await states(jobs)).toEqual(['unknown', 'unknown']);
+  });
+
+  it('sweeps on its own once started, until stopped', async () => {
+    const jobs = await finishJobs(['swept-done', 'swept-fails']);
+    const sweep = startRetentionSweep(queue, createLogger({ level: 'silent' }), { everyMs: 20, retention: { completedMs: HOUR_MS, failedMs: 0 } });
+    try {
+      await expect.poll(async () => await states(jobs), { timeout: 10_000 }).toEqual(['completed', 'unknown']);
+    } finally {
+      sweep.stop();
+    }
   });
 });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { Redis as SingleNodeRedis } from 'ioredis';
+import { createAlertsQueue, type AlertsQueue } from '../../src/queue/alerts-queue.js';
 import { createRedis, type Redis } from '../../src/redis/connection.js';
+import { keySpace, type KeySpace } from '../../src/redis/keys.js';
 
 /** URL of the real Redis the run uses (REDIS_URL, or the one global setup started). */
 export function testRedisUrl(): string {
@@ -27,6 +29,22 @@ export async function connectTestRedis(prefix: string): Promise<{ redis: Redis; 
         if (keys.length > 0) await redis.del(...keys);
       } while (cursor !== '0');
       await redis.quit();
+    },
+  };
+}
+
+/** As connectTestRedis, with the alerts queue under `prefix`; `cleanup` also closes the queue. */
+export async function connectTestQueue(prefix: string): Promise<{ redis: Redis; keys: KeySpace; queue: AlertsQueue; cleanup: () => Promise<void> }> {
+  const { redis, cleanup } = await connectTestRedis(prefix);
+  const keys = keySpace(prefix);
+  const queue = createAlertsQueue(redis, keys);
+  return {
+    redis,
+    keys,
+    queue,
+    async cleanup() {
+      await queue.close();
+      await cleanup();
     },
   };
 }

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/log.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
-import { createAlertWorker } from '../../../src/queue/alert-worker.js';
-import { createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
+import type { AlertsQueue } from '../../../src/queue/alerts-queue.js';
 import { PendingJobs, type PendingJob } from '../../../src/queue/pending-jobs.js';
 import { PendingLeaves } from '../../../src/queue/pending-leaves.js';
 import { SEVERITIES } from '../../../src/queue/priority.js';
-import { duplicateWithoutAutoPipelining, type Redis } from '../../../src/redis/connection.js';
-import { keySpace, type KeySpace } from '../../../src/redis/keys.js';
-import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
+import type { Redis } from '../../../src/redis/connection.js';
+import type { KeySpace } from '../../../src/redis/keys.js';
+import { connectTestQueue, uniquePrefix } from '../../support/redis.js';
+import { withAlertWorker } from './support/with-alert-worker.js';
 
 /** An ECS alert with its own id and a severity by name. */
 function alert(id: string, severity: 'high' | 'low'): unknown {
@@ -25,12 +24,9 @@ describe('fair share: each tenant’s pending jobs (pending-rank-5.lua, real Red
   const prefix = uniquePrefix('pending');
 
   beforeAll(async () => {
-    ({ redis, cleanup } = await connectTestRedis(prefix));
-    keys = keySpace(prefix);
-    queue = createAlertsQueue(redis, keys);
+    ({ redis, keys, queue, cleanup } = await connectTestQueue(prefix));
   });
   afterAll(async () => {
-    await queue.close();
     await cleanup();
   });
 
@@ -156,24 +152,13 @@ describe('fair share: each tenant’s pending jobs (pending-rank-5.lua, real Red
     // Last in this file: the worker takes every job the tests above left in the queue.
     const accepted = await acceptAlerts(queue, ['a', 'b', 'c'].map((id) => ({ alert: alert(`close-${id}`, LOW), tenant: 'close' })), { defaultTenant: 'default', attempts: 1 });
     expect(await pendingCount('close')).toBe(3);
-    const connection = duplicateWithoutAutoPipelining(redis);
-    const alertWorker = createAlertWorker<null>({
-      connection,
-      redis,
-      keys,
-      handle: () => Promise.resolve({ kind: 'done', result: null }),
-      logger: createLogger({ level: 'silent' }),
-      // A batch interval no test reaches: only the close can send the leaves.
-      options: { concurrency: 2, lockMs: 30_000, leaveBatchMs: 3_600_000 },
-    });
-    try {
+    const done = (): Promise<{ kind: 'done'; result: null }> => Promise.resolve({ kind: 'done', result: null });
+    // A batch interval no test reaches: only the close can send the leaves.
+    await withAlertWorker(redis, keys, done, { concurrency: 2, lockMs: 30_000, leaveBatchMs: 3_600_000 }, async () => {
       const states = async (): Promise<string[]> => await Promise.all(accepted.map((job) => queue.getJobState(job.jobId)));
       await expect.poll(states, { timeout: 20_000 }).toEqual(['completed', 'completed', 'completed']);
       expect(await pendingCount('close')).toBe(3);
-    } finally {
-      await alertWorker.close(Date.now() + 10_000);
-      await connection.quit();
-    }
+    });
     expect(await pendingCount('close')).toBe(0);
   });
 });

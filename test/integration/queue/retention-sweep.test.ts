@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
-import { createAlertWorker } from '../../../src/queue/alert-worker.js';
-import { createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
+import type { AlertsQueue } from '../../../src/queue/alerts-queue.js';
 import { startRetentionSweep, sweepExpiredJobs } from '../../../src/queue/retention-sweep.js';
-import { duplicateWithoutAutoPipelining, type Redis } from '../../../src/redis/connection.js';
-import { keySpace, type KeySpace } from '../../../src/redis/keys.js';
+import type { JobOutcome } from '../../../src/queue/job-outcome.js';
+import type { Redis } from '../../../src/redis/connection.js';
+import type { KeySpace } from '../../../src/redis/keys.js';
 import { waitFor } from '../../support/cli-process.js';
-import { connectTestRedis, uniquePrefix } from '../../support/redis.js';
+import { connectTestQueue, uniquePrefix } from '../../support/redis.js';
+import { withAlertWorker } from './support/with-alert-worker.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -24,12 +25,9 @@ describe('retention of finished jobs (real Redis, real BullMQ)', () => {
 
   beforeAll(async () => {
     const prefix = uniquePrefix('retention');
-    ({ redis, cleanup } = await connectTestRedis(prefix));
-    keys = keySpace(prefix);
-    queue = createAlertsQueue(redis, keys);
+    ({ redis, keys, queue, cleanup } = await connectTestQueue(prefix));
   });
   afterAll(async () => {
-    await queue.close();
     await cleanup();
   });
 
@@ -37,22 +35,10 @@ describe('retention of finished jobs (real Redis, real BullMQ)', () => {
   async function finishJobs(alertIds: readonly string[]): Promise<string[]> {
     const accepted = await acceptAlerts(queue, alertIds.map((id) => ({ alert: ecs(id) })), { defaultTenant: 'default', attempts: 1 });
     const jobIds = accepted.map((job) => job.jobId);
-    const connection = duplicateWithoutAutoPipelining(redis);
-    const worker = createAlertWorker<null>({
-      connection,
-      redis,
-      keys,
-      handle: (data) => Promise.resolve(data.alertId.endsWith('-fails') ? { kind: 'fail', reason: 'JOB_INVALID: for the test' } : { kind: 'done', result: null }),
-      logger: createLogger({ level: 'silent' }),
-      options: { concurrency: 2, lockMs: 30_000 },
-    });
-    try {
-      const finished = async (): Promise<boolean> => (await Promise.all(jobIds.map((id) => queue.getJobState(id)))).every((state) => state === 'completed' || state === 'failed');
-      await waitFor('the jobs to finish', finished, 20_000);
-    } finally {
-      await worker.close(Date.now() + 10_000);
-      await connection.quit();
-    }
+    const handle = (data: { alertId: string }): Promise<JobOutcome<null>> =>
+      Promise.resolve(data.alertId.endsWith('-fails') ? { kind: 'fail', reason: 'JOB_INVALID: for the test' } : { kind: 'done', result: null });
+    const finished = async (): Promise<boolean> => (await Promise.all(jobIds.map((id) => queue.getJobState(id)))).every((state) => state === 'completed' || state === 'failed');
+    await withAlertWorker(redis, keys, handle, { concurrency: 2, lockMs: 30_000 }, () => waitFor('the jobs to finish', finished, 20_000));
     return jobIds;
   }
   const states = async (jobIds: readonly string[]): Promise<string[]> => await Promise.all(jobIds.map((id) => queue.getJobState(id)));

@@ -11,7 +11,7 @@ import { emulatorTls, generateTls } from '../emulators/tls.js';
 
 const usage = `Usage: ipenrich emulate [--entra-port N] [--defender-port N] [--rate-limits LIMITS]
                         [--variant current|legacy] [--latency-ms N] [--error-rate F] [--tls-dir DIR]
-                        [--env-file FILE]
+                        [--write-env FILE]
 
 Starts the Entra ID, Defender for Endpoint and Microsoft Graph advanced hunting emulators on
 127.0.0.1 (HTTPS, self-signed certificate; Graph answers from the same synthetic organization as
@@ -26,7 +26,7 @@ Runs until SIGINT or SIGTERM, then prints the call counters on stderr.
   --latency-ms    delay before every Defender answer
   --error-rate    share (0–1) of Defender calls answered 500
   --tls-dir       keep the certificate in DIR (reused on the next run, so NODE_EXTRA_CA_CERTS stays valid)
-  --env-file      also write the export lines to FILE (for \`source FILE\`)`;
+  --write-env     also write the export lines to FILE (for \`source FILE\`)`;
 
 /** Single-quoted for POSIX shells. */
 const shellQuote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`;
@@ -46,7 +46,9 @@ export const command: Command = {
         'latency-ms': { type: 'string' },
         'error-rate': { type: 'string' },
         'tls-dir': { type: 'string' },
-        'env-file': { type: 'string' },
+        // Not --env-file: Node reads that flag from anywhere on its command line, even after the
+        // script name, and exits 9 when the file does not exist yet (nodejs/node#54232).
+        'write-env': { type: 'string' },
       },
     });
     const entraPort = integerOption('entra-port', values['entra-port'], 0, 65_535);
@@ -83,8 +85,9 @@ export const command: Command = {
     }
 
     const lines = Object.entries(emulators.env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+    // The file first: whoever waits for the printed lines finds it written.
+    if (values['write-env'] !== undefined) writeFileSync(values['write-env'], `${lines.join('\n')}\n`, { mode: 0o600 });
     io.stdout.write(`${lines.join('\n')}\n`);
-    if (values['env-file'] !== undefined) writeFileSync(values['env-file'], `${lines.join('\n')}\n`, { mode: 0o600 });
     io.stderr.write(
       `Entra ID emulator ${emulators.entra.url}, Graph hunting emulator ${emulators.graph.url}, Defender emulator ${emulators.defender.url} (limits ${values['rate-limits'] ?? '100/60s,1500/3600s'}, ${variant} variant). Ctrl-C stops.\n`,
     );

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -170,11 +170,15 @@ describe('ipenrich lookup', { timeout: 120_000 }, () => {
 describe('ipenrich emulate', { timeout: 120_000 }, () => {
   it('prints an environment with which a separate `ipenrich lookup` process works, and stops on SIGTERM', async () => {
     const tlsDir = mkdtempSync(join(tmpdir(), 'ipe-emulate-'));
-    const emulate = spawnCli(['emulate', '--rate-limits', '50/1s', '--tls-dir', tlsDir], {});
+    // A file that does not exist yet, as in the Compose trial (docker-compose.yml removes it first).
+    const envFile = join(tlsDir, 'emulators.env');
+    const emulate = spawnCli(['emulate', '--rate-limits', '50/1s', '--tls-dir', tlsDir, '--write-env', envFile], {});
     try {
-      await waitFor('the export lines', () => emulate.output().includes('export NODE_EXTRA_CA_CERTS='));
+      await waitFor(() => `the export lines; output so far: ${emulate.output()}`, () => emulate.output().includes('export NODE_EXTRA_CA_CERTS='));
       const env: Record<string, string> = {};
       for (const [, name = '', value = ''] of emulate.output().matchAll(/^export ([A-Z_]+)='([^']*)'$/gm)) env[name] = value;
+      expect(readFileSync(envFile, 'utf8')).toBe(emulate.stdout());
+      expect(statSync(envFile).mode & 0o777).toBe(0o600);
       expect(Object.keys(env).sort()).toEqual(['GRAPH_BASE_URL', 'MDE_API_BASE_URL', 'MDE_AUTHORITY_HOST', 'MDE_CLIENT_ID', 'MDE_CLIENT_SECRET', 'MDE_TENANT_ID', 'NODE_EXTRA_CA_CERTS'].sort());
       // Its own certificate: only NODE_EXTRA_CA_CERTS as printed makes the lookup process trust it.
       expect(env.NODE_EXTRA_CA_CERTS).toBe(join(tlsDir, 'cert.pem'));

@@ -157,7 +157,7 @@ describe('docker-compose.yml', () => {
     const emulators = service('emulators');
     const trial = Object.entries(services).filter(([name]) => name.startsWith('trial-'));
     const script = (emulators.command ?? []).join(' ');
-    const envFile = /--env-file (\S+)/.exec(script)?.[1];
+    const envFile = /--write-env (\S+)/.exec(script)?.[1];
 
     it('starts the emulators only in that profile, with flags `ipenrich emulate` has, and a readiness check on its env file', () => {
       expect(emulators.profiles).toEqual(['emulators']);

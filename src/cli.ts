@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command, CommandIo } from './commands/command.js';
-import { ERROR_CODES, isIpenrichError, toIpenrichError } from './errors.js';
+import { ERROR_CODES, IpenrichError, toIpenrichError } from './errors.js';
 import { packageRoot } from './package-root.js';
 import { scrubSecrets } from './secrets.js';
 
@@ -36,6 +36,12 @@ async function help(io: CommandIo): Promise<void> {
   io.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** What node:util parseArgs throws for an unknown option, a missing value or a stray argument. */
+function isParseArgsError(thrown: unknown): thrown is Error {
+  const code: unknown = thrown instanceof Error ? (thrown as NodeJS.ErrnoException).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -59,9 +65,9 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   try {
     return await command.run(args, io);
   } catch (thrown) {
-    const error = toIpenrichError(thrown);
+    const error = isParseArgsError(thrown) ? new IpenrichError('USAGE', `${thrown.message}; run ipenrich ${name} --help`) : toIpenrichError(thrown);
     io.stderr.write(`ipenrich ${name}: ${error.code}: ${scrubSecrets(error.message)}\n`);
     // The registry's exit code (2: fix the input or command line; 1: a failure).
-    return isIpenrichError(thrown) ? ERROR_CODES[error.code].exit : 1;
+    return ERROR_CODES[error.code].exit;
   }
 }

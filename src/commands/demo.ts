@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateTls, TLS_DIR_ENV } from '../emulators/tls.js';
+import { IpenrichError } from '../errors.js';
 import type { Command, CommandIo } from './command.js';
 import { runDemo } from '../demo/run-demo.js';
 import { packageRoot } from '../package-root.js';
@@ -43,11 +44,24 @@ async function relaunchTrusting(args: string[], io: CommandIo): Promise<number> 
   }
 }
 
+/** Every `*.json` file of `dir`, one alert each; a file that is not JSON is named in the error. */
 function loadAlerts(dir: string): { name: string; alert: unknown }[] {
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => ({ name: name.replace(/\.json$/, ''), alert: JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown }));
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+  } catch (error) {
+    throw new IpenrichError('USAGE', `cannot read the alerts directory ${dir} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  if (names.length === 0) throw new IpenrichError('USAGE', `${dir} holds no .json alert file`);
+  return names.map((name) => {
+    const file = join(dir, name);
+    try {
+      return { name: name.replace(/\.json$/, ''), alert: JSON.parse(readFileSync(file, 'utf8')) as unknown };
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new IpenrichError('INPUT_NOT_JSON', `${file} is not JSON: ${error.message}`);
+      throw new IpenrichError('USAGE', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+  });
 }
 
 export const command: Command = {

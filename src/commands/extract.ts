@@ -39,12 +39,7 @@ export const command: Command = {
   summary: 'print the IP addresses in an alert (JSON), with range and enrichment decision',
   usage,
   async run(args, io) {
-    let positionals: string[];
-    try {
-      ({ positionals } = parseArgs({ args, allowPositionals: true, options: {} }));
-    } catch (error) {
-      throw new IpenrichError('USAGE', (error as Error).message);
-    }
+    const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
     if (positionals.length > 1) throw new IpenrichError('USAGE', `extract reads one alert; got ${positionals.length} arguments`);
     const options = await extractOptions(io.env);
     const data = await readInput(positionals[0] ?? '-', io.stdin, options.maxInputBytes);

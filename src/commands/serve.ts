@@ -33,6 +33,18 @@ function printNewKey(io: CommandIo, tenant: string | undefined): number {
   return 0;
 }
 
+/** The operator's fix for an address the ingress cannot take; anything else as it was. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EADDRINUSE: 'the port is in use by another process',
+    EACCES: 'this user may not listen on that port',
+    EADDRNOTAVAIL: 'no interface of this machine has that address',
+  };
+  if (code === undefined || why[code] === undefined) return error;
+  return new IpenrichError('CONFIG_INVALID', `cannot listen on ${host}:${port}: ${why[code]} (${code}); choose another INGRESS_HOST/INGRESS_PORT (--host/--port)`);
+}
+
 export const command: Command = {
   name: 'serve',
   summary: 'HTTP ingress for playbooks (optionally with an in-process worker)',
@@ -88,7 +100,7 @@ export const command: Command = {
       await worker?.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);
       await ingress.close();
       await runtime?.close();
-      throw error;
+      throw listenError(error, config.INGRESS_HOST, config.INGRESS_PORT);
     }
     await app.close();
     const stop = await worker?.close(config.WORKER_SHUTDOWN_TIMEOUT_MS);

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { openRuntime } from '../composition/runtime.js';
 import { startWorker, WORKER_CLOSE_MS } from '../composition/start-worker.js';
 import { EXIT_CODES } from '../errors.js';
@@ -22,7 +23,9 @@ export const command: Command = {
   name: 'worker',
   summary: 'process the alert queue until SIGTERM/SIGINT, then drain gracefully',
   usage,
-  async run(_args, io) {
+  async run(args, io) {
+    // No options: a flag or argument here is a mistake, not something to ignore.
+    parseArgs({ args, options: {} });
     const stop = stopSignalDuringStartup('worker', io.stderr);
     const runtime = await openRuntime(io.env, { waitForRedis: true });
     stop.watch(runtime.redis);

@@ -1,4 +1,4 @@
-import { CONNECTORS } from '../../connectors/registry.js';
+import { CONNECTORS, type ConnectorName } from '../../connectors/registry.js';
 import type { TokenSources } from '../auth/token-sources.js';
 import type { Config, TenantConfig } from '../config/load.js';
 import { IpenrichError } from '../errors.js';
@@ -36,6 +36,15 @@ interface SinkDeps {
 }
 
 /**
+ * The sinks a tenant's alerts are delivered to, in delivery order: its SINKS, its own or inherited
+ * from the top level (src/config/load.ts). `ipenrich status` shows these, so it names what workers use.
+ */
+export function deliveredSinkNames(tenant: Pick<TenantConfig, 'SINKS'>): ConnectorName[] {
+  const enabled = new Set<string>(tenant.SINKS);
+  return CONNECTORS.filter((connector) => enabled.has(connector.name)).map((connector) => connector.name);
+}
+
+/**
  * One tenant's sinks, from its own settings (what it does not set it inherits from the top level:
  * src/config/load.ts). The webhook sink also serves per-alert callback URLs, so it exists whenever
  * the tenant has a WEBHOOK_SECRET, even when `webhook` is not in its SINKS.
@@ -49,7 +58,7 @@ function tenantSinks(tenant: TenantConfig, config: Config, deps: SinkDeps): Tena
     // Not per tenant: a vendor's limit (ARM writes per subscription) holds whoever calls.
     rateLimiter: (limit, windows) => connectorRateLimiter(deps.redis, deps.keys, `${connector.name}:${limit}`, windows),
   });
-  const enabled = new Set<string>(tenant.SINKS);
+  const enabled = new Set<string>(deliveredSinkNames(tenant));
   const sinks = new Map<string, Sink>();
   let callbacks: Sink | undefined;
   for (const connector of CONNECTORS) {

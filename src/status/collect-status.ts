@@ -9,6 +9,7 @@ import { budgetEtaMs } from './budget-eta.js';
 import { CACHE_REFRESHES } from '../metrics/shared-metric-definitions.js';
 import { counterTotal, sourceCounts } from './source-counts.js';
 import { huntingBudgetOf } from '../composition/hunting-route-from-config.js';
+import { deliveredSinkNames } from '../composition/sinks-from-config.js';
 import type { MdeSource } from '../enrich/hunting/sources.js';
 import { readSharedMetrics } from '../metrics/read-shared-metrics.js';
 
@@ -23,6 +24,8 @@ interface TenantStatus {
   readonly cache: { readonly entries: number; readonly hits: number; readonly misses: number; readonly hitRatio: number | null };
   /** Refresh-ahead since the counters began (every worker): entries refreshed, and passes the spare budget refused. */
   readonly refreshes?: { readonly refreshed: number; readonly noBudget: number };
+  /** The sinks this tenant's alerts go to: its own SINKS, or the top level's it inherits (as workers build them). */
+  readonly sinks: readonly string[];
 }
 
 export interface StatusReport {
@@ -31,7 +34,13 @@ export interface StatusReport {
   /** Time the budget needs if every queued alert needs one new lookup (per tenant, longest). */
   readonly backlogEtaMs: number;
   readonly tenants: readonly TenantStatus[];
-  readonly sinks: { readonly configured: readonly string[]; readonly health: Record<string, SinkHealth>; readonly disabledEndpoints: number };
+  readonly sinks: {
+    /** Every sink some tenant delivers to (each tenant's own: `tenants[].sinks`). */
+    readonly configured: readonly string[];
+    /** Per sink name, shared by every tenant that delivers to it (src/state/sink-health.ts). */
+    readonly health: Record<string, SinkHealth>;
+    readonly disabledEndpoints: number;
+  };
 }
 
 const SCAN_LIMIT = 1_000_000;
@@ -77,6 +86,7 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
       sources: sourceCounts(shared, tenant),
       cache: { entries: await countKeys(redis, keys.cacheEntryPattern(tenant)), hits: stats.hits, misses: stats.misses, hitRatio: lookups === 0 ? null : stats.hits / lookups },
       refreshes: { refreshed: refreshCount(tenant, 'refreshed'), noBudget: refreshCount(tenant, 'no-budget') },
+      sinks: deliveredSinkNames(settings),
     });
   }
   const backlog = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0);
@@ -86,7 +96,7 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
     backlogEtaMs: Math.max(0, ...tenants.map((t) => budgetEtaMs(t.budget.windows, backlog, t.budget.cooldownMs))),
     tenants,
     sinks: {
-      configured: [...config.SINKS],
+      configured: [...new Set(tenants.flatMap((t) => t.sinks))],
       health: await new SinkHealthBoard(redis, keys).read(),
       disabledEndpoints: await redis.hlen(keys.disabledEndpoints()),
     },

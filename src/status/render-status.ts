@@ -50,8 +50,11 @@ export function renderStatus(report: StatusReport): string {
     const ratio = tenant.cache.hitRatio === null ? 'no lookups yet' : `hit ratio ${(tenant.cache.hitRatio * 100).toFixed(1)}% (${tenant.cache.hits} hits, ${tenant.cache.misses} misses)`;
     lines.push(`  cache  ${tenant.cache.entries} entries, ${ratio}`);
     if (tenant.refreshes) lines.push(`  refresh-ahead  ${tenant.refreshes.refreshed} entries refreshed with spare budget, ${tenant.refreshes.noBudget} times none was spare`);
+    lines.push(`  sinks  ${tenant.sinks.length > 0 ? tenant.sinks.map(shown).join(', ') : 'none (SINKS)'}`);
   }
-  lines.push('', `Sinks  ${report.sinks.configured.length > 0 ? report.sinks.configured.map(shown).join(', ') : 'none configured (SINKS)'}`);
+  // Health is kept per sink name: with several tenants, one line stands for all who deliver there.
+  const shared = report.tenants.length > 1 ? '  (per tenant above; health per sink, all tenants together)' : '';
+  lines.push('', `Sinks  ${report.sinks.configured.length > 0 ? report.sinks.configured.map(shown).join(', ') : 'none configured (SINKS)'}${shared}`);
   for (const [sink, health] of Object.entries(report.sinks.health)) {
     const state = health.failuresSinceSuccess > 0 ? `FAILING (${health.failuresSinceSuccess} since last success): ${shown(health.lastError ?? '')}` : health.lastNotes.length > 0 ? `ok; last note (${health.lastNotesAt ?? '?'}): ${health.lastNotes.map(shown).join('; ')}` : 'ok';
     lines.push(`  ${shown(sink).padEnd(9)} ${state}  last success ${health.lastSuccessAt ?? 'never'}`);

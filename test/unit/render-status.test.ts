@@ -19,6 +19,7 @@ function report(overrides: { tenant: string; sink: string; lastError: string; no
         source: 'ipstats',
         sources: { ipstats: { calls: 0, ips: 0, throttled: 0 }, hunting: { calls: 0, ips: 0, throttled: 0 } },
         cache: { entries: 0, hits: 0, misses: 0, hitRatio: null },
+        sinks: [overrides.sink],
         ...hunting,
       },
     ],

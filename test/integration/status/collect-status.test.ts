@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
+import { SinkHealthBoard } from '../../../src/state/sink-health.js';
+import { collectStatus } from '../../../src/status/collect-status.js';
+import { renderStatus } from '../../../src/status/render-status.js';
+import { connectTestRedis, testRedisUrl, uniquePrefix } from '../../support/redis.js';
+
+/** An MSSP configuration: no SINKS at the top level (the default tenant), fabrikam with its own webhook. */
+function writeTenantsFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'ipe-status-')), 'ipenrich.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      tenants: {
+        fabrikam: {
+          MDE_TENANT_ID: '22222222-2222-2222-2222-222222222222',
+          MDE_CLIENT_ID: 'app-one',
+          MDE_CLIENT_SECRET: 'not-a-real-secret-value',
+          SINKS: 'webhook',
+          WEBHOOK_URL: 'https://hooks.fabrikam.example/ipenrich',
+          WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+        },
+      },
+    }),
+  );
+  return file;
+}
+
+describe('status with tenants that deliver to different sinks', () => {
+  const prefix = uniquePrefix('status');
+  let runtime: Runtime;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ cleanup } = await connectTestRedis(prefix));
+    runtime = await openRuntime({ IPENRICH_CONFIG: writeTenantsFile(), REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: prefix, LOG_LEVEL: 'silent' });
+  });
+  afterAll(async () => {
+    await runtime.close();
+    await cleanup();
+  });
+
+  it('lists each tenant\'s own sinks, not only the top level\'s, as JSON and text', async () => {
+    const board = new SinkHealthBoard(runtime.redis, runtime.keys);
+    await board.record('webhook', { ok: false, error: 'SINK_UNAVAILABLE: receiver answered 503' }, Date.now());
+    await board.record('webhook', { ok: false, error: 'SINK_UNAVAILABLE: receiver answered 503' }, Date.now());
+
+    const report = JSON.parse(JSON.stringify(await collectStatus(runtime))) as {
+      tenants: { tenant: string; sinks: string[] }[];
+      sinks: { configured: string[]; health: Record<string, { failuresSinceSuccess: number }> };
+    };
+    expect(Object.fromEntries(report.tenants.map((t) => [t.tenant, t.sinks]))).toEqual({ default: [], fabrikam: ['webhook'] });
+    expect(report.sinks.configured).toEqual(['webhook']);
+    expect(report.sinks.health.webhook?.failuresSinceSuccess).toBe(2);
+
+    const text = renderStatus(await collectStatus(runtime));
+    expect(text).not.toContain('none configured');
+    expect(text).toMatch(/^Tenant default\n(?: {2}.*\n)*? {2}sinks {2}none \(SINKS\)$/m);
+    expect(text).toMatch(/^Tenant fabrikam\n(?: {2}.*\n)*? {2}sinks {2}webhook$/m);
+    expect(text).toMatch(/^Sinks {2}webhook\b.*\n {2}webhook {3}FAILING \(2 since last success\)/m);
+    // Health is per sink name, so with two tenants the header says the line stands for all of them.
+    expect(text).toContain('health per sink, all tenants together');
+  });
+});

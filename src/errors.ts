@@ -60,7 +60,7 @@ export const ERROR_CODES = {
   SINK_REJECTED: { job: 'fail', http: 500, exit: 1, summary: 'Splunk HEC or Sentinel refused the delivery with a non-retryable status (4xx other than 408/429).' },
   SINK_UNAVAILABLE: { job: 'retry', http: 500, exit: 1, summary: 'A sink failed temporarily (5xx, 408, 429, timeout, connection error; for the webhook, any non-2xx but 410).' },
   SINK_DISABLED: { job: 'fail', http: 500, exit: 1, summary: 'The webhook endpoint answered 410 Gone and is disabled.' },
-  CALLBACK_URL_REFUSED: { job: 'fail', http: 400, exit: 1, summary: 'A per-alert callback URL is not allowed by the callback allowlist.' },
+  CALLBACK_URL_REFUSED: { job: 'fail', http: 400, exit: 2, summary: 'A per-alert callback URL is not allowed by the callback allowlist.' },
 
   // ingress (HTTP API)
   UNAUTHORIZED: { job: 'fail', http: 401, exit: 1, summary: 'No valid API key or request signature was presented (HTTP 401).' },
@@ -68,8 +68,8 @@ export const ERROR_CODES = {
   FORBIDDEN: { job: 'fail', http: 403, exit: 1, summary: 'The API key may not do this: another tenant, or an operator-only endpoint (HTTP 403).' },
   RATE_LIMITED: { job: 'retry', http: 429, exit: 1, summary: 'Too many requests for this API key (HTTP 429); retry after Retry-After seconds.' },
   UNSUPPORTED_MEDIA_TYPE: { job: 'fail', http: 415, exit: 1, summary: 'The request body is not application/json (HTTP 415).' },
-  INPUT_INVALID: { job: 'fail', http: 400, exit: 1, summary: 'The request does not match the endpoint schema (HTTP 400, with the issues).' },
-  TENANT_UNKNOWN: { job: 'fail', http: 400, exit: 1, summary: 'The request names a tenant that is not configured (HTTP 400).' },
+  INPUT_INVALID: { job: 'fail', http: 400, exit: 2, summary: 'The request does not match the endpoint schema (HTTP 400, with the issues).' },
+  TENANT_UNKNOWN: { job: 'fail', http: 400, exit: 2, summary: 'The request names a tenant that is not configured (HTTP 400).' },
   NOT_FOUND: { job: 'fail', http: 404, exit: 1, summary: 'No such endpoint or job (HTTP 404).' },
   // 422, a final 4xx: Logic Apps and most SOAR clients retry 408, 429 and 5xx, and a job that failed
   // for good will not change (a 200 would make the playbook's action succeed with an error body).

@@ -1,12 +1,10 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
 import { ipStatsRecordSchema } from '../../src/enrich/ip-stats.js';
 import { startEmulators, type Emulators } from '../../src/emulators/emulators.js';
-import { spawnCli, waitFor } from '../support/cli-process.js';
+import { runCli, spawnCli, waitFor } from '../support/cli-process.js';
 
 interface Run {
   code: number;
@@ -16,21 +14,7 @@ interface Run {
 }
 
 async function lookup(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        append(chunk.toString());
-        callback();
-      },
-    });
-  const code = await main(['lookup', ...args], {
-    stdin: new PassThrough(),
-    stdout: sink((text) => (stdout += text)),
-    stderr: sink((text) => (stderr += text)),
-    env: { LOG_LEVEL: 'silent', ...env },
-  });
+  const { code, stdout, stderr } = await runCli(['lookup', ...args], { LOG_LEVEL: 'silent', ...env });
   const lines = stdout
     .split('\n')
     .filter((line) => line !== '')

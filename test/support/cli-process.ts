@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough, Writable } from 'node:stream';
+import { main } from '../../src/cli.js';
 
 export interface CliProcess {
   readonly child: ChildProcess;
@@ -38,4 +40,30 @@ export async function waitFor(what: string | (() => string), check: () => boolea
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `ipenrich <argv>` in this process (src/cli.ts `main`): much faster than a child process, for
+ * commands that return rather than wait for a signal. `input` is standard input (empty when absent).
+ */
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, input = ''): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void): Writable =>
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        append(chunk.toString());
+        callback();
+      },
+    });
+  const stdin = new PassThrough();
+  stdin.end(input);
+  const code = await main([...argv], { stdin, stdout: sink((text) => (stdout += text)), stderr: sink((text) => (stderr += text)), env });
+  return { code, stdout, stderr };
 }

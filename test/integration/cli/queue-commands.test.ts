@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERTS_QUEUE, createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
+import { runCli } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
 function cli(args: string[], env: NodeJS.ProcessEnv, input?: string): { status: number | null; stdout: string; stderr: string } {
@@ -78,6 +79,36 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout
     expect(cli(['enqueue', '--tenant', 'constructor', join(dir, 'alert.json')], env).stderr).toContain('unknown tenant "constructor"');
   });
 
+  it('refuses, as POST /v1/alerts does, what is not an alert, and a callback URL the webhook sink would refuse: exit 2, one line, nothing queued', async () => {
+    const before = await queue.count();
+    const refused = async (args: string[], input: string, says: RegExp): Promise<void> => {
+      const run = await runCli(['enqueue', ...args], env, input);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(says);
+    };
+    await refused(['-'], '[1,"x"]', /^ipenrich enqueue: INPUT_INVALID: standard input: at 0: expected an alert \(a JSON object\)/);
+    await refused(['-'], '{}', /INPUT_INVALID: standard input: an alert must be a JSON object with at least one field/);
+    await refused(['-'], '[]', /INPUT_INVALID: standard input: an empty array holds no alert/);
+    await refused(['-'], '"203.0.113.5"', /INPUT_INVALID: standard input: expected an alert \(a JSON object\).*got string/);
+    await refused(['-'], '{"id":"ok-2"}\n7\n', /INPUT_INVALID: standard input line 2: expected an alert/);
+    await refused(['-', '--callback-url', 'notaurl'], '{"id":"cb-1"}', /^ipenrich enqueue: USAGE: --callback-url must be an http:\/\/ or https:\/\/ URL/);
+    // No WEBHOOK_SECRET: the worker could not sign the callback, and would dead-letter the alert after enriching it.
+    await refused(['-', '--callback-url', 'https://receiver.example/hook'], '{"id":"cb-2"}', /^ipenrich enqueue: CALLBACK_URL_REFUSED: callback URLs need WEBHOOK_SECRET/);
+    await refused(['-'], JSON.stringify({ alert: { id: 'env-1' }, tenant: 'nobody' }), /^ipenrich enqueue: TENANT_UNKNOWN: an envelope names tenant "nobody"/);
+    expect(await queue.count()).toBe(before);
+  });
+
+  it('takes the alert, tenant and callback URL out of an envelope, as the ingress does', async () => {
+    const secret = { ...env, WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`, WEBHOOK_CALLBACK_ALLOWLIST: 'receiver.example' };
+    const envelope = { alert: { id: 'env-2', src_ip: '198.51.100.9' }, callbackUrl: 'https://receiver.example/hook?sig=x' };
+    const run = await runCli(['enqueue', '-'], { ...secret, LOG_LEVEL: 'silent' }, JSON.stringify(envelope));
+    expect(run.stderr).toBe('');
+    const [row] = jsonLines(run.stdout);
+    const job = await queue.getJob(String(row?.jobId));
+    expect(job?.data).toMatchObject({ alert: envelope.alert, tenant: 'default', callbackUrl: envelope.callbackUrl });
+  });
+
   it('lists, retries and purges failed alerts', async () => {
     await queue.drain();
     jsonLines(cli(['enqueue'], env, JSON.stringify([{ id: 'dead-1' }, { id: 'dead-2' }])).stdout);
@@ -103,7 +134,9 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout
     await queue.drain();
     const sig = 'c4llb4ckS1gnature';
     const callbackUrl = `https://prod-27.westeurope.logic.azure.com/workflows/w1/triggers/manual/paths/invoke?api-version=2016-10-01&sv=1.0&sig=${sig}`;
-    cli(['enqueue', '--callback-url', callbackUrl], env, JSON.stringify({ id: 'dead-\u001b[2J\u202eexe.txt' }));
+    // A tenant that may have callbacks: signed, to that host (enqueue checks as the ingress does).
+    const callbacks = { WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 9).toString('base64')}`, WEBHOOK_CALLBACK_ALLOWLIST: 'prod-27.westeurope.logic.azure.com' };
+    expect((await runCli(['enqueue', '--callback-url', callbackUrl], { ...env, ...callbacks }, JSON.stringify({ id: 'dead-\u001b[2J\u202eexe.txt' }))).code).toBe(0);
     const failing = new Worker(ALERTS_QUEUE, (job: Job<{ callbackUrl: string }>) => Promise.reject(new UnrecoverableError(`callback: SINK_REJECTED: POST ${job.data.callbackUrl} answered 400: \u001b[31mok\u009b0m \u202etxt.exe`)), { connection: createRedis(testRedisUrl()), prefix });
     await expect.poll(() => queue.getFailedCount(), { timeout: 10_000 }).toBe(1);
     await failing.close();

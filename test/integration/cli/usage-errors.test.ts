@@ -6,29 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli.js';
+import { runCli, type CliRun } from '../../support/cli-process.js';
 import { testRedisUrl } from '../../support/redis.js';
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        append(chunk.toString());
-        callback();
-      },
-    });
-  const code = await main(argv, {
-    stdin: new PassThrough(),
-    stdout: sink((text) => (stdout += text)),
-    stderr: sink((text) => (stderr += text)),
-    env: { LOG_LEVEL: 'silent', REDIS_URL: testRedisUrl(), ...env },
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> => runCli(argv, { LOG_LEVEL: 'silent', REDIS_URL: testRedisUrl(), ...env });
 
 function expectUsageLine(result: { code: number; stderr: string }, command: string, says: RegExp): void {
   expect(result.code, result.stderr).toBe(2);

@@ -42,7 +42,7 @@ describe('an alert nested deeper than any parser should follow', () => {
     const run = cli(['enqueue', '-'], deepAlert('deep-3'));
     expect(run.status).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/^ipenrich enqueue: INPUT_TOO_LARGE: standard input: alert 1 is nested more than \d+ levels/);
+    expect(run.stderr).toMatch(/^ipenrich enqueue: INPUT_TOO_LARGE: standard input is nested more than \d+ levels/);
   });
 
   it('still extracts what it can reach with `ipenrich extract` (bounded by EXTRACT_MAX_DEPTH), without a crash', () => {

@@ -59,7 +59,7 @@ function inheritedBy(own: Source, top: Source, options: { boundaries: boolean })
 function resolveFileIndirection(source: Source, where: string, problems: string[]): Source {
   const out: Source = {};
   for (const [key, value] of Object.entries(source)) {
-    if (!key.endsWith('_FILE')) {
+    if (!key.endsWith('_FILE') || !isSet(value)) {
       out[key] = value;
       continue;
     }
@@ -68,7 +68,7 @@ function resolveFileIndirection(source: Source, where: string, problems: string[
       out[key] = value;
       continue;
     }
-    if (source[name] !== undefined) {
+    if (isSet(source[name])) {
       problems.push(`${where}${name}: set both ${name} and ${key}; keep one`);
       continue;
     }
@@ -82,12 +82,17 @@ function resolveFileIndirection(source: Source, where: string, problems: string[
   return out;
 }
 
-/** Only the names the schema knows, with empty strings treated as unset (as shells and compose write them). */
+/** An empty string is unset, as shells and Compose write an unset variable (`NAME=`). */
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== '';
+}
+
+/** Only the names the schema knows, with empty strings treated as unset. */
 function pickKnown(source: Source): Source {
   const out: Source = {};
   for (const name of CONFIG_NAMES) {
     const value = source[name];
-    if (value === undefined || value === '') continue;
+    if (!isSet(value)) continue;
     out[name] = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
   }
   return out;
@@ -127,7 +132,7 @@ function readConfigFile(path: string, problems: string[]): Source {
  * IPENRICH_CONFIG file, rather than left to its default. Call after loadConfig accepted both.
  */
 export function isSettingGiven(env: NodeJS.ProcessEnv, name: keyof ParsedConfig): boolean {
-  const given = (source: Source): boolean => source[name] !== undefined || source[`${name}_FILE`] !== undefined;
+  const given = (source: Source): boolean => isSet(source[name]) || isSet(source[`${name}_FILE`]);
   if (given(env)) return true;
   return env.IPENRICH_CONFIG ? given(readConfigFile(env.IPENRICH_CONFIG, [])) : false;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
+import { isSettingGiven, loadConfig } from '../../src/config/load.js';
 import { parseRateLimits } from '../../src/enrich/rate-windows.js';
 import { CONFIG_NAMES } from '../../src/config/schema.js';
 import { hasCode } from '../../src/errors.js';
@@ -55,6 +55,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ MDE_CLIENT_SECRET_FILE: path }).MDE_CLIENT_SECRET).toBe(SECRET);
     expect(configError({ MDE_CLIENT_SECRET_FILE: path, MDE_CLIENT_SECRET: 'other-value' })).toMatch(/both MDE_CLIENT_SECRET and MDE_CLIENT_SECRET_FILE/);
     expect(configError({ MDE_CLIENT_SECRET_FILE: '/nonexistent/secret' })).toMatch(/cannot read \/nonexistent\/secret \(ENOENT\)/);
+  });
+
+  it('takes an empty variable for an unset one, in either form (as shells and Compose write NAME=)', () => {
+    const path = tempFile('secret-2', SECRET);
+    expect(loadConfig({ MDE_CLIENT_SECRET: '', MDE_CLIENT_SECRET_FILE: path }).MDE_CLIENT_SECRET).toBe(SECRET);
+    expect(loadConfig({ MDE_CLIENT_SECRET: SECRET, MDE_CLIENT_SECRET_FILE: '' }).MDE_CLIENT_SECRET).toBe(SECRET);
+    expect(isSettingGiven({ REDIS_URL: '' }, 'REDIS_URL')).toBe(false);
+    expect(isSettingGiven({ REDIS_URL_FILE: '' }, 'REDIS_URL')).toBe(false);
+    expect(isSettingGiven({ REDIS_URL: 'redis://127.0.0.1:6379' }, 'REDIS_URL')).toBe(true);
   });
 
   it('reads tenants from IPENRICH_CONFIG, with the environment winning for top-level settings', () => {

@@ -58,7 +58,7 @@ export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     deps.metrics.request(route, request.method, reply.statusCode, seconds);
-    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug';
+    const level = reply.statusCode === 503 ? 'warn' : reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug';
     request.log[level]({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime), caller: request.caller?.id }, 'request');
   });
 

@@ -72,7 +72,9 @@ export function errorReply(error: unknown): ErrorReply {
 /** Sends the error answer (with Retry-After for 429 and 503). Hooks use it too, so every error looks the same. */
 export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const answer = errorReply(error);
-  if (answer.status >= 500) reply.log.error({ err: error, reqId: reply.request.id }, 'request failed');
+  // A 500 is a bug, logged with its stack; a 503 is an outage (Redis down) the runtime's connection
+  // watch reports once, and each request's own line says it was refused (app.ts).
+  if (answer.status === 500) reply.log.error({ err: error, reqId: reply.request.id }, 'request failed');
   if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
   return reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
 }

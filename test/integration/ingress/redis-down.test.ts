@@ -11,7 +11,7 @@ describe('ingress while its Redis is down', () => {
 
   beforeAll(async () => {
     redis = await startLocalRedis();
-    harness = await startIngressHarness({ redisUrl: redis.url, env: { INGRESS_REDIS_TIMEOUT_MS: '1000' } });
+    harness = await startIngressHarness({ redisUrl: redis.url, env: { INGRESS_REDIS_TIMEOUT_MS: '1000' }, logLevel: 'info' });
   });
 
   afterAll(async () => {
@@ -35,6 +35,11 @@ describe('ingress while its Redis is down', () => {
       expect(answer.json).toMatchObject({ error: { code: 'REDIS_UNAVAILABLE' } });
       expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
     }
+    // An outage is not a bug: each refused request is one warning, without a stack (the connection
+    // watch reports the outage itself once per change).
+    const refused = harness.logLines().filter((line) => line.status === 503 || line.msg === 'request failed');
+    expect(refused.map((line) => [line.level, line.msg])).toEqual(Array.from({ length: 4 }, () => ['warn', 'request']));
+    expect(JSON.stringify(harness.logLines())).not.toContain('"stack"');
     expect((await harness.http('GET', '/readyz', { key: null })).status).toBe(503);
     expect((await harness.http('GET', '/healthz', { key: null })).status).toBe(200);
     const metrics = await harness.http('GET', '/metrics');

@@ -27,6 +27,8 @@ export interface HarnessOptions {
   readonly redisUrl?: string;
   /** Reuse another harness' keys (two replicas of one deployment). */
   readonly keys?: HarnessKeys;
+  /** Keep the log lines at this level and above (`logLines`); silent otherwise. */
+  readonly logLevel?: string;
 }
 
 export interface HttpAnswer {
@@ -45,6 +47,8 @@ export interface IngressHarness {
   readonly keys: HarnessKeys;
   /** Starts the worker later (for tests that need the queue to wait first). */
   startWorker(): Promise<void>;
+  /** Log lines written so far, parsed (only with `logLevel`). */
+  logLines(): Record<string, unknown>[];
   http(method: string, path: string, options?: { body?: unknown; rawBody?: string; headers?: Record<string, string>; key?: string | null }): Promise<HttpAnswer>;
   close(): Promise<void>;
 }
@@ -66,7 +70,8 @@ export async function startIngressHarness(options: HarnessOptions = {}): Promise
     IPENRICH_CONFIG: writeEmulatorTenantsFile(['contoso', 'fabrikam'], options.env ?? {}),
     ...options.env,
   });
-  const logger = createLogger({ level: 'silent' });
+  const logged: string[] = [];
+  const logger = createLogger({ level: options.logLevel ?? 'silent', destination: { write: (line: string) => void logged.push(line) } });
   let runtime: Runtime | undefined;
   let worker: StartedWorker | undefined;
 
@@ -90,6 +95,7 @@ export async function startIngressHarness(options: HarnessOptions = {}): Promise
     ingress,
     keys,
     startWorker: launchWorker,
+    logLines: () => logged.map((line) => JSON.parse(line) as Record<string, unknown>),
     async http(method, path, requestOptions = {}) {
       const key = requestOptions.key === undefined ? keys.operator : requestOptions.key;
       const headers: Record<string, string> = { ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...requestOptions.headers };

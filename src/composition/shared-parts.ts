@@ -4,7 +4,9 @@ import type { EnrichMetrics, Enricher } from '../enrich/enricher.js';
 import type { IpStatsClient } from '../enrich/ip-stats.js';
 import { createHttpTransport, transportOptionsFromConfig, type HttpTransport } from '../http/transport.js';
 import type { Logger } from '../log.js';
+import { createSharedMetrics } from '../metrics/shared-metrics.js';
 import type { Redis } from '../redis/connection.js';
+import { keySpace } from '../redis/keys.js';
 import { createDefenderClients, type DefenderClients } from './defender-clients.js';
 import { createEnricherFromConfig } from './enricher-from-config.js';
 import { createGraphHuntingClients } from './graph-hunting-clients.js';
@@ -34,6 +36,11 @@ export interface SharedPartsOptions {
   readonly logger: Logger;
   /** The enricher's command connection. */
   readonly redis: Redis;
+  /**
+   * Where API calls, hunting queries, cache hits and limiter waits are counted. Absent: shared
+   * counters of their own in Redis (what `status` and /metrics read), flushed on close, so a
+   * `lookup`, a `calibrate` or the ingress' /v1/lookup counts like a worker.
+   */
   readonly metrics?: EnrichMetrics & Partial<HuntingMetrics>;
   /** Replaces the Defender clients built from configuration (benchmarks use a counting client). */
   readonly clientFor?: (tenant: string) => IpStatsClient;
@@ -51,12 +58,14 @@ export function buildDefenderParts(config: Config, logger: Logger): DefenderPart
 
 export function buildSharedParts(config: Config, options: SharedPartsOptions): SharedParts {
   const { logger } = options;
+  const ownMetrics = options.metrics ? undefined : createSharedMetrics({ redis: options.redis, keys: keySpace(config.IPENRICH_PREFIX), flushMs: config.METRICS_FLUSH_MS, logger });
+  const metrics = options.metrics ?? ownMetrics;
   const defenderParts = buildDefenderParts(config, logger);
   const clientFor = options.clientFor ?? ((tenant: string) => defenderParts.defender.clientFor(tenant));
   const huntingClientFor = createGraphHuntingClients(config, defenderParts);
-  const huntingMetrics = options.metrics?.huntingCall ? { huntingCall: options.metrics.huntingCall.bind(options.metrics) } : undefined;
+  const huntingMetrics = metrics?.huntingCall ? { huntingCall: metrics.huntingCall.bind(metrics) } : undefined;
   const hunting = createHuntingRouteFromConfig(config, options.redis, huntingClientFor, { logger, ...(huntingMetrics ? { metrics: huntingMetrics } : {}) });
-  const enricher = createEnricherFromConfig(config, options.redis, clientFor, logger, options.metrics, hunting);
+  const enricher = createEnricherFromConfig(config, options.redis, clientFor, logger, metrics, hunting);
   return {
     ...defenderParts,
     enricher,
@@ -64,6 +73,7 @@ export function buildSharedParts(config: Config, options: SharedPartsOptions): S
     huntingClientFor,
     async close() {
       await enricher.close();
+      await ownMetrics?.close();
       await defenderParts.close();
     },
   };

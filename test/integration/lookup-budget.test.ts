@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulators, type Emulators } from '../../src/emulators/emulators.js';
-import { spawnCli } from '../support/cli-process.js';
+import { runCli, spawnCli } from '../support/cli-process.js';
 import { connectTestRedis, testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 /** Windows enforced by the strict emulator and by ipenrich alike: an hour of budget in seconds. */
@@ -42,5 +42,17 @@ describe('lookup through the shared cache and budget', () => {
     expect(await again.exited).toBe(0);
     expect(JSON.parse(again.stdout())).toMatchObject({ ip: ips[0], cached: true });
     expect(counters.totalCalls).toBe(ips.length);
+
+    // `status` counts what lookups did, as it counts workers' work (shared counters in Redis).
+    const status = await runCli(['status', '--json'], env);
+    expect(status.stderr).toBe('');
+    const [tenant] = (JSON.parse(status.stdout) as { tenants: { name: string; sources: { ipstats: { calls: number } }; cache: { hits: number; misses: number } }[] }).tenants;
+    expect(tenant?.sources.ipstats.calls).toBe(ips.length);
+    // 24 IPs asked by the four processes and one by the last, each read once from the cache: a read
+    // that found nothing is a miss even when another process then fetched the IP (coalescing).
+    const { hits = 0, misses = 0 } = tenant?.cache ?? {};
+    expect(hits + misses).toBe(24 + 1);
+    expect(misses).toBeGreaterThanOrEqual(ips.length);
+    expect(hits).toBeGreaterThanOrEqual(1);
   }, 240_000);
 });

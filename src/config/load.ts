@@ -98,8 +98,8 @@ function pickKnown(source: Source): Source {
   return out;
 }
 
-function describeIssues(error: z.ZodError, where: string): string[] {
-  return error.issues.map((issue) => {
+function describeIssues(error: z.ZodError, where: string, keep: (setting: string) => boolean = () => true): string[] {
+  return error.issues.filter((issue) => keep(String(issue.path[0]))).map((issue) => {
     const path = issue.path.map(String).join('.');
     // zod's messages describe the expectation, never the received value, so secrets stay out.
     return `${where}${path || '(root)'}: ${issue.message}`;
@@ -159,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(merged);
   if (!result.success) problems.push(...describeIssues(result.error, ''));
 
+  // A bad top-level value that tenants inherit is reported once, at the top level.
+  const badAtTop = new Set(result.success ? [] : result.error.issues.map((issue) => String(issue.path[0])));
   const tenants: Record<string, TenantConfig> = {};
   if (fileTenants !== undefined && (fileTenants === null || typeof fileTenants !== 'object' || Array.isArray(fileTenants))) {
     problems.push('IPENRICH_CONFIG tenants: must be an object keyed by tenant name');
@@ -179,7 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const own = pickKnown(resolved);
       const parsedTenant = tenantFields.safeParse({ ...inheritedBy(own, merged, { boundaries: false }), ...own });
       if (parsedTenant.success) tenants[name] = { name, ...parsedTenant.data };
-      else problems.push(...describeIssues(parsedTenant.error, where));
+      else problems.push(...describeIssues(parsedTenant.error, where, (setting) => Object.hasOwn(own, setting) || !badAtTop.has(setting)));
     }
   }
 

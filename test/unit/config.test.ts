@@ -57,6 +57,15 @@ describe('loadConfig', () => {
     expect(configError({ MDE_CLIENT_SECRET_FILE: '/nonexistent/secret' })).toMatch(/cannot read \/nonexistent\/secret \(ENOENT\)/);
   });
 
+  it('reports a bad top-level value once, not again for each tenant that inherits it; a tenant\'s own bad value under its name', () => {
+    const file = tempFile('ipenrich.json', JSON.stringify({ tenants: { contoso: { MDE_TENANT_ID: 't1' }, fabrikam: { MDE_TIMEOUT_MS: 5 } } }));
+    const message = configError({ IPENRICH_CONFIG: file, MDE_TIMEOUT_MS: '0' });
+    expect(message.match(/MDE_TIMEOUT_MS/g)).toHaveLength(2);
+    expect(message).toMatch(/(^|; |: )MDE_TIMEOUT_MS: /);
+    expect(message).toContain('IPENRICH_CONFIG tenants.fabrikam.MDE_TIMEOUT_MS');
+    expect(message).not.toContain('tenants.contoso.');
+  });
+
   it('takes an empty variable for an unset one, in either form (as shells and Compose write NAME=)', () => {
     const path = tempFile('secret-2', SECRET);
     expect(loadConfig({ MDE_CLIENT_SECRET: '', MDE_CLIENT_SECRET_FILE: path }).MDE_CLIENT_SECRET).toBe(SECRET);

@@ -68,11 +68,12 @@ export async function lookupThroughEnricher(runtime: Runtime, ips: readonly stri
  * The fallback when no Redis runs (a quick check from a laptop): one Defender call per distinct IP,
  * in order, without the shared cache and budget.
  */
-export async function lookupIps(config: Config, ips: readonly string[], options: LookupOptions): Promise<LookupOutcome[]> {
+export async function lookupIps(config: Config, ips: readonly string[], options: LookupOptions, ready: () => void = () => undefined): Promise<LookupOutcome[]> {
   const parts = buildDefenderParts(config, options.logger);
   try {
     // Built before the loop so incomplete credentials fail the command (CONFIG_INVALID, exit 2), not each IP.
     const client = parts.defender.clientFor(options.tenant);
+    ready();
     const byIp = new Map<string, LookupOutcome>();
     let fatal: IpenrichError | undefined;
     for (const ip of ips) {
@@ -140,6 +141,8 @@ export const command: Command = {
     const options = { tenant, lookBackHours, logger };
     let outcomes: LookupOutcome[];
     let runtime: Runtime | undefined;
+    /** Said once the credentials are known complete: a configuration error stays the one line. */
+    let directNote = '';
     try {
       runtime = await openRuntime(io.env, { config, logger });
     } catch (error) {
@@ -153,7 +156,7 @@ export const command: Command = {
         throw new IpenrichError('REDIS_UNAVAILABLE', `tenant "${tenant}" uses MDE_SOURCE=hunting, whose budget is shared in Redis, and there is no Redis at ${where}; start redis-server or set REDIS_URL`);
       }
       const only = tenantConfig.MDE_SOURCE === 'auto' ? ', IP stats only (MDE_SOURCE=auto needs Redis for hunting)' : '';
-      io.stderr.write(`ipenrich lookup: no Redis at ${where}: looking up directly, without the shared cache and API budget${only} (set REDIS_URL to share them)\n`);
+      directNote = `ipenrich lookup: no Redis at ${where}: looking up directly, without the shared cache and API budget${only} (set REDIS_URL to share them)\n`;
     }
     if (runtime) {
       try {
@@ -162,7 +165,7 @@ export const command: Command = {
         await runtime.close();
       }
     } else {
-      outcomes = await lookupIps(config, ips, options);
+      outcomes = await lookupIps(config, ips, options, () => io.stderr.write(directNote));
     }
     for (const outcome of outcomes) io.stdout.write(`${formatOutcome(outcome)}\n`);
     return outcomes.every((outcome) => 'record' in outcome) ? 0 : 1;

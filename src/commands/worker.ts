@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { openRuntime } from '../composition/runtime.js';
+import { deliveredSinkNames } from '../composition/sinks-from-config.js';
 import { startWorker, WORKER_CLOSE_MS } from '../composition/start-worker.js';
 import { EXIT_CODES } from '../errors.js';
 import { settleBy } from '../settle-by.js';
@@ -32,7 +33,9 @@ export const command: Command = {
     const { logger, config } = runtime;
     const worker = await startWorker(runtime);
     stop.started();
-    logger.info({ concurrency: config.WORKER_CONCURRENCY, sinks: config.SINKS, tenants: Object.keys(config.tenants) }, 'worker started');
+    // Per tenant: a tenant may set SINKS of its own (IPENRICH_CONFIG), the top level is only the default.
+    const sinks = Object.fromEntries(Object.values(config.tenants).map((tenant) => [tenant.name, deliveredSinkNames(tenant)]));
+    logger.info({ concurrency: config.WORKER_CONCURRENCY, sinks, tenants: Object.keys(config.tenants) }, 'worker started');
 
     const signal = await stop.signal;
     const stoppingAt = Date.now();

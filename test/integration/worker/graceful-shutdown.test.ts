@@ -56,6 +56,8 @@ describe('worker shutdown on SIGTERM', () => {
     expect(receiver.deliveries.size).toBe(2);
     expect(await queue.getActiveCount()).toBe(0);
     expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(4);
+    // Where each tenant's results go, as workers resolve it (a tenant may set SINKS of its own).
+    expect(worker.output()).toMatch(/"sinks":\{"default":\["webhook"\]\}.*"msg":"worker started"/);
     expect(worker.output()).toMatch(/shutting down: finishing active jobs/);
     expect(worker.output()).toMatch(/worker stopped/);
   }, 90_000);

@@ -7,8 +7,8 @@ import type { Command } from './command.js';
 const usage = `Usage: ipenrich status [--json]
 
 Queue counts, API budget used and remaining per window and tenant (with an estimate of how long the
-backlog needs), cache size and hit ratio, and sink health — read from Redis, so it covers every
-worker. --json prints the same as one JSON object for scripts.`;
+backlog needs), cache size and hit ratio, and each tenant's sink health — read from Redis, so it
+covers every worker. --json prints the same as one JSON object for scripts.`;
 
 export const command: Command = {
   name: 'status',

@@ -23,12 +23,13 @@ function deliveryIdFor(jobId: string, destination: string): string {
 /**
  * ⑤ Delivers one result to every destination that has not accepted it yet, in parallel. A failure at
  * one destination never re-sends to the others: each success is recorded as soon as it happens.
+ * `context.tenant` is the job's: the destinations are its sinks, and their health is recorded under it.
  */
 export async function deliverToDestinations(
   result: AlertResult,
   destinations: readonly Destination[],
   ledger: DeliveryLedger,
-  context: { jobId: string; now: () => number; health?: SinkHealthRecorder; signal?: AbortSignal },
+  context: { jobId: string; tenant: string; now: () => number; health?: SinkHealthRecorder; signal?: AbortSignal },
 ): Promise<DeliveryReport> {
   const report: DeliveryReport = { delivered: [], notes: {}, skipped: [], failed: [] };
   await Promise.all(
@@ -49,7 +50,7 @@ export async function deliverToDestinations(
         // Independent writes: sent together, one round trip.
         await Promise.all([
           ledger.markDelivered(destination.name, context.now(), notes),
-          context.health?.record(destination.name, { ok: true, notes }, context.now()),
+          context.health?.record(context.tenant, destination.name, { ok: true, notes }, context.now()),
         ]);
         report.delivered.push(destination.name);
         if (notes.length > 0) report.notes[destination.name] = notes;
@@ -57,7 +58,7 @@ export async function deliverToDestinations(
         const error = toIpenrichError(thrown);
         const [after] = await Promise.all([
           ledger.markFailed(destination.name, context.now()),
-          context.health?.record(destination.name, { ok: false, error: `${error.code}: ${error.message}` }, context.now()),
+          context.health?.record(context.tenant, destination.name, { ok: false, error: `${error.code}: ${error.message}` }, context.now()),
         ]);
         report.failed.push({ name: destination.name, error, state: after });
       }

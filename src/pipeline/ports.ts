@@ -40,9 +40,12 @@ export interface ResultStore {
   forJob(jobId: string): JobRecord;
 }
 
-/** The last outcome per sink across workers, for `status`. */
+/** How one delivery to one destination ended. */
+export type SinkOutcome = { readonly ok: true; readonly notes?: readonly string[] } | { readonly ok: false; readonly error: string };
+
+/** The last outcome per (tenant, sink) across workers, for `status`: a tenant's sinks are its own. */
 export interface SinkHealthRecorder {
-  record(sink: string, outcome: { ok: true; notes?: readonly string[] } | { ok: false; error: string }, at: number): Promise<void>;
+  record(tenant: string, sink: string, outcome: SinkOutcome, at: number): Promise<void>;
 }
 
 /** One destination of one job: a configured sink, or the per-alert callback through the webhook sink. */

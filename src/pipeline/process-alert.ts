@@ -164,6 +164,7 @@ async function deliver(
   }
   const report = await deliverToDestinations(result, destinations, record, {
     jobId: attempt.jobId,
+    tenant: job.tenant,
     now: deps.now,
     ...(deps.health === undefined ? {} : { health: deps.health }),
   });

@@ -41,8 +41,11 @@ export interface KeySpace {
   deliveries(jobId: string): string;
   /** Set of parts (rows, batches, comment) one sink already had accepted for one job. */
   deliveryParts(jobId: string, sink: string): string;
-  /** Hash sink name → last delivery outcome (JSON), for `status`. */
-  sinkHealth(): string;
+  /**
+   * Hash of one tenant's last delivery outcomes, fields `<sink>:<fact>`, for `status`. Up to 0.1.0 one
+   * hash `<prefix>:sink-health` held every tenant's together; it is no longer read or written.
+   */
+  sinkHealth(tenant: string): string;
   /** Webhook endpoints disabled after 410 Gone. */
   disabledEndpoints(): string;
   /** The latest content digest of one alert identity (tenant, format, alert id), hashed. */
@@ -84,7 +87,7 @@ export function keySpace(prefix: string): KeySpace {
       `${p}:coalesce-done:${tenant}:${lookBackHours}:${ip}`,
     deliveries: (jobId: string) => `${p}:deliveries:${jobId}`,
     deliveryParts: (jobId: string, sink: string) => `${p}:deliveries:${jobId}:parts:${sink}`,
-    sinkHealth: () => `${p}:sink-health`,
+    sinkHealth: (tenant: string) => `${p}:sink-health:${tenant}`,
     disabledEndpoints: () => `${p}:webhook:disabled`,
     alertRevision: (identityKey: string) => `${p}:alert-revision:${identityKey}`,
     connectorHash: (connector: string, name: string) => `${p}:${connector}:${name}`,

@@ -1,13 +1,13 @@
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
-import type { SinkHealthRecorder } from '../pipeline/ports.js';
+import type { SinkHealthRecorder, SinkOutcome } from '../pipeline/ports.js';
 import { parseNotes } from './notes-field.js';
 
 export interface SinkHealth {
   readonly lastSuccessAt: string | null;
   readonly lastFailureAt: string | null;
   readonly lastError: string | null;
-  /** Failed deliveries since the last success (all workers). */
+  /** Failed deliveries of this tenant to this sink since its last success (all workers). */
   readonly failuresSinceSuccess: number;
   /** The last reservations a destination accepted a result with (empty when none yet), and when. */
   readonly lastNotes: readonly string[];
@@ -15,48 +15,50 @@ export interface SinkHealth {
 }
 
 /**
- * A run of successes is written at most this often per sink and process: at one write per delivery
- * it was a command per alert. A failure, or a success with notes, is always written at once.
+ * A run of successes is written at most this often per (tenant, sink) and process: at one write per
+ * delivery it was a command per alert. A failure, or a success with notes, is always written at once.
  */
 export const SUCCESS_WRITE_EVERY_MS = 1_000;
 
 /**
- * The last outcome per sink, shared by all workers through Redis (one hash, field per sink and
- * fact, updated atomically), so `status` can tell an operator that Splunk has been failing for ten
- * minutes without reading logs. `lastSuccessAt` may lag by up to SUCCESS_WRITE_EVERY_MS.
+ * The last outcome per tenant and sink, shared by all workers through Redis, so `status` can tell an
+ * operator that fabrikam's Splunk has been failing for ten minutes without reading logs. One hash
+ * per tenant (its sinks are its own: another tenant's success says nothing about them), a field per
+ * sink and fact, updated atomically. `lastSuccessAt` may lag by up to SUCCESS_WRITE_EVERY_MS.
  */
 export class SinkHealthBoard implements SinkHealthRecorder {
-  private readonly key: string;
-  /** Per sink, when this process last wrote a plain success (absent after a failure). */
+  /** Per `tenant:sink`, when this process last wrote a plain success (absent after a failure). */
   private readonly lastSuccessWritten = new Map<string, number>();
 
-  constructor(private readonly redis: Redis, keys: KeySpace) {
-    this.key = keys.sinkHealth();
-  }
+  constructor(private readonly redis: Redis, private readonly keys: KeySpace) {}
 
-  async record(sink: string, outcome: { ok: true; notes?: readonly string[] } | { ok: false; error: string }, at: number): Promise<void> {
+  async record(tenant: string, sink: string, outcome: SinkOutcome, at: number): Promise<void> {
+    const key = this.keys.sinkHealth(tenant);
+    // Unambiguous: tenant names hold no ':' (src/config/load.ts).
+    const throttled = `${tenant}:${sink}`;
     const when = new Date(at).toISOString();
     // A success is one HSET, atomic by itself: no MULTI, which costs far more client CPU than the
     // command on a connection that also carries BullMQ's scripts (ioredis copies them per MULTI).
     if (outcome.ok) {
       // Notes stay until newer ones: some are said once for a lasting condition (SPLUNK_ACK_OFF).
       const notes = outcome.notes ?? [];
-      const last = this.lastSuccessWritten.get(sink);
+      const last = this.lastSuccessWritten.get(throttled);
       if (notes.length === 0 && last !== undefined && at >= last && at - last < SUCCESS_WRITE_EVERY_MS) return;
-      this.lastSuccessWritten.set(sink, at);
+      this.lastSuccessWritten.set(throttled, at);
       const noted = notes.length > 0 ? [`${sink}:lastNotes`, JSON.stringify(notes), `${sink}:lastNotesAt`, when] : [];
-      await this.redis.hset(this.key, `${sink}:lastSuccessAt`, when, `${sink}:failures`, '0', ...noted);
+      await this.redis.hset(key, `${sink}:lastSuccessAt`, when, `${sink}:failures`, '0', ...noted);
       return;
     }
-    this.lastSuccessWritten.delete(sink);
-    await this.redis.multi().hset(this.key, `${sink}:lastFailureAt`, when, `${sink}:lastError`, outcome.error).hincrby(this.key, `${sink}:failures`, 1).exec();
+    this.lastSuccessWritten.delete(throttled);
+    await this.redis.multi().hset(key, `${sink}:lastFailureAt`, when, `${sink}:lastError`, outcome.error).hincrby(key, `${sink}:failures`, 1).exec();
   }
 
-  async read(): Promise<Record<string, SinkHealth>> {
-    const raw = await this.redis.hgetall(this.key);
+  /** One tenant's sinks that have a recorded outcome, by sink name. */
+  async read(tenant: string): Promise<Record<string, SinkHealth>> {
+    const raw = await this.redis.hgetall(this.keys.sinkHealth(tenant));
     const sinks = new Set(Object.keys(raw).map((field) => field.slice(0, field.lastIndexOf(':'))));
     const out: Record<string, SinkHealth> = {};
-    for (const sink of sinks) {
+    for (const sink of [...sinks].sort()) {
       out[sink] = {
         lastSuccessAt: raw[`${sink}:lastSuccessAt`] ?? null,
         lastFailureAt: raw[`${sink}:lastFailureAt`] ?? null,
@@ -69,4 +71,3 @@ export class SinkHealthBoard implements SinkHealthRecorder {
     return out;
   }
 }
-

@@ -26,6 +26,8 @@ interface TenantStatus {
   readonly refreshes?: { readonly refreshed: number; readonly noBudget: number };
   /** The sinks this tenant's alerts go to: its own SINKS, or the top level's it inherits (as workers build them). */
   readonly sinks: readonly string[];
+  /** The last outcomes of this tenant's deliveries, per sink that has any (`callback` included). */
+  readonly sinkHealth: Record<string, SinkHealth>;
 }
 
 export interface StatusReport {
@@ -35,10 +37,9 @@ export interface StatusReport {
   readonly backlogEtaMs: number;
   readonly tenants: readonly TenantStatus[];
   readonly sinks: {
-    /** Every sink some tenant delivers to (each tenant's own: `tenants[].sinks`). */
+    /** Every sink some tenant delivers to (each tenant's own, and its health: `tenants[]`). */
     readonly configured: readonly string[];
-    /** Per sink name, shared by every tenant that delivers to it (src/state/sink-health.ts). */
-    readonly health: Record<string, SinkHealth>;
+    /** Webhook endpoints disabled after 410 Gone, per URL whichever tenant's. */
     readonly disabledEndpoints: number;
   };
 }
@@ -72,6 +73,7 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
   const hunting = createRateLimiter({ redis, keys, windows: config.GRAPH_HUNTING_LIMITS, safetyMs: config.MDE_RATE_SAFETY_MS, budgetOf: huntingBudgetOf(config) });
   const shared = await readSharedMetrics(redis, keys);
   const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
+  const health = new SinkHealthBoard(redis, keys);
   const tenants: TenantStatus[] = [];
   const refreshCount = (tenant: string, outcome: string): number =>
     counterTotal(shared, CACHE_REFRESHES.name, (labels) => labels.tenant === tenant && labels.outcome === outcome);
@@ -87,6 +89,7 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
       cache: { entries: await countKeys(redis, keys.cacheEntryPattern(tenant)), hits: stats.hits, misses: stats.misses, hitRatio: lookups === 0 ? null : stats.hits / lookups },
       refreshes: { refreshed: refreshCount(tenant, 'refreshed'), noBudget: refreshCount(tenant, 'no-budget') },
       sinks: deliveredSinkNames(settings),
+      sinkHealth: await health.read(tenant),
     });
   }
   const backlog = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0);
@@ -97,7 +100,6 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
     tenants,
     sinks: {
       configured: [...new Set(tenants.flatMap((t) => t.sinks))],
-      health: await new SinkHealthBoard(redis, keys).read(),
       disabledEndpoints: await redis.hlen(keys.disabledEndpoints()),
     },
   };

@@ -26,6 +26,21 @@ function windowLine(label: string, window: LimiterStatus['windows'][number]): st
   return `  ${label} ${String(window.max).padStart(11 - label.length)}/${windowName(window.windowMs).padEnd(6)} used ${String(window.used).padStart(5)}  remaining ${String(window.remaining).padStart(5)}  ${room}`;
 }
 
+/**
+ * One line per sink of the tenant, under its `sinks` line: its configured sinks in order (those
+ * without a recorded delivery say so), then any other it has delivered to (`callback`).
+ */
+function sinkHealthLines(tenant: StatusReport['tenants'][number]): string[] {
+  const names = [...new Set([...tenant.sinks, ...Object.keys(tenant.sinkHealth)])];
+  return names.map((sink) => {
+    const health = tenant.sinkHealth[sink];
+    const label = `    ${shown(sink).padEnd(9)}`;
+    if (health === undefined) return `${label} no delivery recorded yet`;
+    const state = health.failuresSinceSuccess > 0 ? `FAILING (${health.failuresSinceSuccess} since last success): ${shown(health.lastError ?? '')}` : health.lastNotes.length > 0 ? `ok; last note (${health.lastNotesAt ?? '?'}): ${health.lastNotes.map(shown).join('; ')}` : 'ok';
+    return `${label} ${state}  last success ${health.lastSuccessAt ?? 'never'}`;
+  });
+}
+
 /** The terminal view of `ipenrich status`. */
 export function renderStatus(report: StatusReport): string {
   const q = report.queue;
@@ -51,14 +66,10 @@ export function renderStatus(report: StatusReport): string {
     lines.push(`  cache  ${tenant.cache.entries} entries, ${ratio}`);
     if (tenant.refreshes) lines.push(`  refresh-ahead  ${tenant.refreshes.refreshed} entries refreshed with spare budget, ${tenant.refreshes.noBudget} times none was spare`);
     lines.push(`  sinks  ${tenant.sinks.length > 0 ? tenant.sinks.map(shown).join(', ') : 'none (SINKS)'}`);
+    lines.push(...sinkHealthLines(tenant));
   }
-  // Health is kept per sink name: with several tenants, one line stands for all who deliver there.
-  const shared = report.tenants.length > 1 ? '  (per tenant above; health per sink, all tenants together)' : '';
-  lines.push('', `Sinks  ${report.sinks.configured.length > 0 ? report.sinks.configured.map(shown).join(', ') : 'none configured (SINKS)'}${shared}`);
-  for (const [sink, health] of Object.entries(report.sinks.health)) {
-    const state = health.failuresSinceSuccess > 0 ? `FAILING (${health.failuresSinceSuccess} since last success): ${shown(health.lastError ?? '')}` : health.lastNotes.length > 0 ? `ok; last note (${health.lastNotesAt ?? '?'}): ${health.lastNotes.map(shown).join('; ')}` : 'ok';
-    lines.push(`  ${shown(sink).padEnd(9)} ${state}  last success ${health.lastSuccessAt ?? 'never'}`);
-  }
+  const all = report.tenants.length > 1 ? '  (all tenants; per tenant above)' : '';
+  lines.push('', `Sinks  ${report.sinks.configured.length > 0 ? report.sinks.configured.map(shown).join(', ') : 'none configured (SINKS)'}${all}`);
   if (report.sinks.disabledEndpoints > 0) lines.push(`  ${report.sinks.disabledEndpoints} webhook endpoint(s) disabled after 410 Gone`);
   return lines.join('\n');
 }

@@ -66,7 +66,7 @@ describe('reliability: one sink down for a while', () => {
     const othersAt = { webhook: receiver.deliveries.size, sentinel: sentinelAlerts(), missing: missingBySeverity(), seconds: (Date.now() - downAt) / 1000 };
     await sleep(Math.max(0, MIN_OUTAGE_MS - (Date.now() - downAt)));
     const counts = await harness.queue.getJobCounts('completed', 'delayed', 'waiting', 'prioritized', 'failed');
-    const health = (await new SinkHealthBoard(harness.redis, harness.keys).read()).splunk;
+    const health = (await new SinkHealthBoard(harness.redis, harness.keys).read(harness.config.IPENRICH_DEFAULT_TENANT)).splunk;
     const refusedWhileDown = hec.counters.eventPosts;
 
     hec.setMode({ kind: 'normal' });

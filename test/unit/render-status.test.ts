@@ -20,15 +20,15 @@ function report(overrides: { tenant: string; sink: string; lastError: string; no
         sources: { ipstats: { calls: 0, ips: 0, throttled: 0 }, hunting: { calls: 0, ips: 0, throttled: 0 } },
         cache: { entries: 0, hits: 0, misses: 0, hitRatio: null },
         sinks: [overrides.sink],
+        sinkHealth: {
+          [overrides.sink]: { lastSuccessAt: null, lastFailureAt: '2025-01-01T00:00:00.000Z', lastError: overrides.lastError, failuresSinceSuccess: 1, lastNotes: [], lastNotesAt: null },
+          splunk: { lastSuccessAt: '2025-01-01T00:00:00.000Z', lastFailureAt: null, lastError: null, failuresSinceSuccess: 0, lastNotes: overrides.notes, lastNotesAt: '2025-01-01T00:00:00.000Z' },
+        },
         ...hunting,
       },
     ],
     sinks: {
       configured: [overrides.sink],
-      health: {
-        [overrides.sink]: { lastSuccessAt: null, lastFailureAt: '2025-01-01T00:00:00.000Z', lastError: overrides.lastError, failuresSinceSuccess: 1, lastNotes: [], lastNotesAt: null },
-        splunk: { lastSuccessAt: '2025-01-01T00:00:00.000Z', lastFailureAt: null, lastError: null, failuresSinceSuccess: 0, lastNotes: overrides.notes, lastNotesAt: '2025-01-01T00:00:00.000Z' },
-      },
       disabledEndpoints: 0,
     },
   };
@@ -53,6 +53,19 @@ describe('renderStatus', () => {
     const text = renderStatus(report({ tenant: 'default', sink: 'callback', lastError: 'callback: SINK_UNAVAILABLE: POST https://fn.example/api/cb?code=s3cr3tc0de answered 503', notes: [] }));
     expect(text).not.toContain('s3cr3tc0de');
     expect(text).toContain('https://fn.example/api/cb?code=REDACTED answered 503');
+  });
+
+  it('shows each sink\'s health under its tenant\'s sinks line: configured ones first, then others it delivered to', () => {
+    const single = report({ tenant: 'default', sink: 'webhook', lastError: 'SINK_UNAVAILABLE: receiver answered 503', notes: ['SPLUNK_ACK_OFF'] }, { sinks: ['sentinel', 'webhook'] });
+    expect(renderStatus(single).split('\n').slice(-7)).toEqual([
+      '  cache  0 entries, no lookups yet',
+      '  sinks  sentinel, webhook',
+      '    sentinel  no delivery recorded yet',
+      '    webhook   FAILING (1 since last success): SINK_UNAVAILABLE: receiver answered 503  last success never',
+      '    splunk    ok; last note (2025-01-01T00:00:00.000Z): SPLUNK_ACK_OFF  last success 2025-01-01T00:00:00.000Z',
+      '',
+      'Sinks  webhook',
+    ]);
   });
 
   it('shows the source, the hunting budget and its pause, and calls, IPs per call and 429s per source', () => {

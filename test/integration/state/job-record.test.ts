@@ -81,7 +81,7 @@ describe('delivery state and fan-out across attempts', () => {
     expect(await redis.ttl(keys.deliveries('job-states'))).toBeGreaterThan(7 * 86_400);
   });
 
-  it('a retry sends only to the sink that failed, and the health board records both outcomes', async () => {
+  it('a retry sends only to the sink that failed, and the health board records both outcomes under the job\'s tenant', async () => {
     const jobId = 'job-fan-out';
     const health = new SinkHealthBoard(redis, keys);
     const result = sampleResult();
@@ -90,23 +90,24 @@ describe('delivery state and fan-out across attempts', () => {
     const firstAttempt = new RedisJobRecord(redis, keys, jobId);
     expect(await firstAttempt.loadResult()).toBeNull();
     await firstAttempt.saveResult(result);
-    const first = await deliverToDestinations(result, targets, firstAttempt, { jobId, now: () => 10_000, health });
+    const first = await deliverToDestinations(result, targets, firstAttempt, { jobId, tenant: 'contoso', now: () => 10_000, health });
     expect(first.delivered).toEqual(['up']);
     expect(first.failed.map((failed) => [failed.name, failed.state])).toEqual([['down', { delivered: false, failures: 1, firstFailureAt: 10_000, notes: [] }]]);
-    const afterFirst = await health.read();
+    const afterFirst = await health.read('contoso');
     expect(afterFirst.up?.lastSuccessAt).toBe(new Date(10_000).toISOString());
     expect(afterFirst.down?.failuresSinceSuccess).toBe(1);
+    expect(await health.read('fabrikam')).toEqual({});
 
     down.setMode('accept');
     const retry = new RedisJobRecord(redis, keys, jobId);
     const stored = await retry.loadResult();
     expect(stored).toEqual(result);
-    const second = await deliverToDestinations(stored ?? result, targets, retry, { jobId, now: () => 20_000, health });
+    const second = await deliverToDestinations(stored ?? result, targets, retry, { jobId, tenant: 'contoso', now: () => 20_000, health });
     expect(second).toEqual({ delivered: ['down'], notes: {}, skipped: ['up'], failed: [] });
 
     expect(up.counters.requests).toBe(1);
     expect(down.deliveries.size).toBe(1);
-    const afterRetry = await health.read();
+    const afterRetry = await health.read('contoso');
     expect(afterRetry.down?.failuresSinceSuccess).toBe(0);
     expect(await new RedisJobRecord(redis, keys, jobId).sink('down')).toEqual({ delivered: true, failures: 1, firstFailureAt: 10_000, notes: [] });
   });
@@ -120,12 +121,12 @@ describe('delivery state and fan-out across attempts', () => {
       sink: { name: 'noted', deliver: () => Promise.resolve({ notes: [note] }), close: () => Promise.resolve() },
     };
     const record = new RedisJobRecord(redis, keys, jobId);
-    const report = await deliverToDestinations(sampleResult(), [noted], record, { jobId, now: () => 30_000, health });
+    const report = await deliverToDestinations(sampleResult(), [noted], record, { jobId, tenant: 'contoso', now: () => 30_000, health });
     expect(report.notes).toEqual({ noted: [note] });
     expect((await new RedisJobRecord(redis, keys, jobId).sink('noted')).notes).toEqual([note]);
-    expect((await health.read()).noted?.lastNotes).toEqual([note]);
+    expect((await health.read('contoso')).noted?.lastNotes).toEqual([note]);
     // A later delivery without notes keeps the last ones (a lasting condition is said once).
-    await deliverToDestinations(sampleResult(), [{ ...noted, sink: { ...noted.sink, deliver: () => Promise.resolve() } }], new RedisJobRecord(redis, keys, 'job-noted-2'), { jobId: 'job-noted-2', now: () => 40_000, health });
-    expect((await health.read()).noted).toMatchObject({ lastNotes: [note], lastNotesAt: new Date(30_000).toISOString(), lastSuccessAt: new Date(40_000).toISOString() });
+    await deliverToDestinations(sampleResult(), [{ ...noted, sink: { ...noted.sink, deliver: () => Promise.resolve() } }], new RedisJobRecord(redis, keys, 'job-noted-2'), { jobId: 'job-noted-2', tenant: 'contoso', now: () => 40_000, health });
+    expect((await health.read('contoso')).noted).toMatchObject({ lastNotes: [note], lastNotesAt: new Date(30_000).toISOString(), lastSuccessAt: new Date(40_000).toISOString() });
   });
 });

@@ -44,25 +44,36 @@ describe('status with tenants that deliver to different sinks', () => {
     await cleanup();
   });
 
-  it('lists each tenant\'s own sinks, not only the top level\'s, as JSON and text', async () => {
+  it('lists each tenant\'s own sinks, not only the top level\'s, with their health, as JSON and text', async () => {
     const board = new SinkHealthBoard(runtime.redis, runtime.keys);
-    await board.record('webhook', { ok: false, error: 'SINK_UNAVAILABLE: receiver answered 503' }, Date.now());
-    await board.record('webhook', { ok: false, error: 'SINK_UNAVAILABLE: receiver answered 503' }, Date.now());
+    await board.record('fabrikam', 'webhook', { ok: false, error: 'SINK_UNAVAILABLE: receiver answered 503' }, Date.now());
+    await board.record('fabrikam', 'webhook', { ok: false, error: 'SINK_UNAVAILABLE: receiver answered 503' }, Date.now());
 
     const report = JSON.parse(JSON.stringify(await collectStatus(runtime))) as {
-      tenants: { tenant: string; sinks: string[] }[];
-      sinks: { configured: string[]; health: Record<string, { failuresSinceSuccess: number }> };
+      tenants: { tenant: string; sinks: string[]; sinkHealth: Record<string, { failuresSinceSuccess: number }> }[];
+      sinks: { configured: string[]; disabledEndpoints: number };
     };
     expect(Object.fromEntries(report.tenants.map((t) => [t.tenant, t.sinks]))).toEqual({ default: [], fabrikam: ['webhook'] });
-    expect(report.sinks.configured).toEqual(['webhook']);
-    expect(report.sinks.health.webhook?.failuresSinceSuccess).toBe(2);
+    expect(report.sinks).toEqual({ configured: ['webhook'], disabledEndpoints: 0 });
+    expect(Object.fromEntries(report.tenants.map((t) => [t.tenant, t.sinkHealth]))).toEqual({
+      default: {},
+      fabrikam: { webhook: expect.objectContaining({ failuresSinceSuccess: 2, lastSuccessAt: null }) as unknown },
+    });
 
     const text = renderStatus(await collectStatus(runtime));
     expect(text).not.toContain('none configured');
-    expect(text).toMatch(/^Tenant default\n(?: {2}.*\n)*? {2}sinks {2}none \(SINKS\)$/m);
-    expect(text).toMatch(/^Tenant fabrikam\n(?: {2}.*\n)*? {2}sinks {2}webhook$/m);
-    expect(text).toMatch(/^Sinks {2}webhook\b.*\n {2}webhook {3}FAILING \(2 since last success\)/m);
-    // Health is per sink name, so with two tenants the header says the line stands for all of them.
-    expect(text).toContain('health per sink, all tenants together');
+    expect(text).toMatch(/^Tenant default\n(?: {2}.*\n)*? {2}sinks {2}none \(SINKS\)\n\n/m);
+    expect(text).toMatch(/^Tenant fabrikam\n(?: {2}.*\n)*? {2}sinks {2}webhook\n {4}webhook {3}FAILING \(2 since last success\): SINK_UNAVAILABLE: receiver answered 503 {2}last success never$/m);
+    expect(text).toMatch(/^Sinks {2}webhook {2}\(all tenants; per tenant above\)$/m);
+  });
+
+  it('says so for a tenant\'s sink with no delivery recorded, as after an upgrade from 0.1.0', async () => {
+    await runtime.redis.del(runtime.keys.sinkHealth('fabrikam'));
+    // What 0.1.0 kept per sink name for every tenant: not attributable to one, never shown.
+    await runtime.redis.hset(`${runtime.keys.prefix}:sink-health`, 'webhook:lastFailureAt', '2026-11-26T00:00:00.000Z', 'webhook:failures', '3', 'webhook:lastError', 'SINK_UNAVAILABLE: old');
+    const report = await collectStatus(runtime);
+    expect(report.tenants.map((t) => t.sinkHealth)).toEqual([{}, {}]);
+    expect(renderStatus(report)).toMatch(/^ {2}sinks {2}webhook\n {4}webhook {3}no delivery recorded yet$/m);
+    expect(renderStatus(report)).not.toMatch(/FAILING|SINK_UNAVAILABLE/);
   });
 });

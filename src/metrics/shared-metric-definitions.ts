@@ -35,8 +35,9 @@ export const LIMITER_WAIT_SECONDS = {
 
 export const SINK_DELIVERIES = {
   name: 'ipenrich_sink_deliveries_total',
-  help: 'Deliveries of results to sinks, by sink and outcome (delivered, or the error code).',
-  labelNames: ['sink', 'outcome'],
+  help: 'Deliveries of results to sinks, by tenant, sink and outcome (delivered, or the error code).',
+  // By tenant: a tenant's sinks are its own (an MSSP's customer's receiver), and so are their failures.
+  labelNames: ['tenant', 'sink', 'outcome'],
 } as const satisfies SharedCounterDefinition;
 
 /** The second source (docs/hunting.md): one query per batch; `outcome` is `ok` or the error code (HUNTING_THROTTLED: a 429). */

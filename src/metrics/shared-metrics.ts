@@ -37,7 +37,7 @@ interface PipelineMetrics {
   /** After each refresh-ahead attempt that reached the spare budget: `refreshed`, `no-budget`, or the error code. */
   cacheRefresh(tenant: string, outcome: string): void;
   /** After each delivery attempt of a result to one sink (`webhook`, `splunk`, `sentinel`, `callback`). */
-  delivery(sink: string, outcome: DeliveryOutcome): void;
+  delivery(tenant: string, sink: string, outcome: DeliveryOutcome): void;
   /** After every cache lookup: into the tenant's cache counters that `status` and /metrics read. */
   cacheLookups(tenant: string, counts: { readonly hits: number; readonly misses: number; readonly corrupt: number }): void;
   /** When a job's result has reached every sink: `latencyMs` from enqueue to now. */
@@ -138,8 +138,8 @@ export function createSharedMetrics(options: SharedMetricsOptions): SharedMetric
       if (counts.misses > 0) add(pending, key, 'misses', counts.misses);
       if (counts.corrupt > 0) add(pending, key, 'corrupt', counts.corrupt);
     },
-    delivery(sink, outcome) {
-      count(SINK_DELIVERIES.name, [sink, outcome], 1);
+    delivery(tenant, sink, outcome) {
+      count(SINK_DELIVERIES.name, [tenant, sink, outcome], 1);
     },
     jobCompleted(latencyMs, result) {
       const seconds = Math.max(0, latencyMs) / 1000;

@@ -58,7 +58,7 @@ export interface Destination {
 
 /** Counters the journey reports (src/metrics implements them, shared across processes). */
 export interface JourneyMetrics {
-  delivery(sink: string, outcome: 'delivered' | ErrorCode): void;
+  delivery(tenant: string, sink: string, outcome: 'delivered' | ErrorCode): void;
   jobCompleted(latencyMs: number, kind: 'complete' | 'partial'): void;
 }
 

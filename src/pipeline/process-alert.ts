@@ -168,8 +168,8 @@ async function deliver(
     now: deps.now,
     ...(deps.health === undefined ? {} : { health: deps.health }),
   });
-  for (const name of report.delivered) deps.metrics?.delivery(name, 'delivered');
-  for (const failure of report.failed) deps.metrics?.delivery(failure.name, failure.error.code);
+  for (const name of report.delivered) deps.metrics?.delivery(job.tenant, name, 'delivered');
+  for (const failure of report.failed) deps.metrics?.delivery(job.tenant, failure.name, failure.error.code);
   const decision: JobDecision | null = decideForDeliveries(report.failed, deps.now(), options.sinkRetry);
   if (decision) {
     deps.logger.warn({ jobId: attempt.jobId, delivered: report.delivered, failed: report.failed.map((f) => f.name) }, 'some deliveries failed');

@@ -64,8 +64,10 @@ describe('shared metrics: worker processes write, the ingress /metrics reads', (
     b.limiterWait('default', 30_000, 'deferred');
     a.cacheRefresh('default', 'refreshed');
     b.cacheRefresh('default', 'refreshed');
-    a.delivery('webhook', 'delivered');
-    b.delivery('webhook', 'SINK_UNAVAILABLE');
+    a.delivery('default', 'webhook', 'delivered');
+    b.delivery('default', 'webhook', 'SINK_UNAVAILABLE');
+    // Another tenant's receiver: its own series, so an alert can say whose sink fails.
+    b.delivery('fabrikam', 'webhook', 'SINK_UNAVAILABLE');
     a.jobCompleted(40, 'complete'); // ≤ 0.05 s
     b.jobCompleted(700, 'complete'); // ≤ 1 s
     b.jobCompleted(7_200_000, 'partial'); // beyond the last bucket
@@ -80,8 +82,9 @@ describe('shared metrics: worker processes write, the ingress /metrics reads', (
     expect(series(text, 'ipenrich_limiter_wait_seconds_total{tenant="default",kind="slept"}')).toBe(2);
     expect(series(text, 'ipenrich_limiter_wait_seconds_total{tenant="default",kind="deferred"}')).toBe(30);
     expect(series(text, 'ipenrich_cache_refreshes_total{tenant="default",outcome="refreshed"}')).toBe(2);
-    expect(series(text, 'ipenrich_sink_deliveries_total{sink="webhook",outcome="delivered"}')).toBe(1);
-    expect(series(text, 'ipenrich_sink_deliveries_total{sink="webhook",outcome="SINK_UNAVAILABLE"}')).toBe(1);
+    expect(series(text, 'ipenrich_sink_deliveries_total{tenant="default",sink="webhook",outcome="delivered"}')).toBe(1);
+    expect(series(text, 'ipenrich_sink_deliveries_total{tenant="default",sink="webhook",outcome="SINK_UNAVAILABLE"}')).toBe(1);
+    expect(series(text, 'ipenrich_sink_deliveries_total{tenant="fabrikam",sink="webhook",outcome="SINK_UNAVAILABLE"}')).toBe(1);
     expect(series(text, 'ipenrich_job_latency_seconds_bucket{le="0.05",result="complete"}')).toBe(1);
     expect(series(text, 'ipenrich_job_latency_seconds_bucket{le="0.5",result="complete"}')).toBe(1);
     expect(series(text, 'ipenrich_job_latency_seconds_bucket{le="1",result="complete"}')).toBe(2);
@@ -99,17 +102,17 @@ describe('shared metrics: worker processes write, the ingress /metrics reads', (
     const connection = createRedis(local.url);
     connection.on('error', () => undefined);
     const metrics = createSharedMetrics({ redis: connection, keys, flushMs: 60_000 });
-    metrics.delivery('splunk', 'delivered');
+    metrics.delivery('default', 'splunk', 'delivered');
     const { port } = local;
     await local.stop();
-    metrics.delivery('splunk', 'delivered');
+    metrics.delivery('default', 'splunk', 'delivered');
     const failed = metrics.flush();
     local = await startLocalRedis({ port });
     await failed;
     await waitFor('the reconnection', () => connection.status === 'ready', 10_000);
-    metrics.delivery('splunk', 'delivered');
+    metrics.delivery('default', 'splunk', 'delivered');
     await metrics.close();
-    expect(await connection.hget(keys.metric('ipenrich_sink_deliveries_total'), '["splunk","delivered"]')).toBe('3');
+    expect(await connection.hget(keys.metric('ipenrich_sink_deliveries_total'), '["default","splunk","delivered"]')).toBe('3');
     connection.disconnect();
     await local.stop();
   });
@@ -154,8 +157,8 @@ describe('the worker reports its deliveries and job latency', () => {
       closed = true;
 
       const { text } = await ingressMetricsFor(redis, keys, runtime.queue, worker.parts.enricher).render();
-      expect(series(text, 'ipenrich_sink_deliveries_total{sink="webhook",outcome="delivered"}')).toBe(1);
-      expect(series(text, 'ipenrich_sink_deliveries_total{sink="webhook",outcome="SINK_DISABLED"}')).toBe(1);
+      expect(series(text, 'ipenrich_sink_deliveries_total{tenant="default",sink="webhook",outcome="delivered"}')).toBe(1);
+      expect(series(text, 'ipenrich_sink_deliveries_total{tenant="default",sink="webhook",outcome="SINK_DISABLED"}')).toBe(1);
       expect(series(text, 'ipenrich_job_latency_seconds_count{result="complete"}')).toBe(1);
       expect(series(text, 'ipenrich_job_latency_seconds_sum{result="complete"}')).toBeGreaterThan(0);
       expect(series(text, 'ipenrich_budget_admitted_total{tenant="default"}')).toBe(emulators.defender.counters.totalCalls);

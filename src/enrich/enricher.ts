@@ -45,6 +45,12 @@ interface EnrichOptions {
    * cannot serve at once is deferred to its wake-up slot instead of waiting within the deadline.
    */
   readonly slotWanted?: () => Promise<boolean>;
+  /**
+   * False for a caller that does not come back at a wake-up slot (`POST /v1/lookup`: it answers
+   * `deferred` with `retryAt`): its deferred misses take no slot, which would push the wake-ups of
+   * queued alerts later while the budget they wait for goes unused. Default true (a queued job).
+   */
+  readonly wakeSlots?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -387,7 +393,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     const answers = new Map<string, Promise<IpEnrichment>>();
     for (const ip of unique) {
       const read = found.get(ip);
-      if (!read) answers.set(ip, sharedMiss(tenant, ip, { ...options, wakeSlot: true, gather }));
+      if (!read) answers.set(ip, sharedMiss(tenant, ip, { ...options, wakeSlot: options.wakeSlots ?? true, gather }));
       else if (!read.stale) answers.set(ip, Promise.resolve(fromEntry(read.entry, true)));
       else answers.set(ip, refetchOrStale(tenant, ip, read.entry, { ...options, gather }));
     }

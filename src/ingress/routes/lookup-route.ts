@@ -62,7 +62,7 @@ export function registerLookupRoute(app: IngressApp, deps: IngressDeps): void {
       const started = deps.now();
       const outcomes = toEnrich.length === 0
         ? []
-        : await guard(() => enricher.enrich(tenant, toEnrich, { lookBackHours, deadline: started + timeoutMs }), timeoutMs + config.INGRESS_REDIS_TIMEOUT_MS);
+        : await guard(() => enricher.enrich(tenant, toEnrich, { lookBackHours, deadline: started + timeoutMs, wakeSlots: false }), timeoutMs + config.INGRESS_REDIS_TIMEOUT_MS);
 
       const result = buildResult({
         facts: { alertId: 'lookup', tenant, contentDigest: null, replaces: null, format: 'lookup', title: null, severity: null, incidentArmId: null, alertTime: null, receivedAt: new Date(started).toISOString() },

@@ -91,6 +91,20 @@ describe('stale entries: answered when the budget cannot refetch them in time (r
     expect(await client.calls()).toHaveLength(1);
   });
 
+  it('a caller that does not come back (POST /v1/lookup) takes no wake-up slot: a queued alert asking next is not pushed behind its deferred IPs', async () => {
+    const { tenant, enricher, now } = setup({ windows: EXHAUSTIBLE });
+    await enricher.enrich(tenant, ['192.0.2.40'], { lookBackHours: LOOKBACK }); // spends the budget
+    const lookedUp = ['192.0.2.41', '192.0.2.42', '192.0.2.43'];
+    const deferred = await enricher.enrich(tenant, lookedUp, { lookBackHours: LOOKBACK, deadline: now(), wakeSlots: false });
+    expect(deferred.map((result) => result.status)).toEqual(['deferred', 'deferred', 'deferred']);
+    for (const ip of lookedUp) expect(await redis.zscore(keys.limiterWakeSlots(tenant), `${tenant}|${ip}|${LOOKBACK}`)).toBeNull();
+    // The alert's IP gets the first slot, the one the lookup's IPs would have taken before it.
+    const [queued] = await enricher.enrich(tenant, ['192.0.2.44'], { lookBackHours: LOOKBACK, deadline: now() });
+    expect(queued?.status).toBe('deferred');
+    expect(queued?.retryAt).toBeLessThanOrEqual(Math.max(...deferred.map((result) => result.retryAt ?? 0)));
+    expect(await redis.zcard(keys.limiterWakeSlots(tenant))).toBe(1);
+  });
+
   it('refetches a stale entry when the budget is there, and the entry is fresh again', async () => {
     const { tenant, enricher, client, now, advance } = setup({ windows: AMPLE });
     await enricher.enrich(tenant, ['192.0.2.4'], { lookBackHours: LOOKBACK });

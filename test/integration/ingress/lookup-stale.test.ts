@@ -39,6 +39,9 @@ describe('POST /v1/lookup with a stale cache entry and no budget', () => {
     expect(body.ips[0]).toMatchObject({ ip: '203.0.113.60', status: 'enriched', cached: true, stale: true, fetchedAt: record.fetchedAt });
     expect(body.ips[1]).toMatchObject({ ip: '203.0.113.61', status: 'deferred' });
     expect(body.ips[1]?.stale).toBeUndefined();
+    // Nobody comes back for it at a wake-up slot, so it takes none from queued alerts.
+    const owner = budgetOwners(harness.config)('default');
+    expect(await redis.zcard(keys.limiterWakeSlots(owner))).toBe(0);
     expect(body.summary).toContain('203.0.113.60 (stale, fetched');
     expect(emulators.defender.counters.totalCalls).toBe(0);
   });

@@ -28,8 +28,15 @@ function isRedisFailure(error: Error, redis: Redis): boolean {
  * Errors that are not about Redis (bugs) pass through unchanged.
  */
 export function createRedisGuard(redis: Redis, timeoutMs: number): RedisGuard {
-  const unavailable = (reason: string, cause?: unknown): IpenrichError =>
-    new IpenrichError('REDIS_UNAVAILABLE', `Redis is unavailable (${reason}); nothing was queued, retry later`, { cause, retryAfterMs: 5_000 });
+  /** Nothing was sent: the request was not carried out. */
+  const notSent = (reason: string): IpenrichError =>
+    new IpenrichError('REDIS_UNAVAILABLE', `Redis is unavailable (${reason}); nothing was done, retry later`, { retryAfterMs: 5_000 });
+  /**
+   * Sent, but no answer came (a timeout, a connection lost on the way): Redis may still have carried
+   * it out. Sending again is safe: an alert already queued is recognised (`duplicate: true`).
+   */
+  const unanswered = (reason: string, cause?: unknown): IpenrichError =>
+    new IpenrichError('REDIS_UNAVAILABLE', `Redis did not answer (${reason}); the request may have been carried out all the same: send it again, an alert already queued is recognised as a duplicate`, { cause, retryAfterMs: 5_000 });
 
   let connectedOnce = redis.status === 'ready';
   redis.once('ready', () => {
@@ -41,7 +48,7 @@ export function createRedisGuard(redis: Redis, timeoutMs: number): RedisGuard {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         redis.off('ready', onReady);
-        reject(unavailable(`not connected within ${waitMs} ms`));
+        reject(notSent(`not connected within ${waitMs} ms`));
       }, waitMs);
       const onReady = (): void => {
         clearTimeout(timer);
@@ -53,12 +60,12 @@ export function createRedisGuard(redis: Redis, timeoutMs: number): RedisGuard {
 
   return async <T>(operation: () => Promise<T>, stepTimeoutMs = timeoutMs): Promise<T> => {
     if (redis.status !== 'ready') {
-      if (connectedOnce) throw unavailable(`connection ${redis.status}`);
+      if (connectedOnce) throw notSent(`connection ${redis.status}`);
       await firstConnection(timeoutMs);
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(unavailable(`no answer within ${stepTimeoutMs} ms`)), stepTimeoutMs);
+      timer = setTimeout(() => reject(unanswered(`no answer within ${stepTimeoutMs} ms`)), stepTimeoutMs);
     });
     const running = (async () => operation())();
     // The operation may still settle after a timeout; its outcome no longer matters.
@@ -67,7 +74,9 @@ export function createRedisGuard(redis: Redis, timeoutMs: number): RedisGuard {
       return await Promise.race([running, timeout]);
     } catch (error) {
       if (isIpenrichError(error)) throw error;
-      if (error instanceof Error && isRedisFailure(error, redis)) throw unavailable(error.message, error);
+      // An error reply (LOADING, OOM, …) is Redis refusing the command; anything else may have reached it.
+      if (error instanceof Error && UNAVAILABLE_REPLY.test(error.message)) throw notSent(error.message);
+      if (error instanceof Error && isRedisFailure(error, redis)) throw unanswered(error.message, error);
       throw error;
     } finally {
       clearTimeout(timer);

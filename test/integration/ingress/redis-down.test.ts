@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis } from '../../../src/redis/connection.js';
 import { startLocalRedis, type LocalRedis } from '../../../src/redis/local-server.js';
 import { waitFor } from '../../support/cli-process.js';
 import { startIngressHarness, type IngressHarness } from './support/ingress-harness.js';
@@ -32,7 +33,7 @@ describe('ingress while its Redis is down', () => {
     ] as const) {
       const answer = await harness.http(method, path, body === undefined ? {} : { body });
       expect(answer.status, `${method} ${path}`).toBe(503);
-      expect(answer.json).toMatchObject({ error: { code: 'REDIS_UNAVAILABLE' } });
+      expect(answer.json).toMatchObject({ error: { code: 'REDIS_UNAVAILABLE', message: expect.stringMatching(/; nothing was done, retry later$/) as unknown } });
       expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
     }
     // An outage is not a bug: each refused request is one warning, without a stack (the connection
@@ -53,5 +54,24 @@ describe('ingress while its Redis is down', () => {
     expect(after.status).toBe(202);
     const jobId = (after.json as { jobs: { jobId: string }[] }).jobs[0]?.jobId ?? '';
     expect((await harness.http('GET', `/v1/jobs/${jobId}`)).status).toBe(202);
+  });
+
+  it('says an alert may have been queued when Redis took it but answered too late, and the same alert sent again is recognised', async () => {
+    const paused = createRedis(redis.url);
+    try {
+      // Redis holds every write past the ingress' 1 s bound, then carries it out.
+      await paused.call('CLIENT', 'PAUSE', '2500', 'WRITE');
+      const late = await harness.http('POST', '/v1/alerts', { body: alert('late') });
+      expect(late.status).toBe(503);
+      expect(late.json).toMatchObject({ error: { code: 'REDIS_UNAVAILABLE', message: expect.stringContaining('the request may have been carried out all the same') as unknown } });
+      // A write of our own returns once the pause is over, after the ones held before it.
+      await paused.set(`${harness.config.IPENRICH_PREFIX}:test-pause-over`, '1');
+      const again = await harness.http('POST', '/v1/alerts', { body: alert('late') });
+      expect(again.status).toBe(202);
+      expect(again.json).toMatchObject({ jobs: [{ duplicate: true }] });
+    } finally {
+      await paused.call('CLIENT', 'UNPAUSE');
+      await paused.quit();
+    }
   });
 });

@@ -12,8 +12,10 @@ export { jsonDepth, MAX_ALERT_DEPTH };
  *   { "alert": {…}, "tenant"?: "contoso", "callbackUrl"?: "https://…" }
  *
  * An object is an envelope when `alert` holds an object and it has no keys besides `alert`,
- * `tenant` and `callbackUrl`; so an alert that merely has an `alert` field (Suricata EVE) stays an
- * alert, and a malformed envelope is refused instead of being queued as an alert. A Graph list
+ * `tenant` and `callbackUrl`, or has a key that reads `tenant` or `callbackUrl` in any case; so an
+ * alert that merely has an `alert` field (Suricata EVE) stays an alert, and a malformed envelope
+ * (`callbackURL`, or an extra key beside `tenant`) is refused instead of being queued as an alert,
+ * for the default tenant, with its routing lost. A Graph list
  * response (`{"@odata.context": …, "value": [alerts]}`) and a JSON array are several alerts.
  */
 type JsonObject = Record<string, unknown>;
@@ -23,9 +25,12 @@ function isJsonObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** A key that routes: a typo'd case of one must not send an alert to the default tenant instead. */
+const ROUTING_KEY = /^(tenant|callbackurl)$/i;
+
 function isEnvelopeLike(value: JsonObject): boolean {
   const keys = Object.keys(value);
-  return isJsonObject(value.alert) && keys.every((key) => (ENVELOPE_KEYS as readonly string[]).includes(key));
+  return isJsonObject(value.alert) && (keys.every((key) => (ENVELOPE_KEYS as readonly string[]).includes(key)) || keys.some((key) => ROUTING_KEY.test(key)));
 }
 
 function isGraphCollectionLike(value: JsonObject): boolean {

@@ -101,4 +101,18 @@ describe('payload families a playbook sends, through POST /v1/enrich and /v1/ale
     expect(routed).toMatchObject({ format: 'generic', tenant: 'fabrikam' });
     expect(ipsOf(routed)).toEqual(['192.0.2.90', '198.51.100.90']);
   });
+
+  it('refuses an envelope with a misspelt or extra key, instead of queueing it whole for the default tenant', async () => {
+    const before = await harness.ingress.deps.queue.count();
+    for (const [body, key] of [
+      [{ alert: { peer: '198.51.100.150' }, tenant: 'fabrikam', callbackURL: 'https://hooks.example/x' }, 'callbackURL'],
+      [{ alert: { peer: '198.51.100.151' }, Tenant: 'fabrikam' }, 'Tenant'],
+      [{ alert: { peer: '198.51.100.152' }, tenant: 'fabrikam', note: 'x' }, 'note'],
+    ] as const) {
+      const answer = await harness.http('POST', '/v1/alerts', { body });
+      expect(answer.status, key).toBe(400);
+      expect(answer.json, key).toMatchObject({ error: { code: 'INPUT_INVALID', issues: [{ path: 'body', message: expect.stringContaining(key) as unknown }] } });
+    }
+    expect(await harness.ingress.deps.queue.count()).toBe(before);
+  });
 });

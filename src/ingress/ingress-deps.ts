@@ -12,7 +12,7 @@ import type { IngressAuth } from './ingress-auth.js';
 import type { IngressRateLimit } from './rate-limit.js';
 import type { RedisGuard } from './redis-guard.js';
 import type { ReplayGuard } from './replay-guard.js';
-import type { StoredResultReader } from './job-view.js';
+import type { JobRecords } from './job-view.js';
 import type { JobWaiter } from './wait-for-job.js';
 
 /** Everything the HTTP layer uses; built by `openIngress` (or by tests), closed by its owner. */
@@ -28,7 +28,7 @@ export interface IngressDeps {
   readonly queue: AlertsQueue;
   readonly jobs: JobWaiter;
   /** Finished jobs' results, read from their records. */
-  readonly results: StoredResultReader;
+  readonly results: JobRecords;
   /** The same enricher (cache, coalescing, shared budget) the workers use, for POST /v1/lookup. */
   readonly enricher: Enricher;
   readonly metrics: IngressMetrics;

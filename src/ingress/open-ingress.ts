@@ -8,11 +8,11 @@ import { createRedis } from '../redis/connection.js';
 import { watchConnection } from '../redis/connection-watch.js';
 import { keySpace } from '../redis/keys.js';
 import { createRedisAlertRevisions } from '../state/alert-revisions.js';
-import { readStoredResult } from '../state/job-record.js';
+import { readPendingDeliveries, readStoredResult } from '../state/job-record.js';
 import { callbackCheckFromConfig, type CallbackCheck } from './callback-check.js';
 import { ingressAuthFromConfig } from './ingress-auth.js';
 import type { IngressDeps } from './ingress-deps.js';
-import type { StoredResultReader } from './job-view.js';
+import type { JobRecords } from './job-view.js';
 import { createIngressRateLimit } from './rate-limit.js';
 import { createRedisGuard } from './redis-guard.js';
 import { createReplayGuard } from './replay-guard.js';
@@ -70,7 +70,10 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
   });
 
   const now = options.now ?? Date.now;
-  const results: StoredResultReader = (jobId) => readStoredResult(redis, keys, jobId);
+  const results: JobRecords = {
+    result: (jobId) => readStoredResult(redis, keys, jobId),
+    pendingDeliveries: (jobId) => readPendingDeliveries(redis, keys, jobId),
+  };
   const deps: IngressDeps = {
     config,
     logger,

@@ -54,6 +54,24 @@ export const jobView = z.object({
   statusUrl,
   result: alertResult.optional().describe('The enrichment result, once the job completed.'),
   failedReason: z.string().optional().describe('Why the job failed, once it failed.'),
+  waitingFor: z
+    .object({
+      reason: z.enum(['budget', 'delivery', 'retry']).describe('budget: its IPs wait for API budget; delivery: the result is built and some destination failed (only those are tried again); retry: an error is retried with backoff.'),
+      deliveries: z
+        .array(
+          z.object({
+            sink: z.string(),
+            failures: z.number().int().min(1),
+            failingSince: z.string().nullable(),
+            lastError: z.string().nullable().describe('As `failedReason` shows an error: destinations are hidden from a tenant-bound key.'),
+          }),
+        )
+        .optional()
+        .describe('With reason delivery: the destinations that have not accepted the result yet.'),
+      lastError: z.string().nullable().optional().describe('With reason retry: the error being retried.'),
+    })
+    .optional()
+    .describe('Why the job waits, while it is delayed.'),
 }).meta({ id: 'JobView' });
 export type JobView = z.infer<typeof jobView>;
 

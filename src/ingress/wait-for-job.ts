@@ -1,6 +1,6 @@
 import type { QueueEvents } from 'bullmq';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
-import { readJobIn, type FoundJob, type StoredResultReader } from './job-view.js';
+import { readJobIn, type FoundJob, type JobRecords } from './job-view.js';
 
 type FinishedState = 'completed' | 'failed';
 
@@ -22,7 +22,7 @@ export interface JobWaiter {
  * One listener per event kind on the shared QueueEvents stream, dispatching to the requests that
  * wait for that job id: many concurrent synchronous requests cost a map lookup per event.
  */
-export function createJobWaiter(queue: AlertsQueue, events: QueueEvents, results: StoredResultReader): JobWaiter {
+export function createJobWaiter(queue: AlertsQueue, events: QueueEvents, results: JobRecords): JobWaiter {
   const waiting = new Map<string, Set<(state: FinishedState) => void>>();
   const wake = (state: FinishedState) => ({ jobId }: { jobId: string }): void => {
     for (const notify of waiting.get(jobId) ?? []) notify(state);

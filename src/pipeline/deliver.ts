@@ -56,9 +56,10 @@ export async function deliverToDestinations(
         if (notes.length > 0) report.notes[destination.name] = notes;
       } catch (thrown) {
         const error = toIpenrichError(thrown);
+        const reason = `${error.code}: ${error.message}`;
         const [after] = await Promise.all([
-          ledger.markFailed(destination.name, context.now()),
-          context.health?.record(context.tenant, destination.name, { ok: false, error: `${error.code}: ${error.message}` }, context.now()),
+          ledger.markFailed(destination.name, context.now(), reason),
+          context.health?.record(context.tenant, destination.name, { ok: false, error: reason }, context.now()),
         ]);
         report.failed.push({ name: destination.name, error, state: after });
       }

@@ -22,7 +22,8 @@ export interface SinkState {
 export interface DeliveryLedger {
   sink(name: string): Promise<SinkState>;
   markDelivered(name: string, at: number, notes?: readonly string[]): Promise<void>;
-  markFailed(name: string, at: number): Promise<SinkState>;
+  /** `error` is the failure as `code: message`, kept for the API while the job waits to try again. */
+  markFailed(name: string, at: number, error: string): Promise<SinkState>;
   /** The parts one sink already had accepted for this job (Sentinel rows, Splunk batches …). */
   progress(name: string): DeliveryProgress;
 }

@@ -74,12 +74,14 @@ export class RedisJobRecord implements JobRecord {
     await this.scripts.ipenrichHsetExpire(this.key, STATE_TTL_S, ...fields);
   }
 
-  async markFailed(name: string, at: number): Promise<SinkState> {
+  async markFailed(name: string, at: number, error: string): Promise<SinkState> {
     const results = await this.redis
       .multi()
       .hincrby(this.key, `failures:${name}`, 1)
       .hsetnx(this.key, `first-failure:${name}`, String(at))
       .hget(this.key, `first-failure:${name}`)
+      // For the API while the job waits to try again (readPendingDeliveries).
+      .hset(this.key, `last-error:${name}`, error)
       .expire(this.key, STATE_TTL_S)
       .exec();
     const failures = Number(results?.[0]?.[1] ?? 1);
@@ -106,6 +108,37 @@ function parseStoredResult(text: string | null | undefined): AlertResult | null 
  */
 export async function readStoredResult(redis: Redis, keys: KeySpace, jobId: string): Promise<AlertResult | null> {
   return parseStoredResult(await redis.hget(keys.deliveries(jobId), 'result'));
+}
+
+/** A destination that has not accepted a job's result yet and has failed at least once. */
+export interface PendingDelivery {
+  readonly sink: string;
+  readonly failures: number;
+  /** When its first failure for this job was (ISO). */
+  readonly failingSince: string | null;
+  readonly lastError: string | null;
+}
+
+/**
+ * The destinations a job still waits for, from its record: what a playbook polling a delayed job
+ * needs to tell a sink outage from a wait for budget.
+ */
+export async function readPendingDeliveries(redis: Redis, keys: KeySpace, jobId: string): Promise<PendingDelivery[]> {
+  const record = await redis.hgetall(keys.deliveries(jobId));
+  return Object.keys(record)
+    .filter((field) => field.startsWith('failures:'))
+    .map((field) => field.slice('failures:'.length))
+    .filter((sink) => record[`delivered:${sink}`] === undefined)
+    .sort()
+    .map((sink) => {
+      const since = Number(record[`first-failure:${sink}`]);
+      return {
+        sink,
+        failures: Number(record[`failures:${sink}`] ?? 0),
+        failingSince: Number.isFinite(since) && since > 0 ? new Date(since).toISOString() : null,
+        lastError: record[`last-error:${sink}`] ?? null,
+      };
+    });
 }
 
 /** Job records in Redis, for the journey's ResultStore port. */

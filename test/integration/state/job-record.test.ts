@@ -62,8 +62,8 @@ describe('delivery state and fan-out across attempts', () => {
     const writer = new RedisJobRecord(redis, keys, 'job-states');
     await writer.markDelivered('webhook', 1_000);
     await writer.markDelivered('sentinel-noted', 1_500, ['incident comment skipped: the incident already has 100 comments']);
-    await writer.markFailed('splunk', 2_000);
-    await writer.markFailed('splunk', 3_000);
+    await writer.markFailed('splunk', 2_000, 'SINK_UNAVAILABLE: first');
+    await writer.markFailed('splunk', 3_000, 'SINK_UNAVAILABLE: second');
 
     const unloaded = new RedisJobRecord(redis, keys, 'job-states');
     expect(await unloaded.sink('webhook')).toEqual({ delivered: true, failures: 0, firstFailureAt: null, notes: [] });

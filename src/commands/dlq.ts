@@ -27,7 +27,7 @@ export const command: Command = {
       options: { json: { type: 'boolean' }, all: { type: 'boolean' }, limit: { type: 'string' } },
     });
     const [action, ...ids] = positionals;
-    if (action !== 'list' && action !== 'retry' && action !== 'purge') throw new IpenrichError('USAGE', `expected list, retry or purge\n${usage}`);
+    if (action !== 'list' && action !== 'retry' && action !== 'purge') throw new IpenrichError('USAGE', `expected list, retry or purge, got ${JSON.stringify(String(action ?? '').slice(0, 40))}; run ipenrich dlq --help`);
     if (action !== 'list' && ids.length === 0 && !values.all) throw new IpenrichError('USAGE', `dlq ${action} needs job ids or --all`);
     const limit = integerOption('limit', values.limit, 1) ?? PAGE;
 

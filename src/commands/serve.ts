@@ -8,6 +8,7 @@ import { openRuntime, type Runtime } from '../composition/runtime.js';
 import { openServe } from '../composition/open-serve.js';
 import { startWorker, type StartedWorker } from '../composition/start-worker.js';
 import type { Command, CommandIo } from './command.js';
+import { integerOption } from './integer-option.js';
 import { stopSignalDuringStartup } from './stop-signal.js';
 
 const usage = `Usage: ipenrich serve [--worker] [--host HOST] [--port PORT]
@@ -61,6 +62,9 @@ export const command: Command = {
       },
     });
     if (values['new-key']) return printNewKey(io, values.tenant);
+    if (values.tenant !== undefined) throw new IpenrichError('USAGE', '--tenant goes with --new-key (it binds the new key to a tenant)');
+    // Checked here, so the message names the flag rather than the setting it overrides.
+    integerOption('port', values.port, 0, 65_535);
 
     const config = loadConfig({
       ...io.env,

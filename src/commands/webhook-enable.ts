@@ -15,7 +15,7 @@ export const command: Command = {
   usage,
   async run(args, io) {
     const [text, ...rest] = args;
-    if (text === undefined || rest.length > 0) throw new IpenrichError('USAGE', usage);
+    if (text === undefined || rest.length > 0) throw new IpenrichError('USAGE', 'give one URL: ipenrich webhook-enable URL');
     let url: URL;
     try {
       url = new URL(text);

@@ -33,6 +33,10 @@ describe('command-line mistakes', { timeout: 60_000 }, () => {
     expectUsageLine(await run(['worker', 'extra']), 'worker', /Unexpected argument 'extra'/);
     expectUsageLine(await run(['status', 'extra']), 'status', /Unexpected argument 'extra'/);
     expectUsageLine(await run(['lookup', '8.8.8.8', '--tenant']), 'lookup', /--tenant/);
+    expectUsageLine(await run(['dlq', 'frob']), 'dlq', /expected list, retry or purge, got "frob"; run ipenrich dlq --help$/);
+    expectUsageLine(await run(['webhook-enable']), 'webhook-enable', /give one URL/);
+    expectUsageLine(await run(['serve', '--port', 'abc']), 'serve', /--port must be an integer from 0 to 65535/);
+    expectUsageLine(await run(['serve', '--tenant', 'contoso']), 'serve', /--tenant goes with --new-key/);
   });
 
   describe('demo --alerts', () => {

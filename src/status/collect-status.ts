@@ -26,6 +26,11 @@ interface TenantStatus {
   readonly refreshes?: { readonly refreshed: number; readonly noBudget: number };
   /** The sinks this tenant's alerts go to: its own SINKS, or the top level's it inherits (as workers build them). */
   readonly sinks: readonly string[];
+  /**
+   * The other tenants that spend the same Defender budget (same credential scope, MDE_BUDGET_SCOPE):
+   * their budget figures are this one's, counted once.
+   */
+  readonly budgetSharedWith: readonly string[];
   /** The last outcomes of this tenant's deliveries, per sink that has any (`callback` included). */
   readonly sinkHealth: Record<string, SinkHealth>;
 }
@@ -77,12 +82,15 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
   const tenants: TenantStatus[] = [];
   const refreshCount = (tenant: string, outcome: string): number =>
     counterTotal(shared, CACHE_REFRESHES.name, (labels) => labels.tenant === tenant && labels.outcome === outcome);
+  const ownerOf = budgetOwners(config);
+  const names = Object.keys(config.tenants);
   for (const [tenant, settings] of Object.entries(config.tenants)) {
     const stats = await cache.stats(tenant);
     const lookups = stats.hits + stats.misses;
     tenants.push({
       tenant,
       budget: await limiter.status(tenant),
+      budgetSharedWith: names.filter((other) => other !== tenant && ownerOf(other) === ownerOf(tenant)),
       source: settings.MDE_SOURCE,
       ...(settings.MDE_SOURCE === 'ipstats' ? {} : { huntingBudget: await hunting.status(tenant) }),
       sources: sourceCounts(shared, tenant),

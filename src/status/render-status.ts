@@ -52,6 +52,8 @@ export function renderStatus(report: StatusReport): string {
   ];
   for (const tenant of report.tenants) {
     lines.push('', `Tenant ${shown(tenant.tenant)}`);
+    // Figures of a shared budget are the same under each tenant that spends it: say so, or they look doubled.
+    if (tenant.budgetSharedWith.length > 0) lines.push(`  budget shared with ${tenant.budgetSharedWith.map(shown).join(', ')} (one Defender credential scope, MDE_BUDGET_SCOPE): the figures below are theirs too`);
     for (const window of tenant.budget.windows) lines.push(windowLine('budget', window));
     lines.push(`  next call ${duration(tenant.budget.nextFreeInMs)}${tenant.budget.cooldownMs > 0 ? `  (429 cooldown ${duration(tenant.budget.cooldownMs)})` : ''}  admitted in total ${tenant.budget.admittedTotal}`);
     if (tenant.huntingBudget) {

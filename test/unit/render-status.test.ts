@@ -20,6 +20,7 @@ function report(overrides: { tenant: string; sink: string; lastError: string; no
         sources: { ipstats: { calls: 0, ips: 0, throttled: 0 }, hunting: { calls: 0, ips: 0, throttled: 0 } },
         cache: { entries: 0, hits: 0, misses: 0, hitRatio: null },
         sinks: [overrides.sink],
+        budgetSharedWith: [],
         sinkHealth: {
           [overrides.sink]: { lastSuccessAt: null, lastFailureAt: '2025-01-01T00:00:00.000Z', lastError: overrides.lastError, failuresSinceSuccess: 1, lastNotes: [], lastNotesAt: null },
           splunk: { lastSuccessAt: '2025-01-01T00:00:00.000Z', lastFailureAt: null, lastError: null, failuresSinceSuccess: 0, lastNotes: overrides.notes, lastNotesAt: '2025-01-01T00:00:00.000Z' },
@@ -78,5 +79,12 @@ describe('renderStatus', () => {
     expect(text).toContain('hunting   45/1min   used    45  remaining     0  room in 12 s');
     expect(text).toContain('hunting paused 10 min (429: calls or CPU quota)');
     expect(text).toContain('source auto: IP stats 1500 calls (0 × 429); hunting 50 queries for 20000 IPs, 400 IPs per query (1 × 429)');
+  });
+
+  it('says when a tenant spends a budget another tenant spends too, so its figures are not read twice', () => {
+    const alone = renderStatus(report({ tenant: 'contoso', sink: 'webhook', lastError: '', notes: [] }));
+    expect(alone).not.toContain('budget shared');
+    const shared = renderStatus(report({ tenant: 'contoso', sink: 'webhook', lastError: '', notes: [] }, { budgetSharedWith: ['fabrikam'] }));
+    expect(shared).toContain('  budget shared with fabrikam (one Defender credential scope, MDE_BUDGET_SCOPE): the figures below are theirs too');
   });
 });

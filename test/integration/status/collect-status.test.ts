@@ -77,3 +77,27 @@ describe('status with tenants that deliver to different sinks', () => {
     expect(renderStatus(report)).not.toMatch(/FAILING|SINK_UNAVAILABLE/);
   });
 });
+
+describe('status with two tenants on one Defender credential', () => {
+  const prefix = uniquePrefix('status-shared');
+  let runtime: Runtime;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ cleanup } = await connectTestRedis(prefix));
+    const credential = { MDE_TENANT_ID: '33333333-3333-3333-3333-333333333333', MDE_CLIENT_ID: 'app-shared', MDE_CLIENT_SECRET: 'not-a-real-secret-value' };
+    const file = join(mkdtempSync(join(tmpdir(), 'ipe-status-')), 'ipenrich.json');
+    writeFileSync(file, JSON.stringify({ tenants: { contoso: credential, fabrikam: credential } }));
+    runtime = await openRuntime({ IPENRICH_CONFIG: file, REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: prefix, LOG_LEVEL: 'silent' });
+  });
+  afterAll(async () => {
+    await runtime.close();
+    await cleanup();
+  });
+
+  it('says which tenants spend one budget, so its figures are not added up twice', async () => {
+    const report = await collectStatus(runtime);
+    expect(Object.fromEntries(report.tenants.map((t) => [t.tenant, t.budgetSharedWith]))).toEqual({ default: [], contoso: ['fabrikam'], fabrikam: ['contoso'] });
+    expect(renderStatus(report)).toMatch(/^Tenant fabrikam\n(?: {2}.*\n)*? {2}budget shared with contoso \(one Defender credential scope, MDE_BUDGET_SCOPE\)/m);
+  });
+});

@@ -2,6 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { installAuth } from './auth-hooks.js';
+import { IpenrichError } from '../errors.js';
 import { sendError } from './error-reply.js';
 import type { IngressApp, IngressDeps } from './ingress-deps.js';
 import { registerAdminDashboard } from './routes/admin-dashboard.js';
@@ -25,6 +26,20 @@ const OPENAPI_INFO = {
  * The ingress HTTP app: JSON only, schema-checked (zod), authenticated and rate limited per caller,
  * with one error shape. Building it opens nothing: the caller owns `deps` and calls `listen`.
  */
+/**
+ * fastify says "Body is not valid JSON" both for text that is not JSON and for JSON it refuses for a
+ * `__proto__` or `constructor.prototype` key: tell the client which, and where its JSON broke.
+ */
+function explainedJsonRefusal(error: Error, body: string): Error {
+  if ((error as { code?: unknown }).code !== 'FST_ERR_CTP_INVALID_JSON_BODY') return error;
+  try {
+    JSON.parse(body);
+  } catch (syntax) {
+    return new IpenrichError('INPUT_NOT_JSON', `the body is not valid JSON: ${(syntax as Error).message.slice(0, 200)}`);
+  }
+  return new IpenrichError('INPUT_INVALID', 'the body has a "__proto__" or "constructor": {"prototype"} key, refused as prototype poisoning; no alert needs one');
+}
+
 export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
   const { config } = deps;
   const app = Fastify({
@@ -47,7 +62,7 @@ export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
   for (const type of JSON_TYPES) {
     app.addContentTypeParser(type, { parseAs: 'string' }, (request, body: string, done) => {
       request.rawBody = body;
-      void parseJson(request, body, done);
+      void parseJson(request, body, (error, value) => (error ? done(explainedJsonRefusal(error, body)) : done(null, value)));
     });
   }
 

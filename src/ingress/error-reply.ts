@@ -21,6 +21,9 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'INPUT_NOT_JSON',
 };
 
+/** fastify's names of a request's parts, as a client reads them. */
+const PARTS: Readonly<Record<string, string>> = { params: 'path', querystring: 'query string', headers: 'headers', body: 'body' };
+
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
   INPUT_TOO_LARGE: 'the request body is larger than INGRESS_BODY_LIMIT_BYTES',
   UNSUPPORTED_MEDIA_TYPE: 'send the body as application/json',
@@ -58,7 +61,7 @@ export function errorReply(error: unknown): ErrorReply {
       path: [context, ...issue.instancePath.split('/').filter((part) => part.length > 0)].join('.'),
       message: issue.message ?? 'invalid',
     }));
-    return reply('INPUT_INVALID', `the ${context} does not match the schema`, issues);
+    return reply('INPUT_INVALID', `the ${PARTS[context] ?? context} does not match the schema`, issues);
   }
   const fastifyError = error as { code?: unknown; statusCode?: unknown; message?: unknown };
   const mapped = typeof fastifyError.code === 'string' ? FASTIFY_CODES[fastifyError.code] : undefined;

@@ -22,14 +22,14 @@ import { alertsAccepted, enrichAnswer, errorBody, type acceptedJob } from '../re
 import { statusUrlFor } from '../status-url.js';
 
 /** The body is checked by `parse` (which tells alert, envelope and list apart first); the rest by the zod schemas. */
-function bodyCheckedBy<S, T>(parse: (body: unknown) => Parsed<T>): FastifySchemaCompiler<S> {
+function bodyCheckedBy<S, T>(parse: (body: unknown) => Parsed<T>, expected: string): FastifySchemaCompiler<S> {
   return (route) => {
     // The other parts of these routes (querystring) are zod schemas like everywhere else.
     if (route.httpPart !== 'body') return validatorCompiler({ ...route, schema: route.schema as z.ZodType });
     return (data: unknown) => {
       const parsed = parse(data);
       if (parsed.ok) return { value: parsed.value };
-      return { error: new IpenrichError('INPUT_INVALID', 'the body is not an alert, an envelope or a list of them', { details: { issues: parsed.issues } }) };
+      return { error: new IpenrichError('INPUT_INVALID', `the body is not ${expected}`, { details: { issues: parsed.issues } }) };
     };
   };
 }
@@ -74,7 +74,7 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
     method: 'POST',
     url: '/v1/alerts',
     config: { queryToken: true },
-    validatorCompiler: bodyCheckedBy(parseAlertsBody),
+    validatorCompiler: bodyCheckedBy(parseAlertsBody, 'an alert, an envelope or a list of them'),
     schema: {
       summary: 'Queue alerts for enrichment',
       description:
@@ -99,7 +99,7 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
     method: 'POST',
     url: '/v1/enrich',
     config: { queryToken: true },
-    validatorCompiler: bodyCheckedBy(parseEnrichBody),
+    validatorCompiler: bodyCheckedBy(parseEnrichBody, 'one alert or one envelope (several go to POST /v1/alerts)'),
     schema: {
       summary: 'Enrich one alert and wait for the result',
       description:

@@ -25,6 +25,8 @@ interface Case {
   readonly code: string;
   /** An issue path the answer must name (schema errors). */
   readonly issuePath?: string;
+  /** What the message must say. */
+  readonly says?: string;
 }
 
 const CASES: readonly Case[] = [
@@ -32,9 +34,9 @@ const CASES: readonly Case[] = [
   { name: 'text/plain', rawBody: JSON.stringify(ALERT), headers: { 'content-type': 'text/plain' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   { name: 'form data', rawBody: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   { name: 'a body without a content type', rawBody: JSON.stringify(ALERT), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-  { name: 'malformed JSON', rawBody: '{"event": {', headers: { 'content-type': 'application/json' }, status: 400, code: 'INPUT_NOT_JSON' },
+  { name: 'malformed JSON', rawBody: '{"event": {', headers: { 'content-type': 'application/json' }, status: 400, code: 'INPUT_NOT_JSON', says: 'the body is not valid JSON: ' },
   { name: 'an empty JSON body', rawBody: '', headers: { 'content-type': 'application/json' }, status: 400, code: 'INPUT_NOT_JSON' },
-  { name: 'prototype poisoning', rawBody: '{"__proto__":{"isAdmin":true},"a":1}', headers: { 'content-type': 'application/json' }, status: 400, code: 'INPUT_NOT_JSON' },
+  { name: 'prototype poisoning', rawBody: '{"__proto__":{"isAdmin":true},"a":1}', headers: { 'content-type': 'application/json' }, status: 400, code: 'INPUT_INVALID', says: 'refused as prototype poisoning' },
   { name: 'a JSON string', body: 'alert', status: 400, code: 'INPUT_INVALID', issuePath: 'body' },
   { name: 'an empty array', body: [], status: 400, code: 'INPUT_INVALID', issuePath: 'body' },
   { name: 'an empty object', body: {}, status: 400, code: 'INPUT_INVALID', issuePath: 'body' },
@@ -45,12 +47,13 @@ const CASES: readonly Case[] = [
   { name: 'nesting deeper than 256 levels', body: nested(300), status: 400, code: 'INPUT_INVALID', issuePath: 'body' },
   { name: 'more alerts than INGRESS_MAX_BATCH', body: [ALERT, ALERT, ALERT, ALERT], status: 400, code: 'INPUT_INVALID' },
   { name: 'a Graph list to /v1/enrich', path: '/v1/enrich', body: { value: [ALERT] }, status: 400, code: 'INPUT_INVALID', issuePath: 'body' },
-  { name: 'an array to /v1/enrich', path: '/v1/enrich', body: [ALERT], status: 400, code: 'INPUT_INVALID', issuePath: 'body' },
+  { name: 'an array to /v1/enrich', path: '/v1/enrich', body: [ALERT], status: 400, code: 'INPUT_INVALID', issuePath: 'body', says: 'the body is not one alert or one envelope (several go to POST /v1/alerts)' },
   { name: 'a lookup of things that are not IPs', path: '/v1/lookup', body: { ips: ['203.0.113.1', '999.1.1.1', 'example.com'] }, status: 400, code: 'INPUT_INVALID', issuePath: 'body.ips.1' },
   { name: 'a lookup of too many IPs', path: '/v1/lookup', body: { ips: ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4'] }, status: 400, code: 'INPUT_INVALID' },
   { name: 'a lookup with lookBackHours 0', path: '/v1/lookup', body: { ips: ['192.0.2.1'], lookBackHours: 0 }, status: 400, code: 'INPUT_INVALID', issuePath: 'body.lookBackHours' },
   { name: 'a lookup with an extra field', path: '/v1/lookup', body: { ips: ['192.0.2.1'], tenants: ['x'] }, status: 400, code: 'INPUT_INVALID' },
   { name: 'a query tenant that is not a name', path: '/v1/alerts?tenant=a%20b', body: ALERT, status: 400, code: 'INPUT_INVALID', issuePath: 'querystring.tenant' },
+  { name: 'a job id that is not one', method: 'GET', path: '/v1/jobs/a%20b', status: 400, code: 'INPUT_INVALID', issuePath: 'params.id', says: 'the path does not match the schema' },
   { name: 'an unknown endpoint', method: 'GET', path: '/v2/alerts', status: 404, code: 'NOT_FOUND' },
   { name: 'GET on a POST endpoint', method: 'GET', path: '/v1/alerts', status: 404, code: 'NOT_FOUND' },
 ];
@@ -88,6 +91,7 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
     expect(isErrorCode(error.code)).toBe(true);
     expect(error.message.length).toBeGreaterThan(0);
     if (testCase.issuePath !== undefined) expect(error.issues?.map((issue) => issue.path)).toContain(testCase.issuePath);
+    if (testCase.says !== undefined) expect(error.message).toContain(testCase.says);
     // No stack trace, no source path, no key.
     expect(answer.text).not.toMatch(/\n\s+at |\/src\/|node_modules/);
     expect(answer.text).not.toContain(harness.keys.operator);

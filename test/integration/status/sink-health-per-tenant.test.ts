@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
-import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
+import type { Runtime } from '../../../src/composition/runtime.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
@@ -12,6 +11,7 @@ import { collectStatus } from '../../../src/status/collect-status.js';
 import { renderStatus } from '../../../src/status/render-status.js';
 import { waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
+import { startRuntimeWorker, type RuntimeWorker } from '../../support/runtime-worker.js';
 
 const TENANTS = ['contoso', 'fabrikam'] as const;
 
@@ -24,7 +24,7 @@ describe('sink health is kept per tenant: one tenant\'s success does not hide an
   let emulators: Emulators;
   const receivers = new Map<string, WebhookReceiver>();
   let runtime: Runtime;
-  let worker: StartedWorker;
+  let running: RuntimeWorker;
 
   beforeAll(async () => {
     emulators = await startEmulators();
@@ -38,17 +38,13 @@ describe('sink health is kept per tenant: one tenant\'s success does not hide an
     receivers.get('fabrikam')?.setMode({ status: 503 });
     const file = join(mkdtempSync(join(tmpdir(), 'ipe-health-')), 'ipenrich.json');
     writeFileSync(file, JSON.stringify({ tenants }));
-    runtime = await openRuntime(
-      { ...emulators.env, IPENRICH_CONFIG: file, IPENRICH_DEFAULT_TENANT: 'contoso', REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: uniquePrefix('health-tenants'), LOG_LEVEL: 'silent' },
-      { waitForRedis: true },
-    );
-    worker = await startWorker(runtime);
+    running = await startRuntimeWorker(
+      { ...emulators.env, IPENRICH_CONFIG: file, IPENRICH_DEFAULT_TENANT: 'contoso', REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: uniquePrefix('health-tenants'), LOG_LEVEL: 'silent' });
+    ({ runtime } = running);
   });
 
   afterAll(async () => {
-    await worker.close(5_000);
-    await runtime.queue.obliterate({ force: true });
-    await runtime.close();
+    await running.close();
     await Promise.all([emulators.close(), ...[...receivers.values()].map((receiver) => receiver.close())]);
   });
 

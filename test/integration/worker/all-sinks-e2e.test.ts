@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
-import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
-import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
+import type { Runtime } from '../../../src/composition/runtime.js';
 import { startArmEmulator, type ArmEmulator } from '../../../src/emulators/arm.js';
 import { verifyEmulatorToken } from '../../../src/emulators/emulator-token.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
@@ -12,6 +11,7 @@ import { startHecEmulator, type HecEmulator } from '../../../src/emulators/splun
 import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
+import { startRuntimeWorker, type RuntimeWorker } from '../../support/runtime-worker.js';
 
 const HEC_TOKEN = `hec-${randomBytes(8).toString('hex')}`;
 const DCR = 'dcr-0123456789abcdef0123456789abcdef';
@@ -29,7 +29,7 @@ describe('all three sinks end to end, one of them down for a while', () => {
   let hec: HecEmulator;
   let receiver: WebhookReceiver;
   let runtime: Runtime;
-  let worker: StartedWorker;
+  let running: RuntimeWorker;
 
   beforeAll(async () => {
     // The ARM emulator's own URL is the ARM audience here, so the Entra emulator must know any resource.
@@ -42,7 +42,7 @@ describe('all three sinks end to end, one of them down for a while', () => {
     arm = await startArmEmulator({ token: (bearer) => verifyEmulatorToken(bearer, key, { audiences: [arm.url] }).ok });
     hec = await startHecEmulator({ token: HEC_TOKEN });
     receiver = await startWebhookReceiver({ secret });
-    runtime = await openRuntime(
+    running = await startRuntimeWorker(
       {
         ...emulators.env,
         REDIS_URL: testRedisUrl(),
@@ -61,16 +61,12 @@ describe('all three sinks end to end, one of them down for a while', () => {
         SINK_RETRY_MAX_DELAY_MS: '1000',
         WORKER_CONCURRENCY: '4',
         LOG_LEVEL: 'silent',
-      },
-      { waitForRedis: true },
-    );
-    worker = await startWorker(runtime);
+      });
+    ({ runtime } = running);
   });
 
   afterAll(async () => {
-    await worker.close(5_000);
-    await runtime.queue.obliterate({ force: true });
-    await runtime.close();
+    await running.close();
     await Promise.all([receiver.close(), hec.close(), arm.close(), logs.close(), emulators.close()]);
   });
 

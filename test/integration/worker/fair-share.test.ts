@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
-import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
-import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
+import type { Runtime } from '../../../src/composition/runtime.js';
 import { writeEmulatorTenantsFile } from '../../../src/emulators/tenants-file.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { SEVERITIES } from '../../../src/queue/priority.js';
 import { waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
+import { startRuntimeWorker, type RuntimeWorker } from '../../support/runtime-worker.js';
 
 function ecsAlert(id: string, severity: 'high' | 'low', ip: string): unknown {
   return { '@timestamp': '2026-11-26T10:00:00Z', event: { id, kind: 'alert', severity }, related: { ip: [ip] } };
@@ -18,13 +18,13 @@ describe('fair share with one worker slot: tenants take turns, severity orders a
   let emulators: Emulators;
   let receiver: WebhookReceiver;
   let runtime: Runtime;
-  let worker: StartedWorker;
+  let running: RuntimeWorker;
 
   beforeAll(async () => {
     emulators = await startEmulators();
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     receiver = await startWebhookReceiver({ secret });
-    runtime = await openRuntime(
+    running = await startRuntimeWorker(
       {
         ...emulators.env,
         REDIS_URL: testRedisUrl(),
@@ -35,16 +35,12 @@ describe('fair share with one worker slot: tenants take turns, severity orders a
         WEBHOOK_SECRET: secret,
         WORKER_CONCURRENCY: '1',
         LOG_LEVEL: 'silent',
-      },
-      { waitForRedis: true },
-    );
-    worker = await startWorker(runtime);
+      });
+    ({ runtime } = running);
   });
 
   afterAll(async () => {
-    await worker.close(5_000);
-    await runtime.queue.obliterate({ force: true });
-    await runtime.close();
+    await running.close();
     await receiver.close();
     await emulators.close();
   });

@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRuntime, type Runtime } from '../../../src/composition/runtime.js';
-import { startWorker, type StartedWorker } from '../../../src/composition/start-worker.js';
+import type { Runtime } from '../../../src/composition/runtime.js';
 import { startArmEmulator, type ArmEmulator } from '../../../src/emulators/arm.js';
 import { verifyEmulatorToken } from '../../../src/emulators/emulator-token.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
@@ -14,6 +13,7 @@ import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { readStoredResult, RedisJobRecord } from '../../../src/state/job-record.js';
 import { waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
+import { startRuntimeWorker, type RuntimeWorker } from '../../support/runtime-worker.js';
 
 const STREAM = 'Custom-IpEnrichment_CL';
 
@@ -48,7 +48,7 @@ describe('tenants are a boundary: each tenant\'s results go only to its own dest
   let emulators: Emulators;
   let callbacks: WebhookReceiver;
   let runtime: Runtime;
-  let worker: StartedWorker;
+  let running: RuntimeWorker;
   const sides: TenantSide[] = [];
 
   beforeAll(async () => {
@@ -107,17 +107,13 @@ describe('tenants are a boundary: each tenant\'s results go only to its own dest
         },
       },
     }));
-    runtime = await openRuntime(
-      { ...emulators.env, IPENRICH_CONFIG: file, IPENRICH_DEFAULT_TENANT: 'contoso', REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: uniquePrefix('tenants'), LOG_LEVEL: 'silent' },
-      { waitForRedis: true },
-    );
-    worker = await startWorker(runtime);
+    running = await startRuntimeWorker(
+      { ...emulators.env, IPENRICH_CONFIG: file, IPENRICH_DEFAULT_TENANT: 'contoso', REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: uniquePrefix('tenants'), LOG_LEVEL: 'silent' });
+    ({ runtime } = running);
   });
 
   afterAll(async () => {
-    await worker.close(5_000);
-    await runtime.queue.obliterate({ force: true });
-    await runtime.close();
+    await running.close();
     await Promise.all([callbacks.close(), emulators.close(), ...sides.flatMap((side) => [side.receiver.close(), side.logs.close(), side.arm.close()])]);
   });
 

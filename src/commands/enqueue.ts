@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { tenantNamed } from '../config/tenant-named.js';
 import { IpenrichError } from '../errors.js';
 import { alertsQuery, incomingAlerts, parseAlertsBody, type IncomingAlert, type RoutingDefaults } from '../ingress/alert-payload.js';
 import { callbackCheckFromConfig } from '../ingress/callback-check.js';
@@ -49,8 +50,7 @@ export const command: Command = {
     const runtime = await openRuntime(io.env);
     try {
       const { config } = runtime;
-      const configured = (tenant: string): boolean => Object.hasOwn(config.tenants, tenant);
-      if (values.tenant !== undefined && !configured(values.tenant)) {
+      if (values.tenant !== undefined && !tenantNamed(config, values.tenant)) {
         throw new IpenrichError('USAGE', `unknown tenant "${values.tenant}" (configured: ${Object.keys(config.tenants).join(', ')})`);
       }
       const sources = positionals.length > 0 ? positionals : ['-'];
@@ -67,7 +67,7 @@ export const command: Command = {
       const requests: AlertRequest[] = [];
       for (const incoming of alerts) {
         const tenant = incoming.tenant ?? config.IPENRICH_DEFAULT_TENANT;
-        if (!configured(tenant)) throw new IpenrichError('TENANT_UNKNOWN', `an envelope names tenant "${tenant}", which is not configured (configured: ${Object.keys(config.tenants).join(', ')})`);
+        if (!tenantNamed(config, tenant)) throw new IpenrichError('TENANT_UNKNOWN', `an envelope names tenant "${tenant}", which is not configured (configured: ${Object.keys(config.tenants).join(', ')})`);
         if (incoming.callbackUrl !== undefined) await checkCallback(incoming.callbackUrl, tenant);
         requests.push({ alert: incoming.alert, tenant, ...(incoming.callbackUrl === undefined ? {} : { callbackUrl: incoming.callbackUrl }) });
       }

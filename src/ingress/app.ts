@@ -1,8 +1,8 @@
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { installAuth } from './auth-hooks.js';
 import { IpenrichError } from '../errors.js';
+import { installAuth } from './auth-hooks.js';
 import { sendError } from './error-reply.js';
 import type { IngressApp, IngressDeps } from './ingress-deps.js';
 import { registerAdminDashboard } from './routes/admin-dashboard.js';
@@ -23,15 +23,11 @@ const OPENAPI_INFO = {
 };
 
 /**
- * The ingress HTTP app: JSON only, schema-checked (zod), authenticated and rate limited per caller,
- * with one error shape. Building it opens nothing: the caller owns `deps` and calls `listen`.
- */
-/**
  * fastify says "Body is not valid JSON" both for text that is not JSON and for JSON it refuses for a
  * `__proto__` or `constructor.prototype` key: tell the client which, and where its JSON broke.
  */
 function explainedJsonRefusal(error: Error, body: string): Error {
-  if ((error as { code?: unknown }).code !== 'FST_ERR_CTP_INVALID_JSON_BODY') return error;
+  if ((error as NodeJS.ErrnoException).code !== 'FST_ERR_CTP_INVALID_JSON_BODY') return error;
   try {
     JSON.parse(body);
   } catch (syntax) {
@@ -40,6 +36,10 @@ function explainedJsonRefusal(error: Error, body: string): Error {
   return new IpenrichError('INPUT_INVALID', 'the body has a "__proto__" or "constructor": {"prototype"} key, refused as prototype poisoning; no alert needs one');
 }
 
+/**
+ * The ingress HTTP app: JSON only, schema-checked (zod), authenticated and rate limited per caller,
+ * with one error shape. Building it opens nothing: the caller owns `deps` and calls `listen`.
+ */
 export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
   const { config } = deps;
   const app = Fastify({

@@ -1,4 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DeferUntil } from './deferring-worker.js';
 import { IpenrichError, toIpenrichError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
@@ -70,7 +71,6 @@ function pendingJob(job: Job<AlertJobData>): PendingJob | undefined {
 async function apply<Result>(
   outcome: JobOutcome<Result>,
   job: Job<AlertJobData>,
-  token: string | undefined,
   logger: Logger,
   leavePending: (job: Job<AlertJobData>) => Promise<void>,
 ): Promise<void> {
@@ -86,8 +86,8 @@ async function apply<Result>(
         // Served after every new alert from now on: it no longer takes a turn of its tenant's.
         await leavePending(job);
       }
-      await job.moveToDelayed(outcome.until, token);
-      throw new DelayedError(outcome.reason);
+      // The worker moves it and takes the next job in one call (deferring-worker.ts).
+      throw new DeferUntil(outcome.until, outcome.reason);
     case 'fail':
       logger.warn(log, 'job failed permanently');
       throw new UnrecoverableError(outcome.reason);
@@ -115,12 +115,12 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
     if (member) leaves.add(member);
   };
 
-  async function processJob(job: Job<AlertJobData>, token?: string): Promise<void> {
+  async function processJob(job: Job<AlertJobData>): Promise<void> {
     const parsed = alertJobSchema.safeParse(job.data);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(data)'}: ${issue.message}`).join('; ');
       const invalid = new IpenrichError('JOB_INVALID', reason);
-      return await apply<Result>({ kind: 'fail', reason: `${invalid.code}: ${invalid.message}` }, job, token, logger, leavePending);
+      return await apply<Result>({ kind: 'fail', reason: `${invalid.code}: ${invalid.message}` }, job, logger, leavePending);
     }
     const attempts = job.opts.attempts ?? 1;
     const outcome = await deps.handle(parsed.data, {
@@ -129,7 +129,7 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
       finalAttempt: job.attemptsMade + 1 >= attempts,
       resultMayBeStored: job.attemptsMade > 0 || job.priority === SINK_RETRY_PRIORITY,
     });
-    await apply(outcome, job, token, logger, leavePending);
+    await apply(outcome, job, logger, leavePending);
   }
 
   const worker = new TrackingWorker<AlertJobData, void>(ALERTS_QUEUE, processJob, {

@@ -1,8 +1,9 @@
 /**
  * What became of one attempt at a job, in the queue's terms. The worker (alert-worker.ts) turns it
  * into BullMQ's: done → completed with the result; retry → throw (BullMQ's exponential backoff with
- * jitter, counts an attempt); delay → moveToDelayed + DelayedError (frees the slot, counts no
- * attempt); fail → UnrecoverableError (straight to the dead-letter queue with the reason).
+ * jitter, counts an attempt); delay → DeferUntil (deferring-worker.ts: moved to delayed and the
+ * next job taken in one call; frees the slot, counts no attempt); fail → UnrecoverableError
+ * (straight to the dead-letter queue with the reason).
  */
 export type JobOutcome<Result> =
   | { readonly kind: 'done'; readonly result: Result }

@@ -1,4 +1,5 @@
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
+import { DeferringWorker } from './deferring-worker.js';
 
 /**
  * A BullMQ worker that knows which jobs it holds: from the moment it starts one until BullMQ has
@@ -6,7 +7,7 @@ import { Worker, type Job } from 'bullmq';
  * returned is not enough: with Redis down its completion waits, and the job is still this
  * worker's. Shutdown reads this to tell a clean drain from jobs left to stalled-job recovery.
  */
-export class TrackingWorker<DataType, ResultType> extends Worker<DataType, ResultType> {
+export class TrackingWorker<DataType, ResultType> extends DeferringWorker<DataType, ResultType> {
   readonly #held = new Set<string>();
   #idle: (() => void)[] = [];
 

@@ -25,6 +25,11 @@ export interface FairnessParams {
   readonly intervalMs: number;
   /** How long after its last alert B's are waited for; those still pending count as undelivered, with the time until then. */
   readonly drainMs: number;
+  /**
+   * Runs of the fair-share order, each on fresh worker processes and a fresh prefix: one run's p99
+   * rests on a handful of B's alerts. The severity order runs once: it is off by two orders of magnitude.
+   */
+  readonly repetitions: number;
 }
 
 /** One of tenant B's alerts: when it was queued, how long it waited for a worker slot, and enqueue → delivered (ms). */
@@ -46,7 +51,9 @@ export interface PhaseFigures {
 }
 
 type Phase = 'alone' | 'flood';
-export type FairnessReport = Readonly<Record<Order, Readonly<Record<Phase, PhaseFigures>>>>;
+/** One run of an order: B alone, then B behind A's backlog, with the same worker processes. */
+export type OrderRun = Readonly<Record<Phase, PhaseFigures>>;
+export type FairnessReport = Readonly<Record<Order, readonly OrderRun[]>>;
 
 /** Scaled Defender windows (100/min and 1,500/h at 1/6 and 1/360 of the time): A's backlog runs out of budget in seconds. */
 export const RATE_LIMITS = '20/1s,100/10s';
@@ -134,7 +141,7 @@ async function warmUp(queue: AlertsQueue, producer: IntakeOptions, run: string, 
 }
 
 /** B alone, then B behind A's backlog, on one prefix with the same worker processes; B's IPs differ per phase. */
-async function measureOrder(shared: Shared, params: FairnessParams, order: Order): Promise<Record<Phase, PhaseFigures>> {
+async function measureOrder(shared: Shared, params: FairnessParams, order: Order): Promise<OrderRun> {
   const run = `${order}-${randomBytes(3).toString('hex')}`;
   const queue = createAlertsQueue(shared.redis, keySpace(`bench-fairness-${run}`));
   const children: Child[] = [];
@@ -167,7 +174,7 @@ async function measureOrder(shared: Shared, params: FairnessParams, order: Order
   }
 }
 
-/** For each order: B alone, then B behind A's backlog. */
+/** For each order, each run: B alone, then B behind A's backlog. */
 export async function measureFairness(params: FairnessParams): Promise<FairnessReport> {
   const emulators = await startEmulators({ defender: { rateLimits: RATE_LIMITS } });
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -188,7 +195,9 @@ export async function measureFairness(params: FairnessParams): Promise<FairnessR
     };
     const config = loadConfig(env);
     const shared: Shared = { redis, env, producer: { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS } };
-    return { 'fair-share': await measureOrder(shared, params, 'fair-share'), severity: await measureOrder(shared, params, 'severity') };
+    const fairShare: OrderRun[] = [];
+    for (let n = 0; n < params.repetitions; n++) fairShare.push(await measureOrder(shared, params, 'fair-share'));
+    return { 'fair-share': fairShare, severity: [await measureOrder(shared, params, 'severity')] };
   } finally {
     await redis.quit();
     await receiver.close();

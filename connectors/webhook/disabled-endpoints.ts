@@ -10,7 +10,7 @@ export interface DisabledEndpoints {
   enable(url: URL): Promise<void>;
 }
 
-interface DisabledNote {
+export interface DisabledNote {
   /** Credential-free form of the URL, for operators. */
   readonly endpoint: string;
   readonly status: number;
@@ -20,6 +20,22 @@ interface DisabledNote {
 /** The URL (query included) hashed, so a token in a query string is never stored in clear. */
 function fieldFor(url: URL): string {
   return createHash('sha256').update(url.href).digest('hex');
+}
+
+/**
+ * The notes of every disabled endpoint, for `status` (whichever tenant's sink or callback it was).
+ * A value that is not a note (written by hand) is shown as such rather than hidden.
+ */
+export async function readDisabledEndpoints(redis: { hvals(key: string): Promise<string[]> }, key: string): Promise<DisabledNote[]> {
+  return (await redis.hvals(key)).map((value): DisabledNote => {
+    try {
+      const note = JSON.parse(value) as Partial<DisabledNote>;
+      if (typeof note.endpoint === 'string' && typeof note.status === 'number' && typeof note.at === 'string') return { endpoint: note.endpoint, status: note.status, at: note.at };
+    } catch {
+      // shown below as unreadable
+    }
+    return { endpoint: '(unreadable note)', status: 0, at: '' };
+  });
 }
 
 /** Process-local store: the default when no Redis is given (a restart re-enables). */

@@ -11,7 +11,7 @@ import { withRetries } from './retry-schedule.js';
 import { describeUrl } from './safe-url.js';
 
 export type { WebhookOptionsInput } from './options.js';
-export { createRedisDisabledEndpoints, createMemoryDisabledEndpoints,  } from './disabled-endpoints.js';
+export { createRedisDisabledEndpoints, createMemoryDisabledEndpoints, readDisabledEndpoints, type DisabledNote } from './disabled-endpoints.js';
 export type { ResolveHost,  } from './callback-target.js';
 
 /** Collaborators that are not configuration: shared state and, for tests, DNS and the clock. */

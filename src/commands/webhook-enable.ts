@@ -7,7 +7,7 @@ const usage = `Usage: ipenrich webhook-enable URL
 
 A webhook endpoint that answers 410 Gone is disabled for every worker (Standard Webhooks). Once the
 receiver is back, this re-enables it; then "ipenrich dlq retry --all" re-sends what it missed.
-"ipenrich status" lists how many endpoints are disabled.`;
+"ipenrich status" lists the disabled endpoints.`;
 
 export const command: Command = {
   name: 'webhook-enable',

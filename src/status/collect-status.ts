@@ -12,6 +12,7 @@ import { huntingBudgetOf } from '../composition/hunting-route-from-config.js';
 import { deliveredSinkNames } from '../composition/sinks-from-config.js';
 import type { MdeSource } from '../enrich/hunting/sources.js';
 import { readSharedMetrics } from '../metrics/read-shared-metrics.js';
+import { readDisabledEndpoints, type DisabledNote } from '../../connectors/webhook/index.js';
 
 interface TenantStatus {
   readonly tenant: string;
@@ -46,6 +47,8 @@ export interface StatusReport {
     readonly configured: readonly string[];
     /** Webhook endpoints disabled after 410 Gone, per URL whichever tenant's. */
     readonly disabledEndpoints: number;
+    /** Each of them: its credential-free URL, the status that disabled it and when (`ipenrich webhook-enable URL`). */
+    readonly disabled: readonly DisabledNote[];
   };
 }
 
@@ -100,6 +103,7 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
       sinkHealth: await health.read(tenant),
     });
   }
+  const disabled = await readDisabledEndpoints(redis, keys.disabledEndpoints());
   const backlog = (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0);
   return {
     at: new Date().toISOString(),
@@ -108,7 +112,8 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
     tenants,
     sinks: {
       configured: [...new Set(tenants.flatMap((t) => t.sinks))],
-      disabledEndpoints: await redis.hlen(keys.disabledEndpoints()),
+      disabledEndpoints: disabled.length,
+      disabled,
     },
   };
 }

@@ -72,6 +72,9 @@ export function renderStatus(report: StatusReport): string {
   }
   const all = report.tenants.length > 1 ? '  (all tenants; per tenant above)' : '';
   lines.push('', `Sinks  ${report.sinks.configured.length > 0 ? report.sinks.configured.map(shown).join(', ') : 'none configured (SINKS)'}${all}`);
-  if (report.sinks.disabledEndpoints > 0) lines.push(`  ${report.sinks.disabledEndpoints} webhook endpoint(s) disabled after 410 Gone`);
+  if (report.sinks.disabledEndpoints > 0) {
+    lines.push(`  ${report.sinks.disabledEndpoints} webhook endpoint(s) disabled after 410 Gone; none gets deliveries until \`ipenrich webhook-enable URL\`:`);
+    for (const note of report.sinks.disabled) lines.push(`    ${shown(note.endpoint)}${note.at ? ` (${note.status} at ${shown(note.at)})` : ''}`);
+  }
   return lines.join('\n');
 }

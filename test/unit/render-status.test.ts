@@ -31,6 +31,7 @@ function report(overrides: { tenant: string; sink: string; lastError: string; no
     sinks: {
       configured: [overrides.sink],
       disabledEndpoints: 0,
+      disabled: [],
     },
   };
 }
@@ -48,6 +49,26 @@ describe('renderStatus', () => {
     expect(text).toContain('webhook\\u009b31m');
     expect(text).toContain('answered 400: \\u001b[31mall good\\u001b[0m\\u000d\\u000afake line \\u202etxt.exe');
     expect(text).toContain('note \\u2066isolated\\u2069 \\u0085next');
+  });
+
+  it('lists the webhook endpoints disabled after 410 Gone, with what re-enables them, escaped', () => {
+    const base = report({ tenant: 'default', sink: 'webhook', lastError: '', notes: [] });
+    const text = renderStatus({
+      ...base,
+      sinks: {
+        ...base.sinks,
+        disabledEndpoints: 2,
+        disabled: [
+          { endpoint: 'https://hooks.example.com/ipenrich', status: 410, at: '2025-01-01T00:00:00.000Z' },
+          { endpoint: 'https://evil.example/\u001b[2J', status: 410, at: '2025-01-02T00:00:00.000Z' },
+        ],
+      },
+    });
+    expect(text.split('\n').slice(-3)).toEqual([
+      '  2 webhook endpoint(s) disabled after 410 Gone; none gets deliveries until `ipenrich webhook-enable URL`:',
+      '    https://hooks.example.com/ipenrich (410 at 2025-01-01T00:00:00.000Z)',
+      '    https://evil.example/\\u001b[2J (410 at 2025-01-02T00:00:00.000Z)',
+    ]);
   });
 
   it('redacts the credentials of a callback URL quoted in a sink error', () => {

@@ -178,7 +178,9 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout
     const store = createRedisDisabledEndpoints(redis, keySpace(prefix).disabledEndpoints());
     const url = new URL('https://hooks.example.com/ipenrich');
     await store.disable(url, { endpoint: url.href, status: 410, at: new Date().toISOString() });
-    expect(cli(['status'], env).stdout).toContain('1 webhook endpoint(s) disabled');
+    const status = cli(['status'], env).stdout;
+    expect(status).toContain('1 webhook endpoint(s) disabled');
+    expect(status).toContain(`    https://hooks.example.com/ipenrich (410 at `);
     expect(cli(['webhook-enable', url.href], env).stdout).toBe('Re-enabled.\n');
     expect(await store.isDisabled(url)).toBe(false);
   });

@@ -51,10 +51,10 @@ describe('status with tenants that deliver to different sinks', () => {
 
     const report = JSON.parse(JSON.stringify(await collectStatus(runtime))) as {
       tenants: { tenant: string; sinks: string[]; sinkHealth: Record<string, { failuresSinceSuccess: number }> }[];
-      sinks: { configured: string[]; disabledEndpoints: number };
+      sinks: { configured: string[]; disabledEndpoints: number; disabled: unknown[] };
     };
     expect(Object.fromEntries(report.tenants.map((t) => [t.tenant, t.sinks]))).toEqual({ default: [], fabrikam: ['webhook'] });
-    expect(report.sinks).toEqual({ configured: ['webhook'], disabledEndpoints: 0 });
+    expect(report.sinks).toEqual({ configured: ['webhook'], disabledEndpoints: 0, disabled: [] });
     expect(Object.fromEntries(report.tenants.map((t) => [t.tenant, t.sinkHealth]))).toEqual({
       default: {},
       fabrikam: { webhook: expect.objectContaining({ failuresSinceSuccess: 2, lastSuccessAt: null }) as unknown },

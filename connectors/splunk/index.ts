@@ -60,6 +60,8 @@ export function createSplunkSink(input: SplunkOptionsInput, dependencies: Splunk
         notes.push(ackOffNote(options.url));
       }
       if (options.ack && sent.ackId !== undefined) {
+        // Waited for even when the worker wants the slot back (SINK_SLOT_YIELD_MS): the batch is with
+        // Splunk, and giving up here would send it again, as duplicate events, on the retry.
         await pollAcks({
           transport,
           baseUrl: options.url,
@@ -69,7 +71,7 @@ export function createSplunkSink(input: SplunkOptionsInput, dependencies: Splunk
           timeoutMs: options.ackTimeoutMs,
           pollIntervalMs: options.ackPollIntervalMs,
           requestTimeoutMs: options.timeoutMs,
-          signal: context.signal,
+          signal: undefined,
           now,
         });
       }

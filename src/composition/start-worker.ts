@@ -74,11 +74,13 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     metrics,
     logger,
     now,
+    slotWanted,
   };
   const journeyOptions: JourneyOptions = {
     budgetWaitMs: config.WORKER_BUDGET_WAIT_MS,
     maxDeferMs: config.WORKER_MAX_DEFER_MS,
     sinkRetry: { baseMs: config.SINK_RETRY_BASE_MS, maxDelayMs: config.SINK_RETRY_MAX_DELAY_MS, maxRetryMs: config.SINK_MAX_RETRY_MS },
+    sinkSlotYieldMs: config.SINK_SLOT_YIELD_MS,
   };
   // BullMQ's own connection (see openRuntime); the worker duplicates it once more for blocking reads.
   const workerRedis = duplicateWithoutAutoPipelining(redis);

@@ -157,6 +157,11 @@ export const configSchema = z.object({
   SINK_RETRY_MAX_DELAY_MS: int(1, 86_400_000).default(30 * 60_000),
   /** After a sink has failed this long for one alert, the job goes to the dead-letter queue. */
   SINK_MAX_RETRY_MS: int(1, 7 * 86_400_000).default(24 * 3_600_000),
+  /**
+   * How long an alert's deliveries keep its worker slot while other alerts wait for one; then they are
+   * aborted and retried on the sink backoff. 0: until they end (each sink's own timeout and retries).
+   */
+  SINK_SLOT_YIELD_MS: int(0, 600_000).default(2_000),
 
   // sinks
   // ingress

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { toIpenrichError } from '../errors.js';
+import { isIpenrichError, toIpenrichError } from '../errors.js';
 import type { AlertResult } from '../result/schema.js';
 import type { FailedDelivery } from './decide.js';
 import type { DeliveryLedger, Destination, SinkHealthRecorder } from './ports.js';
@@ -55,7 +55,9 @@ export async function deliverToDestinations(
         report.delivered.push(destination.name);
         if (notes.length > 0) report.notes[destination.name] = notes;
       } catch (thrown) {
-        const error = toIpenrichError(thrown);
+        // Aborted by the caller (a slot given up): the abort's reason says why, not the sink's "aborted".
+        const cause = context.signal?.aborted === true && isIpenrichError(context.signal.reason) ? context.signal.reason : thrown;
+        const error = toIpenrichError(cause);
         const reason = `${error.code}: ${error.message}`;
         const [after] = await Promise.all([
           ledger.markFailed(destination.name, context.now(), reason),

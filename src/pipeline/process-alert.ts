@@ -9,7 +9,8 @@ import { buildResult } from '../result/build.js';
 import type { AlertResult } from '../result/schema.js';
 import type { VerdictPolicy } from '../result/verdict.js';
 import { decideForDeliveries, decideForError, type JobDecision, type SinkRetryPolicy } from './decide.js';
-import { deliverToDestinations } from './deliver.js';
+import { deliverToDestinations, type DeliveryReport } from './deliver.js';
+import { yieldSlotWhenWanted } from './slot-yield.js';
 import type { Destination, JourneyMetrics, JobRecord, ResultStore, SinkHealthRecorder } from './ports.js';
 
 /** An alert's enrichment begun (`JourneyDeps.beginEnrich`). */
@@ -48,6 +49,8 @@ export interface JourneyDeps {
   readonly metrics?: JourneyMetrics;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Whether another job waits for a worker slot (src/queue/slot-demand.ts): a slow delivery then gives its slot up. */
+  readonly slotWanted?: () => Promise<boolean>;
 }
 
 export interface JourneyOptions {
@@ -56,6 +59,8 @@ export interface JourneyOptions {
   /** After this long since the alert was queued, deliver what is known (the rest marked deferred). */
   readonly maxDeferMs: number;
   readonly sinkRetry: SinkRetryPolicy;
+  /** SINK_SLOT_YIELD_MS: how long deliveries keep the slot while other jobs want it (0: until they end). */
+  readonly sinkSlotYieldMs?: number;
 }
 
 export async function processAlert(job: AlertJobData, attempt: JobAttempt, deps: JourneyDeps, options: JourneyOptions): Promise<JobOutcome<AlertResult>> {
@@ -162,12 +167,19 @@ async function deliver(
   } catch (thrown) {
     return decideForError(toIpenrichError(thrown), deps.now());
   }
-  const report = await deliverToDestinations(result, destinations, record, {
-    jobId: attempt.jobId,
-    tenant: job.tenant,
-    now: deps.now,
-    ...(deps.health === undefined ? {} : { health: deps.health }),
-  });
+  const slot = deps.slotWanted && options.sinkSlotYieldMs ? yieldSlotWhenWanted(deps.slotWanted, options.sinkSlotYieldMs) : undefined;
+  let report: DeliveryReport;
+  try {
+    report = await deliverToDestinations(result, destinations, record, {
+      jobId: attempt.jobId,
+      tenant: job.tenant,
+      now: deps.now,
+      ...(deps.health === undefined ? {} : { health: deps.health }),
+      ...(slot === undefined ? {} : { signal: slot.signal }),
+    });
+  } finally {
+    slot?.stop();
+  }
   for (const name of report.delivered) deps.metrics?.delivery(job.tenant, name, 'delivered');
   for (const failure of report.failed) deps.metrics?.delivery(job.tenant, failure.name, failure.error.code);
   const decision: JobDecision | null = decideForDeliveries(report.failed, deps.now(), options.sinkRetry);

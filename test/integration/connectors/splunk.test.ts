@@ -8,6 +8,7 @@ import { startHecEmulator, type HecEmulator } from '../../../src/emulators/splun
 import { failure } from './support/failure.js';
 import { memoryProgress } from './support/memory-progress.js';
 import { sampleIp, sampleResult } from './support/sample-result.js';
+import { waitFor } from '../../support/cli-process.js';
 
 const token = randomUUID();
 
@@ -174,6 +175,19 @@ describe('Splunk sink with indexer acknowledgement', () => {
     expect(error.code).toBe('SINK_UNAVAILABLE');
     expect(error.message).toMatch(/acknowledge/);
     expect(progress.parts.size).toBe(0);
+  });
+
+  it('waits for the acknowledgement of a batch already sent even when the caller aborts (no re-send, no duplicate events)', async () => {
+    const s = sink();
+    const controller = new AbortController();
+    const polls = hec.counters.ackPolls;
+    const events = hec.events.length;
+    const delivering = s.deliver(sampleResult(), { deliveryId: `msg_${randomUUID()}`, signal: controller.signal });
+    await waitFor('the first acknowledgement poll', () => hec.counters.ackPolls > polls, 10_000, 5);
+    // The worker wants the slot back (SINK_SLOT_YIELD_MS): the batch is at Splunk already.
+    controller.abort();
+    await expect(delivering).resolves.toBeUndefined();
+    expect(hec.events.length - events).toBe(1);
   });
 
   it('is rejected without a channel when the token requires acks (code 10)', async () => {

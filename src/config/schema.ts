@@ -111,7 +111,8 @@ export const configSchema = z.object({
   /** Extra spacing per window to absorb clock skew and network latency between us and Defender. */
   MDE_RATE_SAFETY_MS: int(0, 60_000).default(250),
   /**
-   * What Defender counts its limits against, which Microsoft does not document (contracts.md §1.4):
+   * What Defender counts its limits against, which Microsoft does not document (unconfirmed: get-ip-statistics gives
+   * only the limits, https://learn.microsoft.com/en-us/defender-endpoint/api/get-ip-statistics; docs/mssp.md):
    * tenants of ipenrich whose credentials fall in the same scope share one budget (src/config/budget-owners.ts).
    */
   MDE_BUDGET_SCOPE: z.enum(['tenant', 'tenant-app', 'app']).default('tenant'),

@@ -69,7 +69,7 @@ export const tenantFields = z.object({
   GRAPH_BASE_URL: httpsUrl.optional(),
   GRAPH_HUNTING_BATCH_SIZE: int(1, 10_000).default(500),
   GRAPH_HUNTING_AUTO_MIN_IPS: int(1, 100_000).default(20),
-  /** A hunting query runs up to 3 minutes (contracts.md §0): a longer wait cannot bring an answer. */
+  /** A hunting query runs up to 3 minutes (https://learn.microsoft.com/en-us/defender-xdr/api-advanced-hunting): a longer wait cannot bring an answer. */
   GRAPH_HUNTING_TIMEOUT_MS: int(100, 180_000).default(180_000),
   GRAPH_HUNTING_ACTION_TYPES: list
     .pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'action types are names like ConnectionSuccess')).min(1))

@@ -5,7 +5,10 @@ import { isTemporaryStatus } from '../../src/http/temporary-status.js';
 import { isHttpTransportError } from '../../src/http/transport-error.js';
 import type { HttpResponse, HttpTransport } from '../../src/http/transport.js';
 
-/** Microsoft.SecurityInsights API version for incidents and comments (contracts.md §3.3). */
+/**
+ * Microsoft.SecurityInsights API version for incidents and comments
+ * (https://learn.microsoft.com/en-us/rest/api/securityinsights/incident-comments/create-or-update; docs/sentinel.md §5).
+ */
 const SECURITY_INSIGHTS_API_VERSION = '2025-09-01';
 
 export interface ArmContext {

@@ -55,8 +55,10 @@ function credentialProblems(settings: z.output<typeof sentinelSettings>): string
 }
 
 /**
- * Audiences per cloud (contracts.md §3.1, §3.3). GCC tenants usually run Sentinel in Azure
- * commercial; GCC High and DoD in Azure Government. SENTINEL_AUDIENCE / SENTINEL_ARM_ENDPOINT
+ * Audiences per cloud: Logs Ingestion's from https://learn.microsoft.com/azure/azure-monitor/logs/logs-ingestion-api-overview
+ * (also KnownMonitorAudience in @azure/monitor-ingestion); ARM's hosts as the Azure SDK for JS maps clouds (getArmEndpoint,
+ * Azure/azure-sdk-for-js, sdk/commerce/arm-commerce/src/static-helpers/cloudSettingHelpers.ts). GCC tenants usually run
+ * Sentinel in Azure commercial; GCC High and DoD in Azure Government. SENTINEL_AUDIENCE / SENTINEL_ARM_ENDPOINT
  * override (e.g. https://monitor.azure.cn and https://management.chinacloudapi.cn for 21Vianet).
  */
 const CLOUD_ENDPOINTS = {

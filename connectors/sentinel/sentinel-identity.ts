@@ -18,7 +18,8 @@ const SENTINEL_CREDENTIAL_SETTINGS = ['SENTINEL_TENANT_ID', 'SENTINEL_CLIENT_ID'
 /**
  * The Entra sign-in for Sentinel's tokens (Logs Ingestion and ARM): its own when any SENTINEL_
  * credential is set, else undefined, meaning the tenant's MDE_* credential. A GCC tenant whose
- * Sentinel lives in Azure Government signs in at login.microsoftonline.us for it (contracts.md §0),
+ * Sentinel lives in Azure Government signs in at login.microsoftonline.us for it (docs/mssp.md, "Microsoft Sentinel and
+ * Azure Lighthouse"; https://learn.microsoft.com/en-us/entra/identity-platform/authentication-national-cloud),
  * so SENTINEL_CLOUD picks the authority; the tenant's MDE_AUTHORITY_HOST (an override for its own
  * cloud) carries over only when the clouds are the same.
  */

@@ -1,7 +1,7 @@
 /**
  * SPLUNK_ACK was asked for, but HEC accepted events without an `ackId`: indexer acknowledgement is
  * off on this token. It is a Splunk Enterprise feature; Splunk Cloud offers it only for AWS Kinesis
- * Firehose (contracts.md §0; https://docs.splunk.com/Documentation/Splunk/latest/Data/AboutHECIDXAck).
+ * Firehose (https://docs.splunk.com/Documentation/Splunk/latest/Data/AboutHECIDXAck; docs/splunk.md §2).
  * The events were accepted, so deliveries succeed; they are just not confirmed as indexed.
  */
 export function ackOffNote(url: string): string {

@@ -1,8 +1,8 @@
 import { isTemporaryStatus } from '../../src/http/temporary-status.js';
 
 /**
- * HEC status codes and what each means for a sender (contracts.md §4.3, Splunk's "Troubleshoot HTTP
- * Event Collector" table): busy/unhealthy/internal are temporary, everything else is a problem with
+ * HEC status codes and what each means for a sender (Splunk's "Troubleshoot HTTP Event Collector" table;
+ * docs/splunk.md §4): busy/unhealthy/internal are temporary, everything else is a problem with
  * the token, index, channel or event format that a retry cannot fix.
  * https://help.splunk.com/en/splunk-enterprise/get-data-in/collect-http-event-data/troubleshoot-http-event-collector
  */

@@ -6,7 +6,7 @@
  *   receiver answering 404 or 401 while it is redeployed must not lose the result).
  *
  * This is the webhook's own rule, not src/http/temporary-status.ts (the one for vendor APIs, where
- * a 4xx is final): Standard Webhooks, contracts.md §0 and §5.1,
+ * a 4xx is final): Standard Webhooks (docs/webhook.md §3, "How answers are treated"),
  * https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md#delivery-behavior
  */
 export type WebhookStatusOutcome = 'delivered' | 'gone' | 'retry';

@@ -2,8 +2,9 @@ import type { Cloud } from './cloud.js';
 import { IpenrichError } from '../errors.js';
 
 /**
- * Where Entra ID lives for a tenant (contracts.md 1.5, 2.4): login.microsoftonline.com for commercial
- * and GCC, login.microsoftonline.us for GCC High and DoD, or MDE_AUTHORITY_HOST (host[:port]).
+ * Where Entra ID lives for a tenant: login.microsoftonline.com for commercial and GCC, login.microsoftonline.us
+ * for GCC High and DoD (https://learn.microsoft.com/en-us/defender-endpoint/gov, section "API"), or MDE_AUTHORITY_HOST
+ * (host[:port]). msal-common knows both hosts without discovery (@azure/msal-common/src/authority/AuthorityMetadata.ts).
  */
 const AUTHORITY_HOSTS: Readonly<Record<Cloud, string>> = {
   commercial: 'login.microsoftonline.com',

@@ -2,7 +2,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { IpenrichError } from '../errors.js';
 
-/** What msal-node needs for certificate credentials (contracts.md 2.3). */
+/** What msal-node needs for certificate credentials (`clientCertificate` in @azure/msal-node/src/config/Configuration.ts). */
 export interface ClientCertificate {
   /** Hex SHA-256 thumbprint of the certificate that matches the key (PS256 + `x5t#S256`). */
   readonly thumbprintSha256: string;

@@ -38,8 +38,9 @@ export class TokenEndpointUnavailable extends AuthError {
  * proxy, keep-alive pool, deadline and trust as every other call (msal's own client is bare fetch).
  *
  * Temporary answers (408, 429, 5xx: the one rule in src/http/temporary-status.ts) are thrown instead of
- * returned: for 429 and 5xx msal would otherwise store a throttle entry and refuse
- * identical requests locally for up to an hour (contracts.md 2.6); retries belong to the worker.
+ * returned: for 429 and 5xx msal would otherwise store a throttle entry and refuse identical requests locally
+ * for up to an hour (@azure/msal-common/src/network/ThrottlingUtils.ts, DEFAULT_MAX_THROTTLE_TIME_SECONDS
+ * in src/utils/Constants.ts); retries belong to the worker.
  */
 export class MsalNetworkClient implements INetworkModule {
   constructor(

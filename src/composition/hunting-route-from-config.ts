@@ -8,13 +8,16 @@ import { keySpace } from '../redis/keys.js';
 import type { HuntingClient } from '../enrich/hunting/hunting-client.js';
 import { createHuntingRoute, huntingBudget, type HuntingMetrics, type HuntingRoute } from '../enrich/hunting/hunting-route.js';
 
-/** runHuntingQuery's limit per query (contracts.md §0): the in-flight bound of an unsettled hunting call. */
+/**
+ * runHuntingQuery's limit per query, 3 minutes (https://learn.microsoft.com/en-us/defender-xdr/api-advanced-hunting;
+ * docs/hunting.md, "Budget and quotas"): the in-flight bound of an unsettled hunting call.
+ */
 const QUERY_LIMIT_MS = 180_000;
 
 /**
- * The hunting budget each tenant spends. Graph's limits are per tenant (Entra tenant, contracts.md §0),
- * so tenants of ipenrich with one Entra tenant share one hunting budget whatever MDE_BUDGET_SCOPE says
- * about Defender's.
+ * The hunting budget each tenant spends. Graph's limits are per tenant, the Entra tenant ("calls per minute per tenant",
+ * https://learn.microsoft.com/en-us/defender-xdr/api-advanced-hunting), so tenants of ipenrich with one Entra tenant share one
+ * hunting budget whatever MDE_BUDGET_SCOPE says about Defender's.
  */
 export function huntingBudgetOf(config: Config): (tenant: string) => string {
   const owners = budgetOwners({ ...config, MDE_BUDGET_SCOPE: 'tenant' });

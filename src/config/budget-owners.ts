@@ -1,9 +1,10 @@
 import type { Config, TenantConfig } from './load.js';
 
 /**
- * Which API budget each tenant spends. Defender's limits (100 calls a minute, 1,500 an hour) belong
- * to whatever Defender counts them against, and Microsoft does not say whether that is the Entra
- * tenant, the application or both (contracts.md §1.4, unconfirmed). Two ipenrich tenants whose
+ * Which API budget each tenant spends. Defender's limits (100 calls a minute, 1,500 an hour:
+ * https://learn.microsoft.com/en-us/defender-endpoint/api/get-ip-statistics) belong to whatever Defender counts
+ * them against, and Microsoft does not say whether that is the Entra tenant, the application or both
+ * (unconfirmed; docs/mssp.md, "Tenants on one Defender credential share one budget"). Two ipenrich tenants whose
  * credentials fall in the same scope — two business units of one customer on the same app, say —
  * spend one budget: counted apart, together they would exceed it and get 429s.
  *

@@ -69,7 +69,7 @@ export const tenantFields = z.object({
   GRAPH_BASE_URL: httpsUrl.optional(),
   GRAPH_HUNTING_BATCH_SIZE: int(1, 10_000).default(500),
   GRAPH_HUNTING_AUTO_MIN_IPS: int(1, 100_000).default(20),
-  /** A hunting query runs up to 3 minutes (contracts.md §0): a longer wait cannot bring an answer. */
+  /** A hunting query runs up to 3 minutes (https://learn.microsoft.com/en-us/defender-xdr/api-advanced-hunting): a longer wait cannot bring an answer. */
   GRAPH_HUNTING_TIMEOUT_MS: int(100, 180_000).default(180_000),
   GRAPH_HUNTING_ACTION_TYPES: list
     .pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'action types are names like ConnectionSuccess')).min(1))
@@ -111,7 +111,8 @@ export const configSchema = z.object({
   /** Extra spacing per window to absorb clock skew and network latency between us and Defender. */
   MDE_RATE_SAFETY_MS: int(0, 60_000).default(250),
   /**
-   * What Defender counts its limits against, which Microsoft does not document (contracts.md §1.4):
+   * What Defender counts its limits against, which Microsoft does not document (unconfirmed: get-ip-statistics gives
+   * only the limits, https://learn.microsoft.com/en-us/defender-endpoint/api/get-ip-statistics; docs/mssp.md):
    * tenants of ipenrich whose credentials fall in the same scope share one budget (src/config/budget-owners.ts).
    */
   MDE_BUDGET_SCOPE: z.enum(['tenant', 'tenant-app', 'app']).default('tenant'),

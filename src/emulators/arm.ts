@@ -7,7 +7,8 @@ import { SlidingWindowLog } from './sliding-window-log.js';
 import { emulatorTls } from './tls.js';
 
 /**
- * Azure Resource Manager for Microsoft Sentinel incidents (contracts.md §3.3): incident comments
+ * Azure Resource Manager for Microsoft Sentinel incidents (docs/sentinel.md §5;
+ * https://learn.microsoft.com/en-us/rest/api/securityinsights/incident-comments/create-or-update): incident comments
  * (`PUT …/incidents/{id}/comments/{commentId}`, idempotent by id: 201 created, 200 updated) and
  * incidents (GET; PUT with title/severity/status required, read-only properties refused, and an etag
  * check) — enough for comments and labels. Comments are capped (30,000 characters, 100 per incident)

@@ -1,7 +1,8 @@
 import { constants, createHash, verify, X509Certificate } from 'node:crypto';
 
 /**
- * Checks a client assertion JWT the way Entra ID does for certificate credentials (contracts.md 2.2):
+ * Checks a client assertion JWT the way Entra ID does for certificate credentials
+ * (https://learn.microsoft.com/entra/identity-platform/certificate-credentials; msal-node builds it in src/client/ClientAssertion.ts):
  * the header names a registered certificate by `x5t` (SHA-1) or `x5t#S256` (SHA-256) thumbprint,
  * the signature verifies with that certificate's key (RS256 or PS256), `iss` = `sub` = client id,
  * `aud` is the token endpoint, and the time window holds.

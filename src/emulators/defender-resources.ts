@@ -1,6 +1,7 @@
 /**
- * Token audiences (resources) that mean "Defender for Endpoint API" (contracts.md 1.6): the commercial
- * App ID URIs, the WindowsDefenderATP application id, and the government hosts seen in the wild.
+ * Token audiences (resources) that mean "Defender for Endpoint API": the commercial App ID URIs
+ * (https://learn.microsoft.com/en-us/defender-endpoint/api/exposed-apis-create-app-webapp), and, from third-party scripts only
+ * (unconfirmed; MDE_SCOPE overrides the audience ipenrich asks for), the WindowsDefenderATP application id and the government hosts.
  */
 export const DEFENDER_RESOURCES: readonly string[] = [
   'https://api.securitycenter.microsoft.com',

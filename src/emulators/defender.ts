@@ -1,6 +1,7 @@
 /**
  * Defender for Endpoint emulator: `GET /api/ips/{ip}/stats[?lookBackHours=N]` as a real HTTPS
- * server on 127.0.0.1, following contracts.md section 1 (and the checklist in section 6).
+ * server on 127.0.0.1, following https://learn.microsoft.com/en-us/defender-endpoint/api/get-ip-statistics (its older
+ * revisions for the `legacy` variant) and https://learn.microsoft.com/en-us/defender-endpoint/api/common-errors.
  *
  *   const entra = await startEntraEmulator();
  *   const defender = await startDefenderEmulator({ tokenSigningKey: entra.tokenSigningKey, rateLimits: '20/1s,100/10s' });
@@ -15,7 +16,8 @@
  * - Deterministic synthetic data per IP (synthetic-ip-stats.ts), or what `setIpStats` fixed.
  * - Variants: `current` (`organizationPrevalence` number; unseen IP → 200 with 0 and null dates) and
  *   `legacy` (`orgPrevalence` string; unseen IP → 404 `ResourceNotFound`).
- * - 400 `InvalidIpAddress` for a malformed IP; 400 `InvalidInput` for lookBackHours outside 1–720.
+ * - 400 `InvalidIpAddress` for a malformed IP; 400 `InvalidInput` for lookBackHours outside 1–720 (unconfirmed: the
+ *   docs give only the 720-hour maximum, not what the service answers beyond it).
  * - Faults by mode: latency, a rate of 5xx answers, a rate of calls never answered (hang), all
  *   tokens refused; `respondNext(...)` scripts exact answers for the next calls.
  * Order per call: scripted answer, latency, auth, permission, rate limit, hang, 5xx, validation, data.

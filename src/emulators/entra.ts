@@ -1,6 +1,8 @@
 /**
  * Entra ID emulator: the parts of the Microsoft identity platform ipenrich talks to, as a real HTTPS
- * server on 127.0.0.1 (contracts.md 2.1–2.5), so msal-node itself obtains tokens in tests.
+ * server on 127.0.0.1, so msal-node itself obtains tokens in tests. The token endpoint follows
+ * https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow; discovery is what msal-common
+ * fetches for a host in `knownAuthorities` (@azure/msal-common/src/authority/Authority.ts).
  *
  *   const entra = await startEntraEmulator();            // one tenant + client + secret, generated
  *   MDE_AUTHORITY_HOST=entra.host MDE_TENANT_ID=entra.tenantId MDE_CLIENT_ID=entra.clientId
@@ -17,7 +19,8 @@
  *
  * Tokens are HS256 JWTs under `tokenSigningKey` (emulator-token.ts) carrying aud, tid, appid and
  * roles (`Ip.Read.All` unless a client is registered without it); the Defender emulator verifies them
- * with the same key. `expires_in` is 3599 (msal refreshes tokens within 300 s of expiry).
+ * with the same key. `expires_in` is 3599 (msal refreshes tokens within 300 s of expiry: DEFAULT_TOKEN_RENEWAL_OFFSET_SEC
+ * in @azure/msal-common/src/utils/Constants.ts).
  *
  * Test controls: `counters` (live), `setMode({failStatus, retryAfterSeconds, latencyMs})` to make
  * the token endpoint fail or slow, `register(client)` for more tenants/clients/credentials.

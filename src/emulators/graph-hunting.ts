@@ -1,7 +1,8 @@
 /**
  * Microsoft Graph advanced hunting emulator: `POST /v1.0/security/runHuntingQuery` as a real HTTPS
  * server on 127.0.0.1, for the queries ipenrich sends (config/hunting/ip-prevalence.kql), following
- * contracts.md §0 and https://learn.microsoft.com/en-us/graph/api/security-security-runhuntingquery.
+ * https://learn.microsoft.com/en-us/graph/api/security-security-runhuntingquery and the quotas of
+ * https://learn.microsoft.com/en-us/defender-xdr/api-advanced-hunting (docs/hunting.md, "Budget and quotas").
  *
  * - Bearer tokens from the Entra emulator (same `tokenSigningKey`) for a Graph audience; else 401.
  *   Without the `ThreatHunting.Read.All` role: 403.

@@ -5,7 +5,9 @@ import { startHttpsServer } from './https-server.js';
 import { emulatorTls } from './tls.js';
 
 /**
- * The Azure Monitor Logs Ingestion API (contracts.md §3.1):
+ * The Azure Monitor Logs Ingestion API (https://learn.microsoft.com/azure/azure-monitor/logs/logs-ingestion-api-overview,
+ * limits: https://learn.microsoft.com/azure/azure-monitor/fundamentals/service-limits#logs-ingestion-api; 204 and the error
+ * envelope: Azure/azure-rest-api-specs, specification/monitor/data-plane/ingestion/stable/2023-01-01/DataCollectionRules.json):
  * `POST /dataCollectionRules/{dcr}/streams/{stream}?api-version=2023-01-01` with a bearer token,
  * `Content-Type: application/json`, optional gzip, a JSON array body under 1 MB uncompressed (with
  * the SDK's chunking slack), `204` on success, the `{"error":{code,message}}` envelope plus
@@ -15,8 +17,8 @@ import { emulatorTls } from './tls.js';
 const LOGS_INGESTION_API_VERSION = '2023-01-01';
 /**
  * 1 MB with the SDK's slack. @azure/monitor-ingestion closes a chunk when the sum of its records'
- * JSON sizes would reach 1,000,000, leaving out brackets and commas, so its requests reach about
- * 1,000,600 bytes with 1 KB records (contracts.md §3.1), and one byte more per record with smaller ones.
+ * JSON sizes would reach 1,000,000, leaving out brackets and commas (dist/esm/utils/splitDataToChunksHelper.js),
+ * so its requests reach about 1,000,600 bytes with 1 KB records, and one byte more per record with smaller ones.
  */
 const MAX_RECORD_BYTES = 1_000_000;
 const MAX_UNCOMPRESSED_BYTES = 1_000_600;

@@ -4,14 +4,18 @@ import type { AddressInfo } from 'node:net';
 import { emulatorTls } from './tls.js';
 
 /**
- * A Splunk HTTP Event Collector (contracts.md §4): `Authorization: Splunk <token>` (also Basic with
- * the token as password), concatenated JSON events on /services/collector[/event[/1.0]], the HEC
- * code table, indexer acknowledgement with channels, and /services/collector/health. Faults can be
+ * A Splunk HTTP Event Collector (docs/splunk.md): `Authorization: Splunk <token>` (also Basic with the token as
+ * password) and concatenated JSON events (https://help.splunk.com/splunk-enterprise/get-data-in/collect-http-event-data/format-events-for-http-event-collector)
+ * on /services/collector[/event[/1.0]] (https://help.splunk.com/en/splunk-enterprise/get-data-in/collect-http-event-data/http-event-collector-rest-api-endpoints),
+ * the HEC code table, indexer acknowledgement with channels, and /services/collector/health. Faults can be
  * switched on to test senders. With `cloud`, it behaves as Splunk Cloud's HEC: acknowledgement is
  * off on every token, so events are accepted (with or without a channel) and never get an ackId.
  */
 
-/** contracts.md §4.3: code → [HTTP status, text]. */
+/**
+ * Splunk's "Troubleshoot HTTP Event Collector" table, code → [HTTP status, text]:
+ * https://help.splunk.com/en/splunk-enterprise/get-data-in/collect-http-event-data/troubleshoot-http-event-collector
+ */
 const HEC_CODES: Readonly<Record<number, readonly [number, string]>> = {
   0: [200, 'Success'],
   1: [403, 'Token disabled'],
@@ -72,8 +76,9 @@ export interface HecEmulatorOptions {
   /** Indexer acknowledgement enabled on the token (Splunk Enterprise). */
   readonly ack?: boolean;
   /**
-   * Splunk Cloud: acknowledgement is off whatever `ack` says (it is a Splunk Enterprise feature,
-   * contracts.md §0): a 200 without ackId, and /services/collector/ack answers code 14.
+   * Splunk Cloud: acknowledgement is off whatever `ack` says (it is a Splunk Enterprise feature:
+   * https://docs.splunk.com/Documentation/Splunk/latest/Data/AboutHECIDXAck): a 200 without ackId, and
+   * /services/collector/ack answers code 14.
    */
   readonly cloud?: boolean;
   /** Polls needed before an ack id reports true (default 1: true on the first poll). */

@@ -5,8 +5,9 @@ import { Webhook } from 'standardwebhooks';
 import { emulatorTls } from './tls.js';
 
 /**
- * A Standard Webhooks receiver (contracts.md §5.1): verifies `v1` signatures with the reference
- * `standardwebhooks` library (±5 min tolerance), records deliveries by `webhook-id` and counts
+ * A Standard Webhooks receiver (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md;
+ * docs/webhook.md): verifies `v1` signatures with the reference `standardwebhooks` library (±5 min tolerance:
+ * WEBHOOK_TOLERANCE_IN_SECONDS in its dist/index.js), records deliveries by `webhook-id` and counts
  * duplicates. Its answers can be scripted to test senders: statuses, Retry-After, 410, redirects,
  * slowness, and a 2xx whose body breaks off.
  */

@@ -12,7 +12,8 @@ export type TemporaryStatusReason = 'timeout' | 'throttled' | 'server-error';
  * Ingestion (the statuses the Azure SDK reports). Every other status is final.
  *
  * The webhook is the exception, with its own rule in connectors/webhook/webhook-status.ts:
- * Standard Webhooks retries every non-2xx except 410 (contracts.md §0).
+ * Standard Webhooks retries every non-2xx except 410 (docs/webhook.md §3;
+ * https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md#delivery-behavior).
  */
 export function temporaryStatusReason(status: number): TemporaryStatusReason | undefined {
   if (status === 408) return 'timeout';

@@ -1,7 +1,10 @@
 /**
  * Request examples for the OpenAPI document: what a Logic Apps HTTP action and a Splunk webhook
- * alert action actually send. Values are placeholders; the shapes are the vendors' (contracts.md §4.6,
- * §5.2). docs/playbooks.md shows the full playbooks around them.
+ * alert action actually send. Values are placeholders. Splunk's shape is the documented one
+ * (https://help.splunk.com/splunk-enterprise/alert-and-respond/alerting-manual/10.0/configure-alert-actions/use-a-webhook-alert-action).
+ * What the Sentinel incident trigger carries is listed in https://learn.microsoft.com/azure/sentinel/automation/playbook-triggers-actions;
+ * its JSON layout follows public playbooks, as Microsoft publishes no schema for it (unconfirmed).
+ * docs/playbooks.md shows the full playbooks around them.
  */
 interface Example {
   readonly summary: string;

@@ -17,9 +17,10 @@ export interface DefenderClientOptions {
 }
 
 /**
- * A 404 means "IP not seen" (older API, contracts.md 1.2) only with Defender's error envelope and a
- * not-found code (`ResourceNotFound`, `NotFound`): a bare 404 is a wrong MDE_API_BASE_URL, and
- * caching every IP as unseen because of a typo would be silent and wrong.
+ * A 404 means "IP not seen" (older revisions of the get-ip-statistics page: "IP do not exist - 404 Not Found",
+ * MicrosoftDocs/microsoft-365-docs-pr.<locale>, microsoft-365/security/defender-endpoint/get-ip-statistics.md) only
+ * with Defender's error envelope and a not-found code (`ResourceNotFound`, `NotFound`): a bare 404 is a wrong
+ * MDE_API_BASE_URL, and caching every IP as unseen because of a typo would be silent and wrong.
  */
 const isNotSeen = (response: HttpResponse): boolean => response.status === 404 && /notfound/i.test(parseDefenderError(response.body)?.code ?? '');
 

@@ -2,8 +2,10 @@ import type { Cloud } from '../../auth/cloud.js';
 import { IpenrichError } from '../../errors.js';
 
 /**
- * Where the Defender for Endpoint API lives and which token audience it wants, per cloud
- * (contracts.md 1.5, 1.6). MDE_API_BASE_URL and MDE_SCOPE override; an overridden base URL does not
+ * Where the Defender for Endpoint API lives and which token audience it wants, per cloud: regional hosts and the
+ * commercial audience from https://learn.microsoft.com/en-us/defender-endpoint/api/exposed-apis-create-app-webapp,
+ * government hosts from https://learn.microsoft.com/en-us/defender-endpoint/gov (section "API"; it names no government
+ * audience). MDE_API_BASE_URL and MDE_SCOPE override; an overridden base URL does not
  * change the scope, because a proxy or emulator in front of Defender still wants Defender's audience.
  */
 type DefenderRegion = 'us' | 'eu' | 'uk' | 'au' | 'swa' | 'ina';

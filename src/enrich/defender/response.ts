@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
 /**
- * The two documented success shapes of "Get IP statistics" (contracts.md 1.2) and the error envelope
- * of every Defender API (1.3). Counts are accepted as numbers or digit strings in either field,
- * because the older docs show `orgPrevalence` as a string.
+ * The two documented success shapes of "Get IP statistics" (https://learn.microsoft.com/en-us/defender-endpoint/api/get-ip-statistics,
+ * and its older revisions in MicrosoftDocs/microsoft-365-docs-pr.<locale>) and the error envelope of every Defender API
+ * (https://learn.microsoft.com/en-us/defender-endpoint/api/common-errors). Counts are accepted as numbers or digit strings
+ * in either field, because the older docs show `orgPrevalence` as a string.
  */
 const count = z.union([z.number().int().min(0), z.string().regex(/^\d+$/).transform(Number)]);
 

@@ -7,8 +7,8 @@ import { parseDefenderError } from './response.js';
 import { parseThrottleWindow } from './throttle-window.js';
 
 /**
- * The error for a Defender answer that is not data (contracts.md 1.3): 400 → MDE_BAD_REQUEST,
- * 401 → MDE_UNAUTHORIZED (the client calls this only after its one refresh), 403 → MDE_FORBIDDEN,
+ * The error for a Defender answer that is not data (https://learn.microsoft.com/en-us/defender-endpoint/api/common-errors):
+ * 400 → MDE_BAD_REQUEST, 401 → MDE_UNAUTHORIZED (the client calls this only after its one refresh), 403 → MDE_FORBIDDEN,
  * and the temporary statuses of src/http/temporary-status.ts by their reason: timeout (408) →
  * MDE_TIMEOUT, throttled (429) → MDE_THROTTLED with Retry-After and the window the message names,
  * server error (5xx) → MDE_SERVER_ERROR; 3xx and anything else unexpected → MDE_BAD_RESPONSE / MDE_BAD_REQUEST.

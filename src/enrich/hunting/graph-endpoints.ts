@@ -3,7 +3,7 @@ import type { Cloud } from '../../auth/cloud.js';
 /**
  * Where Microsoft Graph lives per cloud, and the token scope it wants. runHuntingQuery is available
  * in the global service, US Gov L4 and US Gov L5 (DoD), not in 21Vianet:
- * https://learn.microsoft.com/en-us/graph/api/security-security-runhuntingquery (contracts.md §0).
+ * https://learn.microsoft.com/en-us/graph/api/security-security-runhuntingquery (docs/hunting.md).
  * GCC tenants use the global Graph service. GRAPH_BASE_URL overrides the host (a proxy or the
  * emulator) and keeps the cloud's scope, as MDE_API_BASE_URL does for Defender.
  */

@@ -23,7 +23,10 @@ export interface GraphHuntingClientOptions {
   readonly clock?: () => number;
 }
 
-/** A row as read: column names compared case-insensitively (the docs show both `name` and `Name`, contracts.md §0). */
+/**
+ * A row as read: column names compared case-insensitively (the docs show both `name` and `Name`:
+ * https://learn.microsoft.com/en-us/graph/api/security-security-runhuntingquery).
+ */
 const rowSchema = z.object({
   ipaddress: z.string(),
   orgprevalence: z.union([z.number().int().min(0), z.string().regex(/^\d+$/).transform(Number)]),

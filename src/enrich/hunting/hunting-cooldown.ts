@@ -14,7 +14,7 @@ export interface CooldownContext {
  * How long hunting pauses for a tenant after a 429. Graph: "Queries are blocked if the tenant has
  * reached 100% of the allocated resources until after the next 15-minute cycle", and the 429 body
  * says whether calls or CPU ran out; Retry-After is not promised
- * (https://learn.microsoft.com/en-us/defender-xdr/api-advanced-hunting, contracts.md §0).
+ * (https://learn.microsoft.com/en-us/defender-xdr/api-advanced-hunting; docs/hunting.md, "Budget and quotas").
  * - Retry-After, when sent, wins.
  * - Calls per minute: the shortest window.
  * - CPU, or a body that names neither: until the next cycle boundary. UNCONFIRMED that cycles are

@@ -4,7 +4,7 @@ import { parseRetryAfter } from '../../http/retry-after.js';
 import { temporaryStatusReason } from '../../http/temporary-status.js';
 import type { HttpResponse } from '../../http/transport.js';
 
-/** Which limit a 429 names: Graph says "calls or CPU, the body says which" (contracts.md §0). */
+/** Which limit a 429 names: calls or CPU, and "the response body" says which (https://learn.microsoft.com/en-us/defender-xdr/api-advanced-hunting). */
 type HuntingLimit = 'calls' | 'cpu' | 'unknown';
 
 interface GraphErrorEnvelope {

@@ -184,7 +184,10 @@ async function deliver(
   for (const failure of report.failed) deps.metrics?.delivery(job.tenant, failure.name, failure.error.code);
   const decision: JobDecision | null = decideForDeliveries(report.failed, deps.now(), options.sinkRetry);
   if (decision) {
-    deps.logger.warn({ jobId: attempt.jobId, delivered: report.delivered, failed: report.failed.map((f) => f.name) }, 'some deliveries failed');
+    // What failed and why, in the line itself: an operator reading logs should not need `status` to see the code.
+    const failed = report.failed.map((f) => ({ sink: f.name, code: f.error.code, message: f.error.message, failures: f.state.failures }));
+    const next = decision.kind === 'delay' ? { retryAt: new Date(decision.until).toISOString() } : { outcome: decision.kind };
+    deps.logger.warn({ jobId: attempt.jobId, alertId: job.alertId, tenant: job.tenant, delivered: report.delivered, failed, ...next }, 'some deliveries failed');
     return decision;
   }
   for (const [name, notes] of Object.entries(report.notes)) deps.logger.warn({ jobId: attempt.jobId, sink: name, notes }, 'delivered with reservations');

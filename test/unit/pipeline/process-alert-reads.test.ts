@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { IpenrichError } from '../../../src/errors.js';
 import { extractIps } from '../../../src/extract/index.js';
 import { createLogger } from '../../../src/log.js';
 import type { JobRecord } from '../../../src/pipeline/ports.js';
@@ -105,5 +107,35 @@ describe('the journey’s first reads: the job record and the cache', () => {
     answerRecord();
     expect((await done).kind).toBe('done');
     expect(calls).toEqual(['record read', `cache read ${IP}`, 'enrich']);
+  });
+});
+
+describe('a failed delivery', () => {
+  it('is logged with the tenant, the alert, each failing sink\'s code and reason, and when it is tried again', async () => {
+    const lines: string[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString());
+        callback();
+      },
+    });
+    const { deps, answerRecord } = journey(null);
+    const failing = {
+      name: 'webhook',
+      deliver: () => Promise.reject(new IpenrichError('SINK_UNAVAILABLE', 'Webhook endpoint https://hooks.example/x answered 503')),
+      close: () => Promise.resolve(),
+    };
+    const done = processAlert(job, attempt(false), { ...deps, destinationsFor: () => [{ name: 'webhook', sink: failing }], logger: createLogger({ destination: out }) }, options);
+    answerRecord();
+    const outcome = await done;
+    expect(outcome.kind).toBe('delay');
+    const line = lines.map((text) => JSON.parse(text) as Record<string, unknown>).find((entry) => entry.msg === 'some deliveries failed');
+    expect(line).toMatchObject({
+      level: 'warn',
+      tenant: 'default',
+      alertId: 'reads-1',
+      failed: [{ sink: 'webhook', code: 'SINK_UNAVAILABLE', message: 'Webhook endpoint https://hooks.example/x answered 503', failures: 1 }],
+      retryAt: expect.stringMatching(/^2026-12-05T12:/) as string,
+    });
   });
 });

@@ -7,6 +7,7 @@ import { createLogger } from '../log.js';
 import { openRuntime, type Runtime } from '../composition/runtime.js';
 import { openServe } from '../composition/open-serve.js';
 import { startWorker, type StartedWorker } from '../composition/start-worker.js';
+import { checkWorkerCredentials } from '../composition/worker-credentials.js';
 import type { Command, CommandIo } from './command.js';
 import { integerOption } from './integer-option.js';
 import { stopSignalDuringStartup } from './stop-signal.js';
@@ -71,6 +72,7 @@ export const command: Command = {
       ...(values.host === undefined ? {} : { INGRESS_HOST: values.host }),
       ...(values.port === undefined ? {} : { INGRESS_PORT: values.port }),
     });
+    if (values.worker) checkWorkerCredentials(config);
     const logger = createLogger({ level: config.LOG_LEVEL });
 
     const startup = stopSignalDuringStartup('serve', io.stderr);

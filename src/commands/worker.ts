@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { openRuntime } from '../composition/runtime.js';
 import { deliveredSinkNames } from '../composition/sinks-from-config.js';
 import { startWorker, WORKER_CLOSE_MS } from '../composition/start-worker.js';
+import { checkWorkerCredentials } from '../composition/worker-credentials.js';
+import { loadConfig } from '../config/load.js';
 import { EXIT_CODES } from '../errors.js';
 import { settleBy } from '../settle-by.js';
 import type { Command } from './command.js';
@@ -27,10 +29,13 @@ export const command: Command = {
   async run(args, io) {
     // No options: a flag or argument here is a mistake, not something to ignore.
     parseArgs({ args, options: {} });
+    // Before waiting for Redis: a worker that cannot sign in to Entra ID should not start at all.
+    const config = loadConfig(io.env);
+    checkWorkerCredentials(config);
     const stop = stopSignalDuringStartup('worker', io.stderr);
-    const runtime = await openRuntime(io.env, { waitForRedis: true });
+    const runtime = await openRuntime(io.env, { config, waitForRedis: true });
     stop.watch(runtime.redis);
-    const { logger, config } = runtime;
+    const { logger } = runtime;
     const worker = await startWorker(runtime);
     stop.started();
     // Per tenant: a tenant may set SINKS of its own (IPENRICH_CONFIG), the top level is only the default.

@@ -29,6 +29,14 @@ describe('command-line mistakes', { timeout: 60_000 }, () => {
     expectUsageLine(result, command, /'--no-such-flag'.*; run ipenrich \S+ --help$/);
   });
 
+  it('a worker with a tenant that cannot sign in to Entra ID does not start (worker, serve --worker)', async () => {
+    const ids = { MDE_TENANT_ID: '00000000-0000-0000-0000-000000000001', MDE_CLIENT_ID: '00000000-0000-0000-0000-000000000002', INGRESS_INSECURE_NO_AUTH: 'true' };
+    for (const argv of [['worker'], ['serve', '--worker', '--port', '0']]) {
+      const result = await run(argv, ids);
+      expectUsageLine(result, argv[0] ?? '', /Defender credentials incomplete: set MDE_CLIENT_SECRET or MDE_CERTIFICATE_PATH or MDE_MANAGED_IDENTITY$/);
+    }
+  });
+
   it('a stray argument or a missing value is a usage error too', async () => {
     expectUsageLine(await run(['worker', 'extra']), 'worker', /Unexpected argument 'extra'/);
     expectUsageLine(await run(['status', 'extra']), 'status', /Unexpected argument 'extra'/);

@@ -28,7 +28,9 @@ describe('ipenrich serve', { timeout: 120_000 }, () => {
   });
 
   it('serves with an in-process worker on loopback, and stops cleanly on SIGTERM', async () => {
-    const cli = spawnCli(['serve', '--worker', '--host', '127.0.0.1'], { ...BASE_ENV, INGRESS_INSECURE_NO_AUTH: 'true' });
+    // A credential the worker accepts at start; the alert has no public IP, so Entra ID is never asked.
+    const credential = { MDE_TENANT_ID: '00000000-0000-0000-0000-000000000001', MDE_CLIENT_ID: '00000000-0000-0000-0000-000000000002', MDE_CLIENT_SECRET: 'unused' };
+    const cli = spawnCli(['serve', '--worker', '--host', '127.0.0.1'], { ...BASE_ENV, ...credential, INGRESS_INSECURE_NO_AUTH: 'true' });
     try {
       await waitFor(() => `the listening line in: ${cli.output()}`, () => /listening on http:\/\/127\.0\.0\.1:\d+ \(with a worker\)/.test(cli.output()), 45_000);
       const url = /listening on (\S+)/.exec(cli.output())?.[1] ?? '';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createServer as createTcpServer } from 'node:net';
+import { createServer as createTcpServer, Socket as NetSocket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli.js';
@@ -74,9 +74,16 @@ describe('ipenrich healthcheck --redis (the worker container)', () => {
     expect(run.stderr).not.toContain('hunter2-redis-password');
   });
 
-  it('gives up on a server that accepts the connection but never answers', async () => {
-    const run = await healthcheck(['--redis'], { REDIS_URL: `redis://127.0.0.1:${await silentPort}` });
+  it('gives up on a server that accepts the connection but never answers, and leaves no socket open behind it', async () => {
+    const port = await silentPort;
+    const run = await healthcheck(['--redis'], { REDIS_URL: `redis://127.0.0.1:${port}` });
     expectUnhealthy(run, /did not answer within \d+ ms/);
+    // A socket only ended waits for the server's end, which never comes: it kept the process alive
+    // ~2.5 s past the verdict, beyond the 5-s probe timeout of Docker, Compose and Kubernetes.
+    // `_getActiveHandles` is Node's own list of what keeps the event loop alive.
+    const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+    const open = handles.filter((handle): handle is Socket => handle instanceof NetSocket && handle.remotePort === port && !handle.destroyed);
+    expect(open).toHaveLength(0);
   });
 });
 

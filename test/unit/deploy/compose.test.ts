@@ -71,6 +71,8 @@ describe('docker-compose.yml', () => {
     const command = (redis.command ?? []).join(' ');
     expect(command).toContain('--appendonly yes');
     expect(command).toContain('--maxmemory-policy noeviction');
+    // Without a maxmemory the policy never applies: Redis grows until the host or a limit kills it.
+    expect(command, 'a --maxmemory limit').toMatch(/--maxmemory [1-9]\d*(b|kb?|mb?|gb?)?(\s|$)/i);
     const dataVolume = (redis.volumes ?? []).find((volume) => volume.endsWith(':/data'));
     expect(dataVolume).toBeDefined();
     expect(Object.keys(compose.volumes)).toContain(dataVolume?.split(':')[0]);

@@ -204,6 +204,19 @@ describe('deploy/kubernetes', () => {
     expect(() => loadConfig({ ...configMap, REDIS_URL: 'redis+cluster://redis:6379' })).not.toThrow();
   });
 
+  it('gives the ingress the secrets the worker gets: `serve` checks every enabled sink at start', () => {
+    const secretKeys = (d: Deployment): string[] =>
+      containerOf(d)
+        .env.flatMap((variable) => (variable.valueFrom?.secretKeyRef ? [variable.valueFrom.secretKeyRef.key] : []))
+        .sort();
+    // Only `serve` reads the INGRESS_* secrets; everything else the shared configuration check may
+    // require (e.g. WEBHOOK_SECRET with SINKS=webhook) both pods need, or one of them exits 2.
+    const ingressOnly = (key: string): boolean => key.startsWith('INGRESS_');
+    expect(secretKeys(ingress).filter((key) => !ingressOnly(key))).toEqual(secretKeys(worker));
+    const shared = [...SECRET_NAMES.filter((name) => !ingressOnly(name)), 'REDIS_URL'];
+    for (const d of [worker, ingress]) expect(secretKeys(d), d.metadata.name).toEqual(expect.arrayContaining(shared));
+  });
+
   it('keeps a pod of each kind through voluntary disruptions', () => {
     const budgets = parsed.flatMap((doc, index) => (doc.kind === 'PodDisruptionBudget' ? [documents[index]] : []));
     for (const d of [worker, ingress]) {

@@ -9,6 +9,7 @@ import { ERROR_CODES } from '../../../src/errors.js';
 import { createIngressMetrics } from '../../../src/metrics/ingress-metrics.js';
 import type { AlertsQueue } from '../../../src/queue/alerts-queue.js';
 import type { Redis } from '../../../src/redis/connection.js';
+import { histogramField, labelField, SHARED_COUNTERS, SHARED_HISTOGRAMS, type SharedHistogramDefinition } from '../../../src/metrics/shared-metric-definitions.js';
 import { keySpace } from '../../../src/redis/keys.js';
 
 /**
@@ -21,8 +22,19 @@ import { keySpace } from '../../../src/redis/keys.js';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
 
-async function exposedMetrics(): Promise<ReadonlyMap<string, string>> {
-  const redis = { pipeline: () => ({ hgetall: () => undefined, exec: () => Promise.resolve([]) }) } as unknown as Redis;
+/**
+ * The ingress `/metrics` text. With `samples`, every labelled family gets one sample (shared counters
+ * and histograms read from Redis, an accepted alert, a request), so its label names show; tenant
+ * label values are `default`.
+ */
+async function renderMetrics(samples = false): Promise<string> {
+  const replies = samples
+    ? [...SHARED_COUNTERS, ...SHARED_HISTOGRAMS].map((definition) => {
+        const values = definition.labelNames.map((label) => (label === 'tenant' ? 'default' : 'x'));
+        return { [SHARED_HISTOGRAMS.includes(definition as SharedHistogramDefinition) ? histogramField(values, 'b0') : labelField(values)]: '1' };
+      })
+    : [];
+  const redis = { pipeline: () => ({ hgetall: () => undefined, exec: () => Promise.resolve(replies.map((value) => [null, value])) }) } as unknown as Redis;
   const emptyRedis = { lrange: () => Promise.resolve([]), zrange: () => Promise.resolve([]) };
   const queue = {
     getJobCounts: (...states: string[]) => Promise.resolve(Object.fromEntries(states.map((state) => [state, 0]))),
@@ -36,9 +48,33 @@ async function exposedMetrics(): Promise<ReadonlyMap<string, string>> {
     cacheStats: () => Promise.resolve({ hits: 1, misses: 1, corrupt: 0 }),
   };
   const metrics = createIngressMetrics({ redis, keys: keySpace('observability'), queue, tenants: ['default'], budget, redisTimeoutMs: 5_000 });
+  if (samples) {
+    metrics.alertAccepted('default', false);
+    metrics.request('/v1/alerts', 'POST', 202, 0.01);
+  }
   const { text } = await metrics.render();
   expect(text, 'the stubs must look like a reachable Redis').toMatch(/^ipenrich_redis_up 1$/m);
+  return text;
+}
+
+async function exposedMetrics(): Promise<ReadonlyMap<string, string>> {
+  const text = await renderMetrics();
   return new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']));
+}
+
+/** Series names (`_bucket`, `_sum`, `_count` included) that /metrics exposes with a `tenant` label. */
+async function tenantLabelledSeries(): Promise<ReadonlySet<string>> {
+  const text = await renderMetrics(true);
+  return new Set([...text.matchAll(/^(ipenrich_[\w:]*)\{([^}]*)\}/gm)].filter((match) => /(^|,)tenant="/.test(match[2] ?? '')).map((match) => match[1] ?? ''));
+}
+
+/** Selectors of a tenant-labelled metric that the dashboard's `$tenant` variable does not filter. */
+function unfilteredByTenant(expressions: readonly { where: string; expr: string }[], tenantLabelled: ReadonlySet<string>): string[] {
+  return expressions.flatMap(({ where, expr }) =>
+    [...expr.matchAll(/(?<![\w:])(ipenrich_[\w:]*)(\{[^}]*\})?/g)].flatMap((match) =>
+      tenantLabelled.has(match[1] ?? '') && !(match[2] ?? '').includes('tenant=~"$tenant"') ? [`${where}: ${match[0]}`] : [],
+    ),
+  );
 }
 
 /**
@@ -118,6 +154,7 @@ const dashboardExpressions = [
     return query === undefined ? [] : [{ where: `variable $${v.name}`, expr: query }];
   }),
 ];
+const panelExpressions = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `panel "${p.title}" ${t.refId}`, expr: t.expr })));
 const ruleExpressions = alerts.map((rule) => ({ where: `alert ${rule.alert}`, expr: rule.expr }));
 
 describe('monitoring: the Grafana dashboard and the Prometheus alerting rules', () => {
@@ -145,6 +182,19 @@ describe('monitoring: the Grafana dashboard and the Prometheus alerting rules', 
     expect(dashboardExpressions.length).toBeGreaterThan(10);
     for (const { where, expr } of dashboardExpressions) expect(metricNames(expr), `${where} queries an ipenrich metric`).not.toEqual([]);
     expect(unknownMetrics(dashboardExpressions, exposed)).toEqual([]);
+  });
+
+  it('filters every panel query of a metric with a tenant label by the $tenant variable', async () => {
+    const tenantLabelled = await tenantLabelledSeries();
+    // The families the dashboard shows per tenant, shared counters read from Redis included.
+    expect([...tenantLabelled]).toEqual(
+      expect.arrayContaining(['ipenrich_budget_used', 'ipenrich_api_calls_total', 'ipenrich_sink_deliveries_total', 'ipenrich_ingress_alerts_total', 'ipenrich_limiter_waits_total']),
+    );
+    expect(tenantLabelled.has('ipenrich_queue_jobs')).toBe(false);
+    const example = new Set(['ipenrich_sink_deliveries_total']);
+    expect(unfilteredByTenant([{ where: 'a', expr: 'rate(ipenrich_sink_deliveries_total{outcome!="delivered"}[5m]) / rate(ipenrich_sink_deliveries_total[5m])' }], example)).toHaveLength(2);
+    expect(unfilteredByTenant([{ where: 'b', expr: 'rate(ipenrich_sink_deliveries_total{tenant=~"$tenant", outcome="x"}[5m])' }], example)).toEqual([]);
+    expect(unfilteredByTenant(panelExpressions, tenantLabelled)).toEqual([]);
   });
 
   it('uses in the alerting rules only metrics that /metrics exposes', async () => {

@@ -121,7 +121,9 @@ export const command: Command = {
     await ingress.close();
     await runtime?.close();
     logger.info({ exitCode: EXIT_CODES.ok }, 'ingress stopped');
-    logger.flush();
-    return 0;
+    // Always leave, as `ipenrich worker` does: a connection to a Redis that is down keeps reconnecting
+    // and kept the process alive after this line (a pod stuck in Terminating until SIGKILL).
+    logger.flush(() => process.exit(EXIT_CODES.ok));
+    return EXIT_CODES.ok;
   },
 };

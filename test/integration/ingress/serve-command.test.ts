@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startEmulators } from '../../../src/emulators/emulators.js';
 import { hashApiKey } from '../../../src/ingress/api-keys.js';
+import { freePort } from '../../../src/redis/local-server.js';
 import { spawnCli, waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 
@@ -25,6 +26,17 @@ describe('ipenrich serve', { timeout: 120_000 }, () => {
     const key = /API key .*: (ipe_\S+)/.exec(cli.output())?.[1] ?? '';
     expect(key).toMatch(/^ipe_/);
     expect(cli.output()).toContain(`INGRESS_API_KEYS entry (add it, comma-separated): ${hashApiKey(key)}@contoso`);
+  });
+
+  it('started while Redis is down, stops on the first SIGTERM with exit 0', async () => {
+    const cli = spawnCli(['serve', '--host', '127.0.0.1'], { ...BASE_ENV, REDIS_URL: `redis://127.0.0.1:${await freePort()}`, INGRESS_INSECURE_NO_AUTH: 'true' });
+    try {
+      await waitFor(() => `the listening line in: ${cli.output()}`, () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(cli.output()), 45_000);
+    } finally {
+      cli.child.kill('SIGTERM');
+    }
+    // Before, its connection kept reconnecting to the absent Redis and the process never ended.
+    expect(await cli.exited).toBe(0);
   });
 
   it('serves with an in-process worker on loopback, and stops cleanly on SIGTERM', async () => {

@@ -37,6 +37,21 @@ describe('what POST /v1/alerts reads from a body', () => {
     expect(inArray.ok ? [] : inArray.issues.map((issue) => issue.path)).toEqual(['body.1.alert']);
   });
 
+  it('checks each element of a Graph list as the body\'s own: an envelope routes, a malformed one is refused by item and key', () => {
+    expect(accepted({ value: [splunk, { alert: suricata, tenant: 'fabrikam' }] }).map((a) => [a.alert, a.tenant])).toEqual([[splunk, 'from-query'], [suricata, 'fabrikam']]);
+    const issues = (body: unknown): { path: string; message: string }[] => {
+      const parsed = parseAlertsBody(body);
+      return parsed.ok ? [] : parsed.issues;
+    };
+    expect(issues({ value: [splunk, { alert: suricata, TENANT: 'beta', callbackURL: 'https://hooks.example.com/x' }] })).toEqual([
+      { path: 'body.value.1', message: expect.stringMatching(/TENANT.*callbackURL|callbackURL.*TENANT/) as unknown },
+    ]);
+    expect(issues({ value: [{ alert: suricata, tenant: 'beta', extra: 'zzz' }] })).toEqual([{ path: 'body.value.0', message: expect.stringContaining('extra') as unknown }]);
+    expect(issues({ value: [{ alert: suricata, tenant: 123 }] }).map((issue) => issue.path)).toEqual(['body.value.0.tenant']);
+    expect(issues({ value: [{ alert: suricata, callbackUrl: 'ftp://x.example/' }] }).map((issue) => issue.path)).toEqual(['body.value.0.callbackUrl']);
+    expect(issues({ value: [{ value: [splunk] }] }).map((issue) => issue.path)).toEqual(['body.value.0']);
+  });
+
   it('refuses what holds no alert', () => {
     for (const body of [null, 'text', 42, [], {}, [splunk, null], { value: [] }, { value: [1] }]) {
       expect(parseAlertsBody(body).ok, JSON.stringify(body)).toBe(false);

@@ -6,7 +6,7 @@ import type { Caller } from './caller.js';
 import { sendError } from './error-reply.js';
 import type { IngressApp, IngressDeps, RouteAccess } from './ingress-deps.js';
 import type { RateDecision } from './rate-limit.js';
-import { hasSignatureHeaders, verifySignature } from './signing-secrets.js';
+import { hasSignatureHeaders, signatureTimestampProblem, verifySignature } from './signing-secrets.js';
 
 interface PresentedKey {
   readonly key: string;
@@ -103,6 +103,10 @@ export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'g
 
   app.addHook('onRequest', async (request, reply) => {
     if (accessOf(request) === 'public') return undefined;
+    const signed = auth.secrets.length > 0 && hasSignatureHeaders(request.headers);
+    // A signature that cannot verify, told from its headers: refused before anything else is done for it.
+    const timestampProblem = signed ? signatureTimestampProblem(request.headers) : undefined;
+    if (timestampProblem !== undefined) return deny(request, reply, timestampProblem);
     const presented = presentedKey(request, auth.allowQueryToken);
     if (presented === null) return deny(request, reply, 'unsupported Authorization header: use Bearer <key> (or Basic with the key as password)');
     if (presented) {
@@ -111,7 +115,7 @@ export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'g
       return admit(request, reply, { id: key.id, tenant: key.tenant, via: presented.via });
     }
     // Authenticated by its signature once the body is read.
-    if (auth.secrets.length > 0 && hasSignatureHeaders(request.headers)) return undefined;
+    if (signed) return undefined;
     if (auth.insecure) {
       if (!isLoopbackHostHeader(request.headers.host)) {
         closeAfterReply(reply);

@@ -15,6 +15,13 @@ const TENANT = /^[A-Za-z0-9_.-]+$/;
 
 const SIGNATURE_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
 
+/**
+ * `webhook-timestamp` as Standard Webhooks defines it: whole seconds since the epoch. The reference
+ * library reads it with parseInt, which takes `1700000000x` (or `17e8`) for a number; ipenrich
+ * takes digits only.
+ */
+const TIMESTAMP = /^[0-9]{1,12}$/;
+
 /** Parses INGRESS_SIGNING_SECRETS entries `whsec_<base64>[@tenant]`; problems never quote a secret. */
 export function parseSigningSecrets(entries: readonly string[], tenants: readonly string[]): { secrets: SigningSecret[]; problems: string[] } {
   const secrets: SigningSecret[] = [];
@@ -49,6 +56,16 @@ export function parseSigningSecrets(entries: readonly string[], tenants: readonl
 /** True when the request carries all three Standard Webhooks headers. */
 export function hasSignatureHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
   return SIGNATURE_HEADERS.every((name) => typeof headers[name] === 'string');
+}
+
+/**
+ * Why a signed request's `webhook-timestamp` cannot verify, told from the headers alone (nothing of
+ * the body is read for it); undefined when it may.
+ */
+export function signatureTimestampProblem(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
+  const value = headers['webhook-timestamp'];
+  if (typeof value !== 'string' || !TIMESTAMP.test(value)) return 'webhook-timestamp is not an integer number of seconds since the Unix epoch (digits only)';
+  return undefined;
 }
 
 /** What a signed request is: the parts of it the signature covers. */
@@ -92,6 +109,7 @@ export function verifySignature(
     if (typeof value !== 'string') return undefined;
     signed[name] = value;
   }
+  if (signatureTimestampProblem(headers) !== undefined) return undefined;
   const payload = signedPayload(request);
   const secret = secrets.find((candidate) => {
     try {

@@ -138,6 +138,23 @@ describe('ingress authentication, tenant binding and signatures', () => {
     expect(replay.headers.connection).toBe('close');
   });
 
+  it('refuses a webhook-timestamp that is not whole seconds with 401, writing nothing to Redis; the message id stays unused', async () => {
+    const replayKeys = async (): Promise<number> => (await redis.keys(`${harness.config.IPENRICH_PREFIX}:ingress-replay:*`)).length;
+    const before = await replayKeys();
+    const request = signed(signingSecret, alert());
+    const seconds = request.headers['webhook-timestamp'] ?? '';
+    // The reference library reads each of these with parseInt, so the signature verifies.
+    for (const timestamp of [`${seconds}x`, `${seconds}.0`, `${seconds}e0`]) {
+      const answer = await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: { ...request.headers, 'webhook-timestamp': timestamp }, key: null });
+      expect(answer.status, timestamp).toBe(401);
+      expect(answer.json, timestamp).toMatchObject({ error: { code: 'UNAUTHORIZED', message: expect.stringContaining('webhook-timestamp is not an integer number of seconds') as unknown } });
+      // With a key too: the signature must hold all the same.
+      expect((await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: { ...request.headers, 'webhook-timestamp': timestamp } })).status, timestamp).toBe(401);
+    }
+    expect(await replayKeys()).toBe(before);
+    expect((await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: request.headers, key: null })).status).toBe(202);
+  });
+
   it('binds a signature to its method, path and query: the same signature elsewhere is refused', async () => {
     const request = signed(signingSecret, alert());
     for (const [method, path] of [['POST', '/v1/enrich'], ['POST', '/v1/alerts?tenant=contoso'], ['PUT', '/v1/alerts'], ['POST', '/v1/alerts/']] as const) {

@@ -35,6 +35,10 @@ describe('Standard Webhooks signing secrets of callers', () => {
     expect(verifySignature(secrets, post(body), headersFor(secret, body, new Date(Date.now() - 6 * 60_000)))).toBeUndefined();
     expect(verifySignature(secrets, post(body, '/v1/enrich'), headersFor(secret, body))).toBeUndefined();
     expect(verifySignature(secrets, { ...post(body), method: 'PUT' }, headersFor(secret, body))).toBeUndefined();
+    // The reference library reads the timestamp with parseInt: `…x` would verify, and be NaN to Number().
+    const signed = headersFor(secret, body);
+    expect(verifySignature(secrets, post(body), signed)).toBeDefined();
+    expect(verifySignature(secrets, post(body), { ...signed, 'webhook-timestamp': `${signed['webhook-timestamp']}x` })).toBeUndefined();
     const { 'webhook-id': _dropped, ...partial } = headersFor(secret, body);
     expect(hasSignatureHeaders(partial)).toBe(false);
     expect(verifySignature(secrets, post(body), partial)).toBeUndefined();

@@ -1,6 +1,6 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { Job, Queue } from 'bullmq';
-import { redactUrl, redactUrlsIn } from '../redact-url.js';
+import { redactUrl, redactUrlsIn } from '../http/redact-url.js';
 
 type Options = ConstructorParameters<typeof BullMQAdapter>[1];
 

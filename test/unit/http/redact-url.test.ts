@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl, redactUrlsIn } from '../../src/redact-url.js';
+import { redactUrl, redactUrlsIn } from '../../../src/http/redact-url.js';
 
 describe('redactUrl', () => {
   it('keeps a Logic Apps callback recognisable and removes its signature', () => {

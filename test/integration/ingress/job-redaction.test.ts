@@ -50,6 +50,8 @@ describe('what the API and /admin show of a failed job', () => {
     failing = new Worker<AlertJobData>(ALERTS_QUEUE, async (job, token) => {
       const outcome = (job.data.alert as { outcome?: unknown }).outcome;
       if (outcome === 'complete') return;
+      // A receiver that echoes its request target: the credential in a relative URL.
+      if (outcome === 'echo') throw new UnrecoverableError(`callback: SINK_UNAVAILABLE: Webhook endpoint https://127.0.0.1:9/workflows/w1 answered 400: Invalid request to /workflows/w1?api-version=2016-10-01&sig=${SIG}`);
       if (outcome === 'defer') {
         await job.moveToDelayed(Date.now() + 3_600_000, token);
         throw new DelayedError();
@@ -86,6 +88,15 @@ describe('what the API and /admin show of a failed job', () => {
     expect(reason).toContain('/workflows/w1/triggers/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=REDACTED');
     expect(reason).toContain(SPLUNK);
     expect(reason).toContain(WEBHOOK_HOST);
+  });
+
+  it('redacts the credential of a relative URL in the reason (a receiver echoing its request target), for operators and tenants', async () => {
+    for (const key of [harness.keys.operator, harness.keys.contoso]) {
+      const jobId = await failedJob(key, { alert: { ...alert(), outcome: 'echo' } });
+      const reason = failureShown(await harness.http('GET', `/v1/jobs/${jobId}`, { key }));
+      expect(reason).toContain('Invalid request to /workflows/w1?api-version=2016-10-01&sig=REDACTED');
+      expect(reason).not.toContain(SIG);
+    }
   });
 
   it('shows a tenant-bound caller the reason without the operator\'s destinations, error codes kept', async () => {

@@ -29,4 +29,12 @@ describe('redactUrlsIn', () => {
     expect(redactUrlsIn('callback: SINK_UNAVAILABLE: POST https://a.example/cb?sig=s3cr3t answered 503 (then https://b.example/x?code=c0de).'))
       .toBe('callback: SINK_UNAVAILABLE: POST https://a.example/cb?sig=REDACTED answered 503 (then https://b.example/x?code=REDACTED).');
   });
+
+  it('redacts the secret parameters of a relative URL or a bare query too, as a receiver echoing its request path writes them', () => {
+    expect(redactUrlsIn('answered 400: Invalid request to /echourl/workflows?api-version=2016-10-01&sig=S3CR3T-value_1 (path /a?code=c0de%3D).'))
+      .toBe('answered 400: Invalid request to /echourl/workflows?api-version=2016-10-01&sig=REDACTED (path /a?code=REDACTED).');
+    expect(redactUrlsIn('query: ?page=2&access_token=abc.def;ghi&X-Amz-Signature=0f1e#id_token=x')).toBe('query: ?page=2&access_token=REDACTED&X-Amz-Signature=REDACTED#id_token=REDACTED');
+    // Not parameters: left as they are.
+    expect(redactUrlsIn('the key is missing; token= is empty, a=b & sig is set')).toBe('the key is missing; token= is empty, a=b & sig is set');
+  });
 });

@@ -55,6 +55,11 @@ export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('caller', null);
   app.decorateRequest('rawBody', null);
+  app.decorateRequest('signature', null);
+
+  app.setErrorHandler((error, _request, reply) => sendError(reply, error));
+
+  const bodyGate = installAuth(app, deps);
 
   app.removeAllContentTypeParsers();
   // fastify's parser refuses __proto__ and constructor.prototype keys (prototype poisoning).
@@ -62,13 +67,15 @@ export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
   for (const type of JSON_TYPES) {
     app.addContentTypeParser(type, { parseAs: 'string' }, (request, body: string, done) => {
       request.rawBody = body;
+      // A signed request is parsed only once its signature verifies over the raw body; else the
+      // preValidation hook answers 401 and the body is never parsed.
+      if (!bodyGate.admits(request, body)) {
+        done(null, undefined);
+        return;
+      }
       void parseJson(request, body, (error, value) => (error ? done(explainedJsonRefusal(error, body)) : done(null, value)));
     });
   }
-
-  app.setErrorHandler((error, _request, reply) => sendError(reply, error));
-
-  installAuth(app, deps);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;

@@ -110,8 +110,11 @@ function checkItem(item: unknown, at: readonly (string | number)[], allowList: b
   return result.success ? [] : issuesOf(result.error, at);
 }
 
+/** What a body nested deeper than MAX_ALERT_DEPTH is told, whether its text (app.ts) or its value was measured. */
+export const TOO_DEEP: PayloadIssue = { path: 'body', message: `alerts may nest at most ${MAX_ALERT_DEPTH} levels deep` };
+
 function depthIssue(body: unknown): PayloadIssue[] {
-  return jsonDepth(body, MAX_ALERT_DEPTH) > MAX_ALERT_DEPTH ? [{ path: 'body', message: `alerts may nest at most ${MAX_ALERT_DEPTH} levels deep` }] : [];
+  return jsonDepth(body, MAX_ALERT_DEPTH) > MAX_ALERT_DEPTH ? [TOO_DEEP] : [];
 }
 
 export function parseAlertsBody(body: unknown): Parsed<AlertsBody> {

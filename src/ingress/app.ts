@@ -2,6 +2,8 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { IpenrichError } from '../errors.js';
+import { jsonTextDepth } from '../queue/json-depth.js';
+import { MAX_ALERT_DEPTH, TOO_DEEP } from './alert-payload.js';
 import { installAuth } from './auth-hooks.js';
 import { sendError } from './error-reply.js';
 import type { IngressApp, IngressDeps } from './ingress-deps.js';
@@ -71,6 +73,12 @@ export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
       // preValidation hook answers 401 and the body is never parsed.
       if (!bodyGate.admits(request, body)) {
         done(null, undefined);
+        return;
+      }
+      // Depth first, counted on the text: a deep body is refused at the cost of MAX_ALERT_DEPTH
+      // characters, not of a parse (nor of a JSON error further on).
+      if (jsonTextDepth(body, MAX_ALERT_DEPTH) > MAX_ALERT_DEPTH) {
+        done(new IpenrichError('INPUT_INVALID', `the body nests deeper than ${MAX_ALERT_DEPTH} levels`, { details: { issues: [TOO_DEEP] } }));
         return;
       }
       void parseJson(request, body, (error, value) => (error ? done(explainedJsonRefusal(error, body)) : done(null, value)));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { incomingAlerts, jsonDepth, MAX_ALERT_DEPTH, parseAlertsBody, parseEnrichBody } from '../../../src/ingress/alert-payload.js';
+import { jsonTextDepth } from '../../../src/queue/json-depth.js';
 
 const suricata = { event_type: 'alert', src_ip: '192.0.2.1', alert: { signature: 'ET SCAN', severity: 2 } };
 const splunk = { result: { src_ip: '192.0.2.2' }, sid: 'sid-1', search_name: 'x' };
@@ -64,6 +65,13 @@ describe('what POST /v1/alerts reads from a body', () => {
     expect(jsonDepth(deep, MAX_ALERT_DEPTH)).toBeGreaterThan(MAX_ALERT_DEPTH);
     expect(parseAlertsBody({ deep }).ok).toBe(false);
     expect(jsonDepth({ a: [{ b: 1 }] }, MAX_ALERT_DEPTH)).toBe(3);
+  });
+
+  it('counts the same depth on the text, brackets in strings (escaped quotes included) aside, and stops past the bound', () => {
+    for (const value of [{ a: [{ b: 1 }] }, [], 'text', 7, { s: '[[{{"', t: ['\\', '\\"]]', { u: '}' }] }, [[[[[]]]], [{}]]]) {
+      expect(jsonTextDepth(JSON.stringify(value), MAX_ALERT_DEPTH), JSON.stringify(value)).toBe(jsonDepth(value, MAX_ALERT_DEPTH));
+    }
+    expect(jsonTextDepth(`${'['.repeat(1_000_000)}`, 10)).toBe(11);
   });
 });
 

@@ -63,7 +63,7 @@ export async function postWebhook(input: PostWebhookInput): Promise<void> {
     });
   }
   const redirect = status >= 300 && status < 400;
-  const reason = redirect ? 'a redirect, which is not followed: configure the final URL' : await readReason(response, [input.secret, input.secret.slice('whsec_'.length)]);
+  const reason = redirect ? 'a redirect, which is not followed: configure the final URL' : await readReason(response, input.url, [input.secret, input.secret.slice('whsec_'.length)]);
   if (redirect) await response.discard();
   const suffix = reason ? `: ${reason}` : '';
   const retryAfterMs = parseRetryAfter(response.headers['retry-after'], input.now());

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { IpenrichError } from '../errors.js';
 import { openRuntime } from '../composition/runtime.js';
 import { escapeControl } from '../escape-control.js';
-import { redactUrlsIn } from '../redact-url.js';
+import { redactUrlsIn } from '../http/redact-url.js';
 import type { Command } from './command.js';
 import { integerOption } from './integer-option.js';
 

@@ -1,4 +1,4 @@
-import { isSecretParameter } from '../redact-url.js';
+import { isSecretParameter } from './redact-url.js';
 
 /**
  * What an error may say about the request that failed: method, URL without credentials or

@@ -16,7 +16,8 @@ export { jsonDepth, MAX_ALERT_DEPTH };
  * alert that merely has an `alert` field (Suricata EVE) stays an alert, and a malformed envelope
  * (`callbackURL`, or an extra key beside `tenant`) is refused instead of being queued as an alert,
  * for the default tenant, with its routing lost. A Graph list
- * response (`{"@odata.context": …, "value": [alerts]}`) and a JSON array are several alerts.
+ * response (`{"@odata.context": …, "value": [alerts]}`) and a JSON array are several alerts; each of
+ * their elements is an alert or an envelope, checked as a body of one alert is.
  */
 type JsonObject = Record<string, unknown>;
 
@@ -56,12 +57,12 @@ const alertEnvelope = z
   .strictObject({ alert: alertObject, tenant: tenantName.optional(), callbackUrl: callbackUrl.optional() })
   .describe('An alert with routing: the tenant to enrich it for, and a per-alert callback URL.');
 
-const graphAlertList = z
-  .object({ value: z.array(alertObject).min(1) })
-  .catchall(z.unknown())
-  .describe('A Microsoft Graph list response (GET /security/alerts_v2): each element of value is one alert. Only @odata.* keys may accompany value.');
-
 const oneAlert = z.union([alertEnvelope, alertObject]);
+
+const graphAlertList = z
+  .object({ value: z.array(oneAlert).min(1) })
+  .catchall(z.unknown())
+  .describe('A Microsoft Graph list response (GET /security/alerts_v2): each element of value is one alert, or one envelope, checked as an element of an array is. Only @odata.* keys may accompany value.');
 
 /** For the OpenAPI document; requests are checked by parseAlertsBody, which tells the shapes apart first. */
 export const alertsBody = z
@@ -98,14 +99,22 @@ function checkItem(item: unknown, at: readonly (string | number)[], allowList: b
   if (isEnvelopeLike(item)) schema = alertEnvelope;
   else if (isGraphCollectionLike(item)) {
     if (!allowList) return [{ path: ['body', ...at].join('.'), message: 'a Graph list response holds several alerts: POST it to /v1/alerts' }];
-    schema = graphAlertList;
+    // Each element exactly as an element of an array: incomingAlerts unwraps an envelope-like one as
+    // an envelope, so it must have been checked as one (a `TENANT` beside `alert` would otherwise
+    // be queued for the default tenant, its routing lost).
+    const alerts = item.value as unknown[];
+    if (alerts.length === 0) return [{ path: ['body', ...at, 'value'].join('.'), message: 'an empty Graph list holds no alert' }];
+    return alerts.flatMap((alert, i) => checkItem(alert, [...at, 'value', i], false));
   }
   const result = schema.safeParse(item);
   return result.success ? [] : issuesOf(result.error, at);
 }
 
+/** What a body nested deeper than MAX_ALERT_DEPTH is told, whether its text (app.ts) or its value was measured. */
+export const TOO_DEEP: PayloadIssue = { path: 'body', message: `alerts may nest at most ${MAX_ALERT_DEPTH} levels deep` };
+
 function depthIssue(body: unknown): PayloadIssue[] {
-  return jsonDepth(body, MAX_ALERT_DEPTH) > MAX_ALERT_DEPTH ? [{ path: 'body', message: `alerts may nest at most ${MAX_ALERT_DEPTH} levels deep` }] : [];
+  return jsonDepth(body, MAX_ALERT_DEPTH) > MAX_ALERT_DEPTH ? [TOO_DEEP] : [];
 }
 
 export function parseAlertsBody(body: unknown): Parsed<AlertsBody> {

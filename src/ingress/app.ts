@@ -2,6 +2,8 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { IpenrichError } from '../errors.js';
+import { jsonTextDepth } from '../queue/json-depth.js';
+import { MAX_ALERT_DEPTH, TOO_DEEP } from './alert-payload.js';
 import { installAuth } from './auth-hooks.js';
 import { sendError } from './error-reply.js';
 import type { IngressApp, IngressDeps } from './ingress-deps.js';
@@ -55,6 +57,11 @@ export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('caller', null);
   app.decorateRequest('rawBody', null);
+  app.decorateRequest('signature', null);
+
+  app.setErrorHandler((error, _request, reply) => sendError(reply, error));
+
+  const bodyGate = installAuth(app, deps);
 
   app.removeAllContentTypeParsers();
   // fastify's parser refuses __proto__ and constructor.prototype keys (prototype poisoning).
@@ -62,13 +69,21 @@ export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
   for (const type of JSON_TYPES) {
     app.addContentTypeParser(type, { parseAs: 'string' }, (request, body: string, done) => {
       request.rawBody = body;
+      // A signed request is parsed only once its signature verifies over the raw body; else the
+      // preValidation hook answers 401 and the body is never parsed.
+      if (!bodyGate.admits(request, body)) {
+        done(null, undefined);
+        return;
+      }
+      // Depth first, counted on the text: a deep body is refused at the cost of MAX_ALERT_DEPTH
+      // characters, not of a parse (nor of a JSON error further on).
+      if (jsonTextDepth(body, MAX_ALERT_DEPTH) > MAX_ALERT_DEPTH) {
+        done(new IpenrichError('INPUT_INVALID', `the body nests deeper than ${MAX_ALERT_DEPTH} levels`, { details: { issues: [TOO_DEEP] } }));
+        return;
+      }
       void parseJson(request, body, (error, value) => (error ? done(explainedJsonRefusal(error, body)) : done(null, value)));
     });
   }
-
-  app.setErrorHandler((error, _request, reply) => sendError(reply, error));
-
-  installAuth(app, deps);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;

@@ -6,7 +6,7 @@ import type { Caller } from './caller.js';
 import { sendError } from './error-reply.js';
 import type { IngressApp, IngressDeps, RouteAccess } from './ingress-deps.js';
 import type { RateDecision } from './rate-limit.js';
-import { hasSignatureHeaders, verifySignature } from './signing-secrets.js';
+import { hasSignatureHeaders, signatureTimestampProblem, verifySignature, type VerifiedSignature } from './signing-secrets.js';
 
 interface PresentedKey {
   readonly key: string;
@@ -59,18 +59,41 @@ function deny(request: FastifyRequest, reply: FastifyReply, message: string, cod
   return sendError(reply, new IpenrichError(code, message));
 }
 
+/** What the body parser asks of the auth hooks. */
+export interface BodyGate {
+  /**
+   * Whether the body (as received) may be parsed: false for a signed request whose signature does
+   * not verify over it, which preValidation then answers 401 without the body ever being parsed.
+   */
+  admits(request: FastifyRequest, rawBody: string): boolean;
+}
+
 /**
  * Authentication, authorization and the per-caller rate limit, before any route runs:
  * - onRequest: API keys (constant-time hash comparison), then the rate limit, then operator-only
- *   routes. Nothing of the body is read for a request that fails here. While Redis is down the
- *   rate limit cannot be read and is skipped: /metrics and /healthz keep answering, and every
- *   route that needs Redis answers 503 on its own.
- * - preValidation: Standard Webhooks signatures, which need the body as received. The signature
- *   covers method, path and query too, and a message id is accepted once (Redis). A signed request
- *   without a key is authenticated by its signature; with a key, both must hold.
+ *   routes; and a signature's timestamp (whole seconds, within 5 minutes). Nothing of the body is
+ *   read for a request that fails here. While Redis is down the rate limit cannot be read and is
+ *   skipped: /metrics and /healthz keep answering, and every route that needs Redis answers 503 on
+ *   its own.
+ * - the body parser (BodyGate): Standard Webhooks signatures, which need the body as received,
+ *   are verified over the raw body before it is parsed; a body that fails is never parsed.
+ * - preValidation: a signature that did not verify is refused; the signature covers method, path
+ *   and query too, and a message id is accepted once (Redis). A signed request without a key is
+ *   authenticated by its signature; with a key, both must hold.
  */
-export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'guard' | 'rateLimit' | 'replay'>): void {
+export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'guard' | 'rateLimit' | 'replay'>): BodyGate {
   const { auth, guard, rateLimit, replay } = deps;
+
+  /** A request the signing secrets must authenticate (alone or beside a key). */
+  function isSigned(request: FastifyRequest): boolean {
+    return accessOf(request) !== 'public' && auth.secrets.length > 0 && hasSignatureHeaders(request.headers);
+  }
+
+  /** The signature over `rawBody`, verified once per request (by the body parser when there is a body). */
+  function signatureOf(request: FastifyRequest, rawBody: string): VerifiedSignature | false {
+    request.signature ??= verifySignature(auth.secrets, { method: request.method, target: request.url, body: rawBody }, request.headers) ?? false;
+    return request.signature;
+  }
 
   /** The caller's rate limit; undefined when Redis cannot say (fail open: every Redis-backed route answers 503 by itself). */
   async function rateDecision(caller: Caller): Promise<RateDecision | undefined> {
@@ -103,6 +126,11 @@ export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'g
 
   app.addHook('onRequest', async (request, reply) => {
     if (accessOf(request) === 'public') return undefined;
+    const signed = isSigned(request);
+    // A signature that cannot verify, told from its headers: refused before anything else is done
+    // for it, its body unread. The clock is the reference library's (Date.now), which verifies it later.
+    const timestampProblem = signed ? signatureTimestampProblem(request.headers, Date.now()) : undefined;
+    if (timestampProblem !== undefined) return deny(request, reply, timestampProblem);
     const presented = presentedKey(request, auth.allowQueryToken);
     if (presented === null) return deny(request, reply, 'unsupported Authorization header: use Bearer <key> (or Basic with the key as password)');
     if (presented) {
@@ -110,8 +138,8 @@ export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'g
       if (!key) return deny(request, reply, 'the API key is not valid');
       return admit(request, reply, { id: key.id, tenant: key.tenant, via: presented.via });
     }
-    // Authenticated by its signature once the body is read.
-    if (auth.secrets.length > 0 && hasSignatureHeaders(request.headers)) return undefined;
+    // Authenticated by its signature once the body is read (and before it is parsed).
+    if (signed) return undefined;
     if (auth.insecure) {
       if (!isLoopbackHostHeader(request.headers.host)) {
         closeAfterReply(reply);
@@ -127,8 +155,9 @@ export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'g
   });
 
   app.addHook('preValidation', async (request, reply) => {
-    if (accessOf(request) === 'public' || auth.secrets.length === 0 || !hasSignatureHeaders(request.headers)) return undefined;
-    const verified = verifySignature(auth.secrets, { method: request.method, target: request.url, body: request.rawBody ?? '' }, request.headers);
+    if (!isSigned(request)) return undefined;
+    // Verified by the body parser already when there was a body.
+    const verified = signatureOf(request, request.rawBody ?? '');
     if (!verified) {
       return deny(request, reply, 'the signature does not verify (wrong secret; altered body, method, path or query; or timestamp off by more than 5 minutes); see docs/playbooks.md for what is signed');
     }
@@ -149,4 +178,6 @@ export function installAuth(app: IngressApp, deps: Pick<IngressDeps, 'auth' | 'g
     request.caller = { ...keyed, tenant: keyed.tenant ?? secret.tenant };
     return undefined;
   });
+
+  return { admits: (request, rawBody) => !isSigned(request) || signatureOf(request, rawBody) !== false };
 }

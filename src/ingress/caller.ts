@@ -20,6 +20,9 @@ export interface TenantChoice {
  * MSSP customer's key cannot enqueue for another customer); an operator may name any configured one.
  */
 export function tenantFor(caller: Caller, requested: string | undefined, choice: TenantChoice): string {
+  // The body and query checks make it a string; should a value ever slip past them, it is the
+  // request's mistake (400), not a TypeError (500).
+  if (requested !== undefined && typeof requested !== 'string') throw new IpenrichError('INPUT_INVALID', `a tenant is a name (a string), got ${typeof requested}`);
   if (caller.tenant !== undefined) {
     if (requested !== undefined && requested !== caller.tenant) {
       throw new IpenrichError('FORBIDDEN', `this API key is bound to tenant "${caller.tenant}" and cannot act for "${requested}"`);

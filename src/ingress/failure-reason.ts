@@ -1,5 +1,5 @@
 import type { Config } from '../config/load.js';
-import { replaceUrlsIn } from '../redact-url.js';
+import { replaceUrlsIn } from '../http/redact-url.js';
 import type { Caller } from './caller.js';
 
 /** What a caller is shown of a job's failure reason. */

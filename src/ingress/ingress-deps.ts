@@ -12,6 +12,7 @@ import type { IngressAuth } from './ingress-auth.js';
 import type { IngressRateLimit } from './rate-limit.js';
 import type { RedisGuard } from './redis-guard.js';
 import type { ReplayGuard } from './replay-guard.js';
+import type { VerifiedSignature } from './signing-secrets.js';
 import type { JobRecords } from './job-view.js';
 import type { JobWaiter } from './wait-for-job.js';
 
@@ -55,6 +56,8 @@ declare module 'fastify' {
     caller: Caller | null;
     /** The body exactly as received, for Standard Webhooks signature checks. */
     rawBody: string | null;
+    /** A signed request's signature once checked (false: it did not verify); null before. */
+    signature: VerifiedSignature | false | null;
   }
 }
 

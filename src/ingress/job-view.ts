@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { AlertJobData } from '../queue/job.js';
-import { redactUrlsIn } from '../redact-url.js';
+import { redactUrlsIn } from '../http/redact-url.js';
 import type { AlertResult } from '../result/schema.js';
 import { SINK_RETRY_PRIORITY } from '../queue/priority.js';
 import type { PendingDelivery } from '../state/job-record.js';

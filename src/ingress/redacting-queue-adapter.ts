@@ -1,6 +1,6 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { Job, Queue } from 'bullmq';
-import { redactUrl, redactUrlsIn } from '../redact-url.js';
+import { redactUrl, redactUrlsIn } from '../http/redact-url.js';
 
 type Options = ConstructorParameters<typeof BullMQAdapter>[1];
 
@@ -28,7 +28,9 @@ function redactedForDashboard(job: Job): Job {
   return Object.assign(job, {
     toJSON: () => {
       const json = toJSON();
-      return { ...json, failedReason: redactUrlsIn(json.failedReason), stacktrace: json.stacktrace?.map(redactUrlsIn) ?? null };
+      // Only a failed (or retried) job has a failedReason; every other state's toJSON leaves it undefined.
+      const failedReason = typeof json.failedReason === 'string' ? redactUrlsIn(json.failedReason) : json.failedReason;
+      return { ...json, failedReason, stacktrace: json.stacktrace?.map(redactUrlsIn) ?? null };
     },
     updateData: (data: unknown) =>
       updateData(original !== undefined && callbackOf(data) === redactUrl(original) ? { ...(data as object), callbackUrl: original } : data),

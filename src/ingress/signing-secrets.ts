@@ -15,6 +15,16 @@ const TENANT = /^[A-Za-z0-9_.-]+$/;
 
 const SIGNATURE_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
 
+/**
+ * `webhook-timestamp` as Standard Webhooks defines it: whole seconds since the epoch. The reference
+ * library reads it with parseInt, which takes `1700000000x` (or `17e8`) for a number; ipenrich
+ * takes digits only.
+ */
+const TIMESTAMP = /^[0-9]{1,12}$/;
+
+/** The reference library's tolerance (WEBHOOK_TOLERANCE_IN_SECONDS): a timestamp further from now does not verify. */
+const TOLERANCE_S = 5 * 60;
+
 /** Parses INGRESS_SIGNING_SECRETS entries `whsec_<base64>[@tenant]`; problems never quote a secret. */
 export function parseSigningSecrets(entries: readonly string[], tenants: readonly string[]): { secrets: SigningSecret[]; problems: string[] } {
   const secrets: SigningSecret[] = [];
@@ -49,6 +59,21 @@ export function parseSigningSecrets(entries: readonly string[], tenants: readonl
 /** True when the request carries all three Standard Webhooks headers. */
 export function hasSignatureHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
   return SIGNATURE_HEADERS.every((name) => typeof headers[name] === 'string');
+}
+
+/**
+ * Why a signed request's `webhook-timestamp` cannot verify, told from the headers alone so that
+ * nothing of the body is read for it: not whole seconds, or more than 5 minutes from `nowMs` (the
+ * reference library's own clock, Date.now, by default); undefined when it may verify.
+ */
+export function signatureTimestampProblem(headers: Readonly<Record<string, string | string[] | undefined>>, nowMs = Date.now()): string | undefined {
+  const value = headers['webhook-timestamp'];
+  if (typeof value !== 'string' || !TIMESTAMP.test(value)) return 'webhook-timestamp is not an integer number of seconds since the Unix epoch (digits only)';
+  const offset = Number(value) - Math.floor(nowMs / 1000);
+  if (Math.abs(offset) > TOLERANCE_S) {
+    return `webhook-timestamp is ${Math.abs(offset)} s ${offset < 0 ? 'in the past' : 'in the future'}, more than the ${TOLERANCE_S / 60} minutes a signature is good for (or the clocks differ)`;
+  }
+  return undefined;
 }
 
 /** What a signed request is: the parts of it the signature covers. */
@@ -92,6 +117,7 @@ export function verifySignature(
     if (typeof value !== 'string') return undefined;
     signed[name] = value;
   }
+  if (!TIMESTAMP.test(signed['webhook-timestamp'] ?? '')) return undefined;
   const payload = signedPayload(request);
   const secret = secrets.find((candidate) => {
     try {

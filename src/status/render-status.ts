@@ -1,5 +1,5 @@
 import { escapeControl } from '../escape-control.js';
-import { redactUrlsIn } from '../redact-url.js';
+import { redactUrlsIn } from '../http/redact-url.js';
 import type { LimiterStatus } from '../enrich/limiter.js';
 import type { StatusReport } from './collect-status.js';
 

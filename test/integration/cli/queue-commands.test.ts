@@ -96,6 +96,9 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout
     // No WEBHOOK_SECRET: the worker could not sign the callback, and would dead-letter the alert after enriching it.
     await refused(['-', '--callback-url', 'https://receiver.example/hook'], '{"id":"cb-2"}', /^ipenrich enqueue: CALLBACK_URL_REFUSED: callback URLs need WEBHOOK_SECRET/);
     await refused(['-'], JSON.stringify({ alert: { id: 'env-1' }, tenant: 'nobody' }), /^ipenrich enqueue: TENANT_UNKNOWN: an envelope names tenant "nobody"/);
+    // An element of a Graph list is checked as the input's own envelope would be.
+    await refused(['-'], JSON.stringify({ value: [{ alert: { id: 'gl-1' }, TENANT: 'nobody' }] }), /^ipenrich enqueue: INPUT_INVALID: standard input: at value\.0: Unrecognized key: "TENANT"/);
+    await refused(['-'], JSON.stringify({ value: [{ alert: { id: 'gl-2' }, tenant: 7 }] }), /^ipenrich enqueue: INPUT_INVALID: standard input: at value\.0\.tenant: /);
     expect(await queue.count()).toBe(before);
   });
 

@@ -170,6 +170,22 @@ describe('webhook sink against a Standard Webhooks receiver', () => {
     expect(network.message).not.toContain('query-token-456');
   });
 
+  it('keeps the URL\'s query and credentials out of errors when the receiver echoes its request path (Logic Apps does)', async () => {
+    const sig = `sig${randomBytes(12).toString('hex')}`;
+    const url = new URL(receiver.url);
+    url.pathname = '/echourl/workflows';
+    url.search = `?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${sig}`;
+    const target = `${url.pathname}${url.search}`;
+    // Relative and absolute, as sent and decoded, and only the credential.
+    receiver.setMode({ status: 400, body: `Invalid request to ${target} (${decodeURIComponent(target)}; ${url.href}); the sig ${sig} is not valid` });
+    const error = await failure(sink({ url: url.href, attempts: 1 }).deliver(sampleResult(), { deliveryId: `dlv_${randomUUID()}` }));
+    const text = `${error.message} ${JSON.stringify(error)} ${JSON.stringify(error.details ?? {})}`;
+    expect(error.code).toBe('SINK_UNAVAILABLE');
+    expect(error.message).toContain('answered 400: Invalid request to /echourl/workflows?');
+    expect(text).not.toContain(sig);
+    expect(text).not.toContain('sp=%2Ftriggers');
+  });
+
   it('goes through the HTTPS proxy for the configured URL, unless the host is in NO_PROXY', async () => {
     const tunnels: string[] = [];
     const sockets = new Set<Socket>();

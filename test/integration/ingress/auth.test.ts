@@ -6,6 +6,7 @@ import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { keySpace } from '../../../src/redis/keys.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 import { startIngressHarness, type HttpAnswer, type IngressHarness } from './support/ingress-harness.js';
+import { trickleRequest } from './support/trickle-socket.js';
 
 const alert = (): Record<string, unknown> => ({ event: { id: randomUUID(), kind: 'alert' }, source: { ip: '203.0.113.20' } });
 
@@ -15,7 +16,11 @@ function jobTenants(answer: HttpAnswer): string[] {
 
 /** A request signed as docs/playbooks.md says: Standard Webhooks over `{METHOD} {path?query}\n{body}`. */
 function signed(secret: string, body: unknown, at = new Date(), target = 'POST /v1/alerts'): { rawBody: string; headers: Record<string, string> } {
-  const rawBody = JSON.stringify(body);
+  return signedText(secret, JSON.stringify(body), at, target);
+}
+
+/** The same over a body given as text (JSON or not). */
+function signedText(secret: string, rawBody: string, at = new Date(), target = 'POST /v1/alerts'): { rawBody: string; headers: Record<string, string> } {
   const id = `msg_${randomUUID()}`;
   return {
     rawBody,
@@ -137,6 +142,54 @@ describe('ingress authentication, tenant binding and signatures', () => {
     expect(replay.json).toMatchObject({ error: { code: 'SIGNATURE_REPLAYED' } });
     expect(replay.headers.connection).toBe('close');
   });
+
+  it('refuses a webhook-timestamp that is not whole seconds with 401, writing nothing to Redis; the message id stays unused', async () => {
+    const replayKeys = async (): Promise<number> => (await redis.keys(`${harness.config.IPENRICH_PREFIX}:ingress-replay:*`)).length;
+    const before = await replayKeys();
+    const request = signed(signingSecret, alert());
+    const seconds = request.headers['webhook-timestamp'] ?? '';
+    // The reference library reads each of these with parseInt, so the signature verifies.
+    for (const timestamp of [`${seconds}x`, `${seconds}.0`, `${seconds}e0`]) {
+      const answer = await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: { ...request.headers, 'webhook-timestamp': timestamp }, key: null });
+      expect(answer.status, timestamp).toBe(401);
+      expect(answer.json, timestamp).toMatchObject({ error: { code: 'UNAUTHORIZED', message: expect.stringContaining('webhook-timestamp is not an integer number of seconds') as unknown } });
+      // With a key too: the signature must hold all the same.
+      expect((await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: { ...request.headers, 'webhook-timestamp': timestamp } })).status, timestamp).toBe(401);
+    }
+    expect(await replayKeys()).toBe(before);
+    expect((await harness.http('POST', '/v1/alerts', { rawBody: request.rawBody, headers: request.headers, key: null })).status).toBe(202);
+  });
+
+  it('verifies a signature over the raw body before parsing it: a signed request that does not verify gets 401, never a JSON or depth error', async () => {
+    const notJson = '{"alert": {"ip": "203.0.113.20"}, oops';
+    const tooDeep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    for (const text of [notJson, tooDeep]) {
+      // Signed with another secret: it does not verify.
+      const { rawBody, headers } = signedText(`whsec_${randomBytes(32).toString('base64')}`, text);
+      for (const key of [null, harness.keys.operator]) {
+        const answer = await harness.http('POST', '/v1/alerts', { rawBody, headers, key });
+        expect(answer.status, `${text.slice(0, 10)} key=${key !== null}`).toBe(401);
+        expect(answer.json).toMatchObject({ error: { code: 'UNAUTHORIZED', message: expect.stringContaining('the signature does not verify') as unknown } });
+      }
+    }
+    // Once verified, the body is parsed and checked as any other.
+    const good = signedText(signingSecret, notJson);
+    const parsed = await harness.http('POST', '/v1/alerts', { rawBody: good.rawBody, headers: good.headers, key: null });
+    expect(parsed.status).toBe(400);
+    expect(parsed.json).toMatchObject({ error: { code: 'INPUT_NOT_JSON' } });
+  });
+
+  it('refuses a stale or future webhook-timestamp before reading the body', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const [seconds, says] of [[now - 10 * 60, 'in the past'], [now + 10 * 60, 'in the future']] as const) {
+      const headers = { 'webhook-id': `msg_${randomUUID()}`, 'webhook-timestamp': String(seconds), 'webhook-signature': 'v1,AAAA' };
+      const outcome = await trickleRequest(harness.url, { method: 'POST', path: '/v1/alerts', headers }, 2_000);
+      expect(outcome.received).toMatch(/^HTTP\/1\.1 401 /);
+      expect(outcome.received).toContain(says);
+      // Answered before the second trickled byte: the body was not waited for.
+      expect(outcome.bytesSent).toBe(1);
+    }
+  }, 15_000);
 
   it('binds a signature to its method, path and query: the same signature elsewhere is refused', async () => {
     const request = signed(signingSecret, alert());

@@ -44,6 +44,10 @@ const CASES: readonly Case[] = [
   { name: 'an envelope with a bad tenant', body: { alert: ALERT, tenant: 'no spaces allowed' }, status: 400, code: 'INPUT_INVALID', issuePath: 'body.tenant' },
   { name: 'an envelope with an ftp callback', body: { alert: ALERT, callbackUrl: 'ftp://example.com/x' }, status: 400, code: 'INPUT_INVALID', issuePath: 'body.callbackUrl' },
   { name: 'an envelope with a numeric tenant', body: { alert: ALERT, tenant: 7 }, status: 400, code: 'INPUT_INVALID', issuePath: 'body.tenant' },
+  // Graph list elements get the envelope checks every other alert gets (an operator key would otherwise queue them for the default tenant).
+  { name: 'a Graph list element with a misspelt routing key', body: { value: [{ alert: { id: 'gl-1', a: '203.0.113.32' }, TENANT: 'fabrikam', callbackURL: 'https://hooks.example.com/x' }] }, status: 400, code: 'INPUT_INVALID', issuePath: 'body.value.0' },
+  { name: 'a Graph list element with an extra key beside tenant', body: { value: [ALERT, { alert: ALERT, tenant: 'fabrikam', extra: 'zzz' }] }, status: 400, code: 'INPUT_INVALID', issuePath: 'body.value.1' },
+  { name: 'a Graph list element with a numeric tenant', body: { value: [{ alert: ALERT, tenant: 123 }] }, status: 400, code: 'INPUT_INVALID', issuePath: 'body.value.0.tenant' },
   { name: 'nesting deeper than 256 levels', body: nested(300), status: 400, code: 'INPUT_INVALID', issuePath: 'body' },
   { name: 'more alerts than INGRESS_MAX_BATCH', body: [ALERT, ALERT, ALERT, ALERT], status: 400, code: 'INPUT_INVALID' },
   { name: 'a Graph list to /v1/enrich', path: '/v1/enrich', body: { value: [ALERT] }, status: 400, code: 'INPUT_INVALID', issuePath: 'body' },

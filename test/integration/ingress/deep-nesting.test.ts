@@ -38,6 +38,17 @@ describe('an alert nested deeper than any parser should follow', () => {
     expect(list.status).toBe(400);
   });
 
+  it('is told from the text before it is parsed: the depth error even when the JSON breaks further on', async () => {
+    for (const rawBody of [`{"id":"deep-5","data":${'['.repeat(300)} and then no JSON at all`, `${'{"a":'.repeat(300)}oops`]) {
+      const answer = await harness.http('POST', '/v1/alerts', { rawBody, headers: { 'content-type': 'application/json' } });
+      expect(answer.status).toBe(400);
+      expect(answer.json).toMatchObject({ error: { code: 'INPUT_INVALID', issues: [{ path: 'body', message: expect.stringMatching(/nest at most 256 levels/) as unknown }] } });
+    }
+    // Brackets inside strings are not nesting: 300 of them in a value are an ordinary alert.
+    const brackets = JSON.stringify({ id: 'deep-6', note: `${'[{'.repeat(300)} "\\" \\[`, source: { ip: '203.0.113.9' } });
+    expect((await harness.http('POST', '/v1/alerts', { rawBody: brackets, headers: { 'content-type': 'application/json' } })).status).toBe(202);
+  });
+
   it('is one line on stderr and exit 2 from `ipenrich enqueue`, with nothing queued', () => {
     const run = cli(['enqueue', '-'], deepAlert('deep-3'));
     expect(run.status).toBe(2);

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERTS_QUEUE, createAlertsQueue, type AlertsQueue } from '../../../src/queue/alerts-queue.js';
 import type { AlertJobData } from '../../../src/queue/job.js';
@@ -46,7 +46,18 @@ describe('what the API and /admin show of a failed job', () => {
     redis = createRedis(testRedisUrl());
     const keys = keySpace(harness.config.IPENRICH_PREFIX);
     queue = createAlertsQueue(redis, keys);
-    failing = new Worker<AlertJobData>(ALERTS_QUEUE, (job) => Promise.reject(new UnrecoverableError(failureOf(job))), {
+    // Fails every job for good, but an alert whose `outcome` says `complete` or `defer` (for the dashboard's other lists).
+    failing = new Worker<AlertJobData>(ALERTS_QUEUE, async (job, token) => {
+      const outcome = (job.data.alert as { outcome?: unknown }).outcome;
+      if (outcome === 'complete') return;
+      // A receiver that echoes its request target: the credential in a relative URL.
+      if (outcome === 'echo') throw new UnrecoverableError(`callback: SINK_UNAVAILABLE: Webhook endpoint https://127.0.0.1:9/workflows/w1 answered 400: Invalid request to /workflows/w1?api-version=2016-10-01&sig=${SIG}`);
+      if (outcome === 'defer') {
+        await job.moveToDelayed(Date.now() + 3_600_000, token);
+        throw new DelayedError();
+      }
+      throw new UnrecoverableError(failureOf(job));
+    }, {
       connection: createRedis(testRedisUrl()),
       prefix: keys.queuePrefix,
     });
@@ -60,13 +71,15 @@ describe('what the API and /admin show of a failed job', () => {
     await harness.close();
   });
 
-  async function failedJob(key: string, body: unknown): Promise<string> {
+  async function jobIn(state: 'failed' | 'completed' | 'delayed', key: string, body: unknown): Promise<string> {
     const answer = await harness.http('POST', '/v1/alerts', { body, key });
     expect(answer.status).toBe(202);
     const jobId = (answer.json as { jobs: { jobId: string }[] }).jobs[0]?.jobId ?? '';
-    await expect.poll(() => queue.getJobState(jobId), { timeout: 20_000 }).toBe('failed');
+    await expect.poll(() => queue.getJobState(jobId), { timeout: 20_000 }).toBe(state);
     return jobId;
   }
+
+  const failedJob = (key: string, body: unknown): Promise<string> => jobIn('failed', key, body);
 
   it('shows an operator the whole reason, with the callback URL\'s signature redacted', async () => {
     const jobId = await failedJob(harness.keys.operator, { alert: alert(), callbackUrl: CALLBACK });
@@ -75,6 +88,15 @@ describe('what the API and /admin show of a failed job', () => {
     expect(reason).toContain('/workflows/w1/triggers/manual/paths/invoke?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=REDACTED');
     expect(reason).toContain(SPLUNK);
     expect(reason).toContain(WEBHOOK_HOST);
+  });
+
+  it('redacts the credential of a relative URL in the reason (a receiver echoing its request target), for operators and tenants', async () => {
+    for (const key of [harness.keys.operator, harness.keys.contoso]) {
+      const jobId = await failedJob(key, { alert: { ...alert(), outcome: 'echo' } });
+      const reason = failureShown(await harness.http('GET', `/v1/jobs/${jobId}`, { key }));
+      expect(reason).toContain('Invalid request to /workflows/w1?api-version=2016-10-01&sig=REDACTED');
+      expect(reason).not.toContain(SIG);
+    }
   });
 
   it('shows a tenant-bound caller the reason without the operator\'s destinations, error codes kept', async () => {
@@ -112,5 +134,21 @@ describe('what the API and /admin show of a failed job', () => {
     expect(edited.status).toBe(200);
     const stored = await queue.getJob(jobId);
     expect(stored?.data).toMatchObject({ callbackUrl: CALLBACK, note: 'edited' });
+  });
+
+  it('lists the jobs of every other state on /admin too, which have no failedReason, with the signature redacted', async () => {
+    const delayed = await jobIn('delayed', harness.keys.operator, { alert: { ...alert(), outcome: 'defer' }, callbackUrl: CALLBACK });
+    const completed = await jobIn('completed', harness.keys.operator, { alert: { ...alert(), outcome: 'complete' }, callbackUrl: CALLBACK });
+    for (const [status, jobId] of [['delayed', delayed], ['completed', completed], ['latest', delayed], ['latest', completed]] as const) {
+      const list = await harness.http('GET', `/admin/api/queues?activeQueue=alerts&status=${status}&page=1&jobsPerPage=50`);
+      expect(list.status, `${status}: ${list.text.slice(0, 200)}`).toBe(200);
+      expect(list.text, status).toContain(jobId);
+      expect(list.text, status).not.toContain(SIG);
+    }
+    for (const jobId of [delayed, completed]) {
+      const one = await harness.http('GET', `/admin/api/queues/alerts/${jobId}`);
+      expect(one.status, jobId).toBe(200);
+      expect(one.text).not.toContain(SIG);
+    }
   });
 });

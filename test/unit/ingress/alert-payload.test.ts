@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { incomingAlerts, jsonDepth, MAX_ALERT_DEPTH, parseAlertsBody, parseEnrichBody } from '../../../src/ingress/alert-payload.js';
+import { jsonTextDepth } from '../../../src/queue/json-depth.js';
 
 const suricata = { event_type: 'alert', src_ip: '192.0.2.1', alert: { signature: 'ET SCAN', severity: 2 } };
 const splunk = { result: { src_ip: '192.0.2.2' }, sid: 'sid-1', search_name: 'x' };
@@ -37,6 +38,21 @@ describe('what POST /v1/alerts reads from a body', () => {
     expect(inArray.ok ? [] : inArray.issues.map((issue) => issue.path)).toEqual(['body.1.alert']);
   });
 
+  it('checks each element of a Graph list as the body\'s own: an envelope routes, a malformed one is refused by item and key', () => {
+    expect(accepted({ value: [splunk, { alert: suricata, tenant: 'fabrikam' }] }).map((a) => [a.alert, a.tenant])).toEqual([[splunk, 'from-query'], [suricata, 'fabrikam']]);
+    const issues = (body: unknown): { path: string; message: string }[] => {
+      const parsed = parseAlertsBody(body);
+      return parsed.ok ? [] : parsed.issues;
+    };
+    expect(issues({ value: [splunk, { alert: suricata, TENANT: 'beta', callbackURL: 'https://hooks.example.com/x' }] })).toEqual([
+      { path: 'body.value.1', message: expect.stringMatching(/TENANT.*callbackURL|callbackURL.*TENANT/) as unknown },
+    ]);
+    expect(issues({ value: [{ alert: suricata, tenant: 'beta', extra: 'zzz' }] })).toEqual([{ path: 'body.value.0', message: expect.stringContaining('extra') as unknown }]);
+    expect(issues({ value: [{ alert: suricata, tenant: 123 }] }).map((issue) => issue.path)).toEqual(['body.value.0.tenant']);
+    expect(issues({ value: [{ alert: suricata, callbackUrl: 'ftp://x.example/' }] }).map((issue) => issue.path)).toEqual(['body.value.0.callbackUrl']);
+    expect(issues({ value: [{ value: [splunk] }] }).map((issue) => issue.path)).toEqual(['body.value.0']);
+  });
+
   it('refuses what holds no alert', () => {
     for (const body of [null, 'text', 42, [], {}, [splunk, null], { value: [] }, { value: [1] }]) {
       expect(parseAlertsBody(body).ok, JSON.stringify(body)).toBe(false);
@@ -49,6 +65,13 @@ describe('what POST /v1/alerts reads from a body', () => {
     expect(jsonDepth(deep, MAX_ALERT_DEPTH)).toBeGreaterThan(MAX_ALERT_DEPTH);
     expect(parseAlertsBody({ deep }).ok).toBe(false);
     expect(jsonDepth({ a: [{ b: 1 }] }, MAX_ALERT_DEPTH)).toBe(3);
+  });
+
+  it('counts the same depth on the text, brackets in strings (escaped quotes included) aside, and stops past the bound', () => {
+    for (const value of [{ a: [{ b: 1 }] }, [], 'text', 7, { s: '[[{{"', t: ['\\', '\\"]]', { u: '}' }] }, [[[[[]]]], [{}]]]) {
+      expect(jsonTextDepth(JSON.stringify(value), MAX_ALERT_DEPTH), JSON.stringify(value)).toBe(jsonDepth(value, MAX_ALERT_DEPTH));
+    }
+    expect(jsonTextDepth(`${'['.repeat(1_000_000)}`, 10)).toBe(11);
   });
 });
 

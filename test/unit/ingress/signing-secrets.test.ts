@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { hasSignatureHeaders, parseSigningSecrets, signedPayload, verifySignature, type SignedRequest } from '../../../src/ingress/signing-secrets.js';
+import { hasSignatureHeaders, parseSigningSecrets, signatureTimestampProblem, signedPayload, verifySignature, type SignedRequest } from '../../../src/ingress/signing-secrets.js';
 
 const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -35,9 +35,22 @@ describe('Standard Webhooks signing secrets of callers', () => {
     expect(verifySignature(secrets, post(body), headersFor(secret, body, new Date(Date.now() - 6 * 60_000)))).toBeUndefined();
     expect(verifySignature(secrets, post(body, '/v1/enrich'), headersFor(secret, body))).toBeUndefined();
     expect(verifySignature(secrets, { ...post(body), method: 'PUT' }, headersFor(secret, body))).toBeUndefined();
+    // The reference library reads the timestamp with parseInt: `…x` would verify, and be NaN to Number().
+    const signed = headersFor(secret, body);
+    expect(verifySignature(secrets, post(body), signed)).toBeDefined();
+    expect(verifySignature(secrets, post(body), { ...signed, 'webhook-timestamp': `${signed['webhook-timestamp']}x` })).toBeUndefined();
     const { 'webhook-id': _dropped, ...partial } = headersFor(secret, body);
     expect(hasSignatureHeaders(partial)).toBe(false);
     expect(verifySignature(secrets, post(body), partial)).toBeUndefined();
+  });
+
+  it('tells from the headers alone a timestamp that cannot verify: not whole seconds, or more than 5 minutes off', () => {
+    const now = 1_768_123_866_000;
+    const at = (seconds: number | string): Record<string, string> => ({ 'webhook-timestamp': String(seconds) });
+    for (const offset of [0, -300, 300]) expect(signatureTimestampProblem(at(now / 1000 + offset), now)).toBeUndefined();
+    expect(signatureTimestampProblem(at(now / 1000 - 301), now)).toMatch(/301 s in the past/);
+    expect(signatureTimestampProblem(at(now / 1000 + 301), now)).toMatch(/301 s in the future/);
+    for (const bad of ['1768123866x', '1768123866.0', '-1', '', ' 1768123866']) expect(signatureTimestampProblem(at(bad), now)).toMatch(/not an integer number of seconds/);
   });
 
   it('signs `{METHOD} {path?query}` and the body, split by the first line break', () => {

@@ -13,6 +13,12 @@ const URL_PARTS = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#(
 /** A URL in free text; trailing punctuation belongs to the sentence, not to the URL. */
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*[^\s"'<>`.,;:!?)\]}]/gi;
 
+/**
+ * A `name=value` parameter of a query or fragment in free text, absolute URL or not (a receiver
+ * echoing `/hook?sig=…`): it follows `?`, `&`, `;` or `#`. Trailing punctuation belongs to the sentence.
+ */
+const PARAMETER_IN_TEXT = /([?&;#])([^\s"'<>`?&;#=]+)=((?:[^\s"'<>`&#]*[^\s"'<>`&#.,;:!?)\]}])?)/g;
+
 export function isSecretParameter(name: string): boolean {
   return SECRET_PARAMETER.test(name);
 }
@@ -55,7 +61,12 @@ export function replaceUrlsIn(text: string, by: (url: string) => string): string
   return text.replace(URL_IN_TEXT, by);
 }
 
-/** Every URL in a text redacted as by {@link redactUrl}. */
+/**
+ * Every URL in a text redacted as by {@link redactUrl}, and every secret parameter value of a
+ * relative one (`/workflows?api-version=1&sig=…`, `?code=…`) too.
+ */
 export function redactUrlsIn(text: string): string {
-  return replaceUrlsIn(text, redactUrl);
+  return replaceUrlsIn(text, redactUrl).replace(PARAMETER_IN_TEXT, (parameter, lead: string, name: string, value: string) =>
+    value.length > 0 && isSecretParameter(decodedName(name)) ? `${lead}${name}=${REDACTED}` : parameter,
+  );
 }

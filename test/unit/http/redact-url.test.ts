@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl, redactUrlsIn } from '../../src/redact-url.js';
+import { redactUrl, redactUrlsIn } from '../../../src/http/redact-url.js';
 
 describe('redactUrl', () => {
   it('keeps a Logic Apps callback recognisable and removes its signature', () => {
@@ -28,5 +28,13 @@ describe('redactUrlsIn', () => {
   it('redacts every URL in a message and keeps the sentence around it', () => {
     expect(redactUrlsIn('callback: SINK_UNAVAILABLE: POST https://a.example/cb?sig=s3cr3t answered 503 (then https://b.example/x?code=c0de).'))
       .toBe('callback: SINK_UNAVAILABLE: POST https://a.example/cb?sig=REDACTED answered 503 (then https://b.example/x?code=REDACTED).');
+  });
+
+  it('redacts the secret parameters of a relative URL or a bare query too, as a receiver echoing its request path writes them', () => {
+    expect(redactUrlsIn('answered 400: Invalid request to /echourl/workflows?api-version=2016-10-01&sig=S3CR3T-value_1 (path /a?code=c0de%3D).'))
+      .toBe('answered 400: Invalid request to /echourl/workflows?api-version=2016-10-01&sig=REDACTED (path /a?code=REDACTED).');
+    expect(redactUrlsIn('query: ?page=2&access_token=abc.def;ghi&X-Amz-Signature=0f1e#id_token=x')).toBe('query: ?page=2&access_token=REDACTED&X-Amz-Signature=REDACTED#id_token=REDACTED');
+    // Not parameters: left as they are.
+    expect(redactUrlsIn('the key is missing; token= is empty, a=b & sig is set')).toBe('the key is missing; token= is empty, a=b & sig is set');
   });
 });

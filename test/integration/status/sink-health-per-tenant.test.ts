@@ -1,17 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../../src/composition/runtime.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { collectStatus } from '../../../src/status/collect-status.js';
 import { renderStatus } from '../../../src/status/render-status.js';
 import { waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 import { startRuntimeWorker, type RuntimeWorker } from '../../support/runtime-worker.js';
+import { startTenantWebhooks, type TenantWebhooks } from '../../support/tenant-webhooks.js';
 
 const TENANTS = ['contoso', 'fabrikam'] as const;
 
@@ -22,30 +19,22 @@ const TENANTS = ['contoso', 'fabrikam'] as const;
  */
 describe('sink health is kept per tenant: one tenant\'s success does not hide another\'s failing sink', () => {
   let emulators: Emulators;
-  const receivers = new Map<string, WebhookReceiver>();
+  let webhooks: TenantWebhooks;
   let runtime: Runtime;
   let running: RuntimeWorker;
 
   beforeAll(async () => {
     emulators = await startEmulators();
-    const tenants: Record<string, Record<string, string>> = {};
-    for (const name of TENANTS) {
-      const secret = `whsec_${randomBytes(32).toString('base64')}`;
-      const receiver = await startWebhookReceiver({ secret });
-      receivers.set(name, receiver);
-      tenants[name] = { SINKS: 'webhook', WEBHOOK_URL: `${receiver.url}/hook`, WEBHOOK_SECRET: secret };
-    }
-    receivers.get('fabrikam')?.setMode({ status: 503 });
-    const file = join(mkdtempSync(join(tmpdir(), 'ipe-health-')), 'ipenrich.json');
-    writeFileSync(file, JSON.stringify({ tenants }));
+    webhooks = await startTenantWebhooks(TENANTS);
+    webhooks.receivers.get('fabrikam')?.setMode({ status: 503 });
     running = await startRuntimeWorker(
-      { ...emulators.env, IPENRICH_CONFIG: file, IPENRICH_DEFAULT_TENANT: 'contoso', REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: uniquePrefix('health-tenants'), LOG_LEVEL: 'silent' });
+      { ...emulators.env, IPENRICH_CONFIG: webhooks.configFile, IPENRICH_DEFAULT_TENANT: 'contoso', REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: uniquePrefix('health-tenants'), LOG_LEVEL: 'silent' });
     ({ runtime } = running);
   });
 
   afterAll(async () => {
     await running.close();
-    await Promise.all([emulators.close(), ...[...receivers.values()].map((receiver) => receiver.close())]);
+    await Promise.all([emulators.close(), webhooks.close()]);
   });
 
   it('shows fabrikam\'s webhook failing and contoso\'s ok, as JSON and text', async () => {
@@ -56,8 +45,8 @@ describe('sink health is kept per tenant: one tenant\'s success does not hide an
     await waitFor('fabrikam\'s job waiting for a retry', async () => (await runtime.queue.getJob(failing?.jobId ?? ''))?.isDelayed() ?? false, 60_000);
     const [succeeding] = await acceptAlerts(runtime.queue, [{ alert, tenant: 'contoso' }], intake);
     await waitFor('contoso\'s job completed', async () => (await runtime.queue.getJob(succeeding?.jobId ?? ''))?.isCompleted() ?? false, 60_000);
-    expect(receivers.get('contoso')?.deliveries.size).toBe(1);
-    expect(receivers.get('fabrikam')?.deliveries.size).toBe(0);
+    expect(webhooks.receivers.get('contoso')?.deliveries.size).toBe(1);
+    expect(webhooks.receivers.get('fabrikam')?.deliveries.size).toBe(0);
 
     const report = JSON.parse(JSON.stringify(await collectStatus(runtime))) as {
       tenants: { tenant: string; sinks: string[]; sinkHealth?: Record<string, { failuresSinceSuccess: number; lastSuccessAt: string | null; lastError: string | null }> }[];

@@ -1,16 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../../src/composition/runtime.js';
 import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { readPendingDeliveries } from '../../../src/state/job-record.js';
 import { waitFor } from '../../support/cli-process.js';
 import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
 import { startRuntimeWorker, type RuntimeWorker } from '../../support/runtime-worker.js';
+import { startTenantWebhooks, type TenantWebhooks } from '../../support/tenant-webhooks.js';
 
 /**
  * One worker slot, two customers. contoso's receiver takes every request and never answers (within
@@ -20,25 +17,17 @@ import { startRuntimeWorker, type RuntimeWorker } from '../../support/runtime-wo
  */
 describe('a destination that never answers does not keep other tenants\' alerts from a worker slot', () => {
   let emulators: Emulators;
-  const receivers = new Map<string, WebhookReceiver>();
+  let webhooks: TenantWebhooks;
   let runtime: Runtime;
   let running: RuntimeWorker;
 
   beforeAll(async () => {
     emulators = await startEmulators();
-    const tenants: Record<string, Record<string, string>> = {};
-    for (const name of ['contoso', 'fabrikam']) {
-      const secret = `whsec_${randomBytes(32).toString('base64')}`;
-      const receiver = await startWebhookReceiver({ secret });
-      receivers.set(name, receiver);
-      tenants[name] = { SINKS: 'webhook', WEBHOOK_URL: `${receiver.url}/hook`, WEBHOOK_SECRET: secret, WEBHOOK_TIMEOUT_MS: '120000' };
-    }
-    receivers.get('contoso')?.setMode({ status: 200, delayMs: 120_000 });
-    const file = join(mkdtempSync(join(tmpdir(), 'ipe-slow-')), 'ipenrich.json');
-    writeFileSync(file, JSON.stringify({ tenants }));
+    webhooks = await startTenantWebhooks(['contoso', 'fabrikam'], { WEBHOOK_TIMEOUT_MS: '120000' });
+    webhooks.receivers.get('contoso')?.setMode({ status: 200, delayMs: 120_000 });
     running = await startRuntimeWorker({
       ...emulators.env,
-      IPENRICH_CONFIG: file,
+      IPENRICH_CONFIG: webhooks.configFile,
       IPENRICH_DEFAULT_TENANT: 'contoso',
       REDIS_URL: testRedisUrl(),
       IPENRICH_PREFIX: uniquePrefix('slow-destination'),
@@ -50,7 +39,7 @@ describe('a destination that never answers does not keep other tenants\' alerts 
   });
 
   afterAll(async () => {
-    await Promise.all([...receivers.values()].map((receiver) => receiver.close()));
+    await webhooks.close();
     await running.close();
     await emulators.close();
   });
@@ -60,10 +49,10 @@ describe('a destination that never answers does not keep other tenants\' alerts 
     const intake = { defaultTenant: 'contoso', attempts: 3 };
     const [hanging] = await acceptAlerts(runtime.queue, [{ alert, tenant: 'contoso' }], intake);
     // contoso's delivery is under way (its receiver holds the request) in the worker's only slot.
-    await waitFor('contoso\'s delivery to reach its receiver', () => (receivers.get('contoso')?.attempts.length ?? 0) > 0, 30_000);
+    await waitFor('contoso\'s delivery to reach its receiver', () => (webhooks.receivers.get('contoso')?.attempts.length ?? 0) > 0, 30_000);
     const [other] = await acceptAlerts(runtime.queue, [{ alert, tenant: 'fabrikam' }], intake);
     await waitFor('fabrikam\'s alert delivered', async () => (await runtime.queue.getJob(other?.jobId ?? ''))?.isCompleted() ?? false, 30_000);
-    expect(receivers.get('fabrikam')?.deliveries.size).toBe(1);
+    expect(webhooks.receivers.get('fabrikam')?.deliveries.size).toBe(1);
 
     // contoso's job gave the slot up: it waits for a sink retry, with the reason recorded.
     const held = await runtime.queue.getJob(hanging?.jobId ?? '');
@@ -71,6 +60,6 @@ describe('a destination that never answers does not keep other tenants\' alerts 
     const [pending] = await readPendingDeliveries(runtime.redis, runtime.keys, hanging?.jobId ?? '');
     expect(pending?.sink).toBe('webhook');
     expect(pending?.lastError).toMatch(/^SINK_UNAVAILABLE: no answer within 200 ms while other alerts waited for a worker slot/);
-    expect(receivers.get('contoso')?.deliveries.size).toBe(0);
+    expect(webhooks.receivers.get('contoso')?.deliveries.size).toBe(0);
   }, 90_000);
 });

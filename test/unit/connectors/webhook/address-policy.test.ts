@@ -22,6 +22,9 @@ describe('callback address policy', () => {
     ['::ffff:169.254.169.254', 'linkLocal'],
     ['64:ff9b::7f00:1', 'rfc6052'],
     ['2002:7f00:1::', '6to4'],
+    ['::a9fe:a9fe', 'ipv4Compatible'],
+    ['::7f00:1', 'ipv4Compatible'],
+    ['::808:808', 'ipv4Compatible'],
   ])('refuses %s (%s)', (address, range) => {
     expect(addressRange(address)).toBe(range);
     expect(isPublicAddress(address)).toBe(false);

@@ -9,6 +9,23 @@ import { parseNotes } from './notes-field.js';
 /** How long delivery state outlives its job: longer than any retry schedule. */
 const STATE_TTL_S = 8 * 86_400;
 
+/** What the record keeps per sink, each in a field `<fact>:<sink>` of the job's hash: a SinkState, and the last error for the API. */
+const STATE_FACTS = ['delivered', 'failures', 'first-failure', 'notes'] as const;
+type SinkFact = (typeof STATE_FACTS)[number] | 'last-error';
+
+const fieldOf = (fact: SinkFact, sink: string): string => `${fact}:${sink}`;
+
+/** One sink's state as the job's hash (or the part of it read) holds it. */
+function sinkStateIn(hash: Readonly<Record<string, string>>, sink: string): SinkState {
+  const firstFailureAt = hash[fieldOf('first-failure', sink)];
+  return {
+    delivered: hash[fieldOf('delivered', sink)] !== undefined,
+    failures: Number(hash[fieldOf('failures', sink)] ?? 0),
+    firstFailureAt: firstFailureAt === undefined ? null : Number(firstFailureAt),
+    notes: parseNotes(hash[fieldOf('notes', sink)] ?? null),
+  };
+}
+
 /**
  * A job's record in Redis: one hash per job with the result and every sink's state, plus a set per
  * sink of the parts it accepted. The hash outlives the job by STATE_TTL_S.
@@ -58,30 +75,25 @@ export class RedisJobRecord implements JobRecord {
    * other workers from changing it meanwhile), or from Redis when nothing was loaded.
    */
   async sink(name: string): Promise<SinkState> {
-    const fields = [`delivered:${name}`, `failures:${name}`, `first-failure:${name}`, `notes:${name}`];
-    const snapshot = this.snapshot;
-    const [delivered, failures, firstFailureAt, notes] = snapshot ? fields.map((field) => snapshot[field] ?? null) : await this.redis.hmget(this.key, ...fields);
-    return {
-      delivered: delivered !== null,
-      failures: Number(failures ?? 0),
-      firstFailureAt: firstFailureAt === null ? null : Number(firstFailureAt),
-      notes: parseNotes(notes ?? null),
-    };
+    if (this.snapshot) return sinkStateIn(this.snapshot, name);
+    const fields = STATE_FACTS.map((fact) => fieldOf(fact, name));
+    const values = await this.redis.hmget(this.key, ...fields);
+    return sinkStateIn(Object.fromEntries(fields.flatMap((field, i) => (values[i] == null ? [] : [[field, values[i]]]))), name);
   }
 
   async markDelivered(name: string, at: number, notes: readonly string[] = []): Promise<void> {
-    const fields = [`delivered:${name}`, String(at), ...(notes.length > 0 ? [`notes:${name}`, JSON.stringify(notes)] : [])];
+    const fields = [fieldOf('delivered', name), String(at), ...(notes.length > 0 ? [fieldOf('notes', name), JSON.stringify(notes)] : [])];
     await this.scripts.ipenrichHsetExpire(this.key, STATE_TTL_S, ...fields);
   }
 
   async markFailed(name: string, at: number, error: string): Promise<SinkState> {
     const results = await this.redis
       .multi()
-      .hincrby(this.key, `failures:${name}`, 1)
-      .hsetnx(this.key, `first-failure:${name}`, String(at))
-      .hget(this.key, `first-failure:${name}`)
+      .hincrby(this.key, fieldOf('failures', name), 1)
+      .hsetnx(this.key, fieldOf('first-failure', name), String(at))
+      .hget(this.key, fieldOf('first-failure', name))
       // For the API while the job waits to try again (readPendingDeliveries).
-      .hset(this.key, `last-error:${name}`, error)
+      .hset(this.key, fieldOf('last-error', name), error)
       .expire(this.key, STATE_TTL_S)
       .exec();
     const failures = Number(results?.[0]?.[1] ?? 1);
@@ -125,18 +137,20 @@ export interface PendingDelivery {
  */
 export async function readPendingDeliveries(redis: Redis, keys: KeySpace, jobId: string): Promise<PendingDelivery[]> {
   const record = await redis.hgetall(keys.deliveries(jobId));
+  const failed = fieldOf('failures', '');
   return Object.keys(record)
-    .filter((field) => field.startsWith('failures:'))
-    .map((field) => field.slice('failures:'.length))
-    .filter((sink) => record[`delivered:${sink}`] === undefined)
-    .sort()
-    .map((sink) => {
-      const since = Number(record[`first-failure:${sink}`]);
+    .filter((field) => field.startsWith(failed))
+    .map((field) => field.slice(failed.length))
+    .map((sink) => ({ sink, state: sinkStateIn(record, sink) }))
+    .filter(({ state }) => !state.delivered)
+    .sort((a, b) => (a.sink < b.sink ? -1 : a.sink > b.sink ? 1 : 0))
+    .map(({ sink, state }) => {
+      const since = state.firstFailureAt ?? NaN;
       return {
         sink,
-        failures: Number(record[`failures:${sink}`] ?? 0),
+        failures: state.failures,
         failingSince: Number.isFinite(since) && since > 0 ? new Date(since).toISOString() : null,
-        lastError: record[`last-error:${sink}`] ?? null,
+        lastError: record[fieldOf('last-error', sink)] ?? null,
       };
     });
 }

@@ -86,7 +86,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  * Every exit code of the CLI: an error's is its registry entry's `exit` (1 or 2); `worker` and
  * `serve --worker` add one of their own for a shutdown that had to leave jobs behind (the timeout
  * ran out, or a second signal came; a second signal also ends a plain `serve` with it): nothing is
- * lost, another worker recovers them once their lock expires, but the drain was not clean. docs/ERRORS.md lists them; test/unit/errors.test.ts keeps the two in step.
+ * lost, another worker recovers them once their lock expires, but the drain was not clean.
+ * docs/ERRORS.md lists them; test/unit/errors.test.ts keeps the two in step.
  */
 export const EXIT_CODES = {
   ok: 0,

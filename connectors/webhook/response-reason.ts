@@ -1,4 +1,4 @@
-import { isSecretParameter, redactUrlsIn } from '../../src/http/redact-url.js';
+import { decodedQueryPart, isSecretParameter, redactUrlsIn } from '../../src/http/redact-url.js';
 import type { StatusFirstResponse } from '../../src/http/transport.js';
 
 const MASK = '[REDACTED]';
@@ -9,14 +9,6 @@ const MASK = '[REDACTED]';
  */
 const MIN_MASKED_CHARS = 6;
 
-function decoded(text: string): string {
-  try {
-    return decodeURIComponent(text.replaceAll('+', ' '));
-  } catch {
-    return text;
-  }
-}
-
 /**
  * What of the destination URL a receiver must not get to echo into our errors: its query string as a
  * whole, each credential in it (a parameter named like one: `sig`, `code`, `token`, …) and its
@@ -26,9 +18,9 @@ function destinationSecrets(url: URL): string[] {
   const query = url.search.slice(1);
   const values = query.split('&').flatMap((pair) => {
     const eq = pair.indexOf('=');
-    return eq > 0 && isSecretParameter(decoded(pair.slice(0, eq))) ? [pair.slice(eq + 1)] : [];
+    return eq > 0 && isSecretParameter(decodedQueryPart(pair.slice(0, eq))) ? [pair.slice(eq + 1)] : [];
   });
-  const found = [query, url.password, ...values].flatMap((text) => [text, decoded(text)]);
+  const found = [query, url.password, ...values].flatMap((text) => [text, decodedQueryPart(text)]);
   return [...new Set(found)].filter((text) => text.length >= MIN_MASKED_CHARS).sort((a, b) => b.length - a.length);
 }
 

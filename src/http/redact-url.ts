@@ -23,7 +23,8 @@ export function isSecretParameter(name: string): boolean {
   return SECRET_PARAMETER.test(name);
 }
 
-function decodedName(name: string): string {
+/** A query part as its receiver reads it (`+` a space, percent-decoded); as given when it does not decode. */
+export function decodedQueryPart(name: string): string {
   try {
     return decodeURIComponent(name.replaceAll('+', ' '));
   } catch {
@@ -36,7 +37,7 @@ function redactParameters(list: string): string {
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
-      return eq > 0 && isSecretParameter(decodedName(pair.slice(0, eq))) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+      return eq > 0 && isSecretParameter(decodedQueryPart(pair.slice(0, eq))) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
     })
     .join('&');
 }
@@ -67,6 +68,6 @@ export function replaceUrlsIn(text: string, by: (url: string) => string): string
  */
 export function redactUrlsIn(text: string): string {
   return replaceUrlsIn(text, redactUrl).replace(PARAMETER_IN_TEXT, (parameter, lead: string, name: string, value: string) =>
-    value.length > 0 && isSecretParameter(decodedName(name)) ? `${lead}${name}=${REDACTED}` : parameter,
+    value.length > 0 && isSecretParameter(decodedQueryPart(name)) ? `${lead}${name}=${REDACTED}` : parameter,
   );
 }

@@ -1,16 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../../src/composition/runtime.js';
-import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { collectStatus } from '../../../src/status/collect-status.js';
 import { renderStatus } from '../../../src/status/render-status.js';
 import { waitFor } from '../../support/cli-process.js';
-import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
-import { startRuntimeWorker, type RuntimeWorker } from '../../support/runtime-worker.js';
-import { startTenantWebhooks, type TenantWebhooks } from '../../support/tenant-webhooks.js';
-
-const TENANTS = ['contoso', 'fabrikam'] as const;
+import { startTenantsWorker, type TenantsWorker, type TenantWebhooks } from '../../support/tenant-webhooks.js';
 
 /**
  * Two customers with a webhook each: fabrikam's receiver keeps answering 503 while contoso's accepts.
@@ -18,24 +13,17 @@ const TENANTS = ['contoso', 'fabrikam'] as const;
  * after contoso's later success, and must not call contoso's failing.
  */
 describe('sink health is kept per tenant: one tenant\'s success does not hide another\'s failing sink', () => {
-  let emulators: Emulators;
+  let running: TenantsWorker;
   let webhooks: TenantWebhooks;
   let runtime: Runtime;
-  let running: RuntimeWorker;
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    webhooks = await startTenantWebhooks(TENANTS);
+    running = await startTenantsWorker(['contoso', 'fabrikam'], { label: 'health-tenants' });
+    ({ webhooks, runtime } = running);
     webhooks.receivers.get('fabrikam')?.setMode({ status: 503 });
-    running = await startRuntimeWorker(
-      { ...emulators.env, IPENRICH_CONFIG: webhooks.configFile, IPENRICH_DEFAULT_TENANT: 'contoso', REDIS_URL: testRedisUrl(), IPENRICH_PREFIX: uniquePrefix('health-tenants'), LOG_LEVEL: 'silent' });
-    ({ runtime } = running);
   });
 
-  afterAll(async () => {
-    await running.close();
-    await Promise.all([emulators.close(), webhooks.close()]);
-  });
+  afterAll(async () => running.close());
 
   it('shows fabrikam\'s webhook failing and contoso\'s ok, as JSON and text', async () => {
     const alert = JSON.parse(readFileSync('examples/alerts/07-suricata-eve-alert.json', 'utf8')) as Record<string, unknown>;

@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../../src/composition/runtime.js';
-import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import { readPendingDeliveries } from '../../../src/state/job-record.js';
 import { waitFor } from '../../support/cli-process.js';
-import { testRedisUrl, uniquePrefix } from '../../support/redis.js';
-import { startRuntimeWorker, type RuntimeWorker } from '../../support/runtime-worker.js';
-import { startTenantWebhooks, type TenantWebhooks } from '../../support/tenant-webhooks.js';
+import { startTenantsWorker, type TenantsWorker, type TenantWebhooks } from '../../support/tenant-webhooks.js';
 
 /**
  * One worker slot, two customers. contoso's receiver takes every request and never answers (within
@@ -16,33 +13,21 @@ import { startTenantWebhooks, type TenantWebhooks } from '../../support/tenant-w
  * SINK_SLOT_YIELD_MS because another alert wants it, and contoso's job waits for a sink retry.
  */
 describe('a destination that never answers does not keep other tenants\' alerts from a worker slot', () => {
-  let emulators: Emulators;
+  let running: TenantsWorker;
   let webhooks: TenantWebhooks;
   let runtime: Runtime;
-  let running: RuntimeWorker;
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    webhooks = await startTenantWebhooks(['contoso', 'fabrikam'], { WEBHOOK_TIMEOUT_MS: '120000' });
-    webhooks.receivers.get('contoso')?.setMode({ status: 200, delayMs: 120_000 });
-    running = await startRuntimeWorker({
-      ...emulators.env,
-      IPENRICH_CONFIG: webhooks.configFile,
-      IPENRICH_DEFAULT_TENANT: 'contoso',
-      REDIS_URL: testRedisUrl(),
-      IPENRICH_PREFIX: uniquePrefix('slow-destination'),
-      WORKER_CONCURRENCY: '1',
-      SINK_SLOT_YIELD_MS: '200',
-      LOG_LEVEL: 'silent',
+    running = await startTenantsWorker(['contoso', 'fabrikam'], {
+      label: 'slow-destination',
+      webhook: { WEBHOOK_TIMEOUT_MS: '120000' },
+      env: { WORKER_CONCURRENCY: '1', SINK_SLOT_YIELD_MS: '200' },
     });
-    ({ runtime } = running);
+    ({ webhooks, runtime } = running);
+    webhooks.receivers.get('contoso')?.setMode({ status: 200, delayMs: 120_000 });
   });
 
-  afterAll(async () => {
-    await webhooks.close();
-    await running.close();
-    await emulators.close();
-  });
+  afterAll(async () => running.close());
 
   it('delivers fabrikam\'s alert while contoso\'s receiver hangs, and retries contoso\'s later', async () => {
     const alert = JSON.parse(readFileSync('examples/alerts/07-suricata-eve-alert.json', 'utf8')) as Record<string, unknown>;

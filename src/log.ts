@@ -1,5 +1,6 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { escapeControl } from './escape-control.js';
+import { redactUrlsIn } from './http/redact-url.js';
 import { redactSecretFields } from './log-redaction.js';
 import { scrubSecrets } from './secrets.js';
 
@@ -14,6 +15,15 @@ function withoutRawControls(line: string): string {
   return line.endsWith('\n') ? `${escapeControl(line.slice(0, -1))}\n` : escapeControl(line);
 }
 
+/**
+ * A URL in a log line loses its credentials as it does wherever ipenrich shows one (redact-url.ts):
+ * an error a library wrote about a callback or sink keeps its host and path but not a `sig=`, a
+ * password or a Slack or Teams path token. Only lines that can hold one are scanned.
+ */
+function withoutUrlCredentials(line: string): string {
+  return line.includes('://') || line.includes('=') ? redactUrlsIn(line) : line;
+}
+
 /** pino's error serializer builds on a prototype of its own: its fields are copied into a plain object to be walked. */
 function redactedError(error: unknown): unknown {
   const serialized: unknown = pino.stdSerializers.err(error as Error);
@@ -24,11 +34,12 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     base: { service: 'ipenrich' },
-    // Secrets are caught twice: by structure (a field named like a credential, log-redaction.ts) and,
-    // in free text such as an error message, by value (every registered secret, secrets.ts).
+    // Secrets are caught three times: by structure (a field named like a credential, log-redaction.ts),
+    // in free text such as an error message by value (every registered secret, secrets.ts), and in
+    // URLs by form (redact-url.ts).
     serializers: { err: redactedError },
     hooks: {
-      streamWrite: (line: string) => withoutRawControls(scrubSecrets(line)),
+      streamWrite: (line: string) => withoutRawControls(withoutUrlCredentials(scrubSecrets(line))),
     },
     formatters: { level: (label) => ({ level: label }), log: (object) => redactSecretFields(object) },
     timestamp: pino.stdTimeFunctions.isoTime,

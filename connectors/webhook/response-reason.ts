@@ -1,4 +1,4 @@
-import { decodedQueryPart, isSecretParameter, redactUrlsIn } from '../../src/http/redact-url.js';
+import { decodedQueryPart, isSecretParameter, pathTokens, redactUrlsIn } from '../../src/http/redact-url.js';
 import type { StatusFirstResponse } from '../../src/http/transport.js';
 
 const MASK = '[REDACTED]';
@@ -11,8 +11,9 @@ const MIN_MASKED_CHARS = 6;
 
 /**
  * What of the destination URL a receiver must not get to echo into our errors: its query string as a
- * whole, each credential in it (a parameter named like one: `sig`, `code`, `token`, …) and its
- * password, as sent (percent-encoded) and decoded. Longest first, so the whole query goes before its parts.
+ * whole, each credential in it (a parameter named like one: `sig`, `code`, `token`, …), its
+ * password and each token in its path (a Slack or Teams webhook's), as sent (percent-encoded)
+ * and decoded. Longest first, so the whole query goes before its parts.
  */
 function destinationSecrets(url: URL): string[] {
   const query = url.search.slice(1);
@@ -20,7 +21,8 @@ function destinationSecrets(url: URL): string[] {
     const eq = pair.indexOf('=');
     return eq > 0 && isSecretParameter(decodedQueryPart(pair.slice(0, eq))) ? [pair.slice(eq + 1)] : [];
   });
-  const found = [query, url.password, ...values].flatMap((text) => [text, decodedQueryPart(text)]);
+  const tokens = pathTokens(url.pathname);
+  const found = [query, url.password, ...values, ...tokens].flatMap((text) => [text, decodedQueryPart(text)]);
   return [...new Set(found)].filter((text) => text.length >= MIN_MASKED_CHARS).sort((a, b) => b.length - a.length);
 }
 

@@ -1,7 +1,9 @@
 /**
  * Callback and sink URLs carry credentials in their query (a Logic Apps `sig`, an Azure Functions
- * `code`, a `token` or `key`) or their userinfo. Wherever a URL is shown, its scheme, host, path and
- * parameter names stay (they are what a reader needs to recognise it) and those values become REDACTED.
+ * `code`, a `token` or `key`), their userinfo or their path (incoming webhooks of Slack, Microsoft
+ * Teams, Discord, Mattermost: the URL is the credential). Wherever a URL is shown, its scheme, host,
+ * the readable part of its path and its parameter names stay (they are what a reader needs to
+ * recognise it) and those values become REDACTED.
  */
 const REDACTED = 'REDACTED';
 
@@ -18,6 +20,48 @@ const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*[^\s"'<>`.,;:!?)\]}]/gi;
  * echoing `/hook?sig=…`): it follows `?`, `&`, `;` or `#`. Trailing punctuation belongs to the sentence.
  */
 const PARAMETER_IN_TEXT = /([?&;#])([^\s"'<>`?&;#=]+)=((?:[^\s"'<>`&#]*[^\s"'<>`&#.,;:!?)\]}])?)/g;
+
+/**
+ * A path segment holds a token when it has a run of 16 or more letters, digits, `-` and `_` that
+ * does not read as a name. Slack's `/services/T…/B…/<24-character token>`, the 32-hex id in Teams'
+ * `/webhookb2/<guid>@<guid>/IncomingWebhook/<id>/<guid>`, Discord's `/api/webhooks/<id>/<68-character
+ * token>` and Mattermost's `/hooks/<26-character id>` lose their credential and keep their shape.
+ *
+ * A name is made of words: lower-case words, capitalised words, acronyms and numbers
+ * (`Custom-IpEnrichment_CL`, `dataCollectionRules`, `ipenrich-results-receiver`), with no one-letter
+ * word, at most one number, one acronym and two two-letter words. A random token of 24 letters and
+ * digits reads as a name about once in 2,000 (the unit test measures it); a name with a digit or
+ * short words in it (`alerts-v2`) is hidden, which costs a reader little. GUIDs and a data
+ * collection rule's immutable id (`dcr-` and 32 hex digits) stay: they name an Entra tenant or an
+ * Azure object in Microsoft's URLs, which an operator of several needs to see, and no webhook above
+ * is usable with its GUIDs alone.
+ */
+const LONG_RUN = /[A-Za-z0-9_-]{16,}/g;
+const WORD = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g;
+const AZURE_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|dcr-[0-9a-f]{32})$/i;
+
+function readsAsName(run: string): boolean {
+  const words = run.split(/[-_]/).flatMap((part) => part.match(WORD) ?? []);
+  const count = (test: (word: string) => boolean): number => words.filter(test).length;
+  return (
+    words.every((word) => word.length >= 2 || /^[0-9]$/.test(word)) &&
+    count((word) => /^[0-9]/.test(word)) <= 1 &&
+    count((word) => /^[A-Z]{2,}$/.test(word)) <= 1 &&
+    count((word) => word.length === 2) <= 2
+  );
+}
+
+const isToken = (run: string): boolean => !AZURE_ID.test(run) && !readsAsName(run);
+
+/** The tokens in a URL path. */
+export function pathTokens(path: string): string[] {
+  return (path.match(LONG_RUN) ?? []).filter(isToken);
+}
+
+/** A URL path (or a URL's path running into the text after it) with its tokens replaced. */
+export function redactPath(path: string): string {
+  return path.replace(LONG_RUN, (run) => (isToken(run) ? REDACTED : run));
+}
 
 export function isSecretParameter(name: string): boolean {
   return SECRET_PARAMETER.test(name);
@@ -49,12 +93,12 @@ function redactUserinfo(authority: string): string {
   return at < 0 || colon < 0 || colon > at ? authority : `${authority.slice(0, colon)}:${REDACTED}${authority.slice(at)}`;
 }
 
-/** The URL with its password and secret parameter values (query and fragment) replaced; text that is not an absolute URL is returned as is. */
+/** The URL with its password, path tokens and secret parameter values (query and fragment) replaced; text that is not an absolute URL is returned as is. */
 export function redactUrl(url: string): string {
   const parts = URL_PARTS.exec(url);
   if (!parts) return url;
   const [, scheme = '', authority = '', path = '', query, fragment] = parts;
-  return `${scheme}${redactUserinfo(authority)}${path}${query === undefined ? '' : `?${redactParameters(query)}`}${fragment === undefined ? '' : `#${redactParameters(fragment)}`}`;
+  return `${scheme}${redactUserinfo(authority)}${redactPath(path)}${query === undefined ? '' : `?${redactParameters(query)}`}${fragment === undefined ? '' : `#${redactParameters(fragment)}`}`;
 }
 
 /** Every URL in a text (an error message, a failure reason) replaced by what `by` makes of it. */

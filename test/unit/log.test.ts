@@ -50,6 +50,18 @@ describe('logger', () => {
     expect(text).toContain('key [REDACTED] leaked?');
   });
 
+  it('redacts credentials of URLs in free text (a library\'s error about a callback or sink), and the line still parses', () => {
+    const out = capture();
+    const logger = createLogger({ destination: out.stream });
+    const reason = 'POST https://prod-27.westeurope.logic.azure.com/workflows/0a1b/triggers/manual/paths/invoke?api-version=2016-10-01&sig=Xy7secretSIG: ECONNRESET';
+    logger.warn({ failed: [{ sink: 'callback', message: reason }], err: new Error('fetch https://hooks.slack.com/services/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\nfailed') }, 'some deliveries failed');
+    const text = out.lines();
+    for (const leaked of ['Xy7secretSIG', 'aB3dE5fG7hJ9kL1mN3pQ5rS7']) expect(text).not.toContain(leaked);
+    const line = JSON.parse(text) as { failed: { message: string }[]; err: { message: string } };
+    expect(line.failed[0]?.message).toBe('POST https://prod-27.westeurope.logic.azure.com/workflows/0a1b/triggers/manual/paths/invoke?api-version=2016-10-01&sig=REDACTED: ECONNRESET');
+    expect(line.err.message).toBe('fetch https://hooks.slack.com/services/T0123ABCD/B0456EFGH/REDACTED\nfailed');
+  });
+
   it('writes no raw control or bidi character, and the line still parses to the original text', () => {
     const out = capture();
     const logger = createLogger({ destination: out.stream });

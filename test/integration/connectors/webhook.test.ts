@@ -186,6 +186,25 @@ describe('webhook sink against a Standard Webhooks receiver', () => {
     expect(text).not.toContain('sp=%2Ftriggers');
   });
 
+  it('keeps a token in the URL\'s path (Slack, Teams) out of errors, whether we name the URL or the receiver echoes it', async () => {
+    const token = randomBytes(18).toString('base64url');
+    const url = new URL(receiver.url);
+    url.pathname = `/services/T0123ABCD/B0456EFGH/${token}`;
+    receiver.setMode({ status: 400, body: `no_service: ${url.pathname} (${url.href})` });
+    const echoed = await failure(sink({ url: url.href, attempts: 1 }).deliver(sampleResult(), { deliveryId: `dlv_${randomUUID()}` }));
+    expect(echoed.code).toBe('SINK_UNAVAILABLE');
+    expect(echoed.message).toContain('/services/T0123ABCD/B0456EFGH/');
+    expect(`${echoed.message} ${JSON.stringify(echoed.details ?? {})}`).not.toContain(token);
+
+    receiver.setMode('accept');
+    const closedPort = new URL(url);
+    closedPort.port = '1';
+    const network = await failure(sink({ url: closedPort.href, attempts: 1 }).deliver(sampleResult(), { deliveryId: `dlv_${randomUUID()}` }));
+    expect(network.code).toBe('SINK_UNAVAILABLE');
+    expect(network.message).toContain('/services/T0123ABCD/B0456EFGH/REDACTED');
+    expect(`${network.message} ${JSON.stringify(network.details ?? {})}`).not.toContain(token);
+  });
+
   it('goes through the HTTPS proxy for the configured URL, unless the host is in NO_PROXY', async () => {
     const tunnels: string[] = [];
     const sockets = new Set<Socket>();

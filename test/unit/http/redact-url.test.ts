@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl, redactUrlsIn } from '../../../src/http/redact-url.js';
+import { seededRandom } from '../../../src/emulators/seeded-random.js';
+import { pathTokens, redactUrl, redactUrlsIn } from '../../../src/http/redact-url.js';
 
 describe('redactUrl', () => {
   it('keeps a Logic Apps callback recognisable and removes its signature', () => {
@@ -19,6 +20,41 @@ describe('redactUrl', () => {
     expect(redactUrl('https://hooks.example.com:8443/in')).toBe('https://hooks.example.com:8443/in');
   });
 
+  it('redacts the token in the path of Slack, Teams, Discord and Mattermost incoming webhooks and keeps their shape', () => {
+    expect(redactUrl('https://hooks.slack.com/services/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')).toBe('https://hooks.slack.com/services/T0123ABCD/B0456EFGH/REDACTED');
+    // A token of letters only, mixed case, is a token too.
+    expect(redactUrl('https://hooks.slack.com/services/T0123ABCD/B0456EFGH/aBcDeFgHiJkLmNoPqRsTuVwX')).toBe('https://hooks.slack.com/services/T0123ABCD/B0456EFGH/REDACTED');
+    expect(
+      redactUrl('https://contoso.webhook.office.com/webhookb2/0f9a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b@72f988bf-86f1-41af-91ab-2d7cd011db47/IncomingWebhook/9c1e2a3b4d5f60718293a4b5c6d7e8f9/5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9'),
+    ).toBe('https://contoso.webhook.office.com/webhookb2/0f9a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b@72f988bf-86f1-41af-91ab-2d7cd011db47/IncomingWebhook/REDACTED/5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9');
+    expect(redactUrl('https://discord.com/api/webhooks/123456789012345678/Xy_9-abcDEF123ghiJKL456mnoPQR789stuVWX012yzaBCD345efgHIJ678klmNOP9qr'))
+      .toBe('https://discord.com/api/webhooks/123456789012345678/REDACTED');
+    expect(redactUrl('https://chat.example.com/hooks/xi3f8q1k9pbn7rj5wdm2cz6h4a')).toBe('https://chat.example.com/hooks/REDACTED');
+  });
+
+  it('takes random tokens for tokens: fewer than 1 in 1,000 of 24 letters and digits, none of 40, read as a name', () => {
+    const random = seededRandom('path-tokens');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    const token = (length: number): string => Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    const missed = (length: number, count: number): number => Array.from({ length: count }, () => token(length)).filter((t) => pathTokens(`/hooks/${t}`).length === 0).length;
+    expect(missed(24, 20_000)).toBeLessThan(20);
+    expect(missed(40, 20_000)).toBe(0);
+  });
+
+  it('keeps path segments that are names, short ids, GUIDs or IP addresses', () => {
+    for (const url of [
+      'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token',
+      'https://api.securitycenter.microsoft.com/api/ips/203.0.113.7/stats?lookBackHours=720',
+      'https://api.securitycenter.microsoft.com/api/ips/2001:db8:85a3::8a2e:370:7334/stats',
+      'https://soar.example.com/rest/handler/ipenrich-results-receiver/incoming-alerts',
+      'https://hooks.example.com/IncomingWebhook/v2',
+      'https://hooks.example.com/incomingwebhooksreceiver/alerts',
+      'https://my-dce-a1b2.westeurope-1.ingest.monitor.azure.com/dataCollectionRules/dcr-00000000000000000000000000000000/streams/Custom-IpEnrichment_CL?api-version=2023-01-01',
+    ]) {
+      expect(redactUrl(url)).toBe(url);
+    }
+  });
+
   it('leaves text that is not an absolute URL alone', () => {
     expect(redactUrl('not a url ?sig=1')).toBe('not a url ?sig=1');
   });
@@ -28,6 +64,11 @@ describe('redactUrlsIn', () => {
   it('redacts every URL in a message and keeps the sentence around it', () => {
     expect(redactUrlsIn('callback: SINK_UNAVAILABLE: POST https://a.example/cb?sig=s3cr3t answered 503 (then https://b.example/x?code=c0de).'))
       .toBe('callback: SINK_UNAVAILABLE: POST https://a.example/cb?sig=REDACTED answered 503 (then https://b.example/x?code=REDACTED).');
+  });
+
+  it('redacts a path token even where the URL runs into what follows it (a JSON escape in a log line)', () => {
+    expect(redactUrlsIn('"msg":"POST https://hooks.slack.com/services/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\\nretrying"'))
+      .toBe('"msg":"POST https://hooks.slack.com/services/T0123ABCD/B0456EFGH/REDACTED\\nretrying"');
   });
 
   it('redacts the secret parameters of a relative URL or a bare query too, as a receiver echoing its request path writes them', () => {

@@ -4,22 +4,34 @@
  */
 import { readFileSync } from 'node:fs';
 
-const SETTING = /^# ([A-Z][A-Z0-9_]+)=(.*?)(?: — (.*))?$/;
+/**
+ * A setting, commented out: `# NAME=default`. Uncommented it is an env-file assignment, whose value
+ * runs to the end of the line, so the line holds nothing else; an empty default means none.
+ */
+const SETTING = /^# ([A-Z][A-Z0-9_]+)=(.*)$/;
 const SECTION = /^# --- (.*) ---$/;
+/** Any other comment line: a line of the meaning of the setting directly below. */
+const COMMENT = /^#(?: (.*))?$/;
 
 export function configTable(exampleEnv: string): string {
   const lines: string[] = [];
+  /** The comment lines since the last blank line, section or setting: the next setting's meaning. */
+  let meaning: string[] = [];
   for (const line of exampleEnv.split('\n')) {
     const section = SECTION.exec(line);
+    const setting = SETTING.exec(line);
+    const comment = COMMENT.exec(line);
     if (section) {
       lines.push('', `**${section[1] ?? ''}**`, '', '| variable | default | meaning |', '|---|---|---|');
+    } else if (setting) {
+      const [, name = '', value = ''] = setting;
+      const shown = value.trim() === '' ? '' : `\`${value.trim()}\``;
+      lines.push(`| \`${name}\` | ${shown} | ${meaning.join(' ').replaceAll('|', '\\|')} |`);
+    } else if (comment) {
+      if (comment[1]?.trim()) meaning.push(comment[1].trim());
       continue;
     }
-    const setting = SETTING.exec(line);
-    if (!setting) continue;
-    const [, name = '', value = '', meaning = ''] = setting;
-    const shown = value.trim() === '' ? '' : `\`${value.trim()}\``;
-    lines.push(`| \`${name}\` | ${shown} | ${meaning.replaceAll('|', '\\|')} |`);
+    meaning = [];
   }
   return lines.join('\n').trim();
 }

@@ -59,7 +59,7 @@ export async function buildIngressApp(deps: IngressDeps): Promise<IngressApp> {
   app.decorateRequest('rawBody', null);
   app.decorateRequest('signature', null);
 
-  app.setErrorHandler((error, _request, reply) => sendError(reply, error));
+  app.setErrorHandler((error, _request, reply) => sendError(reply, error, { bodyLimitBytes: config.INGRESS_BODY_LIMIT_BYTES }));
 
   const bodyGate = installAuth(app, deps);
 

@@ -24,9 +24,18 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
 /** fastify's names of a request's parts, as a client reads them. */
 const PARTS: Readonly<Record<string, string>> = { params: 'path', querystring: 'query string', headers: 'headers', body: 'body' };
 
-const MESSAGES: Partial<Record<ErrorCode, string>> = {
-  INPUT_TOO_LARGE: 'the request body is larger than INGRESS_BODY_LIMIT_BYTES',
-  UNSUPPORTED_MEDIA_TYPE: 'send the body as application/json',
+/** The ingress's configured limits, which the answers to fastify's refusals state. */
+interface IngressLimits {
+  /** INGRESS_BODY_LIMIT_BYTES: a 413 says it, so a caller (a playbook) knows what fits. */
+  readonly bodyLimitBytes?: number;
+}
+
+const MESSAGES: Partial<Record<ErrorCode, (limits: IngressLimits) => string>> = {
+  INPUT_TOO_LARGE: ({ bodyLimitBytes }) =>
+    bodyLimitBytes === undefined
+      ? 'the request body is larger than INGRESS_BODY_LIMIT_BYTES'
+      : `the request body is larger than ${bodyLimitBytes} bytes (INGRESS_BODY_LIMIT_BYTES)`,
+  UNSUPPORTED_MEDIA_TYPE: () => 'send the body as application/json',
 };
 
 function reply(code: ErrorCode, message: string, issues?: PayloadIssue[], retryAfterMs?: number): ErrorReply {
@@ -48,7 +57,7 @@ function issuesIn(details: Record<string, unknown> | undefined): PayloadIssue[] 
  * their code and message; what fastify says about the request (size, media type, JSON) becomes one
  * of our codes; anything else is a 500 that says nothing about the internals.
  */
-export function errorReply(error: unknown): ErrorReply {
+export function errorReply(error: unknown, limits: IngressLimits = {}): ErrorReply {
   if (isIpenrichError(error)) {
     const issues = issuesIn(error.details);
     // A 500 is a server-side failure: its message may name internals (hosts, settings); the log has it.
@@ -65,7 +74,7 @@ export function errorReply(error: unknown): ErrorReply {
   }
   const fastifyError = error as { code?: unknown; statusCode?: unknown; message?: unknown };
   const mapped = typeof fastifyError.code === 'string' ? FASTIFY_CODES[fastifyError.code] : undefined;
-  if (mapped) return reply(mapped, MESSAGES[mapped] ?? String(fastifyError.message));
+  if (mapped) return reply(mapped, MESSAGES[mapped]?.(limits) ?? String(fastifyError.message));
   if (error instanceof SyntaxError) return reply('INPUT_NOT_JSON', `the body is not valid JSON: ${error.message}`);
   const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
   if (status >= 400 && status < 500) return reply('INPUT_INVALID', String(fastifyError.message));
@@ -73,8 +82,8 @@ export function errorReply(error: unknown): ErrorReply {
 }
 
 /** Sends the error answer (with Retry-After for 429 and 503). Hooks use it too, so every error looks the same. */
-export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
-  const answer = errorReply(error);
+export function sendError(reply: FastifyReply, error: unknown, limits: IngressLimits = {}): FastifyReply {
+  const answer = errorReply(error, limits);
   // A 500 is a bug, logged with its stack; a 503 is an outage (Redis down) the runtime's connection
   // watch reports once, and each request's own line says it was refused (app.ts).
   if (answer.status === 500) reply.log.error({ err: error, reqId: reply.request.id }, 'request failed');

@@ -211,6 +211,29 @@ describe('loadConfig', () => {
     expect(CONFIG_NAMES.filter((name) => !documented.has(name))).toEqual([]);
   });
 
+  it('has example settings that, uncommented, are env-file lines giving the defaults, and the whole file loads', () => {
+    // An env file (docker --env-file, Compose env_file, systemd EnvironmentFile) takes the value to the
+    // end of the line, so `# NAME=value` uncommented must give the default and nothing more (no meaning).
+    const settings = readFileSync('config/ipenrich.example.env', 'utf8')
+      .split('\n')
+      .filter((line) => /^# [A-Z][A-Z0-9_]+=/.test(line))
+      .map((line) => {
+        const assignment = line.slice('# '.length);
+        const equals = assignment.indexOf('=');
+        return { name: assignment.slice(0, equals), value: assignment.slice(equals + 1) };
+      });
+    // Every such line is a setting (IPENRICH_CONFIG names the file of the others): no line of a meaning reads as one.
+    const known = new Set([...CONFIG_NAMES, 'IPENRICH_CONFIG']);
+    expect(settings.map(({ name }) => name).filter((name) => !known.has(name))).toEqual([]);
+    const defaults: Record<string, unknown> = loadConfig({});
+    for (const { name, value } of settings) {
+      // One token, read alike by all three formats: no spaces, quotes, comments, variables or escapes.
+      expect(value, name).toMatch(/^[^\s"'`#$\\]*$/);
+      if (value !== '') expect((loadConfig({ [name]: value }) as Record<string, unknown>)[name], name).toEqual(defaults[name]);
+    }
+    expect(loadConfig(Object.fromEntries(settings.map(({ name, value }) => [name, value])))).toEqual(defaults);
+  });
+
   it('refuses tenant names that are JavaScript object keys (__proto__, constructor…), naming each', () => {
     // Written as JSON text: JSON.parse makes "__proto__" an own key, as an operator's file would.
     const names = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString'];

@@ -19,9 +19,9 @@ describe('README', () => {
     for (const name of CONFIG_NAMES) expect(section, name).toContain(`| \`${name}\` |`);
   });
 
-  it('renders defaults and escapes pipes in meanings', () => {
-    expect(configTable('# --- A ---\n# X_Y=1 — one | two\n# ZZ= — none')).toBe(
-      '**A**\n\n| variable | default | meaning |\n|---|---|---|\n| `X_Y` | `1` | one \\| two |\n| `ZZ` |  | none |',
+  it('renders defaults and escapes pipes in meanings, read from the comment lines directly above each setting', () => {
+    expect(configTable('# header, not a meaning\n\n# --- A ---\n\n# one | two\n# X_Y=1\n\n# none,\n# on two lines\n# ZZ=')).toBe(
+      '**A**\n\n| variable | default | meaning |\n|---|---|---|\n| `X_Y` | `1` | one \\| two |\n| `ZZ` |  | none, on two lines |',
     );
   });
 

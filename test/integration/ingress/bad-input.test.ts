@@ -30,7 +30,7 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { name: 'a body over INGRESS_BODY_LIMIT_BYTES', body: { ...ALERT, padding: 'x'.repeat(5_000) }, status: 413, code: 'INPUT_TOO_LARGE' },
+  { name: 'a body over INGRESS_BODY_LIMIT_BYTES', body: { ...ALERT, padding: 'x'.repeat(5_000) }, status: 413, code: 'INPUT_TOO_LARGE', says: 'larger than 4096 bytes (INGRESS_BODY_LIMIT_BYTES)' },
   { name: 'text/plain', rawBody: JSON.stringify(ALERT), headers: { 'content-type': 'text/plain' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   { name: 'form data', rawBody: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   { name: 'a body without a content type', rawBody: JSON.stringify(ALERT), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },

@@ -148,6 +148,24 @@ describe('docker-compose.yml', () => {
     for (const path of ['ipenrich.env', ...Object.values(compose.secrets).map((secret) => secret.file)]) expect(ignored(path), `${path} is git-ignored`).toBe(true);
   });
 
+  it('gives the ingress and the workers every secret a sink or the credential check may need, as NAME_FILE from a compose secret', () => {
+    // `serve` checks every enabled sink at start as `worker` does (as in the Kubernetes manifests): a
+    // secret one of them lacks has no place to go, or makes one exit 2. INGRESS_* only `serve` reads.
+    const shared = SECRET_NAMES.filter((name) => !name.startsWith('INGRESS_'));
+    for (const name of ['ingress', 'worker']) {
+      const s = service(name);
+      for (const secret of shared) {
+        expect(Object.keys(s.environment ?? {}), name).toContain(`${secret}_FILE`);
+        const file = s.environment?.[`${secret}_FILE`] ?? '';
+        expect(file, `${name}: ${secret}_FILE`).toMatch(/^\/run\/secrets\/[a-z_]+$/);
+        const mounted = file.slice('/run/secrets/'.length);
+        expect(s.secrets, `${name}: ${secret}_FILE's secret is mounted`).toContain(mounted);
+        expect(compose.secrets[mounted]?.file, `secret ${mounted} is declared`).toBe(`./secrets/${mounted}`);
+      }
+    }
+    expect(service('ingress').environment?.INGRESS_API_KEYS_FILE).toBe('/run/secrets/ingress_api_keys');
+  });
+
   it('sets only valid configuration in each service environment', () => {
     for (const [name, s] of ipenrichServices) {
       const environment = Object.fromEntries(Object.entries(s.environment ?? {}).filter(([key]) => !key.endsWith('_FILE')));

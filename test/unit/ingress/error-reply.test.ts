@@ -26,7 +26,11 @@ describe('the error answer', () => {
   });
 
   it('maps what fastify says about a request to our codes', () => {
-    expect(errorReply(Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }))).toMatchObject({ status: 413, body: { error: { code: 'INPUT_TOO_LARGE' } } });
+    const tooLarge = Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
+    expect(errorReply(tooLarge, { bodyLimitBytes: 1_048_576 })).toMatchObject({
+      status: 413,
+      body: { error: { code: 'INPUT_TOO_LARGE', message: 'the request body is larger than 1048576 bytes (INGRESS_BODY_LIMIT_BYTES)' } },
+    });
     expect(errorReply(Object.assign(new Error('Unsupported Media Type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 })).status).toBe(415);
     expect(errorReply(Object.assign(new SyntaxError('Unexpected token'), { statusCode: 400 }))).toMatchObject({ status: 400, body: { error: { code: 'INPUT_NOT_JSON' } } });
   });

@@ -67,6 +67,7 @@ export const ERROR_CODES = {
   SIGNATURE_REPLAYED: { job: 'fail', http: 401, exit: 1, summary: 'A signed request reused a webhook-id that was already accepted (HTTP 401).' },
   FORBIDDEN: { job: 'fail', http: 403, exit: 1, summary: 'The API key may not do this: another tenant, or an operator-only endpoint (HTTP 403).' },
   RATE_LIMITED: { job: 'retry', http: 429, exit: 1, summary: 'Too many requests for this API key (HTTP 429); retry after Retry-After seconds.' },
+  BACKLOG_FULL: { job: 'retry', http: 429, exit: 1, summary: 'The tenant has TENANT_MAX_PENDING_ALERTS alerts pending; nothing was queued (HTTP 429); retry after Retry-After seconds.' },
   UNSUPPORTED_MEDIA_TYPE: { job: 'fail', http: 415, exit: 1, summary: 'The request body is not application/json (HTTP 415).' },
   INPUT_INVALID: { job: 'fail', http: 400, exit: 2, summary: 'The request does not match the endpoint schema (HTTP 400, with the issues).' },
   TENANT_UNKNOWN: { job: 'fail', http: 400, exit: 2, summary: 'The request names a tenant that is not configured (HTTP 400).' },

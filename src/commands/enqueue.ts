@@ -75,6 +75,7 @@ export const command: Command = {
         defaultTenant: config.IPENRICH_DEFAULT_TENANT,
         attempts: config.JOB_ATTEMPTS,
         backoffMs: config.JOB_BACKOFF_MS,
+        maxPendingFor: (tenant) => tenantNamed(config, tenant)?.TENANT_MAX_PENDING_ALERTS ?? config.TENANT_MAX_PENDING_ALERTS,
         revisions: createRedisAlertRevisions(runtime.redis, runtime.keys),
       });
       for (const { jobId, alertId, tenant, duplicate } of jobs) io.stdout.write(`${JSON.stringify({ jobId, alertId, tenant, duplicate })}\n`);

@@ -83,6 +83,13 @@ export const tenantFields = z.object({
   /** An entry is due for refresh in this last part (percent) of its fresh life. */
   CACHE_REFRESH_AHEAD_PERCENT: int(1, 90).default(25),
 
+  /**
+   * Most alerts the tenant may have pending (queued, deferred for budget, being retried) before new
+   * ones are refused (BACKLOG_FULL, HTTP 429): one tenant's flood cannot fill the Redis every tenant
+   * shares. 0: no limit.
+   */
+  TENANT_MAX_PENDING_ALERTS: int(0, 100_000_000).default(20_000),
+
   // where the tenant's results go: SINKS and each connector's own settings (WEBHOOK_*, SPLUNK_*,
   // SENTINEL_*; see connectors/<name>/descriptor.ts)
   SINKS: list.pipe(z.array(z.enum(SINK_NAMES))).default([]),

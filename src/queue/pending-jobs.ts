@@ -47,6 +47,12 @@ export class PendingJobs {
     );
   }
 
+  /** How many jobs the tenant has pending, all severities. */
+  async count(tenant: string): Promise<number> {
+    const counts = await Promise.all(SEVERITIES.map((severity) => this.redis.zcard(this.keys.pendingJobs(tenant, severity))));
+    return counts.reduce((total, count) => total + count, 0);
+  }
+
   /** Removes the jobs from their tenants' pending ones: one ZREM per pending set, sent in one tick. */
   async leave(...jobs: PendingJob[]): Promise<void> {
     const bySet = new Map<string, string[]>();

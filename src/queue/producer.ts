@@ -1,3 +1,4 @@
+import { IpenrichError } from '../errors.js';
 import { ALERT_JOB_NAME, KEEP_COMPLETED, KEEP_FAILED, type AlertsQueue } from './alerts-queue.js';
 import type { AlertJobData } from './job.js';
 import { PendingJobs } from './pending-jobs.js';
@@ -27,7 +28,15 @@ export interface ProducerOptions {
    * as its baseline.
    */
   readonly order?: 'fair-share' | 'severity';
+  /** Most alerts a tenant may have pending (TENANT_MAX_PENDING_ALERTS; 0: no limit). Absent: no limit. */
+  readonly maxPendingFor?: (tenant: string) => number;
 }
+
+/**
+ * What a sender refused for a full backlog is told to wait (Retry-After): long enough for some of
+ * the backlog to drain, short enough for a playbook's retry policy (Logic Apps waits at most a day).
+ */
+const BACKLOG_RETRY_AFTER_MS = 60_000;
 
 /**
  * Puts jobs on the queue, all or none (one MULTI), and resolves only once Redis has them, so a
@@ -35,6 +44,7 @@ export interface ProducerOptions {
  */
 export async function enqueueJobs(queue: AlertsQueue, jobs: readonly PreparedJob[], options: ProducerOptions): Promise<EnqueuedJob[]> {
   if (jobs.length === 0) return [];
+  if (options.maxPendingFor) await refuseOverBacklog(queue, jobs, options.maxPendingFor);
   const priorities = await prioritiesFor(queue, jobs, options);
   await queue.addBulk(
     jobs.map(({ jobId, data }, index) => ({
@@ -59,6 +69,31 @@ export async function enqueueJobs(queue: AlertsQueue, jobs: readonly PreparedJob
     tenant: data.tenant,
     duplicate: stored[index] !== undefined && stored[index]?.data.enqueueId !== data.enqueueId,
   }));
+}
+
+/**
+ * Refuses the whole batch when it would take a tenant past its limit of pending alerts: checked
+ * before anything is queued, so nothing is half done. The count is read, not reserved: requests
+ * checked at the same moment may take a tenant past its limit by their own alerts, which bounds the
+ * overshoot by the ingress' concurrency times INGRESS_MAX_BATCH. Alerts sent again count as new here.
+ */
+async function refuseOverBacklog(queue: AlertsQueue, jobs: readonly PreparedJob[], maxPendingFor: (tenant: string) => number): Promise<void> {
+  const adding = new Map<string, number>();
+  for (const { data } of jobs) adding.set(data.tenant, (adding.get(data.tenant) ?? 0) + 1);
+  const pending = new PendingJobs(queue.redis, queue.keySpace);
+  await Promise.all(
+    [...adding].map(async ([tenant, count]) => {
+      const limit = maxPendingFor(tenant);
+      if (limit <= 0) return;
+      const already = await pending.count(tenant);
+      if (already + count <= limit) return;
+      throw new IpenrichError(
+        'BACKLOG_FULL',
+        `tenant "${tenant}" has ${already} alerts pending and this request adds ${count}: more than TENANT_MAX_PENDING_ALERTS (${limit}); nothing was queued`,
+        { retryAfterMs: BACKLOG_RETRY_AFTER_MS, details: { tenant, pending: already, limit } },
+      );
+    }),
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import { tenantNamed } from '../../config/tenant-named.js';
 import { IpenrichError } from '../../errors.js';
 import { acceptAlerts, type AcceptedAlert, type AlertRequest } from '../../pipeline/intake.js';
 import {
@@ -48,7 +49,14 @@ const ERRORS = { 400: errorBody, 401: errorBody, 403: errorBody, 413: errorBody,
 export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
   const { config, guard, queue, jobs, metrics, results } = deps;
   const tenantChoice = { tenants: Object.keys(config.tenants), defaultTenant: config.IPENRICH_DEFAULT_TENANT };
-  const intake = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, revisions: deps.revisions, now: deps.now };
+  const intake = {
+    defaultTenant: config.IPENRICH_DEFAULT_TENANT,
+    attempts: config.JOB_ATTEMPTS,
+    backoffMs: config.JOB_BACKOFF_MS,
+    maxPendingFor: (tenant: string) => tenantNamed(config, tenant)?.TENANT_MAX_PENDING_ALERTS ?? config.TENANT_MAX_PENDING_ALERTS,
+    revisions: deps.revisions,
+    now: deps.now,
+  };
 
   /** Tenant and callback checks for every alert first, then one enqueue: nothing is queued when one alert is refused. */
   async function enqueue(caller: Caller, alerts: readonly IncomingAlert[]): Promise<AcceptedAlert[]> {

@@ -188,6 +188,22 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout
     expect(await store.isDisabled(url)).toBe(false);
   });
 
+  it('refuses alerts past the tenant\'s TENANT_MAX_PENDING_ALERTS with exit 1 and one line, queuing none of them', async () => {
+    const own = { ...env, IPENRICH_PREFIX: uniquePrefix('cli-backlog'), TENANT_MAX_PENDING_ALERTS: '2' };
+    const ownQueue = createAlertsQueue(redis, keySpace(own.IPENRICH_PREFIX));
+    try {
+      expect((await runCli(['enqueue', '-'], own, '{"id":"b-1"}\n{"id":"b-2"}\n')).code).toBe(0);
+      const full = await runCli(['enqueue', '-'], own, '{"id":"b-3"}');
+      expect(full.code).toBe(1);
+      expect(full.stderr.trim().split('\n')).toHaveLength(1);
+      expect(full.stderr).toMatch(/^ipenrich enqueue: BACKLOG_FULL: tenant "default" has 2 alerts pending and this request adds 1: more than TENANT_MAX_PENDING_ALERTS \(2\); nothing was queued/);
+      expect(await ownQueue.count()).toBe(2);
+    } finally {
+      await ownQueue.obliterate({ force: true });
+      await ownQueue.close();
+    }
+  });
+
   it('fails fast with one line when Redis is unreachable', () => {
     const down = cli(['status'], { REDIS_URL: 'redis://127.0.0.1:1' });
     expect(down.status).toBe(1);

@@ -25,7 +25,8 @@ describe('the OpenAPI document', () => {
 
   /**
    * config/openapi.json is generated from the route schemas: when a route changes, regenerate it
-   * with `npx vitest run -u test/integration/ingress/openapi.test.ts` and commit the file.
+   * with `npx vitest run --project default test/integration/ingress/openapi.test.ts -u` (the flag after
+   * the file: `-u FILE` would run every test) and commit the file.
    */
   it('is generated from the route schemas and kept in config/openapi.json', async () => {
     await expect(`${JSON.stringify(harness.app.swagger(), null, 2)}\n`).toMatchFileSnapshot('../../../config/openapi.json');

@@ -13,11 +13,6 @@ import { DEFAULT_OUTBOUND_ACTION_TYPES, MDE_SOURCES } from '../enrich/hunting/so
  * `config/ipenrich.example.env` documents each one; test/unit/config.test.ts keeps them in step.
  */
 
-
-
-
-
-
 /** A list of rate windows (`100/60s,1500/3600s`), parsed. */
 function rateLimits(fallback: string) {
   return z

@@ -9,6 +9,7 @@
  * Goal: B's p99 with A's backlog / B's p99 alone ≤ 1.2.
  */
 import { availableParallelism } from 'node:os';
+import { loadConfig } from '../../src/config/load.js';
 import type { BenchOptions, Benchmark } from '../run.js';
 import { measureOnLocalRedis, type RunContext } from '../with-local-redis.js';
 import { percentile } from '../budget/figures.js';
@@ -71,7 +72,7 @@ function formatReport(report: FairnessReport, params: Params, context: RunContex
 Command: \`npm run bench -- fairness --write\`${context.smoke ? ' (smoke run)' : ''}. Node ${process.version}, ${availableParallelism()} cores shared with other work
 (load average ${context.loadStart.toFixed(1)} at the start, ${context.loadEnd.toFixed(1)} at the end). One redis-server started by the benchmark, the
 emulators (Defender with scaled windows \`MDE_RATE_LIMITS=${RATE_LIMITS}\`, per tenant), a Standard Webhooks receiver, and
-${params.workers} worker processes (\`startWorker\`, WORKER_CONCURRENCY=${params.concurrency}) per run, each run on its own prefix (fresh queue,
+${params.workers} worker processes (\`startWorker\`, WORKER_CONCURRENCY=${params.concurrency}, WORKER_BUDGET_WAIT_CONCURRENCY at its default of ${loadConfig({}).WORKER_BUDGET_WAIT_CONCURRENCY}) per run, each run on its own prefix (fresh queue,
 budget and cache): ${fairRuns.length === 1 ? 'one run' : `${fairRuns.length} runs`} with fair share, one with severity order; tenants \`a\` and \`b\` in \`IPENRICH_CONFIG\`, each with an Entra tenant and app of its own (so
 Defender, like the limiter, counts a budget per tenant). In each phase tenant B sends ${params.trickle} alerts, one every ${params.intervalMs} ms,
 each with a new IP (within B's own budget), after five unmeasured alerts of each tenant have warmed the workers up:

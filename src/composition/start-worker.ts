@@ -91,7 +91,7 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     keys,
     handle: (job, attempt) => processAlert(job, attempt, journey, journeyOptions),
     logger,
-    options: { concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
+    options: { concurrency: config.WORKER_CONCURRENCY, budgetWaitConcurrency: config.WORKER_BUDGET_WAIT_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
   });
   await alertWorker.worker.waitUntilReady();
   const refresher = startRefresherFromConfig(config, {

@@ -145,6 +145,12 @@ export const configSchema = z.object({
 
   // worker
   WORKER_CONCURRENCY: int(1, 1_000).default(8),
+  /**
+   * Jobs a worker process takes at once while most of its latest ones waited for API budget and
+   * another tenant's alert was answered within the last minute (src/queue/budget-starved-throttle.ts).
+   * WORKER_CONCURRENCY or more: never fewer.
+   */
+  WORKER_BUDGET_WAIT_CONCURRENCY: int(1, 1_000).default(2),
   /** After this long waiting for budget, deliver what is known with the rest marked deferred. */
   WORKER_MAX_DEFER_MS: int(0, 7 * 86_400_000).default(15 * 60_000),
   WORKER_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(30_000),

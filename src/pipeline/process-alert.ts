@@ -115,7 +115,7 @@ async function enrichAlert(
       const earliest = Math.min(...deferred.map((outcome) => outcome.retryAt ?? deps.now() + 1_000));
       // A wake-up slot may lie beyond the alert's patience: come back then and deliver what is known.
       const until = Math.min(earliest, attempt.queuedAt + options.maxDeferMs);
-      return { kind: 'delay', until, reason: `BUDGET_DEFERRED: ${deferred.length} IP(s) wait for API budget` };
+      return { kind: 'delay', until, reason: `BUDGET_DEFERRED: ${deferred.length} IP(s) wait for API budget`, forBudget: true };
     }
     for (const outcome of outcomes) {
       // A configuration problem (auth, permission) fails the alert at once; a transient one is retried

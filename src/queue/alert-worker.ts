@@ -9,6 +9,7 @@ import { settleBy } from '../settle-by.js';
 import { ALERTS_QUEUE } from './alerts-queue.js';
 import type { JobAttempt, JobOutcome } from './job-outcome.js';
 import { alertJobSchema, type AlertJobData } from './job.js';
+import { BudgetStarvedThrottle } from './budget-starved-throttle.js';
 import { PendingJobs, type PendingJob } from './pending-jobs.js';
 import { PendingLeaves } from './pending-leaves.js';
 import { SINK_RETRY_PRIORITY } from './priority.js';
@@ -19,6 +20,8 @@ type JobHandler<Result> = (data: AlertJobData, attempt: JobAttempt) => Promise<J
 
 interface AlertWorkerOptions {
   readonly concurrency: number;
+  /** Jobs taken at once while a starved backlog is gone through and other tenants are served (budget-starved-throttle.ts); default: `concurrency`. */
+  readonly budgetWaitConcurrency?: number;
   readonly lockMs: number;
   /** How long finished jobs may wait to leave their tenants' pending sets in one batch (pending-leaves.ts). */
   readonly leaveBatchMs?: number;
@@ -115,6 +118,15 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
     if (member) leaves.add(member);
   };
 
+  const throttle = new BudgetStarvedThrottle(options.concurrency, options.budgetWaitConcurrency ?? options.concurrency);
+  /** Follows the throttle: BullMQ reads its concurrency before each fetch, so fewer jobs are taken from the next one on. */
+  function takeAtOnce(job: AlertJobData, outcome: JobOutcome<Result>): void {
+    const concurrency = throttle.record(job.tenant, outcome.kind === 'delay' && outcome.forBudget === true);
+    if (worker.concurrency === concurrency) return;
+    logger.debug({ concurrency }, concurrency < options.concurrency ? 'taking fewer jobs at once: a backlog waits for budget while other tenants are served' : 'taking every slot again');
+    worker.concurrency = concurrency;
+  }
+
   async function processJob(job: Job<AlertJobData>): Promise<void> {
     const parsed = alertJobSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -129,6 +141,7 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
       finalAttempt: job.attemptsMade + 1 >= attempts,
       resultMayBeStored: job.attemptsMade > 0 || job.priority === SINK_RETRY_PRIORITY,
     });
+    takeAtOnce(parsed.data, outcome);
     await apply(outcome, job, logger, leavePending);
   }
 

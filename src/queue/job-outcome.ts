@@ -14,6 +14,8 @@ export type JobOutcome<Result> =
       readonly reason: string;
       /** Served after every new job from now on (it only waits to catch up a down destination). */
       readonly lowPriority?: boolean;
+      /** It waits for API budget: all this attempt learnt is that the budget is spent (budget-starved-throttle.ts). */
+      readonly forBudget?: boolean;
     }
   | { readonly kind: 'fail'; readonly reason: string };
 

@@ -68,3 +68,50 @@ describe('fair share with one worker slot: tenants take turns, severity orders a
     await expect.poll(async () => (await Promise.all(pendingKeys.map((key) => runtime.redis.zcard(key)))).reduce((sum, n) => sum + n, 0)).toBe(0);
   });
 });
+
+describe('a worker going through one tenant’s starved backlog while another tenant is served', () => {
+  let emulators: Emulators;
+  let receiver: WebhookReceiver;
+  let running: RuntimeWorker;
+
+  beforeAll(async () => {
+    emulators = await startEmulators();
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    receiver = await startWebhookReceiver({ secret });
+    running = await startRuntimeWorker({
+      ...emulators.env,
+      REDIS_URL: testRedisUrl(),
+      IPENRICH_PREFIX: uniquePrefix('fair-cpu'),
+      IPENRICH_CONFIG: writeEmulatorTenantsFile(['a', 'b'], { ...emulators.env, WEBHOOK_SECRET: secret }, emulators.entra),
+      SINKS: 'webhook',
+      WEBHOOK_URL: receiver.url,
+      WEBHOOK_SECRET: secret,
+      // One call an hour per tenant: a's backlog is starved after its first alert.
+      MDE_RATE_LIMITS: '1/3600s',
+      WORKER_CONCURRENCY: '8',
+      WORKER_BUDGET_WAIT_CONCURRENCY: '2',
+      LOG_LEVEL: 'silent',
+    });
+  });
+
+  afterAll(async () => {
+    await running.close();
+    await receiver.close();
+    await emulators.close();
+  });
+
+  it('takes WORKER_BUDGET_WAIT_CONCURRENCY jobs at once instead of WORKER_CONCURRENCY', async () => {
+    const { runtime } = running;
+    const worker = running.worker.alertWorker.worker;
+    const options = { defaultTenant: 'default', attempts: 3 };
+    await acceptAlerts(runtime.queue, [{ alert: ecsAlert('b-0', 'low', '203.0.113.1'), tenant: 'b' }], options);
+    await waitFor('b’s alert', () => receiver.deliveries.size === 1, 30_000);
+    expect(worker.concurrency).toBe(8);
+
+    const backlog = Array.from({ length: 48 }, (_, n) => ({ alert: ecsAlert(`a-${n}`, 'low', `198.51.100.${n + 1}`), tenant: 'a' }));
+    await acceptAlerts(runtime.queue, backlog, options);
+    // a's first alert spends its call; the other 47 wait for budget in *delayed*.
+    await waitFor('a’s backlog looked at', async () => (await runtime.queue.getJobCountByTypes('delayed')) === 47, 30_000);
+    expect(worker.concurrency).toBe(2);
+  });
+});

@@ -121,7 +121,8 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
   const throttle = new BudgetStarvedThrottle(options.concurrency, options.budgetWaitConcurrency ?? options.concurrency);
   /** Follows the throttle: BullMQ reads its concurrency before each fetch, so fewer jobs are taken from the next one on. */
   function takeAtOnce(job: AlertJobData, outcome: JobOutcome<Result>): void {
-    const concurrency = throttle.record(job.tenant, outcome.kind === 'delay' && outcome.forBudget === true);
+    const end = outcome.kind === 'done' ? 'answered' : outcome.kind === 'delay' && outcome.forBudget === true ? 'waits-for-budget' : 'other';
+    const concurrency = throttle.record(job.tenant, end);
     if (worker.concurrency === concurrency) return;
     logger.debug({ concurrency }, concurrency < options.concurrency ? 'taking fewer jobs at once: a backlog waits for budget while other tenants are served' : 'taking every slot again');
     worker.concurrency = concurrency;

@@ -18,6 +18,9 @@ const OTHERS_SERVED_MS = 60_000;
  * for budget and another tenant's alerts are being answered, the process takes fewer jobs at once:
  * the starved backlog is gone through more slowly, on the CPU the answered alerts leave.
  */
+/** How an attempt ended, as the throttle sees it. */
+export type AttemptEnd = 'waits-for-budget' | 'answered' | 'other';
+
 export class BudgetStarvedThrottle {
   readonly #latest: { readonly tenant: string; readonly starved: boolean }[] = [];
   #starvedCount = 0;
@@ -30,12 +33,14 @@ export class BudgetStarvedThrottle {
   ) {}
 
   /** Records one finished attempt; returns how many jobs the process should take at once from now. */
-  record(tenant: string, deferredForBudget: boolean): number {
-    this.#latest.push({ tenant, starved: deferredForBudget });
-    if (deferredForBudget) this.#starvedCount += 1;
+  record(tenant: string, end: AttemptEnd): number {
+    const starved = end === 'waits-for-budget';
+    this.#latest.push({ tenant, starved });
+    if (starved) this.#starvedCount += 1;
     if (this.#latest.length > WINDOW && this.#latest.shift()?.starved) this.#starvedCount -= 1;
-    if (!deferredForBudget && !this.#latest.some((attempt) => attempt.starved && attempt.tenant === tenant)) this.#othersServedAt = this.now();
-    const starved = this.#latest.length === WINDOW && this.#starvedCount >= STARVED_SHARE * WINDOW;
-    return starved && this.now() - this.#othersServedAt < OTHERS_SERVED_MS ? Math.min(this.reduced, this.full) : this.full;
+    // Answered for a tenant none of whose latest attempts waited for budget: another tenant is served.
+    if (end === 'answered' && !this.#latest.some((attempt) => attempt.starved && attempt.tenant === tenant)) this.#othersServedAt = this.now();
+    const flooded = this.#latest.length === WINDOW && this.#starvedCount >= STARVED_SHARE * WINDOW;
+    return flooded && this.now() - this.#othersServedAt < OTHERS_SERVED_MS ? Math.min(this.reduced, this.full) : this.full;
   }
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BudgetStarvedThrottle } from '../../../src/queue/budget-starved-throttle.js';
+import { BudgetStarvedThrottle, type AttemptEnd } from '../../../src/queue/budget-starved-throttle.js';
 
 /** Records `count` attempts of `tenant`; returns the concurrency the last one asked for. */
-function record(throttle: BudgetStarvedThrottle, tenant: string, deferredForBudget: boolean, count = 1): number {
+function record(throttle: BudgetStarvedThrottle, tenant: string, deferredForBudget: boolean | 'other', count = 1): number {
+  const end: AttemptEnd = deferredForBudget === 'other' ? 'other' : deferredForBudget ? 'waits-for-budget' : 'answered';
   let concurrency = 0;
-  for (let i = 0; i < count; i++) concurrency = throttle.record(tenant, deferredForBudget);
+  for (let i = 0; i < count; i++) concurrency = throttle.record(tenant, end);
   return concurrency;
 }
 
@@ -41,6 +42,14 @@ describe('BudgetStarvedThrottle', () => {
     // 24 of the latest 32 deferred: still starved; 23: not.
     expect(record(throttle, 'b', false, 8)).toBe(2);
     expect(record(throttle, 'b', false)).toBe(8);
+  });
+
+  it('does not count another tenant\'s attempt that was not answered (a retry, a sink outage) as that tenant being served', () => {
+    const throttle = new BudgetStarvedThrottle(8, 2, () => 0);
+    record(throttle, 'b', 'other', 4);
+    expect(record(throttle, 'a', true, 32)).toBe(8);
+    record(throttle, 'b', false);
+    expect(record(throttle, 'a', true)).toBe(2);
   });
 
   it('never asks for more than the configured concurrency', () => {

@@ -4,6 +4,7 @@ import { createRateLimiter, type LimiterStatus } from '../enrich/limiter.js';
 import { Cluster } from 'ioredis';
 import type { Redis } from '../redis/connection.js';
 import type { Runtime } from '../composition/runtime.js';
+import { PendingJobs } from '../queue/pending-jobs.js';
 import { SinkHealthBoard, type SinkHealth } from '../state/sink-health.js';
 import { budgetEtaMs } from './budget-eta.js';
 import { CACHE_REFRESHES } from '../metrics/shared-metric-definitions.js';
@@ -34,6 +35,8 @@ interface TenantStatus {
   readonly budgetSharedWith: readonly string[];
   /** The last outcomes of this tenant's deliveries, per sink that has any (`callback` included). */
   readonly sinkHealth: Record<string, SinkHealth>;
+  /** Alerts pending (queued, deferred for budget, being retried) and TENANT_MAX_PENDING_ALERTS (0: no limit). */
+  readonly pending: { readonly alerts: number; readonly limit: number };
 }
 
 export interface StatusReport {
@@ -82,6 +85,7 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
   const shared = await readSharedMetrics(redis, keys);
   const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
   const health = new SinkHealthBoard(redis, keys);
+  const pending = new PendingJobs(redis, keys);
   const tenants: TenantStatus[] = [];
   const refreshCount = (tenant: string, outcome: string): number =>
     counterTotal(shared, CACHE_REFRESHES.name, (labels) => labels.tenant === tenant && labels.outcome === outcome);
@@ -101,6 +105,7 @@ export async function collectStatus(runtime: Runtime): Promise<StatusReport> {
       refreshes: { refreshed: refreshCount(tenant, 'refreshed'), noBudget: refreshCount(tenant, 'no-budget') },
       sinks: deliveredSinkNames(settings),
       sinkHealth: await health.read(tenant),
+      pending: { alerts: await pending.count(tenant), limit: settings.TENANT_MAX_PENDING_ALERTS },
     });
   }
   const disabled = await readDisabledEndpoints(redis, keys.disabledEndpoints());

@@ -56,6 +56,8 @@ export function renderStatus(report: StatusReport): string {
     if (tenant.budgetSharedWith.length > 0) lines.push(`  budget shared with ${tenant.budgetSharedWith.map(shown).join(', ')} (one Defender credential scope, MDE_BUDGET_SCOPE): the figures below are theirs too`);
     for (const window of tenant.budget.windows) lines.push(windowLine('budget', window));
     lines.push(`  next call ${duration(tenant.budget.nextFreeInMs)}${tenant.budget.cooldownMs > 0 ? `  (429 cooldown ${duration(tenant.budget.cooldownMs)})` : ''}  admitted in total ${tenant.budget.admittedTotal}`);
+    const limit = tenant.pending.limit > 0 ? `limit ${tenant.pending.limit}` : 'no limit';
+    lines.push(`  pending  ${tenant.pending.alerts} alerts (${limit}, TENANT_MAX_PENDING_ALERTS)`);
     if (tenant.huntingBudget) {
       const hunting = tenant.huntingBudget;
       for (const window of hunting.windows) lines.push(windowLine('hunting', window));

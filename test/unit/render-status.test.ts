@@ -21,6 +21,7 @@ function report(overrides: { tenant: string; sink: string; lastError: string; no
         cache: { entries: 0, hits: 0, misses: 0, hitRatio: null },
         sinks: [overrides.sink],
         budgetSharedWith: [],
+        pending: { alerts: 0, limit: 20_000 },
         sinkHealth: {
           [overrides.sink]: { lastSuccessAt: null, lastFailureAt: '2025-01-01T00:00:00.000Z', lastError: overrides.lastError, failuresSinceSuccess: 1, lastNotes: [], lastNotesAt: null },
           splunk: { lastSuccessAt: '2025-01-01T00:00:00.000Z', lastFailureAt: null, lastError: null, failuresSinceSuccess: 0, lastNotes: overrides.notes, lastNotesAt: '2025-01-01T00:00:00.000Z' },
@@ -100,6 +101,12 @@ describe('renderStatus', () => {
     expect(text).toContain('hunting   45/1min   used    45  remaining     0  room in 12 s');
     expect(text).toContain('hunting paused 10 min (429: calls or CPU quota)');
     expect(text).toContain('source auto: IP stats 1500 calls (0 × 429); hunting 50 queries for 20000 IPs, 400 IPs per query (1 × 429)');
+  });
+
+  it('shows the tenant\'s pending alerts against its limit', () => {
+    const base = { tenant: 'contoso', sink: 'webhook', lastError: '', notes: [] };
+    expect(renderStatus(report(base, { pending: { alerts: 1234, limit: 20_000 } }))).toContain('\n  pending  1234 alerts (limit 20000, TENANT_MAX_PENDING_ALERTS)\n');
+    expect(renderStatus(report(base, { pending: { alerts: 7, limit: 0 } }))).toContain('\n  pending  7 alerts (no limit, TENANT_MAX_PENDING_ALERTS)\n');
   });
 
   it('says when a tenant spends a budget another tenant spends too, so its figures are not read twice', () => {

@@ -165,15 +165,21 @@ describe('enqueue, dlq, status and webhook-enable against real Redis', { timeout
     await redis.hset(keySpace(prefix).metric('ipenrich_cache_refreshes_total'), '["default","refreshed"]', '7', '["default","no-budget"]', '3');
     const json = JSON.parse(cli(['status', '--json'], { ...env, MDE_RATE_LIMITS: '20/1s,100/10s' }).stdout) as {
       queue: Record<string, number>;
-      tenants: { tenant: string; budget: { windows: { max: number; remaining: number }[] } }[];
+      tenants: { tenant: string; budget: { windows: { max: number; remaining: number }[] }; pending: { alerts: number; limit: number } }[];
     };
     expect(json.queue).toHaveProperty('waiting');
+    // No worker runs here: every alert queued by the tests above is still pending.
+    const pending = json.tenants[0]?.pending;
+    expect(pending?.limit).toBe(20_000);
+    expect(pending?.alerts).toBeGreaterThanOrEqual(await queue.getJobCountByTypes('waiting', 'prioritized'));
+    expect(pending?.alerts).toBeGreaterThan(0);
     expect(json.tenants[0]?.tenant).toBe('default');
     expect(json.tenants[0]?.budget.windows.map((w) => [w.max, w.remaining])).toEqual([[20, 20], [100, 100]]);
     const text = cli(['status'], env).stdout;
     expect(text).toMatch(/budget +100\/1min/);
     expect(text).toMatch(/budget +1500\/1h/);
     expect(text).toContain('refresh-ahead  7 entries refreshed with spare budget, 3 times none was spare');
+    expect(text).toContain(`pending  ${pending?.alerts} alerts (limit 20000, TENANT_MAX_PENDING_ALERTS)`);
   });
 
   it('re-enables a webhook endpoint disabled after 410', async () => {

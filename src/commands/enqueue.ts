@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { tenantNamed } from '../config/tenant-named.js';
+import { pendingLimitOf } from '../config/pending-limit.js';
 import { IpenrichError } from '../errors.js';
 import { alertsQuery, incomingAlerts, parseAlertsBody, type IncomingAlert, type RoutingDefaults } from '../ingress/alert-payload.js';
 import { callbackCheckFromConfig } from '../ingress/callback-check.js';
@@ -75,7 +76,7 @@ export const command: Command = {
         defaultTenant: config.IPENRICH_DEFAULT_TENANT,
         attempts: config.JOB_ATTEMPTS,
         backoffMs: config.JOB_BACKOFF_MS,
-        maxPendingFor: (tenant) => tenantNamed(config, tenant)?.TENANT_MAX_PENDING_ALERTS ?? config.TENANT_MAX_PENDING_ALERTS,
+        maxPendingFor: pendingLimitOf(config),
         revisions: createRedisAlertRevisions(runtime.redis, runtime.keys),
       });
       for (const { jobId, alertId, tenant, duplicate } of jobs) io.stdout.write(`${JSON.stringify({ jobId, alertId, tenant, duplicate })}\n`);

@@ -3,6 +3,7 @@ import type { Config } from '../config/load.js';
 import type { Enricher } from '../enrich/enricher.js';
 import type { Logger } from '../log.js';
 import { createIngressMetrics } from '../metrics/ingress-metrics.js';
+import { pendingLimitOf } from '../config/pending-limit.js';
 import { ALERTS_QUEUE, createAlertsQueue } from '../queue/alerts-queue.js';
 import { createRedis } from '../redis/connection.js';
 import { watchConnection } from '../redis/connection-watch.js';
@@ -65,6 +66,7 @@ export function openIngress(options: OpenIngressOptions): OpenedIngress {
     keys,
     queue,
     tenants: Object.keys(config.tenants),
+    pendingLimitOf: pendingLimitOf(config),
     budget: enricher,
     redisTimeoutMs: config.INGRESS_REDIS_TIMEOUT_MS,
   });

@@ -3,6 +3,7 @@ import type { Enricher } from '../enrich/enricher.js';
 import type { AlertsQueue } from '../queue/alerts-queue.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
+import { PendingJobs } from '../queue/pending-jobs.js';
 import { oldestReadyJobAges } from './queue-age.js';
 import { readSharedMetrics } from './read-shared-metrics.js';
 import { redisMetricsRegistry, type RedisReadings } from './redis-metrics-registry.js';
@@ -15,6 +16,8 @@ export interface IngressMetricsOptions {
   readonly keys: KeySpace;
   readonly queue: AlertsQueue;
   readonly tenants: readonly string[];
+  /** TENANT_MAX_PENDING_ALERTS of a tenant (0: no limit). */
+  readonly pendingLimitOf: (tenant: string) => number;
   /** Budget per window and cache counters, as the enricher keeps them in Redis. */
   readonly budget: Pick<Enricher, 'limiterStatus' | 'cacheStats'>;
   /** Longest wait for Redis during a scrape; past it the scrape answers with local metrics and redis_up 0. */
@@ -59,11 +62,19 @@ export function createIngressMetrics(options: IngressMetricsOptions): IngressMet
 
   async function readRedis(): Promise<RedisReadings> {
     const { redis, keys, queue, budget } = options;
+    const pending = new PendingJobs(redis, keys);
     const [shared, counts, oldestAgeSeconds, tenants] = await Promise.all([
       readSharedMetrics(redis, keys),
       queue.getJobCounts(...QUEUE_STATES),
       oldestReadyJobAges(queue, Date.now()),
-      Promise.all(options.tenants.map(async (tenant) => ({ tenant, budget: await budget.limiterStatus(tenant), cache: await budget.cacheStats(tenant) }))),
+      Promise.all(
+        options.tenants.map(async (tenant) => ({
+          tenant,
+          budget: await budget.limiterStatus(tenant),
+          cache: await budget.cacheStats(tenant),
+          pending: { alerts: await pending.count(tenant), limit: options.pendingLimitOf(tenant) },
+        })),
+      ),
     ]);
     return { shared, queue: counts, oldestAgeSeconds, tenants };
   }

@@ -11,7 +11,13 @@ export interface RedisReadings {
   readonly queue: Readonly<Record<string, number>>;
   /** Age of the oldest job no worker has taken yet, per ready state (queue-age.ts). */
   readonly oldestAgeSeconds: Readonly<Record<string, number>>;
-  readonly tenants: readonly { readonly tenant: string; readonly budget: LimiterStatus; readonly cache: CacheStats }[];
+  readonly tenants: readonly {
+    readonly tenant: string;
+    readonly budget: LimiterStatus;
+    readonly cache: CacheStats;
+    /** Alerts pending and TENANT_MAX_PENDING_ALERTS (0: no limit). */
+    readonly pending: { readonly alerts: number; readonly limit: number };
+  }[];
 }
 
 interface ValueJson {
@@ -71,6 +77,13 @@ function budgetMetrics(tenants: RedisReadings['tenants']): MetricJson[] {
     metric('gauge', 'ipenrich_budget_cooldown_seconds', 'Shared cooldown left after a Defender 429, per tenant.', perTenant((t) => t.budget.cooldownMs / 1000)),
     metric('counter', 'ipenrich_budget_admitted_total', 'Defender calls the shared limiter ever admitted, per tenant.', perTenant((t) => t.budget.admittedTotal)),
     metric('gauge', 'ipenrich_api_calls_in_flight', 'Admitted Defender calls whose answer is not back yet, per tenant.', perTenant((t) => t.budget.inFlight)),
+    metric('gauge', 'ipenrich_tenant_pending_alerts', 'Alerts pending (queued, deferred for budget, being retried), per tenant.', perTenant((t) => t.pending.alerts)),
+    metric(
+      'gauge',
+      'ipenrich_tenant_pending_limit',
+      'TENANT_MAX_PENDING_ALERTS per tenant: past it new alerts are refused (BACKLOG_FULL); absent when there is no limit.',
+      tenants.filter((t) => t.pending.limit > 0).map((t) => ({ labels: { tenant: t.tenant }, value: t.pending.limit })),
+    ),
     metric('counter', 'ipenrich_cache_hits_total', 'Enrichment cache hits, per tenant.', perTenant((t) => t.cache.hits)),
     metric('counter', 'ipenrich_cache_misses_total', 'Enrichment cache misses, per tenant.', perTenant((t) => t.cache.misses)),
     metric(

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
-import { tenantNamed } from '../../config/tenant-named.js';
+import { pendingLimitOf } from '../../config/pending-limit.js';
 import { IpenrichError } from '../../errors.js';
 import { acceptAlerts, type AcceptedAlert, type AlertRequest } from '../../pipeline/intake.js';
 import {
@@ -53,7 +53,7 @@ export function registerAlertRoutes(app: IngressApp, deps: IngressDeps): void {
     defaultTenant: config.IPENRICH_DEFAULT_TENANT,
     attempts: config.JOB_ATTEMPTS,
     backoffMs: config.JOB_BACKOFF_MS,
-    maxPendingFor: (tenant: string) => tenantNamed(config, tenant)?.TENANT_MAX_PENDING_ALERTS ?? config.TENANT_MAX_PENDING_ALERTS,
+    maxPendingFor: pendingLimitOf(config),
     revisions: deps.revisions,
     now: deps.now,
   };

@@ -25,7 +25,7 @@ function series(text: string, name: string): number | undefined {
 
 /** The ingress side: reads whatever the workers wrote under `keys`. */
 function ingressMetricsFor(redis: Redis, keys: KeySpace, queue: AlertsQueue, enricher: Enricher): IngressMetrics {
-  return createIngressMetrics({ redis, keys, queue, tenants: ['default'], budget: enricher, redisTimeoutMs: 2_000 });
+  return createIngressMetrics({ redis, keys, queue, tenants: ['default'], pendingLimitOf: () => 20_000, budget: enricher, redisTimeoutMs: 2_000 });
 }
 
 describe('shared metrics: worker processes write, the ingress /metrics reads', () => {

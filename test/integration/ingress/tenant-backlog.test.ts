@@ -53,6 +53,14 @@ describe('a tenant\'s limit of pending alerts', () => {
     expect(await pending.count('contoso')).toBe(3);
     expect(await pending.count('fabrikam')).toBe(5);
     expect(await harness.ingress.deps.queue.getJobCountByTypes('waiting', 'prioritized')).toBe(8);
+    // What an operator alerts on before senders get 429s.
+    const metrics = (await harness.http('GET', '/metrics', { key: harness.keys.operator })).text.split('\n');
+    for (const line of [
+      'ipenrich_tenant_pending_alerts{tenant="contoso"} 3',
+      'ipenrich_tenant_pending_limit{tenant="contoso"} 3',
+      'ipenrich_tenant_pending_alerts{tenant="fabrikam"} 5',
+      'ipenrich_tenant_pending_limit{tenant="fabrikam"} 5',
+    ]) expect(metrics).toContain(line);
 
     // Once some of contoso's alerts are done, it may send again.
     const done = (await harness.ingress.deps.queue.getJobs(['prioritized', 'waiting'], 0, 20)).find((queued) => queued.data.tenant === 'contoso');

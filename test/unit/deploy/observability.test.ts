@@ -34,7 +34,10 @@ async function renderMetrics(samples = false): Promise<string> {
         return { [SHARED_HISTOGRAMS.includes(definition as SharedHistogramDefinition) ? histogramField(values, 'b0') : labelField(values)]: '1' };
       })
     : [];
-  const redis = { pipeline: () => ({ hgetall: () => undefined, exec: () => Promise.resolve(replies.map((value) => [null, value])) }) } as unknown as Redis;
+  const redis = {
+    pipeline: () => ({ hgetall: () => undefined, exec: () => Promise.resolve(replies.map((value) => [null, value])) }),
+    zcard: () => Promise.resolve(samples ? 1 : 0),
+  } as unknown as Redis;
   const emptyRedis = { lrange: () => Promise.resolve([]), zrange: () => Promise.resolve([]) };
   const queue = {
     getJobCounts: (...states: string[]) => Promise.resolve(Object.fromEntries(states.map((state) => [state, 0]))),
@@ -47,7 +50,7 @@ async function renderMetrics(samples = false): Promise<string> {
       Promise.resolve({ at: 0, nextFreeInMs: 0, cooldownMs: 0, admittedTotal: 0, inFlight: 0, windows: [{ max: 100, windowMs: 60_000, used: 0, remaining: 100, freeInMs: 0 }] }),
     cacheStats: () => Promise.resolve({ hits: 1, misses: 1, corrupt: 0 }),
   };
-  const metrics = createIngressMetrics({ redis, keys: keySpace('observability'), queue, tenants: ['default'], budget, redisTimeoutMs: 5_000 });
+  const metrics = createIngressMetrics({ redis, keys: keySpace('observability'), queue, tenants: ['default'], pendingLimitOf: () => 20_000, budget, redisTimeoutMs: 5_000 });
   if (samples) {
     metrics.alertAccepted('default', false);
     metrics.request('/v1/alerts', 'POST', 202, 0.01);

@@ -32,8 +32,9 @@ describe('the registry built from Redis readings', () => {
           tenant: 'contoso',
           budget: { at: 0, nextFreeInMs: 0, cooldownMs: 2_500, admittedTotal: 42, inFlight: 2, windows: [{ max: 100, windowMs: 60_000, used: 30, remaining: 70, freeInMs: 0 }, { max: 1500, windowMs: 3_600_000, used: 42, remaining: 1458, freeInMs: 0 }] },
           cache: { hits: 3, misses: 1, corrupt: 0 },
+          pending: { alerts: 1234, limit: 20_000 },
         },
-        { tenant: 'fabrikam', budget: { at: 0, nextFreeInMs: 0, cooldownMs: 0, admittedTotal: 0, inFlight: 0, windows: [{ max: 100, windowMs: 60_000, used: 0, remaining: 100, freeInMs: 0 }] }, cache: { hits: 0, misses: 0, corrupt: 0 } },
+        { tenant: 'fabrikam', budget: { at: 0, nextFreeInMs: 0, cooldownMs: 0, admittedTotal: 0, inFlight: 0, windows: [{ max: 100, windowMs: 60_000, used: 0, remaining: 100, freeInMs: 0 }] }, cache: { hits: 0, misses: 0, corrupt: 0 }, pending: { alerts: 0, limit: 0 } },
       ],
     });
     const lines = (await registry.metrics()).split('\n');
@@ -50,7 +51,12 @@ describe('the registry built from Redis readings', () => {
       'ipenrich_api_calls_in_flight{tenant="contoso"} 2',
       'ipenrich_cache_hit_ratio{tenant="contoso"} 0.75',
       'ipenrich_api_calls_total{tenant="contoso",outcome="seen"} 7',
+      'ipenrich_tenant_pending_alerts{tenant="contoso"} 1234',
+      'ipenrich_tenant_pending_alerts{tenant="fabrikam"} 0',
+      'ipenrich_tenant_pending_limit{tenant="contoso"} 20000',
     ]) expect(lines).toContain(expected);
+    // No limit, no limit series.
+    expect(lines.some((line) => line.startsWith('ipenrich_tenant_pending_limit{tenant="fabrikam"}'))).toBe(false);
     // No ratio before the first lookup: 0/0 is not a hit ratio of 0.
     expect(lines.some((line) => line.startsWith('ipenrich_cache_hit_ratio{tenant="fabrikam"}'))).toBe(false);
   });

@@ -28,10 +28,11 @@ const PARAMETER_IN_TEXT = /([?&;#])([^\s"'<>`?&;#=]+)=((?:[^\s"'<>`&#]*[^\s"'<>`
  * token>` and Mattermost's `/hooks/<26-character id>` lose their credential and keep their shape.
  *
  * A name is made of words: lower-case words, capitalised words, acronyms and numbers
- * (`Custom-IpEnrichment_CL`, `dataCollectionRules`, `ipenrich-results-receiver`), with no one-letter
- * word, at most one number, one acronym and two two-letter words. A random token of 24 letters and
- * digits reads as a name about once in 2,000 (the unit test measures it); a name with a digit or
- * short words in it (`alerts-v2`) is hidden, which costs a reader little. GUIDs and a data
+ * (`Custom-IpEnrichment_CL`, `dataCollectionRules`, `rg-sentinel-prod-weu-001`), with no one-letter
+ * word, at most one number, one acronym (of at most five letters) and two two-letter words, and a
+ * vowel in every word of three letters or more. A random token of 24 characters reads as a name
+ * about once in 10,000 (the unit test measures it); a name with a digit or short words in it
+ * (`alerts-v2`) is hidden, which costs a reader little. GUIDs and a data
  * collection rule's immutable id (`dcr-` and 32 hex digits) stay: they name an Entra tenant or an
  * Azure object in Microsoft's URLs, which an operator of several needs to see, and no webhook above
  * is usable with its GUIDs alone.
@@ -47,7 +48,9 @@ function readsAsName(run: string): boolean {
     words.every((word) => word.length >= 2 || /^[0-9]$/.test(word)) &&
     count((word) => /^[0-9]/.test(word)) <= 1 &&
     count((word) => /^[A-Z]{2,}$/.test(word)) <= 1 &&
-    count((word) => word.length === 2) <= 2
+    count((word) => word.length === 2) <= 2 &&
+    words.every((word) => !/^[A-Z]+$/.test(word) || word.length <= 5) &&
+    words.every((word) => word.length < 3 || !/[a-z]/.test(word) || /[aeiouy]/i.test(word))
   );
 }
 

@@ -9,6 +9,9 @@ const STARVED_SHARE = 0.75;
  */
 const OTHERS_SERVED_MS = 60_000;
 
+/** How an attempt ended, as the throttle sees it. */
+export type AttemptEnd = 'waits-for-budget' | 'answered' | 'other';
+
 /**
  * A look-up deferred for budget costs a worker about half a millisecond of CPU and three Redis round
  * trips, and all it learns is that the alert must wait. A tenant with a deep backlog of new IPs
@@ -18,9 +21,6 @@ const OTHERS_SERVED_MS = 60_000;
  * for budget and another tenant's alerts are being answered, the process takes fewer jobs at once:
  * the starved backlog is gone through more slowly, on the CPU the answered alerts leave.
  */
-/** How an attempt ended, as the throttle sees it. */
-export type AttemptEnd = 'waits-for-budget' | 'answered' | 'other';
-
 export class BudgetStarvedThrottle {
   readonly #latest: { readonly tenant: string; readonly starved: boolean }[] = [];
   #starvedCount = 0;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptAlerts } from '../../../src/pipeline/intake.js';
 import type { Runtime } from '../../../src/composition/runtime.js';
 import { writeEmulatorTenantsFile } from '../../../src/emulators/tenants-file.js';
-import { startEmulators, type Emulators } from '../../../src/emulators/emulators.js';
+import { startEmulators } from '../../../src/emulators/emulators.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../src/emulators/webhook-receiver.js';
 import { SEVERITIES } from '../../../src/queue/priority.js';
 import { waitFor } from '../../support/cli-process.js';
@@ -14,36 +14,51 @@ function ecsAlert(id: string, severity: 'high' | 'low', ip: string): unknown {
   return { '@timestamp': '2026-11-26T10:00:00Z', event: { id, kind: 'alert', severity }, related: { ip: [ip] } };
 }
 
+interface TwoTenants {
+  readonly receiver: WebhookReceiver;
+  readonly running: RuntimeWorker;
+  close(): Promise<void>;
+}
+
+/** Tenants a and b, each with an Entra tenant (so a budget) of its own, one webhook receiver, and a worker with `env`. */
+async function startTwoTenants(label: string, env: Record<string, string>): Promise<TwoTenants> {
+  const emulators = await startEmulators();
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const receiver = await startWebhookReceiver({ secret });
+  const running = await startRuntimeWorker({
+    ...emulators.env,
+    REDIS_URL: testRedisUrl(),
+    IPENRICH_PREFIX: uniquePrefix(label),
+    IPENRICH_CONFIG: writeEmulatorTenantsFile(['a', 'b'], { ...emulators.env, WEBHOOK_SECRET: secret }, emulators.entra),
+    SINKS: 'webhook',
+    WEBHOOK_URL: receiver.url,
+    WEBHOOK_SECRET: secret,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  return {
+    receiver,
+    running,
+    async close() {
+      await running.close();
+      await receiver.close();
+      await emulators.close();
+    },
+  };
+}
+
 describe('fair share with one worker slot: tenants take turns, severity orders a tenant’s alerts', () => {
-  let emulators: Emulators;
+  let started: TwoTenants;
   let receiver: WebhookReceiver;
   let runtime: Runtime;
-  let running: RuntimeWorker;
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    receiver = await startWebhookReceiver({ secret });
-    running = await startRuntimeWorker(
-      {
-        ...emulators.env,
-        REDIS_URL: testRedisUrl(),
-        IPENRICH_PREFIX: uniquePrefix('fair'),
-        IPENRICH_CONFIG: writeEmulatorTenantsFile(['a', 'b'], { ...emulators.env, WEBHOOK_SECRET: secret }, emulators.entra),
-        SINKS: 'webhook',
-        WEBHOOK_URL: receiver.url,
-        WEBHOOK_SECRET: secret,
-        WORKER_CONCURRENCY: '1',
-        LOG_LEVEL: 'silent',
-      });
-    ({ runtime } = running);
+    started = await startTwoTenants('fair', { WORKER_CONCURRENCY: '1' });
+    ({ receiver } = started);
+    ({ runtime } = started.running);
   });
 
-  afterAll(async () => {
-    await running.close();
-    await receiver.close();
-    await emulators.close();
-  });
+  afterAll(() => started.close());
 
   it('delivers tenant b’s alert, queued after a’s backlog, before most of it, and a’s high alert before a’s earlier low ones', async () => {
     const options = { defaultTenant: 'default', attempts: 3 };
@@ -70,37 +85,17 @@ describe('fair share with one worker slot: tenants take turns, severity orders a
 });
 
 describe('a worker going through one tenant’s starved backlog while another tenant is served', () => {
-  let emulators: Emulators;
-  let receiver: WebhookReceiver;
-  let running: RuntimeWorker;
+  let started: TwoTenants;
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    receiver = await startWebhookReceiver({ secret });
-    running = await startRuntimeWorker({
-      ...emulators.env,
-      REDIS_URL: testRedisUrl(),
-      IPENRICH_PREFIX: uniquePrefix('fair-cpu'),
-      IPENRICH_CONFIG: writeEmulatorTenantsFile(['a', 'b'], { ...emulators.env, WEBHOOK_SECRET: secret }, emulators.entra),
-      SINKS: 'webhook',
-      WEBHOOK_URL: receiver.url,
-      WEBHOOK_SECRET: secret,
-      // One call an hour per tenant: a's backlog is starved after its first alert.
-      MDE_RATE_LIMITS: '1/3600s',
-      WORKER_CONCURRENCY: '8',
-      WORKER_BUDGET_WAIT_CONCURRENCY: '2',
-      LOG_LEVEL: 'silent',
-    });
+    // One call an hour per tenant: a's backlog is starved after its first alert.
+    started = await startTwoTenants('fair-cpu', { MDE_RATE_LIMITS: '1/3600s', WORKER_CONCURRENCY: '8', WORKER_BUDGET_WAIT_CONCURRENCY: '2' });
   });
 
-  afterAll(async () => {
-    await running.close();
-    await receiver.close();
-    await emulators.close();
-  });
+  afterAll(() => started.close());
 
   it('takes WORKER_BUDGET_WAIT_CONCURRENCY jobs at once instead of WORKER_CONCURRENCY', async () => {
+    const { receiver, running } = started;
     const { runtime } = running;
     const worker = running.worker.alertWorker.worker;
     const options = { defaultTenant: 'default', attempts: 3 };

@@ -30,6 +30,7 @@ export function createEnricherFromConfig(
       invalidMs: config.CACHE_TTL_INVALID_S * 1000,
     },
     maxStaleMs: config.CACHE_MAX_STALE_S * 1000,
+    localTtlMs: config.CACHE_LOCAL_TTL_MS,
     lockMs: config.COALESCE_LOCK_MS,
     clientFor,
     budgetOf: budgetOwners(config),

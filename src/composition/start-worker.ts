@@ -64,7 +64,7 @@ export async function startWorker(runtime: Runtime, overrides: WorkerOverrides =
     extract: (alert) => extractIps(alert, extractOptions),
     beginEnrich: (tenant, ips, lookBackHours) => {
       const begun = parts.enricher.begin(tenant, ips, lookBackHours);
-      return { finish: (options) => begun.finish({ ...options, slotWanted }) };
+      return { answeredInProcess: begun.answeredInProcess, finish: (options) => begun.finish({ ...options, slotWanted }) };
     },
     lookBackHoursFor: (tenant) => tenantNamed(config, tenant)?.MDE_LOOKBACK_HOURS ?? config.MDE_LOOKBACK_HOURS,
     policy: { rareMaxPrevalence: config.VERDICT_RARE_MAX_PREVALENCE, newWithinHours: config.VERDICT_NEW_WITHIN_HOURS },

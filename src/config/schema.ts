@@ -127,6 +127,8 @@ export const configSchema = z.object({
   CACHE_TTL_INVALID_S: int(1, 30 * 86_400).default(7 * 86_400),
   /** How long past its TTL an entry still answers (marked stale) when the budget cannot refetch it in time; 0: never. */
   CACHE_MAX_STALE_S: int(0, 30 * 86_400).default(7 * 86_400),
+  /** How long a fresh entry a process read may answer again from its own copy, without Redis; 0: always read Redis. */
+  CACHE_LOCAL_TTL_MS: int(0, 60_000).default(5_000),
   /** How long another process waits for a coalesced call before taking it over. */
   COALESCE_LOCK_MS: int(1_000, 600_000).default(30_000),
 

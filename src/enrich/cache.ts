@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { ipStatsRecordSchema } from './ip-stats.js';
+import { ProcessCache } from './process-cache.js';
 
 /**
  * What the cache may hold: Defender's answer, or the fact that Defender rejected the IP (400).
@@ -66,6 +67,11 @@ export interface EnrichmentCache {
    */
   readMany(tenant: string, ips: readonly string[], lookBackHours: number): Promise<CacheReads>;
   /**
+   * The same lookup answered in this process without Redis, when every IP has a fresh entry this
+   * process read within CACHE_LOCAL_TTL_MS; undefined otherwise (then `readMany`).
+   */
+  readInProcess(tenant: string, ips: readonly string[], lookBackHours: number): CacheReads | undefined;
+  /**
    * One lookup that is not counted: the re-check a fetcher makes after taking the lock. Fresh entries
    * only, and (for a refresh ahead) only those still fresh `minFreshMs` from now.
    */
@@ -93,7 +99,15 @@ export interface EnrichmentCacheOptions {
   readonly logger?: Logger;
   /** Batches the counts (a command per lookup is a tenth of a worker's Redis work); without it, each lookup writes them. */
   readonly counts?: CacheLookupCounts;
+  /**
+   * CACHE_LOCAL_TTL_MS: how long a fresh entry read from Redis may answer again from this process's
+   * copy, never past its own freshness; 0 (the default here) reads Redis every time.
+   */
+  readonly localTtlMs?: number;
 }
+
+/** Entries one process keeps: a busy worker's hot IPs, bounded so a flood of distinct IPs cannot grow it. */
+const LOCAL_MAX_ENTRIES = 10_000;
 
 function entryIp(entry: CacheEntry): { ip: string; lookBackHours: number } {
   return entry.kind === 'record' ? entry.record : entry;
@@ -117,8 +131,10 @@ export function decodeCacheEntry(raw: string, ip: string, lookBackHours: number)
 }
 
 export function createEnrichmentCache(options: EnrichmentCacheOptions): EnrichmentCache {
-  const { redis, keys, ttls, logger, maxStaleMs = 0 } = options;
+  const { redis, keys, ttls, logger, maxStaleMs = 0, localTtlMs = 0 } = options;
   const now = options.now ?? Date.now;
+  /** Fresh entries read from Redis lately, by key: repeated lookups of a hot IP cost no round trip. */
+  const local = new ProcessCache<CacheRead>(LOCAL_MAX_ENTRIES);
 
   function ttlMs(entry: CacheEntry): number {
     if (entry.kind === 'invalid') return ttls.invalidMs;
@@ -146,14 +162,46 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
     }
   }
 
+  function counter(tenant: string, lookups: number, hits: number, corrupt: number): () => void {
+    return () => {
+      if (corrupt > 0) logger?.warn({ tenant, corrupt }, 'corrupt cache entries treated as misses');
+      const counts = { hits, misses: lookups - hits, corrupt };
+      if (options.counts) options.counts.cacheLookups(tenant, counts);
+      else writeCounts(tenant, counts);
+    };
+  }
+
+  /**
+   * Another process may rewrite an entry (a refresh) or Redis may lose it meanwhile: the copy answers
+   * for at most CACHE_LOCAL_TTL_MS after the read, and never once the entry stops being fresh.
+   */
+  function keepLocally(key: string, read: CacheRead, at: number): void {
+    if (localTtlMs <= 0 || read.stale) return;
+    local.set(key, read, Math.min(at + localTtlMs, read.entry.freshUntil ?? Number.POSITIVE_INFINITY));
+  }
+
+  function readInProcess(tenant: string, ips: readonly string[], lookBackHours: number): CacheReads | undefined {
+    if (localTtlMs <= 0 || ips.length === 0) return undefined;
+    const at = now();
+    const found = new Map<string, CacheRead>();
+    for (const ip of ips) {
+      const read = local.get(keys.cacheEntry(tenant, ip, lookBackHours), at);
+      if (read === undefined) return undefined;
+      found.set(ip, read);
+    }
+    return { found, count: counter(tenant, ips.length, ips.length, 0) };
+  }
+
   /** A value that does not parse, or belongs to another key, is a miss: it will be fetched and overwritten. */
   async function readMany(tenant: string, ips: readonly string[], lookBackHours: number): Promise<CacheReads> {
     const found = new Map<string, CacheRead>();
     if (ips.length === 0) return { found, count: () => undefined };
-    const values = await redis.mget(...ips.map((ip) => keys.cacheEntry(tenant, ip, lookBackHours)));
+    const lookups = ips.map((ip) => ({ ip, key: keys.cacheEntry(tenant, ip, lookBackHours) }));
+    const values = await redis.mget(...lookups.map((lookup) => lookup.key));
+    const at = now();
     let corrupt = 0;
     let hits = 0;
-    ips.forEach((ip, i) => {
+    lookups.forEach(({ ip, key }, i) => {
       const raw = values[i];
       if (raw === null || raw === undefined) return;
       const entry = decodeCacheEntry(raw, ip, lookBackHours);
@@ -161,24 +209,20 @@ export function createEnrichmentCache(options: EnrichmentCacheOptions): Enrichme
         corrupt += 1;
         return;
       }
-      const read = classify(entry);
+      const read = classify(entry, at);
       if (!read) return;
       found.set(ip, read);
+      keepLocally(key, read, at);
       if (!read.stale) hits += 1;
     });
-    const count = (): void => {
-      if (corrupt > 0) logger?.warn({ tenant, corrupt }, 'corrupt cache entries treated as misses');
-      const counts = { hits, misses: ips.length - hits, corrupt };
-      if (options.counts) options.counts.cacheLookups(tenant, counts);
-      else writeCounts(tenant, counts);
-    };
-    return { found, count };
+    return { found, count: counter(tenant, ips.length, hits, corrupt) };
   }
 
   return {
     key: (tenant, ip, lookBackHours) => keys.cacheEntry(tenant, ip, lookBackHours),
 
     readMany,
+    readInProcess,
 
     async peek(tenant, ip, lookBackHours, minFreshMs = 0) {
       const raw = await redis.get(keys.cacheEntry(tenant, ip, lookBackHours));

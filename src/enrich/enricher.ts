@@ -85,6 +85,8 @@ export interface EnricherDeps {
   readonly ttls: CacheTtls;
   /** CACHE_MAX_STALE_S in ms: how long past its TTL an entry may still answer when the budget cannot. Default 0 (never). */
   readonly maxStaleMs?: number;
+  /** CACHE_LOCAL_TTL_MS: how long a fresh entry read from Redis answers again from this process's copy. Default 0 (never). */
+  readonly localTtlMs?: number;
   /**
    * COALESCE_LOCK_MS: how long a dead fetcher blocks its key before another process takes over, and
    * the limiter's in-flight bound of a call; must exceed the Defender client's timeout.
@@ -117,6 +119,11 @@ interface BegunLookup {
 
 /** IPs whose cache lookup is under way (`Enricher.begin`). */
 interface StartedEnrichment {
+  /**
+   * Every IP had a fresh entry in this process's copy of the cache (CACHE_LOCAL_TTL_MS): the lookup
+   * made no round trip, and `finish` spends no budget.
+   */
+  readonly answeredInProcess: boolean;
   /** One result per input IP, in input order: `Enricher.enrich` from the lookup already made. */
   finish(options: Omit<EnrichOptions, 'lookBackHours'>): Promise<IpEnrichment[]>;
 }
@@ -186,10 +193,10 @@ const SLOT_CHECK_MS = 10;
  * admits it, and comes back `deferred` (with the limiter's time) when that would be after the deadline.
  */
 export function createEnricher(deps: EnricherDeps): Enricher {
-  const { redis, keys, windows, safetyMs, ttls, lockMs, clientFor, logger, metrics, maxStaleMs = 0 } = deps;
+  const { redis, keys, windows, safetyMs, ttls, lockMs, clientFor, logger, metrics, maxStaleMs = 0, localTtlMs = 0 } = deps;
   const now = deps.now ?? Date.now;
   const limiter = createRateLimiter({ redis, keys, windows, safetyMs, inflightMs: lockMs, ...(deps.budgetOf ? { budgetOf: deps.budgetOf } : {}) });
-  const cache = createEnrichmentCache({ redis, keys, ttls, maxStaleMs, now, ...(logger ? { logger } : {}), ...(metrics ? { counts: metrics } : {}) });
+  const cache = createEnrichmentCache({ redis, keys, ttls, maxStaleMs, localTtlMs, now, ...(logger ? { logger } : {}), ...(metrics ? { counts: metrics } : {}) });
   const coalescer = createCoalescer({ redis, keys, cache, lockMs, now, ...(logger ? { logger } : {}) });
   /** Misses already being resolved in this process, so one batch or two concurrent ones share a fetch. */
   const inFlight = new Map<string, Promise<IpEnrichment>>();
@@ -371,15 +378,16 @@ export function createEnricher(deps: EnricherDeps): Enricher {
   function begin(tenant: string, ips: readonly string[], lookBackHours: number): StartedEnrichment {
     if (!Number.isInteger(lookBackHours) || lookBackHours < 1 || lookBackHours > 720) {
       const error = new IpenrichError('USAGE', `lookBackHours must be an integer from 1 to 720, got ${String(lookBackHours)}`);
-      return { finish: () => Promise.reject(error) };
+      return { answeredInProcess: false, finish: () => Promise.reject(error) };
     }
     const canonical = ips.map((ip) => canonicalIp(ip)?.ip);
     const unique = [...new Set(canonical.filter((ip): ip is string => ip !== undefined))];
-    const reads = cache.readMany(tenant, unique, lookBackHours);
+    const inProcess = cache.readInProcess(tenant, unique, lookBackHours);
+    const reads = inProcess === undefined ? cache.readMany(tenant, unique, lookBackHours) : Promise.resolve(inProcess);
     // Handled here too: a lookup nobody finishes (the record held the result) must not reject unobserved.
     reads.catch(() => undefined);
     const lookup = { tenant, ips, lookBackHours, canonical, unique, reads };
-    return { finish: (options) => finish(lookup, options) };
+    return { answeredInProcess: inProcess !== undefined, finish: (options) => finish(lookup, options) };
   }
 
   async function finish(lookup: BegunLookup, callerOptions: Omit<EnrichOptions, 'lookBackHours'>): Promise<IpEnrichment[]> {

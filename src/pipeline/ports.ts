@@ -35,6 +35,8 @@ export interface DeliveryLedger {
 export interface JobRecord extends DeliveryLedger {
   loadResult(): Promise<AlertResult | null>;
   saveResult(result: AlertResult): Promise<void>;
+  /** Stores the result unless the record holds one already; returns the one it keeps, which is the one to deliver. */
+  keepResult(result: AlertResult): Promise<AlertResult>;
 }
 
 export interface ResultStore {

@@ -15,6 +15,8 @@ import type { Destination, JourneyMetrics, JobRecord, ResultStore, SinkHealthRec
 
 /** An alert's enrichment begun (`JourneyDeps.beginEnrich`). */
 interface StartedEnrichment {
+  /** Every IP was answered from this process's copy of the cache: finishing spends no budget. */
+  readonly answeredInProcess: boolean;
   finish(options: { deadline: number; signal?: AbortSignal }): Promise<readonly IpEnrichment[]>;
 }
 
@@ -66,12 +68,19 @@ export interface JourneyOptions {
 export async function processAlert(job: AlertJobData, attempt: JobAttempt, deps: JourneyDeps, options: JourneyOptions): Promise<JobOutcome<AlertResult>> {
   const started = deps.now();
   const record = deps.results.forJob(attempt.jobId);
-  // On a first attempt both reads leave in this tick, in one socket write: the cache lookup costs no
-  // extra round trip, and spends and counts nothing if the record holds a result after all (an alert
-  // sent again after its job was removed). A retry most likely finds its result: the record first.
-  const loading = record.loadResult();
   const speculative = attempt.resultMayBeStored ? undefined : beginJourney(job, deps);
-  let result = await loading;
+  if (speculative !== undefined && spendsNothing(speculative)) {
+    // Nothing to spend, so no read of the record first: the result is kept unless the record holds
+    // one (an alert sent again after its job was removed), and the one kept is delivered. A hot
+    // alert costs one round trip before its deliveries instead of two.
+    const built = await enrichAlert(job, attempt, speculative, started, deps, options);
+    if (built.kind !== 'done') return built;
+    return await deliver(await record.keepResult(built.result), job, attempt, record, deps, options);
+  }
+  // Otherwise on a first attempt both reads leave in this tick, in one socket write: the cache lookup
+  // costs no extra round trip, and spends and counts nothing if the record holds a result after all.
+  // A retry most likely finds its result: the record first.
+  let result = await record.loadResult();
   if (!result) {
     const begun = speculative ?? beginJourney(job, deps);
     const built = await enrichAlert(job, attempt, begun, started, deps, options);
@@ -80,6 +89,11 @@ export async function processAlert(job: AlertJobData, attempt: JobAttempt, deps:
     await record.saveResult(result);
   }
   return await deliver(result, job, attempt, record, deps, options);
+}
+
+/** No IP to enrich, or every one answered in this process: enriching costs no budget and no round trip. */
+function spendsNothing(begun: BegunJourney): boolean {
+  return begun.kind === 'begun' && (begun.enrichment === null || begun.enrichment.answeredInProcess);
 }
 
 /** ② and the start of ③: the IPs, and their cache lookup sent. */

@@ -71,6 +71,19 @@ export class RedisJobRecord implements JobRecord {
   }
 
   /**
+   * Stores the result unless the record holds one, in one round trip; `sink` then answers from what
+   * the record held. A stored result this version cannot read is replaced, as `loadResult` would.
+   */
+  async keepResult(result: AlertResult): Promise<AlertResult> {
+    const held = await this.scripts.ipenrichKeepResult(this.key, STATE_TTL_S, JSON.stringify(result));
+    this.snapshot = held === null ? {} : hashOf(held);
+    const stored = parseStoredResult(this.snapshot.result);
+    if (held === null || stored !== null) return stored ?? result;
+    await this.saveResult(result);
+    return result;
+  }
+
+  /**
    * One sink's state as `loadResult` read it at the start of this attempt (the job's lock keeps
    * other workers from changing it meanwhile), or from Redis when nothing was loaded.
    */
@@ -100,6 +113,14 @@ export class RedisJobRecord implements JobRecord {
     const first = Number(results?.[2]?.[1] ?? at);
     return { delivered: false, failures, firstFailureAt: first, notes: [] };
   }
+}
+
+/** A hash as a script returns it: field, value, field, value … (or a map, should Redis answer in RESP3). */
+function hashOf(reply: readonly string[] | Readonly<Record<string, string>>): Record<string, string> {
+  if (!Array.isArray(reply)) return { ...(reply as Readonly<Record<string, string>>) };
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) hash[String(reply[i])] = String(reply[i + 1]);
+  return hash;
 }
 
 /** A result as a record keeps it; null for none, or for one this version cannot read. */

@@ -30,6 +30,8 @@ export interface RedisScripts {
   ipenrichComplete(lockKey: string, cacheKey: string, token: string, value: string, ttlMs: Arg, channel: string, message: string): Promise<number>;
   /** hset-expire-1.lua: HSET the field/value pairs and EXPIRE the hash, atomically. Reply: 1. */
   ipenrichHsetExpire(key: string, ttlSeconds: number, ...fieldsAndValues: string[]): Promise<number>;
+  /** keep-result-1.lua: stores a job's result unless its record holds one. Reply: null when stored, else the record's fields and values. */
+  ipenrichKeepResult(key: string, ttlSeconds: number, result: string): Promise<string[] | Record<string, string> | null>;
   /** rate-1.lua: per-caller ingress rate (GCRA). Reply: admitted, µs until the next admission, TAT - now µs. */
   ipenrichIngressRate(key: string, intervalUs: number, toleranceUs: number): Promise<[number, number, number]>;
   /** pending-rank-5.lua: counts a job among its tenant's pending jobs. Reply: its rank (≥ 1). */
@@ -59,6 +61,7 @@ const SCRIPT_FILES = {
   ipenrichExtendLock: 'extend-1.lua',
   ipenrichComplete: 'complete-2.lua',
   ipenrichHsetExpire: 'hset-expire-1.lua',
+  ipenrichKeepResult: 'keep-result-1.lua',
   ipenrichIngressRate: 'rate-1.lua',
   ipenrichPendingRank: 'pending-rank-5.lua',
 } as const satisfies Record<keyof RedisScripts, string>;

@@ -49,6 +49,33 @@ describe('delivery state and fan-out across attempts', () => {
     expect(ttl).toBeLessThanOrEqual(8 * 86_400);
   });
 
+  it('keeps a result unless the record holds one, and then answers with the one it holds and its sinks\' state', async () => {
+    const result = sampleResult();
+    const fresh = new RedisJobRecord(redis, keys, 'job-keep');
+    expect(await fresh.keepResult(result)).toEqual(result);
+    expect(await fresh.sink('up')).toMatchObject({ delivered: false, failures: 0 });
+    await fresh.markDelivered('up', 1_000);
+    const ttl = await redis.ttl(keys.deliveries('job-keep'));
+    expect(ttl).toBeGreaterThan(7 * 86_400);
+
+    // The same alert again after its job was removed, built anew: the record's result wins, with the sink that had it.
+    await redis.expire(keys.deliveries('job-keep'), 86_400);
+    const again = new RedisJobRecord(redis, keys, 'job-keep');
+    const rebuilt = { ...result, completedAt: '2026-12-06T00:00:00.000Z' };
+    expect(await again.keepResult(rebuilt)).toEqual(result);
+    expect(await again.sink('up')).toMatchObject({ delivered: true });
+    expect(await again.sink('down')).toMatchObject({ delivered: false });
+    expect(await redis.ttl(keys.deliveries('job-keep'))).toBeGreaterThan(7 * 86_400);
+    expect(await new RedisJobRecord(redis, keys, 'job-keep').loadResult()).toEqual(result);
+  });
+
+  it('replaces a stored result this version cannot read when it keeps one', async () => {
+    await redis.hset(keys.deliveries('job-keep-unreadable'), 'result', '{"schemaVersion":0}');
+    const result = sampleResult();
+    expect(await new RedisJobRecord(redis, keys, 'job-keep-unreadable').keepResult(result)).toEqual(result);
+    expect(await new RedisJobRecord(redis, keys, 'job-keep-unreadable').loadResult()).toEqual(result);
+  });
+
   it('keeps a record whose result is read again for its full time to live', async () => {
     const result = sampleResult();
     await new RedisJobRecord(redis, keys, 'job-reread').saveResult(result);

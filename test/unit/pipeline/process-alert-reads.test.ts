@@ -23,7 +23,7 @@ const job: AlertJobData = {
 const options: JourneyOptions = { budgetWaitMs: 1_000, maxDeferMs: 60_000, sinkRetry: { baseMs: 1_000, maxDelayMs: 60_000, maxRetryMs: 3_600_000 } };
 
 /** The journey's reads as they happen, with the record's answer held until the test releases it. */
-function journey(stored: AlertResult | null) {
+function journey(stored: AlertResult | null, answeredInProcess = false) {
   const calls: string[] = [];
   let answerRecord: () => void = () => undefined;
   const saved: AlertResult[] = [];
@@ -36,6 +36,12 @@ function journey(stored: AlertResult | null) {
       saved.push(result);
       return Promise.resolve();
     },
+    keepResult: (result) => {
+      calls.push('keep result');
+      if (stored) return Promise.resolve(stored);
+      saved.push(result);
+      return Promise.resolve(result);
+    },
     sink: () => Promise.resolve({ delivered: false, failures: 0, firstFailureAt: null, notes: [] }),
     markDelivered: () => Promise.resolve(),
     markFailed: () => Promise.resolve({ delivered: false, failures: 1, firstFailureAt: NOW, notes: [] }),
@@ -46,6 +52,7 @@ function journey(stored: AlertResult | null) {
     beginEnrich: (_tenant, ips, lookBackHours) => {
       calls.push(`cache read ${ips.join(',')}`);
       return {
+        answeredInProcess,
         finish: () => {
           calls.push('enrich');
           return Promise.resolve(ips.map((ip) => ({
@@ -75,11 +82,11 @@ describe('the journey’s first reads: the job record and the cache', () => {
     const { deps, calls, saved, answerRecord } = journey(null);
     const done = processAlert(job, attempt(false), deps, options);
     // Both were sent before the record answered: with auto-pipelining, one socket write.
-    expect(calls).toEqual(['record read', `cache read ${IP}`]);
+    expect(calls).toEqual([`cache read ${IP}`, 'record read']);
     answerRecord();
     const outcome = await done;
     expect(outcome.kind).toBe('done');
-    expect(calls).toEqual(['record read', `cache read ${IP}`, 'enrich']);
+    expect(calls).toEqual([`cache read ${IP}`, 'record read', 'enrich']);
     expect(saved.map((result) => result.ips.map((ip) => [ip.ip, ip.prevalence]))).toEqual([[[IP, 3]]]);
   });
 
@@ -96,7 +103,30 @@ describe('the journey’s first reads: the job record and the cache', () => {
     again.answerRecord();
     const outcome = await done;
     expect(outcome).toEqual({ kind: 'done', result: stored });
-    expect(again.calls).toEqual(['record read', `cache read ${IP}`]);
+    expect(again.calls).toEqual([`cache read ${IP}`, 'record read']);
+    expect(again.saved).toEqual([]);
+  });
+
+  it('when this process answered every IP itself, reads no record first: keeps the result built, in one round trip', async () => {
+    const { deps, calls, saved } = journey(null, true);
+    const outcome = await processAlert(job, attempt(false), deps, options);
+    expect(calls).toEqual([`cache read ${IP}`, 'enrich', 'keep result']);
+    expect(outcome).toEqual({ kind: 'done', result: saved[0] });
+    expect(saved.map((result) => result.ips.map((ip) => [ip.ip, ip.prevalence]))).toEqual([[[IP, 3]]]);
+  });
+
+  it('when this process answered every IP itself and the record holds a result, delivers the one the record holds', async () => {
+    const first = journey(null);
+    const built = processAlert(job, attempt(false), first.deps, options);
+    first.answerRecord();
+    await built;
+    const stored = first.saved[0];
+    if (!stored) throw new Error('the first journey stored no result');
+
+    const again = journey({ ...stored, completedAt: '2026-12-01T00:00:00.000Z' }, true);
+    const outcome = await processAlert(job, attempt(false), again.deps, options);
+    expect(outcome).toEqual({ kind: 'done', result: { ...stored, completedAt: '2026-12-01T00:00:00.000Z' } });
+    expect(again.calls).toEqual([`cache read ${IP}`, 'enrich', 'keep result']);
     expect(again.saved).toEqual([]);
   });
 

@@ -2,10 +2,15 @@ import { createHash } from 'node:crypto';
 import { isIpenrichError, toIpenrichError } from '../errors.js';
 import type { AlertResult } from '../result/schema.js';
 import type { FailedDelivery } from './decide.js';
-import type { DeliveryLedger, Destination, SinkHealthRecorder } from './ports.js';
+import type { DeliveredMark, DeliveryLedger, Destination, SinkHealthRecorder } from './ports.js';
 
 export interface DeliveryReport {
   readonly delivered: string[];
+  /**
+   * With `holdMarks`, when every destination accepted: their marks, not written yet, for the job's
+   * completion to carry. Empty otherwise (the marks are written).
+   */
+  readonly held: DeliveredMark[];
   /** Notes of destinations that accepted with reservations, by destination. */
   readonly notes: Record<string, readonly string[]>;
   readonly skipped: string[];
@@ -22,16 +27,18 @@ function deliveryIdFor(jobId: string, destination: string): string {
 
 /**
  * ⑤ Delivers one result to every destination that has not accepted it yet, in parallel. A failure at
- * one destination never re-sends to the others: each success is recorded as soon as it happens.
+ * one destination never re-sends to the others: each success is recorded as soon as it happens, or
+ * with `holdMarks` once all have answered: then, when none failed, the marks are left to the job's
+ * completion (`report.held`), which saves the job a round trip.
  * `context.tenant` is the job's: the destinations are its sinks, and their health is recorded under it.
  */
 export async function deliverToDestinations(
   result: AlertResult,
   destinations: readonly Destination[],
   ledger: DeliveryLedger,
-  context: { jobId: string; tenant: string; now: () => number; health?: SinkHealthRecorder; signal?: AbortSignal },
+  context: { jobId: string; tenant: string; now: () => number; health?: SinkHealthRecorder; signal?: AbortSignal; holdMarks?: boolean },
 ): Promise<DeliveryReport> {
-  const report: DeliveryReport = { delivered: [], notes: {}, skipped: [], failed: [] };
+  const report: DeliveryReport = { delivered: [], held: [], notes: {}, skipped: [], failed: [] };
   await Promise.all(
     destinations.map(async (destination) => {
       const before = await ledger.sink(destination.name);
@@ -47,9 +54,11 @@ export async function deliverToDestinations(
           ...(context.signal === undefined ? {} : { signal: context.signal }),
         });
         const notes = receipt ? receipt.notes : [];
+        const mark = { name: destination.name, at: context.now(), notes };
+        if (context.holdMarks === true) report.held.push(mark);
         // Independent writes: sent together, one round trip.
         await Promise.all([
-          ledger.markDelivered(destination.name, context.now(), notes),
+          context.holdMarks === true ? undefined : ledger.markDelivered(mark.name, mark.at, notes),
           context.health?.record(context.tenant, destination.name, { ok: true, notes }, context.now()),
         ]);
         report.delivered.push(destination.name);
@@ -67,5 +76,9 @@ export async function deliverToDestinations(
       }
     }),
   );
+  if (report.failed.length > 0 && report.held.length > 0) {
+    // The job waits for the others: what was accepted is recorded now, so no retry sends it again.
+    await Promise.all(report.held.splice(0).map((mark) => ledger.markDelivered(mark.name, mark.at, mark.notes)));
+  }
   return report;
 }

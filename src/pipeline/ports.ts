@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../errors.js';
 import type { AlertResult } from '../result/schema.js';
+import type { WritesWithCompletion } from '../queue/job-outcome.js';
 import type { DeliveryProgress, Sink } from '../sinks/port.js';
 
 /**
@@ -18,10 +19,19 @@ export interface SinkState {
   readonly notes: readonly string[];
 }
 
+/** A destination that accepted the job's result, when, and with what reservations. */
+export interface DeliveredMark {
+  readonly name: string;
+  readonly at: number;
+  readonly notes: readonly string[];
+}
+
 /** Per-sink delivery state of one job: what was delivered where, and how often a sink failed. */
 export interface DeliveryLedger {
   sink(name: string): Promise<SinkState>;
   markDelivered(name: string, at: number, notes?: readonly string[]): Promise<void>;
+  /** The same marks, written with the job's completion (src/queue/completing-worker.ts). */
+  markDeliveredWithCompletion(marks: readonly DeliveredMark[]): WritesWithCompletion;
   /** `error` is the failure as `code: message`, kept for the API while the job waits to try again. */
   markFailed(name: string, at: number, error: string): Promise<SinkState>;
   /** The parts one sink already had accepted for this job (Sentinel rows, Splunk batches …). */
@@ -37,6 +47,8 @@ export interface JobRecord extends DeliveryLedger {
   saveResult(result: AlertResult): Promise<void>;
   /** Stores the result unless the record holds one already; returns the one it keeps, which is the one to deliver. */
   keepResult(result: AlertResult): Promise<AlertResult>;
+  /** `keepResult` with the job's completion, when there is nothing to deliver and so no answer to wait for. */
+  keepResultWithCompletion(result: AlertResult): WritesWithCompletion;
 }
 
 export interface ResultStore {

@@ -3,7 +3,7 @@ import type { IpEnrichment } from '../enrich/enricher.js';
 import type { ExtractionResult } from '../extract/index.js';
 import { describeAlert } from '../extract/index.js';
 import type { Logger } from '../log.js';
-import type { JobAttempt, JobOutcome } from '../queue/job-outcome.js';
+import type { JobAttempt, JobOutcome, WritesWithCompletion } from '../queue/job-outcome.js';
 import type { AlertDescription, AlertJobData } from '../queue/job.js';
 import { buildResult } from '../result/build.js';
 import type { AlertResult } from '../result/schema.js';
@@ -75,7 +75,7 @@ export async function processAlert(job: AlertJobData, attempt: JobAttempt, deps:
     // alert costs one round trip before its deliveries instead of two.
     const built = await enrichAlert(job, attempt, speculative, started, deps, options);
     if (built.kind !== 'done') return built;
-    return await deliver(await record.keepResult(built.result), job, attempt, record, deps, options);
+    return await deliver({ result: built.result, kept: false }, job, attempt, record, deps, options);
   }
   // Otherwise on a first attempt both reads leave in this tick, in one socket write: the cache lookup
   // costs no extra round trip, and spends and counts nothing if the record holds a result after all.
@@ -88,7 +88,7 @@ export async function processAlert(job: AlertJobData, attempt: JobAttempt, deps:
     result = built.result;
     await record.saveResult(result);
   }
-  return await deliver(result, job, attempt, record, deps, options);
+  return await deliver({ result, kept: true }, job, attempt, record, deps, options);
 }
 
 /** No IP to enrich, or every one answered in this process: enriching costs no budget and no round trip. */
@@ -166,9 +166,13 @@ async function enrichAlert(
   }
 }
 
-/** ⑤ → decide: done once every destination has the result. */
+/**
+ * ⑤ → decide: done once every destination has the result. A result not kept yet is kept first, and
+ * delivered as the record keeps it; with no destination, it is kept with the job's completion. The
+ * marks of a delivery that every destination accepted go with the completion too.
+ */
 async function deliver(
-  result: AlertResult,
+  built: { readonly result: AlertResult; readonly kept: boolean },
   job: AlertJobData,
   attempt: JobAttempt,
   record: JobRecord,
@@ -181,6 +185,10 @@ async function deliver(
   } catch (thrown) {
     return decideForError(toIpenrichError(thrown), deps.now());
   }
+  let result = built.result;
+  let keep: WritesWithCompletion | undefined;
+  if (!built.kept && destinations.length === 0) keep = record.keepResultWithCompletion(result);
+  else if (!built.kept) result = await record.keepResult(result);
   const slot = deps.slotWanted && options.sinkSlotYieldMs ? yieldSlotWhenWanted(deps.slotWanted, options.sinkSlotYieldMs) : undefined;
   let report: DeliveryReport;
   try {
@@ -190,6 +198,7 @@ async function deliver(
       now: deps.now,
       ...(deps.health === undefined ? {} : { health: deps.health }),
       ...(slot === undefined ? {} : { signal: slot.signal }),
+      holdMarks: true,
     });
   } finally {
     slot?.stop();
@@ -207,6 +216,15 @@ async function deliver(
   for (const [name, notes] of Object.entries(report.notes)) deps.logger.warn({ jobId: attempt.jobId, sink: name, notes }, 'delivered with reservations');
   deps.logger.info({ jobId: attempt.jobId, alertId: job.alertId, tenant: job.tenant, summary: result.summary.text, delivered: report.delivered }, 'alert enriched');
   deps.metrics?.jobCompleted(deps.now() - attempt.queuedAt, result.partial ? 'partial' : 'complete');
-  return { kind: 'done', result };
+  const writes = keep ?? (report.held.length > 0 ? record.markDeliveredWithCompletion(report.held) : undefined);
+  return writes === undefined ? { kind: 'done', result } : { kind: 'done', result, withCompletion: reportingFailure(writes, attempt.jobId, deps.logger) };
+}
+
+/** The job completes whatever these writes answer: a failure is logged with the job it concerns. */
+function reportingFailure(writes: WritesWithCompletion, jobId: string, logger: Logger): WritesWithCompletion {
+  return async (connection) =>
+    await writes(connection).catch((error: unknown) => {
+      logger.error({ jobId, err: toIpenrichError(error) }, 'job completed, but its record was not updated with it (result or deliveries)');
+    });
 }
 

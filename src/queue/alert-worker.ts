@@ -14,6 +14,7 @@ import { PendingJobs, type PendingJob } from './pending-jobs.js';
 import { PendingLeaves } from './pending-leaves.js';
 import { SINK_RETRY_PRIORITY } from './priority.js';
 import { TrackingWorker } from './tracking-worker.js';
+import { CompleteWith } from './completing-worker.js';
 
 /** What the worker runs for each job: the journey (src/pipeline/process-alert.ts), wired by src/composition. */
 type JobHandler<Result> = (data: AlertJobData, attempt: JobAttempt) => Promise<JobOutcome<Result>>;
@@ -44,8 +45,11 @@ export interface AlertWorkerDeps<Result> {
  * with BullMQ's backoff (a Redis outage while reading or saving the result).
  */
 export interface AlertWorker {
-  /** Jobs complete without a return value: the journey keeps the result in the job's record, read from there (src/state/job-record.ts). */
-  readonly worker: TrackingWorker<AlertJobData, void>;
+  /**
+   * Jobs complete without a return value: the journey keeps the result in the job's record, read
+   * from there (src/state/job-record.ts); its last writes may go with the completion (CompleteWith).
+   */
+  readonly worker: TrackingWorker<AlertJobData>;
   /** Ids of the jobs taken and not yet finished in Redis. */
   heldJobs(): string[];
   /**
@@ -76,8 +80,8 @@ async function apply<Result>(
   job: Job<AlertJobData>,
   logger: Logger,
   leavePending: (job: Job<AlertJobData>) => Promise<void>,
-): Promise<void> {
-  if (outcome.kind === 'done') return;
+): Promise<CompleteWith | undefined> {
+  if (outcome.kind === 'done') return outcome.withCompletion ? new CompleteWith(outcome.withCompletion) : undefined;
   const log = { jobId: job.id, alertId: job.data.alertId, reason: outcome.reason };
   switch (outcome.kind) {
     case 'delay':
@@ -128,7 +132,7 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
     worker.concurrency = concurrency;
   }
 
-  async function processJob(job: Job<AlertJobData>): Promise<void> {
+  async function processJob(job: Job<AlertJobData>): Promise<CompleteWith | undefined> {
     const parsed = alertJobSchema.safeParse(job.data);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(data)'}: ${issue.message}`).join('; ');
@@ -143,10 +147,10 @@ export function createAlertWorker<Result>(deps: AlertWorkerDeps<Result>): AlertW
       resultMayBeStored: job.attemptsMade > 0 || job.priority === SINK_RETRY_PRIORITY,
     });
     takeAtOnce(parsed.data, outcome);
-    await apply(outcome, job, logger, leavePending);
+    return await apply(outcome, job, logger, leavePending);
   }
 
-  const worker = new TrackingWorker<AlertJobData, void>(ALERTS_QUEUE, processJob, {
+  const worker = new TrackingWorker<AlertJobData>(ALERTS_QUEUE, processJob, {
     connection: deps.connection,
     prefix: deps.keys.queuePrefix,
     concurrency: options.concurrency,

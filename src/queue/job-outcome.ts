@@ -1,3 +1,8 @@
+import type { Redis } from '../redis/connection.js';
+
+/** Writes to send on the queue's connection with a job's completion; idempotent, as a completion may be retried. */
+export type WritesWithCompletion = (connection: Redis) => Promise<unknown>;
+
 /**
  * What became of one attempt at a job, in the queue's terms. The worker (alert-worker.ts) turns it
  * into BullMQ's: done → completed with the result; retry → throw (BullMQ's exponential backoff with
@@ -6,7 +11,12 @@
  * (straight to the dead-letter queue with the reason).
  */
 export type JobOutcome<Result> =
-  | { readonly kind: 'done'; readonly result: Result }
+  | {
+      readonly kind: 'done';
+      readonly result: Result;
+      /** Writes the job's completion carries: sent with it, in order, in one socket write (completing-worker.ts). */
+      readonly withCompletion?: WritesWithCompletion;
+    }
   | { readonly kind: 'retry'; readonly reason: string }
   | {
       readonly kind: 'delay';

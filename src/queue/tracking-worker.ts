@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { DeferringWorker } from './deferring-worker.js';
+import { CompletingWorker, type CompleteWith } from './completing-worker.js';
 
 /**
  * A BullMQ worker that knows which jobs it holds: from the moment it starts one until BullMQ has
@@ -7,7 +7,7 @@ import { DeferringWorker } from './deferring-worker.js';
  * returned is not enough: with Redis down its completion waits, and the job is still this
  * worker's. Shutdown reads this to tell a clean drain from jobs left to stalled-job recovery.
  */
-export class TrackingWorker<DataType, ResultType> extends DeferringWorker<DataType, ResultType> {
+export class TrackingWorker<DataType> extends CompletingWorker<DataType> {
   readonly #held = new Set<string>();
   #idle: (() => void)[] = [];
 
@@ -22,7 +22,7 @@ export class TrackingWorker<DataType, ResultType> extends DeferringWorker<DataTy
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  override async processJob(job: Job<DataType, ResultType>, token: string, fetchNextCallback?: () => boolean): Promise<void | Job<DataType, ResultType>> {
+  override async processJob(job: Job<DataType, CompleteWith | undefined>, token: string, fetchNextCallback?: () => boolean): Promise<void | Job<DataType, CompleteWith | undefined>> {
     if (job.id !== undefined) this.#held.add(job.id);
     try {
       const next = await super.processJob(job, token, fetchNextCallback);

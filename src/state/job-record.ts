@@ -2,7 +2,8 @@ import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { redisScripts, type RedisScripts } from '../redis/scripts/redis-scripts.js';
 import { alertResultSchema, type AlertResult } from '../result/schema.js';
-import type { JobRecord, ResultStore, SinkState } from '../pipeline/ports.js';
+import type { DeliveredMark, JobRecord, ResultStore, SinkState } from '../pipeline/ports.js';
+import type { WritesWithCompletion } from '../queue/job-outcome.js';
 import type { DeliveryProgress } from '../sinks/port.js';
 import { parseNotes } from './notes-field.js';
 
@@ -14,6 +15,11 @@ const STATE_FACTS = ['delivered', 'failures', 'first-failure', 'notes'] as const
 type SinkFact = (typeof STATE_FACTS)[number] | 'last-error';
 
 const fieldOf = (fact: SinkFact, sink: string): string => `${fact}:${sink}`;
+
+/** The fields that say a sink accepted the job's result, when, and with what reservations. */
+function deliveredFields(name: string, at: number, notes: readonly string[]): string[] {
+  return [fieldOf('delivered', name), String(at), ...(notes.length > 0 ? [fieldOf('notes', name), JSON.stringify(notes)] : [])];
+}
 
 /** One sink's state as the job's hash (or the part of it read) holds it. */
 function sinkStateIn(hash: Readonly<Record<string, string>>, sink: string): SinkState {
@@ -95,8 +101,19 @@ export class RedisJobRecord implements JobRecord {
   }
 
   async markDelivered(name: string, at: number, notes: readonly string[] = []): Promise<void> {
-    const fields = [fieldOf('delivered', name), String(at), ...(notes.length > 0 ? [fieldOf('notes', name), JSON.stringify(notes)] : [])];
-    await this.scripts.ipenrichHsetExpire(this.key, STATE_TTL_S, ...fields);
+    await this.scripts.ipenrichHsetExpire(this.key, STATE_TTL_S, ...deliveredFields(name, at, notes));
+  }
+
+  /** `keepResult` without its answer, on the queue's connection with the job's completion (nothing is delivered after it). */
+  keepResultWithCompletion(result: AlertResult): WritesWithCompletion {
+    const json = JSON.stringify(result);
+    return async (connection) => await redisScripts(connection).ipenrichKeepResult(this.key, STATE_TTL_S, json);
+  }
+
+  /** `markDelivered` for each destination, on the queue's connection with the job's completion. */
+  markDeliveredWithCompletion(marks: readonly DeliveredMark[]): WritesWithCompletion {
+    const fields = marks.flatMap((mark) => deliveredFields(mark.name, mark.at, mark.notes));
+    return async (connection) => await redisScripts(connection).ipenrichHsetExpire(this.key, STATE_TTL_S, ...fields);
   }
 
   async markFailed(name: string, at: number, error: string): Promise<SinkState> {

@@ -130,13 +130,33 @@ describe('delivery state and fan-out across attempts', () => {
     const stored = await retry.loadResult();
     expect(stored).toEqual(result);
     const second = await deliverToDestinations(stored ?? result, targets, retry, { jobId, tenant: 'contoso', now: () => 20_000, health });
-    expect(second).toEqual({ delivered: ['down'], notes: {}, skipped: ['up'], failed: [] });
+    expect(second).toEqual({ delivered: ['down'], held: [], notes: {}, skipped: ['up'], failed: [] });
 
     expect(up.counters.requests).toBe(1);
     expect(down.deliveries.size).toBe(1);
     const afterRetry = await health.read('contoso');
     expect(afterRetry.down?.failuresSinceSuccess).toBe(0);
     expect(await new RedisJobRecord(redis, keys, jobId).sink('down')).toEqual({ delivered: true, failures: 1, firstFailureAt: 10_000, notes: [] });
+  });
+
+  it('with held marks, leaves them to the completion when every sink accepted, and writes them at once when one failed', async () => {
+    const health = new SinkHealthBoard(redis, keys);
+    const allUp = new RedisJobRecord(redis, keys, 'job-held');
+    await allUp.saveResult(sampleResult());
+    const report = await deliverToDestinations(sampleResult(), [targets[0] as Destination], allUp, { jobId: 'job-held', tenant: 'contoso', now: () => 50_000, health, holdMarks: true });
+    expect(report.held).toEqual([{ name: 'up', at: 50_000, notes: [] }]);
+    expect(await new RedisJobRecord(redis, keys, 'job-held').sink('up')).toMatchObject({ delivered: false });
+    // What the worker does with the job's completion, on its own connection.
+    await allUp.markDeliveredWithCompletion(report.held)(redis);
+    expect(await new RedisJobRecord(redis, keys, 'job-held').sink('up')).toMatchObject({ delivered: true });
+
+    down.setMode({ status: 503 });
+    const oneDown = new RedisJobRecord(redis, keys, 'job-held-partly');
+    await oneDown.saveResult(sampleResult());
+    const partly = await deliverToDestinations(sampleResult(), targets, oneDown, { jobId: 'job-held-partly', tenant: 'contoso', now: () => 60_000, health, holdMarks: true });
+    expect([partly.delivered, partly.held, partly.failed.map((failed) => failed.name)]).toEqual([['up'], [], ['down']]);
+    expect(await new RedisJobRecord(redis, keys, 'job-held-partly').sink('up')).toMatchObject({ delivered: true });
+    down.setMode('accept');
   });
 
   it('keeps what a sink accepted with reservations, in the job record and on the health board', async () => {

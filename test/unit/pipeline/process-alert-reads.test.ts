@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { IpenrichError } from '../../../src/errors.js';
 import { extractIps } from '../../../src/extract/index.js';
 import { createLogger } from '../../../src/log.js';
-import type { JobRecord } from '../../../src/pipeline/ports.js';
+import type { Destination, JobRecord } from '../../../src/pipeline/ports.js';
 import { processAlert, type JourneyDeps, type JourneyOptions } from '../../../src/pipeline/process-alert.js';
 import type { JobAttempt } from '../../../src/queue/job-outcome.js';
 import type { AlertJobData } from '../../../src/queue/job.js';
@@ -23,7 +23,7 @@ const job: AlertJobData = {
 const options: JourneyOptions = { budgetWaitMs: 1_000, maxDeferMs: 60_000, sinkRetry: { baseMs: 1_000, maxDelayMs: 60_000, maxRetryMs: 3_600_000 } };
 
 /** The journey's reads as they happen, with the record's answer held until the test releases it. */
-function journey(stored: AlertResult | null, answeredInProcess = false) {
+function journey(stored: AlertResult | null, answeredInProcess = false, destinations: Destination[] = []) {
   const calls: string[] = [];
   let answerRecord: () => void = () => undefined;
   const saved: AlertResult[] = [];
@@ -41,6 +41,15 @@ function journey(stored: AlertResult | null, answeredInProcess = false) {
       if (stored) return Promise.resolve(stored);
       saved.push(result);
       return Promise.resolve(result);
+    },
+    keepResultWithCompletion: (result) => () => {
+      calls.push('keep result with the completion');
+      if (!stored) saved.push(result);
+      return Promise.resolve();
+    },
+    markDeliveredWithCompletion: (marks) => () => {
+      calls.push(`mark ${marks.map((mark) => mark.name).join(',')} delivered with the completion`);
+      return Promise.resolve();
     },
     sink: () => Promise.resolve({ delivered: false, failures: 0, firstFailureAt: null, notes: [] }),
     markDelivered: () => Promise.resolve(),
@@ -68,7 +77,7 @@ function journey(stored: AlertResult | null, answeredInProcess = false) {
     lookBackHoursFor: () => 720,
     policy: { rareMaxPrevalence: 5, newWithinHours: 24 },
     results: { forJob: () => record },
-    destinationsFor: () => [],
+    destinationsFor: () => destinations,
     logger: createLogger({ level: 'silent' }),
     now: () => NOW,
   };
@@ -107,11 +116,15 @@ describe('the journey’s first reads: the job record and the cache', () => {
     expect(again.saved).toEqual([]);
   });
 
-  it('when this process answered every IP itself, reads no record first: keeps the result built, in one round trip', async () => {
+  it('when this process answered every IP itself, reads no record first: with no destination, the result is kept with the completion', async () => {
     const { deps, calls, saved } = journey(null, true);
     const outcome = await processAlert(job, attempt(false), deps, options);
-    expect(calls).toEqual([`cache read ${IP}`, 'enrich', 'keep result']);
-    expect(outcome).toEqual({ kind: 'done', result: saved[0] });
+    expect(calls).toEqual([`cache read ${IP}`, 'enrich']);
+    if (outcome.kind !== 'done' || !outcome.withCompletion) throw new Error(`expected done with writes for the completion, got ${outcome.kind}`);
+    // The worker sends these with the job's completion, on its own connection.
+    await outcome.withCompletion({} as never);
+    expect(calls).toEqual([`cache read ${IP}`, 'enrich', 'keep result with the completion']);
+    expect(saved).toEqual([outcome.result]);
     expect(saved.map((result) => result.ips.map((ip) => [ip.ip, ip.prevalence]))).toEqual([[[IP, 3]]]);
   });
 
@@ -120,13 +133,20 @@ describe('the journey’s first reads: the job record and the cache', () => {
     const built = processAlert(job, attempt(false), first.deps, options);
     first.answerRecord();
     await built;
-    const stored = first.saved[0];
-    if (!stored) throw new Error('the first journey stored no result');
+    const stored = { ...first.saved[0], completedAt: '2026-12-01T00:00:00.000Z' } as AlertResult;
 
-    const again = journey({ ...stored, completedAt: '2026-12-01T00:00:00.000Z' }, true);
+    const received: AlertResult[] = [];
+    const sink: Destination = { name: 'webhook', sink: { name: 'webhook', deliver: (result) => {
+      received.push(result);
+      return Promise.resolve();
+    }, close: () => Promise.resolve() } };
+    const again = journey(stored, true, [sink]);
     const outcome = await processAlert(job, attempt(false), again.deps, options);
-    expect(outcome).toEqual({ kind: 'done', result: { ...stored, completedAt: '2026-12-01T00:00:00.000Z' } });
-    expect(again.calls).toEqual([`cache read ${IP}`, 'enrich', 'keep result']);
+    expect(received).toEqual([stored]);
+    if (outcome.kind !== 'done' || !outcome.withCompletion) throw new Error(`expected done with writes for the completion, got ${outcome.kind}`);
+    expect(outcome.result).toEqual(stored);
+    await outcome.withCompletion({} as never);
+    expect(again.calls).toEqual([`cache read ${IP}`, 'enrich', 'keep result', 'mark webhook delivered with the completion']);
     expect(again.saved).toEqual([]);
   });
 

@@ -35,8 +35,8 @@ const FULL: Params = {
   // 100/60s,1500/3600s scaled: the hour to 5 s and a tenth of the calls; the short window keeps the burst share (1/15).
   rateLimits: '10/250ms,150/5s',
   safetyMs: 20,
-  // The defaults scaled 720×: a day, 6 h, 7 days, 7 days.
-  cacheSettings: { CACHE_TTL_SEEN_S: '120', CACHE_TTL_NOT_SEEN_S: '30', CACHE_TTL_INVALID_S: '840', CACHE_MAX_STALE_S: '840' },
+  // The defaults scaled 720×: a day, 6 h, 7 days, 7 days, and the process's copy's 5 s.
+  cacheSettings: { CACHE_TTL_SEEN_S: '120', CACHE_TTL_NOT_SEEN_S: '30', CACHE_TTL_INVALID_S: '840', CACHE_MAX_STALE_S: '840', CACHE_LOCAL_TTL_MS: '7' },
   drainMs: 15_000,
 };
 
@@ -46,7 +46,7 @@ const SMOKE: Params = {
   processes: 2,
   concurrency: 2,
   rateLimits: '5/250ms,30/500ms',
-  cacheSettings: { CACHE_TTL_SEEN_S: '12', CACHE_TTL_NOT_SEEN_S: '3', CACHE_TTL_INVALID_S: '84', CACHE_MAX_STALE_S: '84' },
+  cacheSettings: { CACHE_TTL_SEEN_S: '12', CACHE_TTL_NOT_SEEN_S: '3', CACHE_TTL_INVALID_S: '84', CACHE_MAX_STALE_S: '84', CACHE_LOCAL_TTL_MS: '1' },
   drainMs: 2_000,
 };
 

@@ -159,6 +159,22 @@ function fromEntry(entry: CacheEntry, cached: boolean, stale = false): IpEnrichm
   return { ip: record.ip, status: record.seen ? 'enriched' : 'not_seen', record, cached, ...marked, fetchedAt: record.fetchedAt };
 }
 
+/** A fresh cache read's answer. */
+function fromFresh(read: { readonly entry: CacheEntry } | undefined): IpEnrichment {
+  if (read === undefined) throw new Error('unreachable: a fresh read for every IP');
+  return fromEntry(read.entry, true);
+}
+
+/** One answer per input IP, in input order; what is not an IP is answered invalid. */
+function inInputOrder(ips: readonly string[], canonical: readonly (string | undefined)[], answers: ReadonlyMap<string, IpEnrichment>): IpEnrichment[] {
+  return ips.map((input, i): IpEnrichment => {
+    const ip = canonical[i];
+    const result = ip === undefined ? undefined : answers.get(ip);
+    if (result) return result;
+    return { ip: input, status: 'invalid', cached: false, error: new IpenrichError('INVALID_IP', `"${input.slice(0, 100)}" is not an IP address`) };
+  });
+}
+
 /** A failure as the fetcher published it (possibly from another process), as the error it was. */
 function revived(error: Extract<FetchOutcome, { kind: 'error' }>['error']): IpenrichError {
   if (!isErrorCode(error.code)) return new IpenrichError('INTERNAL', `${error.code}: ${error.message}`);
@@ -397,7 +413,10 @@ export function createEnricher(deps: EnricherDeps): Enricher {
     const reads = await lookup.reads;
     reads.count();
     const found = reads.found;
-    const gather = deps.hunting?.gather(tenant, lookBackHours, unique.filter((ip) => found.get(ip)?.stale !== false).length);
+    const misses = unique.filter((ip) => found.get(ip)?.stale !== false).length;
+    // Every IP fresh in the cache, as for most alerts: the answers are at hand, no promise per IP.
+    if (misses === 0) return inInputOrder(ips, canonical, new Map(unique.map((ip) => [ip, fromFresh(found.get(ip))])));
+    const gather = deps.hunting?.gather(tenant, lookBackHours, misses);
     const answers = new Map<string, Promise<IpEnrichment>>();
     for (const ip of unique) {
       const read = found.get(ip);
@@ -420,12 +439,7 @@ export function createEnricher(deps: EnricherDeps): Enricher {
       ),
     );
     if (failures.length > 0) throw failures[0];
-    return ips.map((input, i): IpEnrichment => {
-      const ip = canonical[i];
-      const result = ip === undefined ? undefined : settled.get(ip);
-      if (result) return result;
-      return { ip: input, status: 'invalid', cached: false, error: new IpenrichError('INVALID_IP', `"${input.slice(0, 100)}" is not an IP address`) };
-    });
+    return inInputOrder(ips, canonical, settled);
   }
 
   return {

@@ -189,7 +189,8 @@ async function deliver(
   let keep: WritesWithCompletion | undefined;
   if (!built.kept && destinations.length === 0) keep = record.keepResultWithCompletion(result);
   else if (!built.kept) result = await record.keepResult(result);
-  const slot = deps.slotWanted && options.sinkSlotYieldMs ? yieldSlotWhenWanted(deps.slotWanted, options.sinkSlotYieldMs) : undefined;
+  // Its timer and signal cost each job something: none when there is nothing to wait for.
+  const slot = deps.slotWanted && options.sinkSlotYieldMs && destinations.length > 0 ? yieldSlotWhenWanted(deps.slotWanted, options.sinkSlotYieldMs) : undefined;
   let report: DeliveryReport;
   try {
     report = await deliverToDestinations(result, destinations, record, {

@@ -58,6 +58,7 @@ function row(report: ThroughputReport, variant: Variant): string {
     ratio,
     fixed(median(of(rounds, (r) => r.workerCpuMsPerAlert)), 3),
     fixed(median(of(rounds, coresBusy)), 2),
+    fixed(median(of(rounds, (r) => r.workerWritesPerAlert)), 2),
     fixed(median(of(rounds, (r) => r.redisCpuMsPerAlert)), 3),
     fixed(median(of(rounds, (r) => r.redisCommandsPerAlert)), 1),
     `${fixed(median(of(rounds, (r) => r.redisBytesInPerAlert)))} / ${fixed(median(of(rounds, (r) => r.redisBytesOutPerAlert)))}`,
@@ -90,19 +91,20 @@ SecurityAlert sample with its own SystemAlertId and one of ${params.pool} public
 
 - **baseline**: a bare BullMQ \`Worker\` with the same options and a processor that returns at once.
 - **ipenrich → webhook**: the worker as \`ipenrich worker\` wires it (\`startWorker\`): validate the job, extract
-  the IPs, enrich them from the shared Redis cache (Defender calls during the measured rounds:
-  ${report.defenderCallsMeasured}; ${report.defenderCallsWarmup} while warming up), build the result, record it and the delivery state in Redis, POST it
+  the IPs, enrich them from the shared cache (Defender calls during the measured rounds:
+  ${report.defenderCallsMeasured}; ${report.defenderCallsWarmup} while warming up; most lookups are answered from the process's copy of entries it read
+  from Redis, \`CACHE_LOCAL_TTL_MS\`), build the result, keep it in the job's record, POST it
   signed (Standard Webhooks) over HTTPS to a receiver in the benchmark process that verifies every
-  signature, log at \`info\` (to /dev/null). The receiver accepted ${report.webhook.accepted} of ${report.webhook.expected} distinct deliveries
+  signature, record the delivery with the job's completion, log at \`info\` (to /dev/null). The receiver accepted ${report.webhook.accepted} of ${report.webhook.expected} distinct deliveries
   (${report.webhook.duplicates} duplicates, ${report.webhook.rejectedSignatures} bad signatures).
-- **ipenrich, no sink**: the same worker with \`SINKS\` empty: the result is built and stored, nothing is sent.
+- **ipenrich, no sink**: the same worker with \`SINKS\` empty: the result is built and kept, in the same socket write as the job's completion; nothing is sent.
 
-| variant | alerts/s (median) | spread (min–max) | × baseline | worker CPU ms/alert | worker CPU busy (cores) | redis CPU ms/alert | redis commands/alert | bytes to / from redis per alert | completed / failed |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| variant | alerts/s (median) | spread (min–max) | × baseline | worker CPU ms/alert | worker CPU busy (cores) | worker write calls/alert | redis CPU ms/alert | redis commands/alert | bytes to / from redis per alert | completed / failed |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${VARIANTS.map((variant) => row(report, variant)).join('\n')}
 
 **Headline: ipenrich delivers ${fixed(median(of(hook, (r) => r.alertsPerSecond)))} alerts/s to a real webhook, ${fixed(headlineRatio(report), 2)}× the raw BullMQ no-op rate of
-${fixed(median(of(base, (r) => r.alertsPerSecond)))} jobs/s** (target ≥ 0.5). Per repetition (each ipenrich round over the baseline round just before it):
+${fixed(median(of(base, (r) => r.alertsPerSecond)))} jobs/s** (targets: ≥ 0.3 to the webhook, ≥ 0.5 with no sink, where it reads ${fixed(median(of(report.rounds['no-sink'], (r) => r.alertsPerSecond)) / median(of(base, (r) => r.alertsPerSecond)), 2)}×). Per repetition (each ipenrich round over the baseline round just before it):
 webhook ${spread(webhookRatios, 2)}, no sink ${spread(noSinkRatios, 2)}.
 ${
     bound
@@ -115,6 +117,8 @@ ${fixed(cpu(hook), 3)} ms for ipenrich with the webhook against ${fixed(cpu(base
 ${fixed(commands(hook), 0)} commands per alert against ${fixed(commands(base), 0)} (BullMQ's own scripts count their inner commands). The bytes are
 what redis-server read from its clients and wrote to them during the round (\`total_net_input_bytes\`,
 \`total_net_output_bytes\`): every variant reads each job back; ipenrich also sends its result, once, to the job's record.
+"Worker write calls" are the worker process's write system calls (\`/proc/self/io\` \`syscw\`): socket writes to Redis
+and the receiver, and log flushes; commands sent together in one socket write count once.
 Redis memory one finished alert holds (\`MEMORY USAGE … SAMPLES 0\` of the latest): BullMQ's job hash, kept a day after it
 completes, ${report.memory.baseline.jobBytes} bytes with the no-op processor and ${report.memory.webhook.jobBytes} with ipenrich; ipenrich's record of the job (its result and
 delivery state), kept 8 days, ${report.memory.webhook.recordBytes} bytes with the webhook and ${report.memory['no-sink'].recordBytes} with no sink.

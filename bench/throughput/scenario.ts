@@ -38,6 +38,8 @@ export interface RoundFigures {
   readonly alertsPerSecond: number;
   /** CPU of the worker process, and of redis-server, per alert. */
   readonly workerCpuMsPerAlert: number;
+  /** Write system calls of the worker process per alert (NaN off Linux). */
+  readonly workerWritesPerAlert: number;
   readonly redisCpuMsPerAlert: number;
   readonly redisCommandsPerAlert: number;
   /** Bytes redis-server read from its clients, and wrote to them, per alert (its `total_net_*_bytes`). */
@@ -127,6 +129,7 @@ async function measureRound(lane: Lane, redis: Redis, batch: string, count: numb
     seconds,
     alertsPerSecond: count / seconds,
     workerCpuMsPerAlert: round.cpuMs / count,
+    workerWritesPerAlert: round.writeCalls / count,
     redisCpuMsPerAlert: (after.cpuMs - before.cpuMs) / count,
     redisCommandsPerAlert: (after.commands - before.commands) / count,
     redisBytesInPerAlert: (after.bytesIn - before.bytesIn) / count,

@@ -8,6 +8,7 @@
  * once that many jobs have finished (completed or failed), `round` with its counts, the time the
  * last one finished and the CPU this process used meanwhile. Stdin closing ends the process.
  */
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Worker } from 'bullmq';
 import { loadConfig } from '../../src/config/load.js';
@@ -30,6 +31,17 @@ export interface RoundReport {
   readonly endedAt: number;
   /** CPU time (user + system) this process used between `armed` and the end of the round. */
   readonly cpuMs: number;
+  /** Write system calls this process made meanwhile (sockets, logs); NaN where /proc/self/io cannot be read. */
+  readonly writeCalls: number;
+}
+
+/** Write system calls so far (Linux `/proc/self/io` syscw): a socket write is one, however many commands it carries. */
+function writeCallsSoFar(): number {
+  try {
+    return Number(/^syscw:\s*(\d+)/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const ROUND_TIMEOUT_MS = 300_000;
@@ -81,14 +93,15 @@ async function startNoop(): Promise<Running> {
 }
 
 const running = mode === 'ipenrich' ? await startIpenrich() : await startNoop();
-let round: { target: number; completed: number; failed: number; failures: string[]; cpu: NodeJS.CpuUsage; finish: (report: RoundReport) => void } | undefined;
+let round: { target: number; completed: number; failed: number; failures: string[]; cpu: NodeJS.CpuUsage; writes: number; finish: (report: RoundReport) => void } | undefined;
 
 function settle(): void {
   if (!round || round.completed + round.failed < round.target) return;
   const cpu = process.cpuUsage(round.cpu);
+  const writeCalls = writeCallsSoFar() - round.writes;
   const { completed, failed, failures, finish } = round;
   round = undefined;
-  finish({ completed, failed, failures, endedAt: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000 });
+  finish({ completed, failed, failures, endedAt: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000, writeCalls });
 }
 
 running.worker.on('completed', () => {
@@ -114,6 +127,7 @@ for await (const line of createInterface({ input: process.stdin })) {
       failed: 0,
       failures: [],
       cpu: process.cpuUsage(),
+      writes: writeCallsSoFar(),
       finish: (done) => {
         clearTimeout(timer);
         resolve(done);

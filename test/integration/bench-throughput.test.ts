@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchAlert, ipPool } from '../../bench/throughput/alerts.js';
 import { formatReport, headlineRatio, SMOKE } from '../../bench/throughput/index.js';
-import { measureThroughput, VARIANTS, type ThroughputReport } from '../../bench/throughput/scenario.js';
+import { measureThroughput, VARIANTS, type ThroughputReport, type Variant } from '../../bench/throughput/scenario.js';
 import { startLocalRedis, type LocalRedis } from '../../src/redis/local-server.js';
 
 /**
@@ -30,6 +30,18 @@ describe('bench/throughput smoke run', () => {
         expect({ variant, completed: round.completed, failed: round.failed, failures: round.failures }).toEqual({ variant, completed: SMOKE.jobs, failed: 0, failures: [] });
       }
     }
+  });
+
+  it('counts the worker\'s write system calls: at least one socket write per round trip the rounds needed', () => {
+    for (const variant of VARIANTS) {
+      for (const round of report.rounds[variant]) {
+        // Every job is fetched and completed over a socket: some writes, never fewer than one per round.
+        expect(round.workerWritesPerAlert * SMOKE.jobs).toBeGreaterThanOrEqual(1);
+      }
+    }
+    // The webhook's POSTs are writes of their own, on top of the Redis ones.
+    const writes = (variant: Variant): number => Math.min(...report.rounds[variant].map((round) => round.workerWritesPerAlert));
+    expect(writes('webhook')).toBeGreaterThan(writes('no-sink'));
   });
 
   it('enriches from a warm cache: each IP fetched once per ipenrich worker while warming up, none while measuring', () => {

@@ -159,8 +159,9 @@ from the cache, and answered through QueueEvents. The baseline parses the same b
 ${table}
 
 Ratio: ipenrich answers **${fixed(ratio, 3)}×** the requests per second of the bare route. A new alert is a
-job: about a dozen Redis round trips (rate limit, job, worker fetch, cache, result and delivery state,
-completion, event stream) and the pipeline, on the same two cores as redis-server and autocannon. The last
+job: Redis round trips on the ingress's side (rate limit, the tenant's pending alerts, the alert's revision,
+the job, the event stream) and on the worker's (the fetch, the cache unless the worker's copy of it answers,
+the result kept with the completion), and the pipeline, on the same two cores as redis-server and autocannon. The last
 row, measured right after, answers the same alert again from its finished job (authentication, rate
 limit, four round trips, no worker): ${fixed(repeatResult.requests.average / bareResult.requests.average, 3)}× the bare route.
 Defender calls during the measured runs: ${callsDuringRun} (every IP came from the cache).

@@ -15,8 +15,8 @@ export class CompleteWith {
  * runs a connection's commands in order, so whoever sees the job completed sees those writes; the
  * job costs one round trip fewer than writing first and completing after. The writes must be safe
  * to repeat (BullMQ retries a completion that failed); the job is completed whatever they answer,
- * and a write that fails is reported as the worker's 'error'. On a Redis Cluster the writes go first and are waited for, as
- * their keys and the job's may live on different nodes.
+ * and a write that fails is reported as the worker's 'error'. On a Redis Cluster the writes go
+ * first and are waited for, as their keys and the job's may live on different nodes.
  */
 export class CompletingWorker<DataType> extends DeferringWorker<DataType, CompleteWith | undefined> {
   protected override async handleCompleted(

@@ -29,7 +29,7 @@ describe('CompletingWorker', () => {
       const job = await queue.add('job', {});
       await waitFor('the job completed and was looked at', async () => (await queue.getJobState(job.id ?? '')) === 'completed' && seenAtCompletion !== undefined);
       const stored = await queue.getJob(job.id ?? '');
-      return { seenAtCompletion, errors, returnvalue: stored?.returnvalue };
+      return { seenAtCompletion, errors, returnvalue: stored?.returnvalue as unknown };
     } finally {
       await worker.close();
       await queue.obliterate({ force: true });

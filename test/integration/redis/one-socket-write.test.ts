@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { Redis as SingleNodeRedis } from 'ioredis';
+import type { Redis as SingleNodeRedis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, type Redis } from '../../../src/redis/connection.js';
 import { inOneSocketWrite } from '../../../src/redis/one-socket-write.js';

@@ -218,14 +218,7 @@ async function deliver(
   deps.logger.info({ jobId: attempt.jobId, alertId: job.alertId, tenant: job.tenant, summary: result.summary.text, delivered: report.delivered }, 'alert enriched');
   deps.metrics?.jobCompleted(deps.now() - attempt.queuedAt, result.partial ? 'partial' : 'complete');
   const writes = keep ?? (report.held.length > 0 ? record.markDeliveredWithCompletion(report.held) : undefined);
-  return writes === undefined ? { kind: 'done', result } : { kind: 'done', result, withCompletion: reportingFailure(writes, attempt.jobId, deps.logger) };
-}
-
-/** The job completes whatever these writes answer: a failure is logged with the job it concerns. */
-function reportingFailure(writes: WritesWithCompletion, jobId: string, logger: Logger): WritesWithCompletion {
-  return async (connection) =>
-    await writes(connection).catch((error: unknown) => {
-      logger.error({ jobId, err: toIpenrichError(error) }, 'job completed, but its record was not updated with it (result or deliveries)');
-    });
+  // A failure of these writes is reported by the worker that sends them (src/queue/completing-worker.ts).
+  return writes === undefined ? { kind: 'done', result } : { kind: 'done', result, withCompletion: writes };
 }
 

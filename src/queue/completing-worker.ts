@@ -15,7 +15,7 @@ export class CompleteWith {
  * runs a connection's commands in order, so whoever sees the job completed sees those writes; the
  * job costs one round trip fewer than writing first and completing after. The writes must be safe
  * to repeat (BullMQ retries a completion that failed); the job is completed whatever they answer,
- * and a write that fails is reported as the worker's 'error'. On a Redis Cluster the writes go
+ * and a write that fails is reported as the worker's 'error', naming the job. On a Redis Cluster the writes go
  * first and are waited for, as their keys and the job's may live on different nodes.
  */
 export class CompletingWorker<DataType> extends DeferringWorker<DataType, CompleteWith | undefined> {
@@ -32,8 +32,12 @@ export class CompletingWorker<DataType> extends DeferringWorker<DataType, Comple
       await result.writes(connection);
       return await super.handleCompleted(undefined, job, token, fetchNextCallback, span);
     }
-    // A failed write must not fail the completion (which BullMQ would then retry): it is reported.
-    const writing = (): Promise<unknown> => result.writes(connection).catch((error: unknown) => this.emit('error', error instanceof Error ? error : new Error(String(error))));
+    // A failed write must not fail the completion (which BullMQ would then retry): it is reported, with the job.
+    const writing = (): Promise<unknown> =>
+      result.writes(connection).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.emit('error', new Error(`job ${job.id ?? '(no id)'} completed, but the writes sent with its completion failed: ${reason}`, { cause: error }));
+      });
     const [, next] = await inOneSocketWrite(connection, () => Promise.all([writing(), super.handleCompleted(undefined, job, token, fetchNextCallback, span)]));
     return next;
   }

@@ -64,5 +64,6 @@ describe('CompletingWorker', () => {
     expect(ran.seenAtCompletion).toBeNull();
     expect(ran.errors).toHaveLength(1);
     expect(ran.errors[0]).toMatch(/unknown command/i);
+    expect(ran.errors[0]).toMatch(/^job \S+ completed, but the writes sent with its completion failed/);
   });
 });

@@ -83,8 +83,9 @@ export class RedisJobRecord implements JobRecord {
   async keepResult(result: AlertResult): Promise<AlertResult> {
     const held = await this.scripts.ipenrichKeepResult(this.key, STATE_TTL_S, JSON.stringify(result));
     this.snapshot = held === null ? {} : hashOf(held);
+    if (held === null) return result;
     const stored = parseStoredResult(this.snapshot.result);
-    if (held === null || stored !== null) return stored ?? result;
+    if (stored !== null) return stored;
     await this.saveResult(result);
     return result;
   }

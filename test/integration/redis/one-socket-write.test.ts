@@ -47,6 +47,21 @@ describe('inOneSocketWrite', () => {
     expect(replies).toEqual(['OK', 1, '1']);
   });
 
+  it('joins calls made by separate callbacks of one event-loop turn into that write', async () => {
+    const writes = countWrites(redis);
+    // Two timers due at the same time run in one timers phase, each followed by its own microtasks.
+    const replies = await new Promise<unknown[][]>((resolve, reject) => {
+      let first: Promise<unknown[]> | undefined;
+      setTimeout(() => (first = inOneSocketWrite(redis, send)), 0);
+      setTimeout(() => {
+        if (first === undefined) throw new Error('the timers ran out of order');
+        Promise.all([first, inOneSocketWrite(redis, send)]).then(resolve, reject);
+      }, 0);
+    });
+    expect(writes()).toBe(1);
+    expect(replies.map((reply) => reply[0])).toEqual(['OK', 'OK']);
+  });
+
   it('without it, the same commands take a write each (what the helper saves)', async () => {
     const writes = countWrites(redis);
     await send();

@@ -150,11 +150,12 @@ describe('docker-compose.yml', () => {
 
   it('gives the ingress and the workers every secret a sink or the credential check may need, as NAME_FILE from a compose secret', () => {
     // `serve` checks every enabled sink at start as `worker` does (as in the Kubernetes manifests): a
-    // secret one of them lacks has no place to go, or makes one exit 2. INGRESS_* only `serve` reads.
+    // secret one of them lacks has no place to go, or makes one exit 2. INGRESS_* only `serve` reads:
+    // its API keys and the signing secrets of playbooks, which would otherwise sit in the plain env file.
     const shared = SECRET_NAMES.filter((name) => !name.startsWith('INGRESS_'));
     for (const name of ['ingress', 'worker']) {
       const s = service(name);
-      for (const secret of shared) {
+      for (const secret of name === 'ingress' ? SECRET_NAMES : shared) {
         expect(Object.keys(s.environment ?? {}), name).toContain(`${secret}_FILE`);
         const file = s.environment?.[`${secret}_FILE`] ?? '';
         expect(file, `${name}: ${secret}_FILE`).toMatch(/^\/run\/secrets\/[a-z_]+$/);

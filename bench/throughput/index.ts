@@ -6,7 +6,8 @@
  *
  *   npm run bench -- throughput [--smoke] [--write]
  *
- * Target: ipenrich (webhook) / baseline ≥ 0.5.
+ * Targets (issue #16): ipenrich / baseline ≥ 0.3 to the webhook, ≥ 0.5 with no sink. The floor variant
+ * (BullMQ + a signed POST, nothing else) says what the HTTPS exchange alone costs on the machine.
  */
 import { availableParallelism } from 'node:os';
 import type { BenchOptions, Benchmark } from '../run.js';
@@ -22,6 +23,7 @@ const LABELS: Record<Variant, string> = {
   baseline: 'BullMQ, no-op processor (baseline)',
   webhook: 'ipenrich → webhook receiver (headline)',
   'no-sink': 'ipenrich, no sink',
+  floor: 'BullMQ + signed HTTPS POST of the alert (floor)',
 };
 
 export function median(values: readonly number[]): number {
@@ -70,6 +72,8 @@ function row(report: ThroughputReport, variant: Variant): string {
 export function formatReport(report: ThroughputReport, params: Params, context: RunContext): string {
   const webhookRatios = pairedRatios(report, 'webhook');
   const noSinkRatios = pairedRatios(report, 'no-sink');
+  const floorRatios = pairedRatios(report, 'floor');
+  const rate = (variant: Variant): number => median(of(report.rounds[variant], (r) => r.alertsPerSecond));
   const failures = VARIANTS.flatMap((variant) => report.rounds[variant].flatMap((r) => r.failures.map((reason) => `${variant}: ${reason}`)));
   const base = report.rounds.baseline;
   const hook = report.rounds.webhook;
@@ -81,10 +85,10 @@ export function formatReport(report: ThroughputReport, params: Params, context: 
 
 Command: \`npm run bench -- throughput --write\`${context.smoke ? ' (smoke run)' : ''}. Node ${process.version}, ${availableParallelism()} cores shared with other
 work (load average ${fixed(context.loadStart, 1)} at the start, ${fixed(context.loadEnd, 1)} at the end): absolute rates move with the load, the ratio is
-measured in the same run. One redis-server (started by the benchmark, no persistence), three worker
+measured in the same run. One redis-server (started by the benchmark, no persistence), four worker
 processes on their own prefixes, each with WORKER_CONCURRENCY=${params.concurrency}; each round fills the paused queue with
 ${params.jobs} alerts (outside the timing), resumes it and times until the worker has finished the last job. Rounds
-alternate baseline → ipenrich webhook → ipenrich no sink, ${params.repetitions} times, after one unmeasured warm-up round of
+alternate baseline → ipenrich webhook → ipenrich no sink → floor, ${params.repetitions} times, after one unmeasured warm-up round of
 ${Math.max(params.warmupJobs, params.pool)} alerts each (which fills the cache and warms the JIT). Every variant gets the same jobs: the bundled Sentinel
 SecurityAlert sample with its own SystemAlertId and one of ${params.pool} public IPs (plus its private IP), enqueued by
 \`enqueueAlerts\` with the product's job options (priority, attempts, retention); job data ${report.jobDataBytes} bytes.
@@ -98,6 +102,11 @@ SecurityAlert sample with its own SystemAlertId and one of ${params.pool} public
   signature, record the delivery with the job's completion, log at \`info\` (to /dev/null). The receiver accepted ${report.webhook.accepted} of ${report.webhook.expected} distinct deliveries
   (${report.webhook.duplicates} duplicates, ${report.webhook.rejectedSignatures} bad signatures).
 - **ipenrich, no sink**: the same worker with \`SINKS\` empty: the result is built and kept, in the same socket write as the job's completion; nothing is sent.
+- **floor**: the baseline's bare BullMQ \`Worker\` whose processor only signs the job's alert as it came (Standard
+  Webhooks, the same secret) and POSTs it over HTTPS with undici's default keep-alive agent to a receiver like
+  the webhook's (in the benchmark process, verifying every signature): no validation, extraction, cache,
+  record or retries — what any webhook connector does at least. Its receiver accepted ${report.floor.accepted} of ${report.floor.expected}
+  (${report.floor.duplicates} duplicates, ${report.floor.rejectedSignatures} bad signatures).
 
 | variant | alerts/s (median) | spread (min–max) | × baseline | worker CPU ms/alert | worker CPU busy (cores) | worker write calls/alert | redis CPU ms/alert | redis commands/alert | bytes to / from redis per alert | completed / failed |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
@@ -105,7 +114,9 @@ ${VARIANTS.map((variant) => row(report, variant)).join('\n')}
 
 **Headline: ipenrich delivers ${fixed(median(of(hook, (r) => r.alertsPerSecond)))} alerts/s to a real webhook, ${fixed(headlineRatio(report), 2)}× the raw BullMQ no-op rate of
 ${fixed(median(of(base, (r) => r.alertsPerSecond)))} jobs/s** (targets: ≥ 0.3 to the webhook, ≥ 0.5 with no sink, where it reads ${fixed(median(of(report.rounds['no-sink'], (r) => r.alertsPerSecond)) / median(of(base, (r) => r.alertsPerSecond)), 2)}×). Per repetition (each ipenrich round over the baseline round just before it):
-webhook ${spread(webhookRatios, 2)}, no sink ${spread(noSinkRatios, 2)}.
+webhook ${spread(webhookRatios, 2)}, no sink ${spread(noSinkRatios, 2)}, floor ${spread(floorRatios, 2)}.
+The floor reads ${fixed(rate('floor') / rate('baseline'), 2)}× the no-op at ${fixed(cpu(report.rounds.floor), 3)} ms of worker CPU per job: the signed HTTPS
+exchange alone costs this machine ${fixed(cpu(report.rounds.floor) - cpu(base), 3)} ms per job, and ipenrich's webhook rate is ${fixed(rate('webhook') / rate('floor'), 2)}× the floor's.
 ${
     bound
       ? `Both worker processes keep about one core busy (the "cores" column: worker CPU time over the round's

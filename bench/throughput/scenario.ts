@@ -11,10 +11,13 @@ import { spawnChild, type Child } from '../../test/integration/budget/support/ch
 import { benchAlert, ipPool } from './alerts.js';
 import type { RoundReport, WorkerMode } from './worker.js';
 
-/** What runs the jobs: the bare BullMQ baseline, or ipenrich delivering to the webhook receiver or to no sink. */
-export type Variant = 'baseline' | 'webhook' | 'no-sink';
-/** The order of every repetition: each ipenrich variant runs right after the baseline it is compared with. */
-export const VARIANTS: readonly Variant[] = ['baseline', 'webhook', 'no-sink'];
+/**
+ * What runs the jobs: the bare BullMQ baseline, ipenrich delivering to the webhook receiver or to no
+ * sink, or the floor: the bare BullMQ worker that only signs and POSTs each alert to a receiver.
+ */
+export type Variant = 'baseline' | 'webhook' | 'no-sink' | 'floor';
+/** The order of every repetition: the ipenrich variants run right after the baseline they are compared with. */
+export const VARIANTS: readonly Variant[] = ['baseline', 'webhook', 'no-sink', 'floor'];
 
 export interface ThroughputParams {
   readonly redisUrl: string;
@@ -60,7 +63,16 @@ export interface ThroughputReport {
    */
   readonly memory: Readonly<Record<Variant, { readonly jobBytes: number; readonly recordBytes: number }>>;
   /** What the webhook receiver saw, warm-up included: distinct deliveries expected and accepted. */
-  readonly webhook: { readonly expected: number; readonly accepted: number; readonly duplicates: number; readonly rejectedSignatures: number };
+  readonly webhook: ReceiverCounts;
+  /** The same, for the floor's receiver. */
+  readonly floor: ReceiverCounts;
+}
+
+export interface ReceiverCounts {
+  readonly expected: number;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejectedSignatures: number;
 }
 
 /** Generous on purpose: the measured rounds make no Defender calls; warming up must not wait for budget. */
@@ -168,6 +180,8 @@ export async function measureThroughput(params: ThroughputParams): Promise<Throu
   const emulators = await startEmulators({ defender: { rateLimits: RATE_LIMITS } });
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const receiver = await startWebhookReceiver({ secret });
+  // The floor's own receiver, so each one's counts say whether every delivery of its variant arrived.
+  const floorReceiver = await startWebhookReceiver({ secret });
   const redis = createRedis(params.redisUrl);
   const run = randomBytes(4).toString('hex');
   const lanes = new Map<Variant, Lane>();
@@ -186,13 +200,14 @@ export async function measureThroughput(params: ThroughputParams): Promise<Throu
       baseline: base,
       webhook: { ...base, SINKS: 'webhook', WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: secret },
       'no-sink': base,
+      floor: { ...base, BENCH_POST_URL: floorReceiver.url, BENCH_POST_SECRET: secret },
     };
     const config = loadConfig(base);
     const producer: IntakeOptions = { defaultTenant: config.IPENRICH_DEFAULT_TENANT, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS };
     const prefixOf = (variant: Variant): string => `bench-throughput-${run}-${variant}`;
     for (const variant of VARIANTS) {
       const prefix = prefixOf(variant);
-      const mode: WorkerMode = variant === 'baseline' ? 'noop' : 'ipenrich';
+      const mode: WorkerMode = variant === 'baseline' ? 'noop' : variant === 'floor' ? 'post' : 'ipenrich';
       const child = spawnChild(new URL('./worker.ts', import.meta.url), [mode], { ...envFor[variant], IPENRICH_PREFIX: prefix }, profiling(variant));
       lanes.set(variant, { child, queue: createAlertsQueue(redis, keySpace(prefix)) });
     }
@@ -214,7 +229,7 @@ export async function measureThroughput(params: ThroughputParams): Promise<Throu
     if (!stored) throw new Error('no completed warm-up job to measure');
     const jobDataBytes = Buffer.byteLength(JSON.stringify(stored.data));
 
-    const rounds: Record<Variant, RoundFigures[]> = { baseline: [], webhook: [], 'no-sink': [] };
+    const rounds: Record<Variant, RoundFigures[]> = { baseline: [], webhook: [], 'no-sink': [], floor: [] };
     for (let repetition = 1; repetition <= params.repetitions; repetition++) {
       for (const variant of VARIANTS) {
         rounds[variant].push(await measureRound(lane(variant), redis, `round-${repetition}`, params.jobs, pool, producer));
@@ -224,18 +239,21 @@ export async function measureThroughput(params: ThroughputParams): Promise<Throu
       await Promise.all(VARIANTS.map(async (variant) => [variant, await memoryOfOneAlert(redis, lane(variant).queue, keySpace(prefixOf(variant)))] as const)),
     ) as Record<Variant, { jobBytes: number; recordBytes: number }>;
     finished = true;
+    const expected = warmup + params.repetitions * params.jobs;
+    const counts = (seen: typeof receiver): ReceiverCounts => ({
+      expected,
+      accepted: seen.deliveries.size,
+      duplicates: seen.counters.duplicates,
+      rejectedSignatures: seen.counters.rejectedSignatures,
+    });
     return {
       jobDataBytes,
       rounds,
       memory,
       defenderCallsWarmup,
       defenderCallsMeasured: emulators.defender.counters.totalCalls - defenderCallsWarmup,
-      webhook: {
-        expected: warmup + params.repetitions * params.jobs,
-        accepted: receiver.deliveries.size,
-        duplicates: receiver.counters.duplicates,
-        rejectedSignatures: receiver.counters.rejectedSignatures,
-      },
+      webhook: counts(receiver),
+      floor: counts(floorReceiver),
     };
   } finally {
     // Closing stdin ends a worker after its round; one stuck in a round after a failure is killed.
@@ -247,6 +265,7 @@ export async function measureThroughput(params: ThroughputParams): Promise<Throu
     await Promise.all([...lanes.values()].map(({ queue }) => queue.close()));
     await redis.quit();
     await receiver.close();
+    await floorReceiver.close();
     await emulators.close();
   }
 }

@@ -2,15 +2,20 @@
  * One worker process of the throughput benchmark. `ipenrich`: the product's worker exactly as
  * `ipenrich worker` wires it (startWorker: extract → enrich → result → sinks from configuration);
  * `noop`: a bare BullMQ Worker on the same kind of queue with the same options and a processor that
- * does nothing — the baseline. Configuration comes from the environment, the mode from argv[2].
+ * does nothing — the baseline; `post`: the same bare Worker whose processor only signs each job's alert
+ * (Standard Webhooks) and POSTs it over HTTPS to BENCH_POST_URL — the floor under any webhook
+ * connector on this machine. Configuration comes from the environment, the mode from argv[2].
  *
  * Talks to the parent in JSON lines: `ready`, then for each `{ jobs }` it receives, `armed` and,
  * once that many jobs have finished (completed or failed), `round` with its counts, the time the
  * last one finished and the CPU this process used meanwhile. Stdin closing ends the process.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Worker } from 'bullmq';
+import { Worker, type Job, type Processor } from 'bullmq';
+import { request } from 'undici';
+import { signWebhook } from '../../connectors/webhook/sign.js';
 import { loadConfig } from '../../src/config/load.js';
 import { bufferedLogDestination, createLogger } from '../../src/log.js';
 import { ALERTS_QUEUE } from '../../src/queue/alerts-queue.js';
@@ -20,7 +25,7 @@ import { openRuntime } from '../../src/composition/runtime.js';
 import { startWorker } from '../../src/composition/start-worker.js';
 import { tell } from '../../test/integration/budget/support/child-process.js';
 
-export type WorkerMode = 'ipenrich' | 'noop';
+export type WorkerMode = 'ipenrich' | 'noop' | 'post';
 
 export interface RoundReport {
   readonly completed: number;
@@ -47,7 +52,7 @@ function writeCallsSoFar(): number {
 const ROUND_TIMEOUT_MS = 300_000;
 
 const mode = process.argv[2] as WorkerMode;
-if (mode !== 'ipenrich' && mode !== 'noop') throw new Error(`worker mode must be ipenrich or noop, got ${String(mode)}`);
+if (mode !== 'ipenrich' && mode !== 'noop' && mode !== 'post') throw new Error(`worker mode must be ipenrich, noop or post, got ${String(mode)}`);
 const config = loadConfig(process.env);
 
 interface Running {
@@ -70,10 +75,10 @@ async function startIpenrich(): Promise<Running> {
   };
 }
 
-async function startNoop(): Promise<Running> {
+/** A bare BullMQ Worker with the options createAlertWorker gives BullMQ, so only the processor differs. */
+async function startBare(processor: Processor): Promise<Running> {
   const redis = createRedis(config.REDIS_URL);
-  // The options createAlertWorker gives BullMQ, so only the processor differs.
-  const worker = new Worker(ALERTS_QUEUE, () => Promise.resolve(), {
+  const worker = new Worker(ALERTS_QUEUE, processor, {
     connection: redis,
     prefix: keySpace(config.IPENRICH_PREFIX).queuePrefix,
     concurrency: config.WORKER_CONCURRENCY,
@@ -92,7 +97,39 @@ async function startNoop(): Promise<Running> {
   };
 }
 
-const running = mode === 'ipenrich' ? await startIpenrich() : await startNoop();
+/**
+ * Signs the job's alert as it came and POSTs it with undici's default keep-alive agent (which trusts
+ * NODE_EXTRA_CA_CERTS, the receiver's CA): what every webhook connector does at least, nothing more.
+ */
+function signedPost(url: string, secret: string): Processor {
+  return async (job: Job<{ alert: unknown }>) => {
+    const body = JSON.stringify(job.data.alert);
+    // The id as ipenrich derives a delivery's (no '.', which Standard Webhooks' signed text uses as separator).
+    const id = `msg_${createHash('sha256').update(job.id ?? '').digest('hex').slice(0, 32)}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await request(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret, id, timestamp, body) },
+    });
+    await response.body.dump();
+    if (response.statusCode >= 300) throw new Error(`the receiver answered ${response.statusCode}`);
+  };
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`${name} is not set`);
+  return value;
+}
+
+async function start(): Promise<Running> {
+  if (mode === 'ipenrich') return await startIpenrich();
+  if (mode === 'noop') return await startBare(() => Promise.resolve());
+  return await startBare(signedPost(required('BENCH_POST_URL'), required('BENCH_POST_SECRET')));
+}
+
+const running = await start();
 let round: { target: number; completed: number; failed: number; failures: string[]; cpu: NodeJS.CpuUsage; writes: number; finish: (report: RoundReport) => void } | undefined;
 
 function settle(): void {

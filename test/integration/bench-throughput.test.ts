@@ -42,6 +42,8 @@ describe('bench/throughput smoke run', () => {
     // The webhook's POSTs are writes of their own, on top of the Redis ones.
     const writes = (variant: Variant): number => Math.min(...report.rounds[variant].map((round) => round.workerWritesPerAlert));
     expect(writes('webhook')).toBeGreaterThan(writes('no-sink'));
+    // The floor's POSTs too: it writes more than the no-op it is built on.
+    expect(writes('floor')).toBeGreaterThan(writes('baseline'));
   });
 
   it('enriches from a warm cache: each IP fetched once per ipenrich worker while warming up, none while measuring', () => {
@@ -50,11 +52,13 @@ describe('bench/throughput smoke run', () => {
     expect(report.defenderCallsMeasured).toBe(0);
   });
 
-  it('delivers every webhook result once, signed', () => {
-    expect(report.webhook.accepted).toBe(report.webhook.expected);
-    expect(report.webhook.expected).toBe(Math.max(SMOKE.warmupJobs, SMOKE.pool) + SMOKE.repetitions * SMOKE.jobs);
-    expect(report.webhook.duplicates).toBe(0);
-    expect(report.webhook.rejectedSignatures).toBe(0);
+  it('delivers every webhook result once, signed, and so does the floor to its own receiver', () => {
+    for (const seen of [report.webhook, report.floor]) {
+      expect(seen.accepted).toBe(seen.expected);
+      expect(seen.expected).toBe(Math.max(SMOKE.warmupJobs, SMOKE.pool) + SMOKE.repetitions * SMOKE.jobs);
+      expect(seen.duplicates).toBe(0);
+      expect(seen.rejectedSignatures).toBe(0);
+    }
   });
 
   it('reports figures that add up: real alerts as payload, more Redis work for more stages, a finite ratio', () => {
@@ -86,6 +90,8 @@ describe('bench/throughput smoke run', () => {
     expect(Number.isFinite(ratio) && ratio > 0).toBe(true);
     const markdown = formatReport(report, SMOKE, { smoke: true, loadStart: 1, loadEnd: 1, wallSeconds: 10 });
     expect(markdown).toContain(`${ratio.toFixed(2)}× the raw BullMQ no-op rate`);
+    const floorRatio = (report.rounds.floor[0]?.alertsPerSecond ?? Number.NaN) / (report.rounds.baseline[0]?.alertsPerSecond ?? Number.NaN);
+    expect(markdown).toContain(`The floor reads ${floorRatio.toFixed(2)}× the no-op`);
     expect(markdown).toContain(`| ${SMOKE.repetitions * SMOKE.jobs} / 0 |`);
   });
 });

@@ -68,7 +68,7 @@ export interface ThroughputReport {
   readonly floor: ReceiverCounts;
 }
 
-export interface ReceiverCounts {
+interface ReceiverCounts {
   readonly expected: number;
   readonly accepted: number;
   readonly duplicates: number;

@@ -33,17 +33,20 @@ export class SinkHealthBoard implements SinkHealthRecorder {
   constructor(private readonly redis: Redis, private readonly keys: KeySpace) {}
 
   async record(tenant: string, sink: string, outcome: SinkOutcome, at: number): Promise<void> {
-    const key = this.keys.sinkHealth(tenant);
     // Unambiguous: tenant names hold no ':' (src/config/load.ts).
     const throttled = `${tenant}:${sink}`;
+    // Notes stay until newer ones: some are said once for a lasting condition (SPLUNK_ACK_OFF).
+    const notes = outcome.ok ? (outcome.notes ?? []) : [];
+    if (outcome.ok && notes.length === 0) {
+      // Most calls are a success within a second of the last one written: they stop here, before any work.
+      const last = this.lastSuccessWritten.get(throttled);
+      if (last !== undefined && at >= last && at - last < SUCCESS_WRITE_EVERY_MS) return;
+    }
+    const key = this.keys.sinkHealth(tenant);
     const when = new Date(at).toISOString();
     // A success is one HSET, atomic by itself: no MULTI, which costs far more client CPU than the
     // command on a connection that also carries BullMQ's scripts (ioredis copies them per MULTI).
     if (outcome.ok) {
-      // Notes stay until newer ones: some are said once for a lasting condition (SPLUNK_ACK_OFF).
-      const notes = outcome.notes ?? [];
-      const last = this.lastSuccessWritten.get(throttled);
-      if (notes.length === 0 && last !== undefined && at >= last && at - last < SUCCESS_WRITE_EVERY_MS) return;
       this.lastSuccessWritten.set(throttled, at);
       const noted = notes.length > 0 ? [`${sink}:lastNotes`, JSON.stringify(notes), `${sink}:lastNotesAt`, when] : [];
       await this.redis.hset(key, `${sink}:lastSuccessAt`, when, `${sink}:failures`, '0', ...noted);

@@ -54,8 +54,8 @@ describe('inOneSocketWrite', () => {
       let first: Promise<unknown[]> | undefined;
       setTimeout(() => (first = inOneSocketWrite(redis, send)), 0);
       setTimeout(() => {
-        if (first === undefined) throw new Error('the timers ran out of order');
-        Promise.all([first, inOneSocketWrite(redis, send)]).then(resolve, reject);
+        if (first === undefined) reject(new Error('the timers ran out of order'));
+        else Promise.all([first, inOneSocketWrite(redis, send)]).then(resolve, reject);
       }, 0);
     });
     expect(writes()).toBe(1);

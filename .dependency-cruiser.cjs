@@ -15,13 +15,13 @@ module.exports = {
     {
       name: 'connector-imports-only-ports',
       comment:
-        'connectors/* import from src/ only the sink port (and the descriptor types and setting fields), errors, the HTTP transport, the token provider ' +
-        'and the result types; never src/config (a connector gets its options through its descriptor).',
+        'connectors/* import from src/ only the sink port (and the descriptor types and setting fields), errors, the HTTP transport, the token provider, ' +
+        'the result types and the bounded in-process copy (process-cache.ts); never src/config (a connector gets its options through its descriptor).',
       severity: 'error',
       from: { path: '^connectors/' },
       to: {
         path: '^src/',
-        pathNot: '^src/(sinks/(port|connector|setting-fields)\\.ts|errors\\.ts|http/|auth/|result/)',
+        pathNot: '^src/(sinks/(port|connector|setting-fields)\\.ts|errors\\.ts|process-cache\\.ts|http/|auth/|result/)',
       },
     },
     {

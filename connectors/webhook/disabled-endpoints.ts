@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ProcessCache } from '../../src/process-cache.js';
 
 /**
  * Endpoints that answered 410 Gone. Standard Webhooks: a 410 means the receiver is gone for good,
@@ -61,28 +62,30 @@ export interface RedisHashCommands {
   hdel(key: string, field: string): Promise<number>;
 }
 
+/** Answers one process remembers at most: every callback URL is its own endpoint (a Logic App's differs per run). */
+const REMEMBERED_ENDPOINTS = 10_000;
+
 /**
  * Shared by every worker process: one Redis hash (`keys.disabledEndpoints()`), field = hash of the
  * URL, value = the note as JSON. Each answer is remembered for `cacheMs` (default 1 s), so a busy
  * worker asks Redis once a second per endpoint rather than once per delivery; another worker's
- * disable or an operator's re-enable is seen within that time.
+ * disable or an operator's re-enable is seen within that time. At most `maxRemembered` answers are
+ * kept, the oldest dropped first: per-alert callback URLs must not grow a worker's memory for good.
  */
 export function createRedisDisabledEndpoints(
   redis: RedisHashCommands,
   key: string,
-  options: { cacheMs?: number; now?: () => number } = {},
+  options: { cacheMs?: number; now?: () => number; maxRemembered?: number } = {},
 ): DisabledEndpoints {
   const cacheMs = options.cacheMs ?? 1_000;
   const now = options.now ?? Date.now;
-  const remembered = new Map<string, { disabled: boolean; until: number }>();
-  const remember = (field: string, disabled: boolean): void => {
-    remembered.set(field, { disabled, until: now() + cacheMs });
-  };
+  const remembered = new ProcessCache<boolean>(options.maxRemembered ?? REMEMBERED_ENDPOINTS);
+  const remember = (field: string, disabled: boolean): void => remembered.set(field, disabled, now() + cacheMs);
   return {
     isDisabled: async (url) => {
       const field = fieldFor(url);
-      const known = remembered.get(field);
-      if (known && known.until > now()) return known.disabled;
+      const known = remembered.get(field, now());
+      if (known !== undefined) return known;
       const disabled = (await redis.hexists(key, field)) === 1;
       remember(field, disabled);
       return disabled;

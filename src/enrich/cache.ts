@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import type { Redis } from '../redis/connection.js';
 import type { KeySpace } from '../redis/keys.js';
 import { ipStatsRecordSchema } from './ip-stats.js';
-import { ProcessCache } from './process-cache.js';
+import { ProcessCache } from '../process-cache.js';
 
 /**
  * What the cache may hold: Defender's answer, or the fact that Defender rejected the IP (400).

@@ -32,4 +32,18 @@ describe('disabled webhook endpoints, shared through Redis and remembered briefl
     expect(await worker.isDisabled(url)).toBe(false);
     expect(await redis.hlen(key)).toBe(0);
   });
+
+  it('remembers at most maxRemembered answers, dropping the oldest: one callback URL per alert does not grow it for good', async () => {
+    const clock = 5_000;
+    const worker = createRedisDisabledEndpoints(redis, key, { cacheMs: 1_000, now: () => clock, maxRemembered: 2 });
+    const operator = createRedisDisabledEndpoints(redis, key, { cacheMs: 1_000, now: () => clock });
+    const callbacks = [1, 2, 3].map((run) => new URL(`https://hooks.example.com/runs/${run}/callback?sig=s${run}`));
+    for (const callback of callbacks) expect(await worker.isDisabled(callback)).toBe(false);
+    const note = { endpoint: 'https://hooks.example.com/runs', status: 410, at: new Date(clock).toISOString() };
+    for (const callback of callbacks) await operator.disable(callback, note);
+    // Within cacheMs: the first answer was dropped to make room, so Redis is asked again; the last is still remembered.
+    expect(await worker.isDisabled(callbacks[0] as URL)).toBe(true);
+    expect(await worker.isDisabled(callbacks[2] as URL)).toBe(false);
+    for (const callback of callbacks) await operator.enable(callback);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProcessCache } from '../../../src/enrich/process-cache.js';
+import { ProcessCache } from '../../src/process-cache.js';
 
 describe('ProcessCache', () => {
   it('answers a value until its expiry, and not from then on', () => {

@@ -29,6 +29,12 @@ export interface ThroughputParams {
   readonly warmupJobs: number;
   /** Alerts per measured round. */
   readonly jobs: number;
+  /**
+   * The share of each round's first jobs left out of its rate and CPU figures: the worker filling its
+   * slots and the machine coming out of idle make a round's start slower or faster than its steady part,
+   * and they weigh most in the shortest rounds, the baseline's.
+   */
+  readonly startShare: number;
   /** Measured rounds per variant, alternating baseline, webhook, no sink. */
   readonly repetitions: number;
 }
@@ -37,12 +43,15 @@ export interface RoundFigures {
   readonly completed: number;
   readonly failed: number;
   readonly failures: readonly string[];
+  /** The steady part of the round (all but its first `startShare` of jobs): its jobs, seconds and alerts per second. */
+  readonly steadyJobs: number;
   readonly seconds: number;
   readonly alertsPerSecond: number;
-  /** CPU of the worker process, and of redis-server, per alert. */
+  /** CPU of the worker process per alert in the steady part. */
   readonly workerCpuMsPerAlert: number;
-  /** Write system calls of the worker process per alert (NaN off Linux). */
+  /** Write system calls of the worker process per alert in the steady part (NaN off Linux). */
   readonly workerWritesPerAlert: number;
+  /** Redis's figures per alert over the whole round (INFO is read before and after it). */
   readonly redisCpuMsPerAlert: number;
   readonly redisCommandsPerAlert: number;
   /** Bytes redis-server read from its clients, and wrote to them, per alert (its `total_net_*_bytes`). */
@@ -121,27 +130,28 @@ async function enqueue(queue: AlertsQueue, batch: string, count: number, pool: r
 
 /**
  * One round: fill the paused queue, let the worker know how many jobs to expect, then resume the
- * queue and time until the worker has finished them all. Enqueueing is outside the timing.
+ * queue and time the round's steady part: from the moment its first `startShare` of jobs have finished
+ * to the last. Enqueueing is outside the timing.
  */
-async function measureRound(lane: Lane, redis: Redis, batch: string, count: number, pool: readonly string[], producer: IntakeOptions): Promise<RoundFigures> {
+async function measureRound(lane: Lane, redis: Redis, batch: string, count: number, startShare: number, pool: readonly string[], producer: IntakeOptions): Promise<RoundFigures> {
   await lane.queue.pause();
   await enqueue(lane.queue, batch, count, pool, producer);
-  lane.child.send({ jobs: count });
+  lane.child.send({ jobs: count, steadyAfter: Math.floor(count * startShare) });
   await lane.child.next('armed');
   const before = await redisCounters(redis);
-  const startedAt = Date.now();
   await lane.queue.resume();
   const round = await lane.child.next<RoundReport>('round');
   const after = await redisCounters(redis);
-  const seconds = (round.endedAt - startedAt) / 1000;
+  const seconds = (round.endedAt - round.steadyFrom) / 1000;
   return {
     completed: round.completed,
     failed: round.failed,
     failures: round.failures,
+    steadyJobs: round.steadyJobs,
     seconds,
-    alertsPerSecond: count / seconds,
-    workerCpuMsPerAlert: round.cpuMs / count,
-    workerWritesPerAlert: round.writeCalls / count,
+    alertsPerSecond: round.steadyJobs / seconds,
+    workerCpuMsPerAlert: round.cpuMs / round.steadyJobs,
+    workerWritesPerAlert: round.writeCalls / round.steadyJobs,
     redisCpuMsPerAlert: (after.cpuMs - before.cpuMs) / count,
     redisCommandsPerAlert: (after.commands - before.commands) / count,
     redisBytesInPerAlert: (after.bytesIn - before.bytesIn) / count,
@@ -221,7 +231,7 @@ export async function measureThroughput(params: ThroughputParams): Promise<Throu
     const pool = ipPool(params.pool);
     const warmup = Math.max(params.warmupJobs, params.pool);
     for (const variant of VARIANTS) {
-      const warm = await measureRound(lane(variant), redis, 'warmup', warmup, pool, producer);
+      const warm = await measureRound(lane(variant), redis, 'warmup', warmup, params.startShare, pool, producer);
       if (warm.failed > 0) throw new Error(`warm-up of ${variant}: ${warm.failed} jobs failed (${warm.failures.join('; ')})`);
     }
     const defenderCallsWarmup = emulators.defender.counters.totalCalls;
@@ -232,7 +242,7 @@ export async function measureThroughput(params: ThroughputParams): Promise<Throu
     const rounds: Record<Variant, RoundFigures[]> = { baseline: [], webhook: [], 'no-sink': [], floor: [] };
     for (let repetition = 1; repetition <= params.repetitions; repetition++) {
       for (const variant of VARIANTS) {
-        rounds[variant].push(await measureRound(lane(variant), redis, `round-${repetition}`, params.jobs, pool, producer));
+        rounds[variant].push(await measureRound(lane(variant), redis, `round-${repetition}`, params.jobs, params.startShare, pool, producer));
       }
     }
     const memory = Object.fromEntries(

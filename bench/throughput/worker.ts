@@ -6,9 +6,10 @@
  * (Standard Webhooks) and POSTs it over HTTPS to BENCH_POST_URL — the floor under any webhook
  * connector on this machine. Configuration comes from the environment, the mode from argv[2].
  *
- * Talks to the parent in JSON lines: `ready`, then for each `{ jobs }` it receives, `armed` and,
- * once that many jobs have finished (completed or failed), `round` with its counts, the time the
- * last one finished and the CPU this process used meanwhile. Stdin closing ends the process.
+ * Talks to the parent in JSON lines: `ready`, then for each `{ jobs, steadyAfter }` it receives, `armed`
+ * and, once that many jobs have finished (completed or failed), `round` with its counts and its steady
+ * part: from the moment the first `steadyAfter` jobs had finished to the last, its time and the CPU and
+ * write calls of this process meanwhile. Stdin closing ends the process.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -34,11 +35,26 @@ export interface RoundReport {
   readonly failures: string[];
   /** Epoch ms when the last job of the round finished. */
   readonly endedAt: number;
-  /** CPU time (user + system) this process used between `armed` and the end of the round. */
+  /**
+   * The round's steady part, which leaves out its start (the worker filling its slots, a machine coming
+   * out of idle): epoch ms when the first `steadyAfter` jobs had finished, and the jobs finished after.
+   */
+  readonly steadyFrom: number;
+  readonly steadyJobs: number;
+  /** CPU time (user + system) this process used in the steady part. */
   readonly cpuMs: number;
   /** Write system calls this process made meanwhile (sockets, logs); NaN where /proc/self/io cannot be read. */
   readonly writeCalls: number;
 }
+
+/** Where the steady part of a round starts: the time, this process's CPU and its write calls then. */
+interface Mark {
+  readonly at: number;
+  readonly cpu: NodeJS.CpuUsage;
+  readonly writes: number;
+}
+
+const mark = (): Mark => ({ at: Date.now(), cpu: process.cpuUsage(), writes: writeCallsSoFar() });
 
 /** Write system calls so far (Linux `/proc/self/io` syscw): a socket write is one, however many commands it carries. */
 function writeCallsSoFar(): number {
@@ -130,15 +146,20 @@ async function start(): Promise<Running> {
 }
 
 const running = await start();
-let round: { target: number; completed: number; failed: number; failures: string[]; cpu: NodeJS.CpuUsage; writes: number; finish: (report: RoundReport) => void } | undefined;
+let round:
+  | { target: number; steadyAfter: number; completed: number; failed: number; failures: string[]; steady: Mark | undefined; finish: (report: RoundReport) => void }
+  | undefined;
 
 function settle(): void {
-  if (!round || round.completed + round.failed < round.target) return;
-  const cpu = process.cpuUsage(round.cpu);
-  const writeCalls = writeCallsSoFar() - round.writes;
-  const { completed, failed, failures, finish } = round;
+  if (!round) return;
+  const finished = round.completed + round.failed;
+  if (finished === round.steadyAfter) round.steady = mark();
+  if (finished < round.target || round.steady === undefined) return;
+  const { completed, failed, failures, finish, steady, target, steadyAfter } = round;
+  const cpu = process.cpuUsage(steady.cpu);
+  const writeCalls = writeCallsSoFar() - steady.writes;
   round = undefined;
-  finish({ completed, failed, failures, endedAt: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000, writeCalls });
+  finish({ completed, failed, failures, endedAt: Date.now(), steadyFrom: steady.at, steadyJobs: target - steadyAfter, cpuMs: (cpu.user + cpu.system) / 1000, writeCalls });
 }
 
 running.worker.on('completed', () => {
@@ -155,16 +176,18 @@ running.worker.on('failed', (_job, error) => {
 tell('ready');
 
 for await (const line of createInterface({ input: process.stdin })) {
-  const { jobs } = JSON.parse(line) as { jobs: number };
+  const { jobs, steadyAfter } = JSON.parse(line) as { jobs: number; steadyAfter: number };
+  if (!(Number.isInteger(steadyAfter) && steadyAfter >= 0 && steadyAfter < jobs)) throw new Error(`steadyAfter must be an integer from 0 to jobs - 1, got ${steadyAfter}`);
   const report = await new Promise<RoundReport>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`round of ${jobs} jobs did not finish within ${ROUND_TIMEOUT_MS / 1000} s`)), ROUND_TIMEOUT_MS);
     round = {
       target: jobs,
+      steadyAfter,
       completed: 0,
       failed: 0,
       failures: [],
-      cpu: process.cpuUsage(),
-      writes: writeCallsSoFar(),
+      // With nothing to leave out, the steady part is the whole round from here.
+      steady: steadyAfter === 0 ? mark() : undefined,
       finish: (done) => {
         clearTimeout(timer);
         resolve(done);

@@ -28,6 +28,9 @@ describe('bench/throughput smoke run', () => {
       expect(report.rounds[variant]).toHaveLength(SMOKE.repetitions);
       for (const round of report.rounds[variant]) {
         expect({ variant, completed: round.completed, failed: round.failed, failures: round.failures }).toEqual({ variant, completed: SMOKE.jobs, failed: 0, failures: [] });
+        // Rates and CPU are of the round's steady part: its first share of jobs left out.
+        expect(round.steadyJobs).toBe(SMOKE.jobs - Math.floor(SMOKE.jobs * SMOKE.startShare));
+        expect(round.steadyJobs).toBeLessThan(SMOKE.jobs);
       }
     }
   });

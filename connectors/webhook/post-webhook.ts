@@ -49,12 +49,13 @@ export async function postWebhook(input: PostWebhookInput): Promise<void> {
     throw webhookTransportError(error, input.url, input.timeoutMs);
   }
   const status = response.status;
-  const where = describeUrl(input.url);
   const outcome = webhookStatusOutcome(status);
   if (outcome === 'delivered') {
     await response.discard();
     return;
   }
+  // Named only in failures: describing the URL redacts it, work a success does not need.
+  const where = describeUrl(input.url);
   if (outcome === 'gone') {
     await response.discard();
     await input.disabledEndpoints.disable(input.url, { endpoint: where, status, at: new Date(input.now()).toISOString() });

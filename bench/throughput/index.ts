@@ -47,6 +47,22 @@ export function pairedRatios(report: ThroughputReport, variant: Variant): number
   return report.rounds[variant].map((round, i) => round.alertsPerSecond / (report.rounds.baseline[i]?.alertsPerSecond ?? Number.NaN));
 }
 
+/**
+ * What any webhook delivery by ipenrich costs at least: its work with no sink plus the floor's signed
+ * exchange (the floor's CPU over the no-op's), before a record, a delivery mark or a retry costs anything.
+ */
+export function webhookCpuBound(report: ThroughputReport): { cpuMs: number; ratio: number } {
+  const cpu = (variant: Variant): number => median(report.rounds[variant].map((round) => round.workerCpuMsPerAlert));
+  const cpuMs = cpu('no-sink') + cpu('floor') - cpu('baseline');
+  return { cpuMs, ratio: cpu('baseline') / cpuMs };
+}
+
+function boundSentence(report: ThroughputReport): string {
+  const bound = webhookCpuBound(report);
+  return `ipenrich's work with no sink plus the floor's exchange is ${fixed(bound.cpuMs, 3)} ms of worker CPU per alert: a webhook delivery
+that cost nothing beyond a bare signed POST would still run at most about ${fixed(bound.ratio, 2)}× the no-op, CPU for CPU.`;
+}
+
 export function headlineRatio(report: ThroughputReport): number {
   return median(of(report.rounds.webhook, (r) => r.alertsPerSecond)) / median(of(report.rounds.baseline, (r) => r.alertsPerSecond));
 }
@@ -121,6 +137,7 @@ ${fixed(median(of(base, (r) => r.alertsPerSecond)))} jobs/s** (targets: ≥ 0.3 
 webhook ${spread(webhookRatios, 2)}, no sink ${spread(noSinkRatios, 2)}, floor ${spread(floorRatios, 2)}.
 The floor reads ${fixed(rate('floor') / rate('baseline'), 2)}× the no-op at ${fixed(cpu(report.rounds.floor), 3)} ms of worker CPU per job: the signed HTTPS
 exchange alone costs this machine ${fixed(cpu(report.rounds.floor) - cpu(base), 3)} ms per job, and ipenrich's webhook rate is ${fixed(rate('webhook') / rate('floor'), 2)}× the floor's.
+${boundSentence(report)}
 ${
     bound
       ? `Both worker processes keep about one core busy (the "cores" column: worker CPU time over the round's

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchAlert, ipPool } from '../../bench/throughput/alerts.js';
-import { formatReport, headlineRatio, SMOKE } from '../../bench/throughput/index.js';
+import { formatReport, headlineRatio, SMOKE, webhookCpuBound } from '../../bench/throughput/index.js';
 import { measureThroughput, VARIANTS, type ThroughputReport, type Variant } from '../../bench/throughput/scenario.js';
 import { startLocalRedis, type LocalRedis } from '../../src/redis/local-server.js';
 
@@ -96,5 +96,11 @@ describe('bench/throughput smoke run', () => {
     const floorRatio = (report.rounds.floor[0]?.alertsPerSecond ?? Number.NaN) / (report.rounds.baseline[0]?.alertsPerSecond ?? Number.NaN);
     expect(markdown).toContain(`The floor reads ${floorRatio.toFixed(2)}× the no-op`);
     expect(markdown).toContain(`| ${SMOKE.repetitions * SMOKE.jobs} / 0 |`);
+    // The bound is ipenrich's own work plus the floor's exchange, as the report says.
+    const bound = webhookCpuBound(report);
+    const cpu = (variant: Variant): number => report.rounds[variant][0]?.workerCpuMsPerAlert ?? Number.NaN;
+    expect(bound.cpuMs).toBeCloseTo(cpu('no-sink') + cpu('floor') - cpu('baseline'), 9);
+    expect(bound.ratio).toBeCloseTo(cpu('baseline') / bound.cpuMs, 9);
+    expect(markdown).toContain(`at most about ${bound.ratio.toFixed(2)}× the no-op`);
   });
 });

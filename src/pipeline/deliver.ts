@@ -7,8 +7,8 @@ import type { DeliveredMark, DeliveryLedger, Destination, SinkHealthRecorder } f
 export interface DeliveryReport {
   readonly delivered: string[];
   /**
-   * With `holdMarks`, when every destination accepted: their marks, not written yet, for the job's
-   * completion to carry. Empty otherwise (the marks are written).
+   * When every destination accepted: their marks, not written yet, for the job's completion to carry
+   * (the caller writes them). Empty otherwise: when one failed, the marks are written before this returns.
    */
   readonly held: DeliveredMark[];
   /** Notes of destinations that accepted with reservations, by destination. */
@@ -27,16 +27,16 @@ function deliveryIdFor(jobId: string, destination: string): string {
 
 /**
  * ⑤ Delivers one result to every destination that has not accepted it yet, in parallel. A failure at
- * one destination never re-sends to the others: each success is recorded as soon as it happens, or
- * with `holdMarks` once all have answered: then, when none failed, the marks are left to the job's
- * completion (`report.held`), which saves the job a round trip.
+ * one destination never re-sends to the others: once all have answered, the successes are recorded at
+ * once when one failed, or, when none failed, left to the job's completion (`report.held`), which
+ * saves the job a round trip.
  * `context.tenant` is the job's: the destinations are its sinks, and their health is recorded under it.
  */
 export async function deliverToDestinations(
   result: AlertResult,
   destinations: readonly Destination[],
   ledger: DeliveryLedger,
-  context: { jobId: string; tenant: string; now: () => number; health?: SinkHealthRecorder; signal?: AbortSignal; holdMarks?: boolean },
+  context: { jobId: string; tenant: string; now: () => number; health?: SinkHealthRecorder; signal?: AbortSignal },
 ): Promise<DeliveryReport> {
   const report: DeliveryReport = { delivered: [], held: [], notes: {}, skipped: [], failed: [] };
   await Promise.all(
@@ -54,13 +54,8 @@ export async function deliverToDestinations(
           ...(context.signal === undefined ? {} : { signal: context.signal }),
         });
         const notes = receipt ? receipt.notes : [];
-        const mark = { name: destination.name, at: context.now(), notes };
-        if (context.holdMarks === true) report.held.push(mark);
-        // Independent writes: sent together, one round trip.
-        await Promise.all([
-          context.holdMarks === true ? undefined : ledger.markDelivered(mark.name, mark.at, notes),
-          context.health?.record(context.tenant, destination.name, { ok: true, notes }, context.now()),
-        ]);
+        report.held.push({ name: destination.name, at: context.now(), notes });
+        await context.health?.record(context.tenant, destination.name, { ok: true, notes }, context.now());
         report.delivered.push(destination.name);
         if (notes.length > 0) report.notes[destination.name] = notes;
       } catch (thrown) {

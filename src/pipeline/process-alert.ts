@@ -199,7 +199,6 @@ async function deliver(
       now: deps.now,
       ...(deps.health === undefined ? {} : { health: deps.health }),
       ...(slot === undefined ? {} : { signal: slot.signal }),
-      holdMarks: true,
     });
   } finally {
     slot?.stop();

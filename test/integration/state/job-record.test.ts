@@ -130,7 +130,9 @@ describe('delivery state and fan-out across attempts', () => {
     const stored = await retry.loadResult();
     expect(stored).toEqual(result);
     const second = await deliverToDestinations(stored ?? result, targets, retry, { jobId, tenant: 'contoso', now: () => 20_000, health });
-    expect(second).toEqual({ delivered: ['down'], held: [], notes: {}, skipped: ['up'], failed: [] });
+    expect(second).toEqual({ delivered: ['down'], held: [{ name: 'down', at: 20_000, notes: [] }], notes: {}, skipped: ['up'], failed: [] });
+    // Every destination has it now: the mark goes with the job's completion, as the worker sends it.
+    await retry.markDeliveredWithCompletion(second.held)(redis);
 
     expect(up.counters.requests).toBe(1);
     expect(down.deliveries.size).toBe(1);
@@ -139,11 +141,11 @@ describe('delivery state and fan-out across attempts', () => {
     expect(await new RedisJobRecord(redis, keys, jobId).sink('down')).toEqual({ delivered: true, failures: 1, firstFailureAt: 10_000, notes: [] });
   });
 
-  it('with held marks, leaves them to the completion when every sink accepted, and writes them at once when one failed', async () => {
+  it('leaves the marks to the completion when every sink accepted, and writes them at once when one failed', async () => {
     const health = new SinkHealthBoard(redis, keys);
     const allUp = new RedisJobRecord(redis, keys, 'job-held');
     await allUp.saveResult(sampleResult());
-    const report = await deliverToDestinations(sampleResult(), [targets[0] as Destination], allUp, { jobId: 'job-held', tenant: 'contoso', now: () => 50_000, health, holdMarks: true });
+    const report = await deliverToDestinations(sampleResult(), [targets[0] as Destination], allUp, { jobId: 'job-held', tenant: 'contoso', now: () => 50_000, health });
     expect(report.held).toEqual([{ name: 'up', at: 50_000, notes: [] }]);
     expect(await new RedisJobRecord(redis, keys, 'job-held').sink('up')).toMatchObject({ delivered: false });
     // What the worker does with the job's completion, on its own connection.
@@ -153,7 +155,7 @@ describe('delivery state and fan-out across attempts', () => {
     down.setMode({ status: 503 });
     const oneDown = new RedisJobRecord(redis, keys, 'job-held-partly');
     await oneDown.saveResult(sampleResult());
-    const partly = await deliverToDestinations(sampleResult(), targets, oneDown, { jobId: 'job-held-partly', tenant: 'contoso', now: () => 60_000, health, holdMarks: true });
+    const partly = await deliverToDestinations(sampleResult(), targets, oneDown, { jobId: 'job-held-partly', tenant: 'contoso', now: () => 60_000, health });
     expect([partly.delivered, partly.held, partly.failed.map((failed) => failed.name)]).toEqual([['up'], [], ['down']]);
     expect(await new RedisJobRecord(redis, keys, 'job-held-partly').sink('up')).toMatchObject({ delivered: true });
     down.setMode('accept');
@@ -170,6 +172,7 @@ describe('delivery state and fan-out across attempts', () => {
     const record = new RedisJobRecord(redis, keys, jobId);
     const report = await deliverToDestinations(sampleResult(), [noted], record, { jobId, tenant: 'contoso', now: () => 30_000, health });
     expect(report.notes).toEqual({ noted: [note] });
+    await record.markDeliveredWithCompletion(report.held)(redis);
     expect((await new RedisJobRecord(redis, keys, jobId).sink('noted')).notes).toEqual([note]);
     expect((await health.read('contoso')).noted?.lastNotes).toEqual([note]);
     // A later delivery without notes keeps the last ones (a lasting condition is said once).

@@ -39,6 +39,13 @@ const fixed = (value: number, digits = 0): string => (Number.isFinite(value) ? v
 const of = (rounds: readonly RoundFigures[], pick: (round: RoundFigures) => number): number[] => rounds.map(pick);
 const spread = (values: readonly number[], digits = 0): string => `${fixed(Math.min(...values), digits)}–${fixed(Math.max(...values), digits)}`;
 
+/** The median of one figure over a variant's measured rounds. */
+const medianOf = (report: ThroughputReport, variant: Variant, pick: (round: RoundFigures) => number): number => median(of(report.rounds[variant], pick));
+const rateOf = (report: ThroughputReport, variant: Variant): number => medianOf(report, variant, (r) => r.alertsPerSecond);
+const cpuOf = (report: ThroughputReport, variant: Variant): number => medianOf(report, variant, (r) => r.workerCpuMsPerAlert);
+/** The floor's signed HTTPS exchange: its worker CPU per job over the no-op's. */
+const exchangeCpuOf = (report: ThroughputReport): number => cpuOf(report, 'floor') - cpuOf(report, 'baseline');
+
 /** CPU time of the worker process over the round's wall time. */
 const coresBusy = (round: RoundFigures): number => (round.workerCpuMsPerAlert * round.alertsPerSecond) / 1000;
 
@@ -52,9 +59,8 @@ export function pairedRatios(report: ThroughputReport, variant: Variant): number
  * exchange (the floor's CPU over the no-op's), before a record, a delivery mark or a retry costs anything.
  */
 export function webhookCpuBound(report: ThroughputReport): { cpuMs: number; ratio: number } {
-  const cpu = (variant: Variant): number => median(report.rounds[variant].map((round) => round.workerCpuMsPerAlert));
-  const cpuMs = cpu('no-sink') + cpu('floor') - cpu('baseline');
-  return { cpuMs, ratio: cpu('baseline') / cpuMs };
+  const cpuMs = cpuOf(report, 'no-sink') + exchangeCpuOf(report);
+  return { cpuMs, ratio: cpuOf(report, 'baseline') / cpuMs };
 }
 
 function boundSentence(report: ThroughputReport): string {
@@ -64,13 +70,13 @@ that cost nothing beyond a bare signed POST would still run at most about ${fixe
 }
 
 export function headlineRatio(report: ThroughputReport): number {
-  return median(of(report.rounds.webhook, (r) => r.alertsPerSecond)) / median(of(report.rounds.baseline, (r) => r.alertsPerSecond));
+  return rateOf(report, 'webhook') / rateOf(report, 'baseline');
 }
 
 function row(report: ThroughputReport, variant: Variant): string {
   const rounds = report.rounds[variant];
   const rates = of(rounds, (r) => r.alertsPerSecond);
-  const ratio = variant === 'baseline' ? '1' : fixed(median(rates) / median(of(report.rounds.baseline, (r) => r.alertsPerSecond)), 2);
+  const ratio = variant === 'baseline' ? '1' : fixed(median(rates) / rateOf(report, 'baseline'), 2);
   const cells = [
     LABELS[variant],
     fixed(median(rates)),
@@ -91,11 +97,11 @@ export function formatReport(report: ThroughputReport, params: Params, context: 
   const webhookRatios = pairedRatios(report, 'webhook');
   const noSinkRatios = pairedRatios(report, 'no-sink');
   const floorRatios = pairedRatios(report, 'floor');
-  const rate = (variant: Variant): number => median(of(report.rounds[variant], (r) => r.alertsPerSecond));
+  const rate = (variant: Variant): number => rateOf(report, variant);
   const failures = VARIANTS.flatMap((variant) => report.rounds[variant].flatMap((r) => r.failures.map((reason) => `${variant}: ${reason}`)));
   const base = report.rounds.baseline;
   const hook = report.rounds.webhook;
-  const cpu = (rounds: readonly RoundFigures[]): number => median(of(rounds, (r) => r.workerCpuMsPerAlert));
+  const cpu = (variant: Variant): number => cpuOf(report, variant);
   const commands = (rounds: readonly RoundFigures[]): number => median(of(rounds, (r) => r.redisCommandsPerAlert));
   const cores = (rounds: readonly RoundFigures[]): number => median(of(rounds, coresBusy));
   const bound = cores(base) >= 0.8 && cores(hook) >= 0.8;
@@ -132,11 +138,11 @@ SecurityAlert sample with its own SystemAlertId and one of ${params.pool} public
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${VARIANTS.map((variant) => row(report, variant)).join('\n')}
 
-**Headline: ipenrich delivers ${fixed(median(of(hook, (r) => r.alertsPerSecond)))} alerts/s to a real webhook, ${fixed(headlineRatio(report), 2)}× the raw BullMQ no-op rate of
-${fixed(median(of(base, (r) => r.alertsPerSecond)))} jobs/s** (targets: ≥ 0.3 to the webhook, ≥ 0.5 with no sink, where it reads ${fixed(median(of(report.rounds['no-sink'], (r) => r.alertsPerSecond)) / median(of(base, (r) => r.alertsPerSecond)), 2)}×). Per repetition (each ipenrich round over the baseline round just before it):
+**Headline: ipenrich delivers ${fixed(rate('webhook'))} alerts/s to a real webhook, ${fixed(headlineRatio(report), 2)}× the raw BullMQ no-op rate of
+${fixed(rate('baseline'))} jobs/s** (targets: ≥ 0.3 to the webhook, ≥ 0.5 with no sink, where it reads ${fixed(rate('no-sink') / rate('baseline'), 2)}×). Per repetition (each ipenrich round over the baseline round just before it):
 webhook ${spread(webhookRatios, 2)}, no sink ${spread(noSinkRatios, 2)}, floor ${spread(floorRatios, 2)}.
-The floor reads ${fixed(rate('floor') / rate('baseline'), 2)}× the no-op at ${fixed(cpu(report.rounds.floor), 3)} ms of worker CPU per job: the signed HTTPS
-exchange alone costs this machine ${fixed(cpu(report.rounds.floor) - cpu(base), 3)} ms per job, and ipenrich's webhook rate is ${fixed(rate('webhook') / rate('floor'), 2)}× the floor's.
+The floor reads ${fixed(rate('floor') / rate('baseline'), 2)}× the no-op at ${fixed(cpu('floor'), 3)} ms of worker CPU per job: the signed HTTPS
+exchange alone costs this machine ${fixed(exchangeCpuOf(report), 3)} ms per job, and ipenrich's webhook rate is ${fixed(rate('webhook') / rate('floor'), 2)}× the floor's.
 ${boundSentence(report)}
 ${
     bound
@@ -145,7 +151,7 @@ wall time; Node runs a job's JavaScript on one thread), so the ratio follows the
       : `The worker processes were not both saturated (the "cores" column: worker CPU time over the round's
 wall time), so waiting (Redis, the receiver, other load on the machine) limited them as well as the CPU per alert`
   }:
-${fixed(cpu(hook), 3)} ms for ipenrich with the webhook against ${fixed(cpu(base), 3)} ms for BullMQ alone (${fixed(cpu(hook) / cpu(base), 1)}×); Redis runs
+${fixed(cpu('webhook'), 3)} ms for ipenrich with the webhook against ${fixed(cpu('baseline'), 3)} ms for BullMQ alone (${fixed(cpu('webhook') / cpu('baseline'), 1)}×); Redis runs
 ${fixed(commands(hook), 0)} commands per alert against ${fixed(commands(base), 0)} (BullMQ's own scripts count their inner commands). The bytes are
 what redis-server read from its clients and wrote to them during the round (\`total_net_input_bytes\`,
 \`total_net_output_bytes\`): every variant reads each job back; ipenrich also sends its result, once, to the job's record.
